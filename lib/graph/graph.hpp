@@ -1,0 +1,76 @@
+// Communication graphs of algorithms.md §7: families, switching sequences, link failures and weights,
+// seen from one rank (its owned agents and the ghost agents they hear from).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/block.hpp"
+#include "core/petsc_compat.hpp"
+
+namespace dodge::graph {
+
+// Options of the -graph_ block (read by GraphOptionsFromDatabase).
+struct Options {
+  std::string family = "switching3";  // ring torus erdos_renyi watts_strogatz complete star switching3
+                                      // ring_directed erdos_renyi_directed file
+  std::vector<std::string> files;     // -graph_files a.txt,b.txt: edge lists, several = a switching sequence
+  bool directed_files = false;        // -graph_directed: edge-list files are directed (i -> j)
+  std::string weights = "metropolis"; // metropolis | outdegree | file
+  std::string weight_file;            // -graph_weight_file: "i j w" lines (0-based, diagonal included)
+  double link_failure = 0.0;          // -graph_link_failure q in [0,1]
+  std::uint64_t seed = 1;             // seed of the GRAPH and LINK streams (the run seed)
+};
+
+// Reads the -graph_ options in one documented PetscOptionsBegin/End block. Collective on PETSC_COMM_WORLD.
+PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts);
+
+// One mixing row per owned agent: in-neighbours j (self included), sorted by increasing global id, with
+// w_ij. `col` indexes the extended value array [owned agents (local index) | ghosts (nlocal + slot)].
+struct Mixing {
+  std::vector<std::int64_t> rowptr;  // size nlocal + 1
+  std::vector<std::int32_t> col;     // extended index of j
+  std::vector<std::int64_t> gid;     // global id of j
+  std::vector<std::int64_t> edge;    // union edge index of (i,j) (-1 for the self entry), for LINK draws
+  std::vector<double> w;             // static weight w_ij (no failures)
+  std::int64_t active_edges_local = 0;  // directed in-edges j -> i (j != i) over owned i: messages received
+};
+
+class LocalGraphs {
+ public:
+  Block block;
+  bool directed = false;
+  int B = 1;                          // number of switching graphs; G(t) = graphs[(t-1) mod B]
+  std::vector<std::int64_t> ghosts;   // sorted global ids of non-owned in-neighbours in the union graph
+  std::vector<Mixing> graphs;         // size B
+  double link_failure = 0.0;
+  std::uint64_t seed = 1;
+  std::string description;            // e.g. "switching3 (B = 3, n = 6, 7 union edges)"
+  std::int64_t union_edges = 0;       // global count of union edges
+
+  int which(std::int64_t t) const { return static_cast<int>((t - 1) % B); }
+
+  // With link failures: true iff the union edge e is up at step t (u(LINK, e, t) >= q).
+  bool edge_up(std::int64_t e, std::int64_t t) const;
+
+  // With link failures: surviving (out-)degree of each owned agent in G(t), as doubles for the halo exchange.
+  void surviving_degrees(std::int64_t t, double *deg_owned) const;
+
+  // With link failures: Metropolis-Hastings weights of G(t) on the surviving edges, given the surviving
+  // degree of every agent in the extended array [owned | ghosts]. w_out has the layout of graphs[which(t)].w;
+  // failed entries get 0 and their weight goes to the self entry.
+  void failure_weights(std::int64_t t, const double *deg_ext, double *w_out) const;
+};
+
+// Builds the graphs for the agents of `block`. Collective on PETSC_COMM_WORLD. Fails (on every rank together)
+// on an unknown family, a disconnected union, an unreadable or malformed edge-list or weight file (naming the
+// file and line), a non-stochastic weight file (naming the row or column), or a directed graph with
+// Metropolis weights.
+PetscErrorCode GraphsBuild(const Options &opts, const Block &block, LocalGraphs *out);
+
+// The global edge list of one family over n nodes (undirected: pairs u < v, sorted, unique). Used by the
+// builder, by tests and for recording. Collective (edge-list files are read on rank 0 and broadcast).
+PetscErrorCode FamilyEdges(const Options &opts, std::int64_t n, std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> *graphs);
+
+}  // namespace dodge::graph
