@@ -21,7 +21,13 @@ struct Options {
   std::string weight_file;            // -graph_weight_file: "i j w" lines (0-based, diagonal included)
   double link_failure = 0.0;          // -graph_link_failure q in [0,1]
   std::uint64_t seed = 1;             // seed of the GRAPH and LINK streams (the run seed)
+  // Not an option: set by push-sum algorithms (dopp) before GraphsBuild so that weight-file columns must sum
+  // to 1 as well as rows. Columns are always checked on directed graphs (pdct and li2022 need doubly
+  // stochastic weights there).
+  bool weight_columns = false;
 };
+
+enum class WeightKind { metropolis, outdegree, file };
 
 // Reads the -graph_ options in one documented PetscOptionsBegin/End block. Collective on PETSC_COMM_WORLD.
 PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts);
@@ -35,6 +41,9 @@ struct Mixing {
   std::vector<std::int64_t> edge;    // union edge index of (i,j) (-1 for the self entry), for LINK draws
   std::vector<double> w;             // static weight w_ij (no failures)
   std::int64_t active_edges_local = 0;  // directed in-edges j -> i (j != i) over owned i: messages received
+  // Directed graphs only: union edge indices of the out-edges i -> j of each owned i (surviving out-degrees).
+  std::vector<std::int64_t> out_rowptr;  // size nlocal + 1
+  std::vector<std::int64_t> out_edge;
 };
 
 class LocalGraphs {
@@ -48,6 +57,7 @@ class LocalGraphs {
   std::uint64_t seed = 1;
   std::string description;            // e.g. "switching3 (B = 3, n = 6, 7 union edges)"
   std::int64_t union_edges = 0;       // global count of union edges
+  WeightKind weights = WeightKind::metropolis;
 
   int which(std::int64_t t) const { return static_cast<int>((t - 1) % B); }
 
@@ -59,7 +69,9 @@ class LocalGraphs {
 
   // With link failures: Metropolis-Hastings weights of G(t) on the surviving edges, given the surviving
   // degree of every agent in the extended array [owned | ghosts]. w_out has the layout of graphs[which(t)].w;
-  // failed entries get 0 and their weight goes to the self entry.
+  // failed entries get 0 and their weight goes to the self entry. Out-degree weights are recomputed from the
+  // surviving out-degrees the same way; weight-file weights keep their values and move failed ones to the
+  // self entry. With q = 0 this is graphs[which(t)].w, bit for bit.
   void failure_weights(std::int64_t t, const double *deg_ext, double *w_out) const;
 };
 
@@ -68,9 +80,12 @@ class LocalGraphs {
 // file and line), a non-stochastic weight file (naming the row or column), or a directed graph with
 // Metropolis weights.
 PetscErrorCode GraphsBuild(const Options &opts, const Block &block, LocalGraphs *out);
+// The same on `comm`, whose ranks own `block`'s partition (tests build a 1-rank reference on PETSC_COMM_SELF).
+PetscErrorCode GraphsBuild(const Options &opts, const Block &block, MPI_Comm comm, LocalGraphs *out);
 
 // The global edge list of one family over n nodes (undirected: pairs u < v, sorted, unique). Used by the
 // builder, by tests and for recording. Collective (edge-list files are read on rank 0 and broadcast).
 PetscErrorCode FamilyEdges(const Options &opts, std::int64_t n, std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> *graphs);
+PetscErrorCode FamilyEdges(const Options &opts, std::int64_t n, MPI_Comm comm, std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> *graphs);
 
 }  // namespace dodge::graph

@@ -1,0 +1,74 @@
+// The algorithm interface (set_from_options, setup, step, view in the spirit of PETSc objects) and the one
+// registry of algorithms.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/block.hpp"
+#include "core/petsc_compat.hpp"
+#include "metrics/metrics.hpp"
+#include "problems/kernels.hpp"
+
+namespace dodge {
+namespace io {
+class Recorder;
+}
+namespace graph {
+class LocalGraphs;
+}
+namespace problems {
+class Problem;
+}
+}  // namespace dodge
+
+namespace dodge::algorithms {
+
+// What the driver hands to a step and gets back from it.
+struct StepContext {
+  std::int64_t t = 0;
+  const problems::ScalarKernel *kernel = nullptr;
+  // Metrics: when `partials` is set the algorithm adds every agent's contribution (with the oracle's
+  // multiplier mu_star when `oracle` is set) and reduces them in one fused reduction before returning.
+  metrics::Partials *partials = nullptr;
+  bool oracle = false;
+  double mu_star = 0;
+  // Logical messages and payload bytes of this step (global; filled by the algorithm).
+  double messages = 0, bytes = 0;
+  // Recording: when set, the algorithm copies the state of the selected local agents (local indices in
+  // `record_local`) into record[f][k] for each of its agent fields f, at the point of the step §12 names.
+  const std::vector<std::int64_t> *record_local = nullptr;
+  std::vector<double *> record;
+};
+
+struct AgentField {
+  std::string name, units, long_name;
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual const char *name() const = 0;
+  virtual bool uses_graph() const = 0;
+  // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
+  virtual PetscErrorCode SetFromOptions() = 0;
+  // Collective. `graphs` is null for coordinator algorithms.
+  virtual PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs,
+                               std::int64_t T) = 0;
+  // One step t = 1..T. Collective.
+  virtual PetscErrorCode Step(StepContext &ctx) = 0;
+  virtual std::vector<AgentField> agent_fields() const = 0;
+  // Writes /inputs/algorithm/*: parameters needed to reproduce the run. Collective.
+  virtual PetscErrorCode RecordParameters(io::Recorder &rec) const = 0;
+  virtual std::string describe() const = 0;
+  // Exchange-layer counters of this rank (for the scaling model); 0 for algorithms without exchange.
+  virtual std::int64_t mpi_messages() const { return 0; }
+  virtual std::int64_t mpi_bytes() const { return 0; }
+};
+
+// The registry: `-algorithm <name>`. Unknown names fail with the list of known ones.
+PetscErrorCode AlgorithmCreate(const std::string &name, std::unique_ptr<Algorithm> *out);
+std::vector<std::string> AlgorithmNames();
+
+}  // namespace dodge::algorithms

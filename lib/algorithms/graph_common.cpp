@@ -1,0 +1,85 @@
+// Step-size laws, schemes S1–S3 and initial points shared by the graph algorithms (algorithms.md §8).
+#include "algorithms/graph_common.hpp"
+
+#include <cstring>
+
+#include "io/recorder.hpp"
+
+namespace dodge::algorithms {
+
+namespace {
+const char *const kSchemes[] = {"S1", "S2", "S3", "custom"};
+const char *const kInits[] = {"random", "midpoint", "lower"};
+// Names inside the caller's prefixed block: PETSc prepends the prefix.
+std::string opt(const char *, const char *name) { return std::string("-") + name; }
+}  // namespace
+
+PetscErrorCode StepLaws::FromOptions(PetscOptionItems *PetscOptionsObject, const char *prefix) {
+  PetscInt scheme_idx = 1;
+  PetscBool set;
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsEList(opt(prefix, "scheme").c_str(),
+                              "Step-size scheme of Fig. 2 (S1, S2, S3) or custom (free laws below)", nullptr, kSchemes, 4,
+                              kSchemes[1], &scheme_idx, nullptr));
+  scheme = kSchemes[scheme_idx];
+  // Table of §8.1: (α0, pa, β0, pb); γ = α.
+  const double table[3][4] = {{1, 0.5, 1, 0.1}, {1, 0.5, 1, 0.2}, {0.5, 0.5, 1, 0.2}};
+  if (scheme_idx < 3) alpha0 = table[scheme_idx][0], pa = table[scheme_idx][1], beta0 = table[scheme_idx][2], pb = table[scheme_idx][3];
+  PetscReal v;
+  bool custom_set = false;
+  auto real = [&](const char *name, const char *help, double *target) -> PetscErrorCode {
+    PetscFunctionBeginUser;
+    v = *target;
+    PetscCall(PetscOptionsReal(opt(prefix, name).c_str(), help, nullptr, v, &v, &set));
+    if (set) *target = v, custom_set = true;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  };
+  PetscCall(real("alpha0", "Primal step alpha_t = alpha0 / t^pa", &alpha0));
+  PetscCall(real("pa", "Primal step decay exponent pa", &pa));
+  PetscCall(real("beta0", "Dual regularization beta_t = beta0 / t^pb", &beta0));
+  PetscCall(real("pb", "Dual regularization decay exponent pb", &pb));
+  bool gamma_set = false;
+  {
+    bool before = custom_set;
+    double g0 = alpha0, p = pa;
+    PetscCall(real("gamma0", "Dual step gamma_t = gamma0 / t^pg (default: gamma = alpha)", &g0));
+    PetscCall(real("pg", "Dual step decay exponent pg (default: pa)", &p));
+    gamma_set = custom_set && !before;
+    gamma0 = g0, pg = p;
+  }
+  if (!gamma_set) gamma0 = alpha0, pg = pa;
+  if (custom_set && scheme_idx < 3) scheme = scheme + "+custom";
+  PetscCheck(alpha0 > 0 && beta0 >= 0 && gamma0 > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "%s: alpha0 (%g) and gamma0 (%g) must be positive and beta0 (%g) non-negative", prefix, alpha0, gamma0, beta0);
+  PetscCheck(pa >= 0 && pb >= 0 && pg >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "%s: the step exponents pa = %g, pb = %g, pg = %g must be >= 0 (algorithms.md §8.1)", prefix, pa, pb, pg);
+  PetscCheck(gamma0 * beta0 <= 1.0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "%s: gamma_1 beta_1 = %g > 1; the dual update needs gamma_t beta_t <= 1 (lower gamma0 or beta0)", prefix,
+             gamma0 * beta0);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode StepLaws::Record(io::Recorder &rec, const std::string &group) const {
+  PetscFunctionBeginUser;
+  PetscCall(rec.SetAttribute(group, "scheme", scheme));
+  PetscCall(rec.SetAttribute(group, "alpha0", alpha0));
+  PetscCall(rec.SetAttribute(group, "pa", pa));
+  PetscCall(rec.SetAttribute(group, "beta0", beta0));
+  PetscCall(rec.SetAttribute(group, "pb", pb));
+  PetscCall(rec.SetAttribute(group, "gamma0", gamma0));
+  PetscCall(rec.SetAttribute(group, "pg", pg));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode InitFromOptions(PetscOptionItems *PetscOptionsObject, const char *prefix, Init *init) {
+  PetscInt idx = static_cast<PetscInt>(*init);
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsEList(opt(prefix, "init").c_str(), "Initial decision x_{i,1}: random, midpoint or lower",
+                              nullptr, kInits, 3, kInits[idx], &idx, nullptr));
+  *init = static_cast<Init>(idx);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+const char *InitName(Init init) { return kInits[static_cast<int>(init)]; }
+
+}  // namespace dodge::algorithms

@@ -1,0 +1,252 @@
+// `pdct`: the primal–dual constraint-tracking algorithm, Algorithm 1 of [ZWL25] (algorithms.md §8.1).
+// Agents exchange (μ_i, y_i) over G(t), mix them, take a projected primal step and a regularized dual step,
+// and track Σ_i g_i through y_i. Per-round order E1–E3/A1–A5 exactly as the spec writes it, so trajectories
+// are bitwise identical for any rank count.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+#include <variant>
+
+#include "algorithms/algorithm.hpp"
+#include "algorithms/graph_common.hpp"
+#include "comm/exchange.hpp"
+#include "core/events.hpp"
+#include "graph/graph.hpp"
+#include "io/recorder.hpp"
+#include "problems/problem.hpp"
+
+namespace dodge::algorithms {
+
+namespace {
+
+const char *const kKappa[] = {"one", "n"};
+
+class Pdct final : public Algorithm {
+ public:
+  const char *name() const override { return "pdct"; }
+  bool uses_graph() const override { return true; }
+
+  PetscErrorCode SetFromOptions() override {
+    PetscInt kappa = 0;
+    PetscFunctionBeginUser;
+    PetscOptionsBegin(PETSC_COMM_WORLD, "pdct_", "Algorithm pdct: primal-dual constraint tracking (algorithms.md §8.1)",
+                      nullptr);
+    PetscCall(laws_.FromOptions(PetscOptionsObject, "pdct_"));
+    PetscCall(PetscOptionsEList("-kappa",
+                                "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)",
+                                nullptr, kKappa, 2, kKappa[0], &kappa, nullptr));
+    kappa_n_ = kappa == 1;
+    PetscCall(InitFromOptions(PetscOptionsObject, "pdct_", &init_));
+    PetscOptionsEnd();
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs,
+                       std::int64_t T) override {
+    PetscFunctionBeginUser;
+    PetscCheck(graphs, PETSC_COMM_WORLD, PETSC_ERR_ARG_NULL, "pdct needs a communication graph");
+    block_ = block;
+    graphs_ = graphs;
+    problem_ = &problem;
+    kappa_ = kappa_n_ ? static_cast<double>(block.n) : 1.0;
+    const std::int64_t nloc = block.local(), ng = static_cast<std::int64_t>(graphs->ghosts.size());
+    nloc_ = nloc;
+    x_.assign(nloc, 0.0), cprev_.assign(nloc, 0.0);
+    cur_.assign(2 * (nloc + ng), 0.0), nxt_.assign(2 * (nloc + ng), 0.0);
+    if (!graphs->ghosts.empty() || block.size > 1)
+      PetscCall(comm::Exchange::Create(PETSC_COMM_WORLD, block, graphs->ghosts, &exchange_));
+    // Rows that read only owned values can be updated while the halo is in flight.
+    interior_.resize(graphs->B), boundary_.resize(graphs->B);
+    messages_.resize(graphs->B);
+    for (int b = 0; b < graphs->B; ++b) {
+      const graph::Mixing &m = graphs->graphs[b];
+      for (std::int64_t i = 0; i < nloc; ++i) {
+        bool inner = true;
+        for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) inner = inner && m.col[e] < nloc;
+        (inner ? interior_[b] : boundary_[b]).push_back(i);
+      }
+      std::int64_t edges = m.active_edges_local;
+      PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &edges, 1));
+      messages_[b] = static_cast<double>(edges);
+    }
+    if (graphs->link_failure > 0) {
+      deg_.assign(nloc + ng, 0.0);
+      wt_.resize(0);
+    }
+    T_ = T;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode Step(StepContext &ctx) override {
+    PetscFunctionBeginUser;
+    PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::vector<AgentField> agent_fields() const override {
+    return {{"x", "per-unit", "decision x_{i,t} played at step t"},
+            {"mu", "per-unit price", "multiplier estimate mu_{i,t} before mixing"},
+            {"y", "per-unit", "constraint tracker y_{i,t} after A1"}};
+  }
+
+  PetscErrorCode RecordParameters(io::Recorder &rec) const override {
+    PetscFunctionBeginUser;
+    const double kappa = kappa_;
+    PetscCall(rec.WriteGlobalArray("algorithm/kappa_N", &kappa, 1, "1", "dual-step scale kappa_N"));
+    PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string("pdct")));
+    PetscCall(laws_.Record(rec, "/inputs/algorithm"));
+    PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::string describe() const override {
+    char s[256];
+    snprintf(s, sizeof s, "pdct, scheme %s (alpha0 %g/t^%g, beta0 %g/t^%g, gamma0 %g/t^%g), kappa_N = %s, init %s",
+             laws_.scheme.c_str(), laws_.alpha0, laws_.pa, laws_.beta0, laws_.pb, laws_.gamma0, laws_.pg,
+             kappa_n_ ? "n" : "1", InitName(init_));
+    return s;
+  }
+  std::int64_t mpi_messages() const override { return exchange_ ? exchange_->mpi_messages() : 0; }
+  std::int64_t mpi_bytes() const override { return exchange_ ? exchange_->mpi_bytes() : 0; }
+
+ private:
+  template <class K>
+  PetscErrorCode StepWith(const K &k, StepContext &ctx) {
+    const Events *ev;
+    const std::int64_t t = ctx.t, nloc = nloc_;
+    PetscFunctionBeginUser;
+    PetscCall(EventsGet(&ev));
+    if (t == 1) {
+      for (std::int64_t i = 0; i < nloc; ++i)
+        x_[i] = k.project(i, InitialPoint(init_, graphs_->seed, block_.start + i, k.lo(i), k.hi(i)));
+      std::fill(cur_.begin(), cur_.end(), 0.0);  // μ_{i,1} = 0
+      if (ctx.oracle) xstar_.assign(nloc, 0.0);
+    }
+
+    // E2, A1 and the metric contributions: one pass over the local block.
+    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+    if (ctx.partials && ctx.oracle) Pass1<K, true, true>(k, ctx);
+    else if (ctx.partials) Pass1<K, true, false>(k, ctx);
+    else Pass1<K, false, false>(k, ctx);
+    if (ctx.record_local) {
+      std::size_t q = 0;
+      for (std::int64_t i : *ctx.record_local) {
+        ctx.record[0][q] = x_[i], ctx.record[1][q] = cur_[2 * i], ctx.record[2][q] = cur_[2 * i + 1];
+        ++q;
+      }
+    }
+    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+
+    // A2: send (μ_i, y_i); with link failures the surviving degrees go first (weights need them).
+    const int b = graphs_->which(t);
+    const double *w = graphs_->graphs[b].w.data();
+    double local_msgs = 0;
+    if (graphs_->link_failure > 0) {
+      graphs_->surviving_degrees(t, deg_.data());
+      for (std::int64_t i = 0; i < nloc; ++i) local_msgs += deg_[i];  // in-edges = degree (undirected)
+      if (exchange_) {
+        PetscCall(exchange_->Begin(std::span<const double>(deg_.data(), nloc),
+                                   std::span<double>(deg_.data() + nloc, deg_.size() - nloc), 1));
+        PetscCall(exchange_->End());
+      }
+      wt_.resize(graphs_->graphs[b].w.size());
+      graphs_->failure_weights(t, deg_.data(), wt_.data());
+      w = wt_.data();
+    }
+    if (exchange_)
+      PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), 2 * nloc),
+                                 std::span<double>(cur_.data() + 2 * nloc, cur_.size() - 2 * nloc), 2));
+    if (ctx.partials) {
+      if (graphs_->link_failure > 0) ctx.partials->v[metrics::Partials::MSGS] = local_msgs;
+      PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums,
+                                      metrics::Partials::kMaxes));
+    }
+    ctx.messages = graphs_->link_failure > 0 ? (ctx.partials ? ctx.partials->v[metrics::Partials::MSGS] : NAN)
+                                             : messages_[b];
+    ctx.bytes = ctx.messages * 2 * sizeof(double);
+
+    // A3–A5 on rows that need no ghost values, then the rest once the halo has arrived.
+    const double alpha = laws_.alpha(t), beta = laws_.beta(t), gamma = laws_.gamma(t);
+    const graph::Mixing &m = graphs_->graphs[b];
+    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+    Pass2(k, m, w, interior_[b], alpha, beta, gamma);
+    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+    if (exchange_) PetscCall(exchange_->End());
+    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+    Pass2(k, m, w, boundary_[b], alpha, beta, gamma);
+    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+    std::swap(cur_, nxt_);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // E2: c = g(x); A1: y = c (t = 1) or ŷ_{t−1} + (c − c_{t−1}); cur_ holds (μ_t, ŷ_{t−1}) on entry.
+  template <class K, bool Metrics, bool Oracle>
+  void Pass1(const K &k, StepContext &ctx) {
+    const std::int64_t t = ctx.t, nloc = nloc_;
+    double *__restrict cur = cur_.data();
+    double *__restrict cprev = cprev_.data();
+    const double *__restrict x = x_.data();
+    double *__restrict xs = xstar_.data();
+    metrics::Partials *p = ctx.partials;
+    for (std::int64_t i = 0; i < nloc; ++i) {
+      const double xi = x[i];
+      const double c = k.g(i, xi);
+      const double y = (t == 1) ? c : cur[2 * i + 1] + (c - cprev[i]);
+      cur[2 * i + 1] = y;
+      cprev[i] = c;
+      if constexpr (Metrics) {
+        p->agent(k.f(i, xi), c, xi, cur[2 * i], y);
+        if constexpr (Oracle) {
+          const double xo = k.response(i, ctx.mu_star);
+          p->oracle(k.f(i, xo), t == 1 ? 0.0 : xo - xs[i]);
+          xs[i] = xo;
+        }
+      }
+    }
+  }
+
+  // A3: μ̂ = Σ_j w_ij μ_j, ŷ = Σ_j w_ij y_j in increasing j; A4: projected primal step; A5: dual step.
+  // Writes x_{t+1} and (μ_{t+1}, ŷ_t) into nxt_.
+  template <class K>
+  void Pass2(const K &k, const graph::Mixing &m, const double *__restrict w, const std::vector<std::int64_t> &rows,
+             double alpha, double beta, double gamma) {
+    const double *__restrict cur = cur_.data();
+    double *__restrict nxt = nxt_.data();
+    double *__restrict x = x_.data();
+    const std::int64_t *__restrict rp = m.rowptr.data();
+    const std::int32_t *__restrict col = m.col.data();
+    const double kappa = kappa_;
+    for (std::int64_t i : rows) {
+      double mh = 0.0, yh = 0.0;
+      for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
+        const std::int64_t j = col[e];
+        mh += w[e] * cur[2 * j];
+        yh += w[e] * cur[2 * j + 1];
+      }
+      const double xi = x[i];
+      const double v = k.grad(i, xi) + k.jac(i, xi) * mh;
+      x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);
+      nxt[2 * i] = std::max(0.0, mh + gamma * (kappa * yh - beta * mh));
+      nxt[2 * i + 1] = yh;
+    }
+  }
+
+  StepLaws laws_;
+  bool kappa_n_ = false;
+  double kappa_ = 1;
+  Init init_ = Init::Random;
+  Block block_;
+  std::int64_t nloc_ = 0, T_ = 0;
+  const graph::LocalGraphs *graphs_ = nullptr;
+  problems::Problem *problem_ = nullptr;
+  std::unique_ptr<comm::Exchange> exchange_;
+  std::vector<double> x_, cprev_, cur_, nxt_, xstar_, deg_, wt_;
+  std::vector<std::vector<std::int64_t>> interior_, boundary_;
+  std::vector<double> messages_;
+};
+
+}  // namespace
+
+std::unique_ptr<Algorithm> PdctCreate() { return std::make_unique<Pdct>(); }
+
+}  // namespace dodge::algorithms

@@ -1,0 +1,36 @@
+// The one registry of algorithms: `-algorithm <name>`; a new algorithm adds one line here.
+#include <functional>
+#include <utility>
+
+#include "algorithms/algorithm.hpp"
+
+namespace dodge::algorithms {
+
+std::unique_ptr<Algorithm> PdctCreate();
+
+namespace {
+const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegistry[] = {
+    {"pdct", PdctCreate},
+};
+}  // namespace
+
+std::vector<std::string> AlgorithmNames() {
+  std::vector<std::string> names;
+  for (const auto &e : kRegistry) names.emplace_back(e.first);
+  return names;
+}
+
+PetscErrorCode AlgorithmCreate(const std::string &name, std::unique_ptr<Algorithm> *out) {
+  PetscFunctionBeginUser;
+  for (const auto &e : kRegistry)
+    if (name == e.first) {
+      *out = e.second();
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  std::string known;
+  for (const auto &n : AlgorithmNames()) known += (known.empty() ? "" : ", ") + n;
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_ARG_UNKNOWN_TYPE, "unknown -algorithm '%s'; known algorithms: %s", name.c_str(),
+          known.c_str());
+}
+
+}  // namespace dodge::algorithms

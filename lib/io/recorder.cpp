@@ -1,0 +1,842 @@
+// Collective HDF5 writer of dodge's output file: MPI-IO, collective metadata and raw data, split large writes.
+#include "io/recorder.hpp"
+
+#include "core/block.hpp"
+#include "core/events.hpp"
+#include "io/h5_util.hpp"
+
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <initializer_list>
+#include <limits>
+#include <system_error>
+
+namespace dodge::io {
+
+namespace {
+
+using h5::Id;
+
+// MPI-IO counts bytes in int: one rank must never move 2 GiB in one call. 1 GiB leaves room for
+// datatype overheads inside MPI-IO implementations.
+constexpr std::size_t kDefaultMaxWriteBytes = std::size_t(1) << 30;
+// Chunks bigger than a few MiB make partial reads (one agent's trajectory) slow and defeat HDF5's cache.
+constexpr hsize_t kMaxChunkBytes = hsize_t(4) << 20;
+constexpr hsize_t kSeriesChunk = 4096;
+
+static_assert(sizeof(hid_t) == 8, "dodge needs HDF5 >= 1.10 (64-bit identifiers)");
+
+long long ll(std::int64_t v) { return static_cast<long long>(v); }
+
+// File types are explicit little-endian so files are identical on every machine; memory types native.
+template <typename T>
+struct Types;
+template <>
+struct Types<double> {
+  static hid_t file() { return H5T_IEEE_F64LE; }
+  static hid_t mem() { return H5T_NATIVE_DOUBLE; }
+};
+template <>
+struct Types<std::int64_t> {
+  static hid_t file() { return H5T_STD_I64LE; }
+  static hid_t mem() { return H5T_NATIVE_INT64; }
+};
+
+// Names of series and agent fields become one path component.
+bool ValidName(const std::string &name) { return !name.empty() && name.find('/') == std::string::npos; }
+
+bool ValidPath(const std::string &path) {
+  return !path.empty() && path.back() != '/' && path.find("//") == std::string::npos;
+}
+
+// Relative input paths live under /inputs; absolute ones are the caller's choice.
+std::string InputPath(const std::string &path) { return (!path.empty() && path[0] == '/') ? path : "/inputs/" + path; }
+
+}  // namespace
+
+// HDF5 call checked against this recorder's communicator and file.
+#define RecH5(object, expr) DodgeH5CallNamed(im.comm, im.path, object, expr, #expr)
+
+// Fails on every rank of `comm` when `ok` is false on any of them: the ranks that saw the problem say
+// what it is, the others that another rank rejected the call. Lets per-rank arguments be validated
+// without leaving some ranks behind in the next collective call (architecture.md §7).
+#define DodgeCheckAll(comm, ok, code, ...)                                                                     \
+  do {                                                                                                          \
+    int dodge_ok_ = (ok) ? 1 : 0, dodge_all_ = 0;                                                               \
+    PetscCallMPI(MPI_Allreduce(&dodge_ok_, &dodge_all_, 1, MPI_INT, MPI_MIN, comm));                            \
+    PetscCheck(dodge_ok_, PETSC_COMM_SELF, code, __VA_ARGS__);                                                  \
+    PetscCheck(dodge_all_, PETSC_COMM_SELF, code,                                                               \
+               "another rank rejected the arguments of this collective recorder call (see its message)");      \
+  } while (0)
+
+struct Recorder::Impl {
+  struct Named {
+    std::string path;
+    Id dset;
+  };
+
+  MPI_Comm comm = MPI_COMM_NULL;  // our duplicate: the recorder's own reductions never meet the caller's
+  PetscMPIInt rank = 0, size = 1;
+  std::string path;
+  Id file, dxpl, str_type;
+  std::size_t max_write_bytes = kDefaultMaxWriteBytes;
+
+  std::int64_t T = -1;  // -1: no time axis yet
+  Id time;
+  std::vector<Named> series;
+
+  bool agents_defined = false;
+  std::int64_t nsel_global = 0, sel_offset = 0, nsel_local = 0, nrecords = 0, records_per_flush = 1;
+  Id agent_axis, record_axis;
+  std::vector<Named> fields;
+
+  std::int64_t n_agents_all = -1;  // length of /inputs/agent_id, -1 until the first per-agent array
+  Id agent_id;
+
+  PetscErrorCode CheckOpen(const char *call) const;
+  PetscErrorCode CheckSame(std::initializer_list<std::int64_t> values, const std::string &what) const;
+  PetscErrorCode CheckTiling(std::int64_t offset, std::int64_t n_local, std::int64_t n_global,
+                             const std::string &what) const;
+  PetscErrorCode PathExists(const std::string &p, bool *exists);
+  PetscErrorCode WriteAttr(hid_t obj, const std::string &objname, const std::string &name, hid_t filetype,
+                           hid_t memtype, const void *buf);
+  PetscErrorCode WriteStringAttr(hid_t obj, const std::string &objname, const std::string &name,
+                                 const std::string &value);
+  PetscErrorCode CreateDataset(const std::string &p, hid_t type, int ndims, const hsize_t *dims, const hsize_t *chunk,
+                               bool fill_nan, const std::string &units, const std::string &long_name, Id *dset);
+  PetscErrorCode WriteBlock(hid_t dset, const std::string &p, hid_t memtype, std::size_t elem, hsize_t row0,
+                            hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf);
+  PetscErrorCode ResolveScale(const std::string &scale, std::int64_t n, const std::string &p, hid_t *scale_id);
+  PetscErrorCode EnsureAgentId(std::int64_t n, const std::string &p);
+  PetscErrorCode CloseAll();
+  template <typename F>
+  void ForEachHandle(F &&f);  // every handle, datasets first and the file last
+};
+
+PetscErrorCode Recorder::Impl::CheckOpen(const char *call) const {
+  PetscFunctionBeginUser;
+  // PETSC_COMM_SELF: after Close() our communicator is gone; every rank fails here alike anyway.
+  PetscCheck(file.valid(), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE,
+             "Recorder::%s called on '%s' after Close(); write everything before closing", call, path.c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::CheckSame(std::initializer_list<std::int64_t> values, const std::string &what) const {
+  // Lengths shape the file's metadata; ranks that disagree would silently corrupt it. One reduction
+  // of (v, -v) gives every value's max and min.
+  std::vector<std::int64_t> mine, ext(2 * values.size());
+  PetscFunctionBeginUser;
+  for (std::int64_t v : values) mine.push_back(v);
+  for (std::int64_t v : values) mine.push_back(-v);
+  PetscCallMPI(MPI_Allreduce(mine.data(), ext.data(), static_cast<int>(ext.size()), MPI_INT64_T, MPI_MAX, comm));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::int64_t hi = ext[i], lo = -ext[values.size() + i];
+    PetscCheck(hi == lo, comm, PETSC_ERR_ARG_INCOMP,
+               "%s: argument %zu differs across ranks (from %lld to %lld) in '%s'; pass the same value on every rank",
+               what.c_str(), i + 1, ll(lo), ll(hi), path.c_str());
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::CheckTiling(std::int64_t offset, std::int64_t n_local, std::int64_t n_global,
+                                           const std::string &what) const {
+  std::int64_t before = 0, total = 0;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Exscan(&n_local, &before, 1, MPI_INT64_T, MPI_SUM, comm));
+  if (rank == 0) before = 0;  // MPI_Exscan leaves rank 0's result undefined
+  PetscCallMPI(MPI_Allreduce(&n_local, &total, 1, MPI_INT64_T, MPI_SUM, comm));
+  DodgeCheckAll(comm, n_local >= 0 && offset == before, PETSC_ERR_ARG_OUTOFRANGE,
+                "%s: rank %d writes %lld entries from offset %lld, but the ranks before it hold %lld; slices must tile "
+                "[0, n) in rank order",
+                what.c_str(), rank, ll(n_local), ll(offset), ll(before));
+  PetscCheck(total == n_global, comm, PETSC_ERR_ARG_SIZ,
+             "%s: the ranks' slices hold %lld entries in all but the global length is %lld; they must cover it exactly",
+             what.c_str(), ll(total), ll(n_global));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::PathExists(const std::string &p, bool *exists) {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  // HDF5 1.10's H5Lexists fails (rather than answering false) when an intermediate group is missing,
+  // so test each prefix in turn.
+  *exists = true;
+  for (std::size_t pos = p.find('/', 1); *exists; pos = p.find('/', pos + 1)) {
+    const std::string prefix = p.substr(0, pos);
+    if (prefix.empty() || prefix == "/") break;
+    htri_t e;
+    RecH5(prefix, e = H5Lexists(file.get(), prefix.c_str(), H5P_DEFAULT));
+    *exists = e > 0;
+    if (pos == std::string::npos) break;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::WriteAttr(hid_t obj, const std::string &objname, const std::string &name,
+                                         hid_t filetype, hid_t memtype, const void *buf) {
+  Impl &im = *this;
+  const std::string what = objname + " (attribute " + name + ")";
+  htri_t exists;
+  Id space, attr;
+  PetscFunctionBeginUser;
+  PetscCheck(!name.empty(), comm, PETSC_ERR_ARG_WRONG, "empty attribute name on '%s'; give it a name", objname.c_str());
+  // Replace rather than overwrite: the new value may have another type or string length.
+  RecH5(what, exists = H5Aexists(obj, name.c_str()));
+  if (exists > 0) RecH5(what, H5Adelete(obj, name.c_str()));
+  RecH5(what, space.Assign(H5Screate(H5S_SCALAR)));
+  RecH5(what, attr.Assign(H5Acreate2(obj, name.c_str(), filetype, space.get(), H5P_DEFAULT, H5P_DEFAULT)));
+  RecH5(what, H5Awrite(attr.get(), memtype, buf));
+  RecH5(what, attr.Close());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::WriteStringAttr(hid_t obj, const std::string &objname, const std::string &name,
+                                               const std::string &value) {
+  const char *cstr = value.c_str();
+  PetscFunctionBeginUser;
+  PetscCall(WriteAttr(obj, objname, name, str_type.get(), str_type.get(), &cstr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::CreateDataset(const std::string &p, hid_t type, int ndims, const hsize_t *dims,
+                                             const hsize_t *chunk, bool fill_nan, const std::string &units,
+                                             const std::string &long_name, Id *dset) {
+  Impl &im = *this;
+  bool exists;
+  Id space, dcpl, lcpl;
+  PetscFunctionBeginUser;
+  PetscCheck(ValidPath(p), comm, PETSC_ERR_ARG_WRONG,
+             "invalid dataset path '%s' for '%s'; use names separated by single '/'", p.c_str(), path.c_str());
+  PetscCall(PathExists(p, &exists));
+  PetscCheck(!exists, comm, PETSC_ERR_ARG_WRONG,
+             "'%s' already exists in '%s'; every dataset of the output file must have its own name", p.c_str(),
+             path.c_str());
+  RecH5(p, space.Assign(H5Screate_simple(ndims, dims, nullptr)));
+  RecH5(p, dcpl.Assign(H5Pcreate(H5P_DATASET_CREATE)));
+  bool chunked = chunk != nullptr;
+  for (int d = 0; d < ndims; ++d) chunked = chunked && dims[d] > 0;  // HDF5 rejects zero-sized chunks
+  if (chunked) RecH5(p, H5Pset_chunk(dcpl.get(), ndims, chunk));
+  if (fill_nan) {
+    // Parallel HDF5 allocates space at creation and fills it, so unwritten steps read back as NaN.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    RecH5(p, H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &nan));
+    RecH5(p, H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC));
+  } else {
+    // Written in full right away: filling first would write every byte twice.
+    RecH5(p, H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER));
+  }
+  RecH5(p, lcpl.Assign(H5Pcreate(H5P_LINK_CREATE)));
+  RecH5(p, H5Pset_create_intermediate_group(lcpl.get(), 1));
+  RecH5(p, dset->Assign(H5Dcreate2(file.get(), p.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT)));
+  PetscCall(WriteStringAttr(dset->get(), p, "units", units));
+  PetscCall(WriteStringAttr(dset->get(), p, "long_name", long_name));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Writes this rank's block rows [row0, row0 + nrows) x columns [col0, col0 + ncols) of a rank-1
+// (ncols == 1, col0 == 0) or rank-2 dataset from row-major `buf`. Collective: each rank's block is cut
+// into pieces of at most max_write_bytes, and every rank makes as many H5Dwrite calls as the rank with
+// the most pieces, selecting nothing once its own are done.
+PetscErrorCode Recorder::Impl::WriteBlock(hid_t dset, const std::string &p, hid_t memtype, std::size_t elem,
+                                          hsize_t row0, hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf) {
+  Impl &im = *this;
+  struct Piece {
+    hsize_t row, col, nrows, ncols, offset;  // offset: first element in buf
+  };
+  std::vector<Piece> pieces;
+  Id fspace, mspace;
+  static const double dummy = 0;  // a valid address for ranks that write nothing
+  PetscFunctionBeginUser;
+  const hsize_t max_elems = std::max<hsize_t>(1, max_write_bytes / elem);
+  if (nrows > 0 && ncols > 0) {
+    if (ncols <= max_elems) {
+      const hsize_t step = max_elems / ncols;  // whole rows per piece
+      for (hsize_t r = 0; r < nrows; r += step)
+        pieces.push_back({row0 + r, col0, std::min(step, nrows - r), ncols, r * ncols});
+    } else {
+      for (hsize_t r = 0; r < nrows; ++r)  // one row is too big: cut it
+        for (hsize_t c = 0; c < ncols; c += max_elems)
+          pieces.push_back({row0 + r, col0 + c, 1, std::min(max_elems, ncols - c), r * ncols + c});
+    }
+  }
+  const std::int64_t mine = static_cast<std::int64_t>(pieces.size());
+  std::int64_t calls = 0;
+  PetscCallMPI(MPI_Allreduce(&mine, &calls, 1, MPI_INT64_T, MPI_MAX, comm));
+  RecH5(p, fspace.Assign(H5Dget_space(dset)));
+  const char *base = static_cast<const char *>(buf);
+  for (std::int64_t i = 0; i < calls; ++i) {
+    const void *ptr = &dummy;
+    if (i < mine) {
+      const Piece &pc = pieces[static_cast<std::size_t>(i)];
+      const hsize_t start[2] = {pc.row, pc.col}, count[2] = {pc.nrows, pc.ncols};  // rank 1 reads entry 0 only
+      const hsize_t n = pc.nrows * pc.ncols;
+      RecH5(p, H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr));
+      RecH5(p, mspace.Assign(H5Screate_simple(1, &n, nullptr)));
+      ptr = base + pc.offset * elem;
+    } else {
+      const hsize_t one = 1;
+      RecH5(p, H5Sselect_none(fspace.get()));
+      RecH5(p, mspace.Assign(H5Screate_simple(1, &one, nullptr)));
+      RecH5(p, H5Sselect_none(mspace.get()));
+    }
+    RecH5(p, H5Dwrite(dset, memtype, mspace.get(), fspace.get(), dxpl.get(), ptr));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::EnsureAgentId(std::int64_t n, const std::string &p) {
+  Impl &im = *this;
+  const std::string id_path = "/inputs/agent_id";
+  PetscFunctionBeginUser;
+  if (n_agents_all >= 0) {
+    PetscCheck(n == n_agents_all, comm, PETSC_ERR_ARG_SIZ,
+               "per-agent array '%s' has length %lld but %s has %lld; every array on the agent axis must have one "
+               "entry per agent",
+               p.c_str(), ll(n), id_path.c_str(), ll(n_agents_all));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The axis is written in even blocks whatever the caller's layout, so it costs every rank the same.
+  const Block blk = Block::make(n, rank, size);
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(blk.local()));
+  for (std::int64_t i = 0; i < blk.local(); ++i) ids[static_cast<std::size_t>(i)] = blk.start + i;
+  const hsize_t dims = static_cast<hsize_t>(n);
+  PetscCall(CreateDataset(id_path, H5T_STD_I64LE, 1, &dims, nullptr, false, "1", "global agent id", &agent_id));
+  PetscCall(WriteBlock(agent_id.get(), id_path, H5T_NATIVE_INT64, sizeof(std::int64_t), static_cast<hsize_t>(blk.start),
+                       0, static_cast<hsize_t>(blk.local()), 1, ids.data()));
+  RecH5(id_path, H5DSset_scale(agent_id.get(), "agent"));
+  n_agents_all = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::ResolveScale(const std::string &scale, std::int64_t n, const std::string &p,
+                                            hid_t *scale_id) {
+  PetscFunctionBeginUser;
+  *scale_id = H5I_INVALID_HID;
+  if (scale.empty()) PetscFunctionReturn(PETSC_SUCCESS);
+  if (scale == "time") {
+    PetscCheck(T >= 0, comm, PETSC_ERR_ARG_WRONGSTATE,
+               "'%s' asks for the time scale but no time axis is defined; call DefineTimeAxis first", p.c_str());
+    PetscCheck(n == T, comm, PETSC_ERR_ARG_SIZ,
+               "'%s' has length %lld but the time axis has %lld steps; a time-indexed array needs one value per step",
+               p.c_str(), ll(n), ll(T));
+    *scale_id = time.get();
+  } else if (scale == "agent" || scale == "agent_all") {
+    PetscCall(EnsureAgentId(n, p));
+    *scale_id = agent_id.get();
+  } else {
+    SETERRQ(comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "unknown dimension scale '%s' for '%s'; use \"\", \"time\" or \"agent\"",
+            scale.c_str(), p.c_str());
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+template <typename F>
+void Recorder::Impl::ForEachHandle(F &&f) {
+  for (Named &s : series) f(s.dset);
+  for (Named &fl : fields) f(fl.dset);
+  f(time);
+  f(agent_axis);
+  f(record_axis);
+  f(agent_id);
+  f(dxpl);
+  f(str_type);
+  f(file);
+}
+
+PetscErrorCode Recorder::Impl::CloseAll() {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  // Datasets before the file: with the default (semi) close degree HDF5 refuses to close a file with
+  // open objects, which would catch a handle we forgot.
+  for (Named &s : series) RecH5(s.path, s.dset.Close());
+  for (Named &f : fields) RecH5(f.path, f.dset.Close());
+  RecH5("/series/time", time.Close());
+  RecH5("/agents/agent", agent_axis.Close());
+  RecH5("/agents/record_step", record_axis.Close());
+  RecH5("/inputs/agent_id", agent_id.Close());
+  RecH5(path, dxpl.Close());
+  RecH5(path, str_type.Close());
+  RecH5(path, file.Close());
+  PetscCallMPI(MPI_Comm_free(&comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+Recorder::Recorder() : impl_(std::make_unique<Impl>()) {}
+
+Recorder::~Recorder() {
+  if (!impl_) return;
+  Impl &im = *impl_;
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized) {
+    // Too late for collective closes (documented: destroy before PetscFinalize); just let go.
+    im.ForEachHandle([](Id &h) { h.Release(); });
+    return;
+  }
+  h5::Quiet quiet;
+  // Errors ignored: this may run while unwinding from another error.
+  im.ForEachHandle([](Id &h) { h.Reset(); });
+  if (im.comm != MPI_COMM_NULL) MPI_Comm_free(&im.comm);
+}
+
+PetscErrorCode Recorder::Create(MPI_Comm comm, const std::string &path, std::unique_ptr<Recorder> *out) {
+  std::unique_ptr<Recorder> rec(new Recorder());
+  Impl &im = *rec->impl_;
+  h5::Quiet quiet;
+  Id fapl;
+  char msg[1024] = "";
+  int ok = 1;
+  PetscFunctionBeginUser;
+  PetscCheck(out, comm, PETSC_ERR_ARG_NULL, "Recorder::Create needs somewhere to put the recorder (out is null)");
+  PetscCheck(!path.empty(), comm, PETSC_ERR_ARG_WRONG, "empty output file path; give a file name such as out/run.h5");
+  PetscCallMPI(MPI_Comm_dup(comm, &im.comm));
+  PetscCallMPI(MPI_Comm_rank(im.comm, &im.rank));
+  PetscCallMPI(MPI_Comm_size(im.comm, &im.size));
+  im.path = path;
+
+  // One rank makes the directories (racing mkdirs on a shared file system fail spuriously), then all
+  // ranks learn the outcome together.
+  if (im.rank == 0) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      ok = 0;
+      std::snprintf(msg, sizeof(msg), "cannot create directory '%s' for output file '%s': %s", parent.c_str(),
+                    path.c_str(), ec.message().c_str());
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, im.comm));
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, im.comm));
+  PetscCheck(ok, comm, PETSC_ERR_FILE_OPEN, "%s; choose a writable output location", msg);
+
+  RecH5(path, fapl.Assign(H5Pcreate(H5P_FILE_ACCESS)));
+  RecH5(path, H5Pset_fapl_mpio(fapl.get(), im.comm, MPI_INFO_NULL));
+  // Collective metadata: one rank reads and broadcasts, one writes; without it every rank hits the
+  // file system for every attribute and small object, which does not scale.
+  RecH5(path, H5Pset_all_coll_metadata_ops(fapl.get(), true));
+  RecH5(path, H5Pset_coll_metadata_write(fapl.get(), true));
+  RecH5(path, im.file.Assign(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get())));
+  RecH5(path, im.dxpl.Assign(H5Pcreate(H5P_DATASET_XFER)));
+  RecH5(path, H5Pset_dxpl_mpio(im.dxpl.get(), H5FD_MPIO_COLLECTIVE));
+  RecH5(path, im.str_type.Assign(H5Tcopy(H5T_C_S1)));
+  RecH5(path, H5Tset_size(im.str_type.get(), H5T_VARIABLE));
+  RecH5(path, H5Tset_cset(im.str_type.get(), H5T_CSET_UTF8));
+  PetscCall(rec->SetStatus("running"));
+  *out = std::move(rec);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::SetAttribute(const std::string &obj_path, const std::string &name, const std::string &value) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  Id obj;
+  bool exists;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("SetAttribute"));
+  PetscCall(im.PathExists(obj_path, &exists));
+  PetscCheck(exists, im.comm, PETSC_ERR_ARG_WRONG,
+             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
+             obj_path.c_str(), im.path.c_str());
+  RecH5(obj_path, obj.Assign(H5Oopen(im.file.get(), obj_path.c_str(), H5P_DEFAULT)));
+  PetscCall(im.WriteStringAttr(obj.get(), obj_path, name, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::SetAttribute(const std::string &obj_path, const std::string &name, double value) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  Id obj;
+  bool exists;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("SetAttribute"));
+  PetscCall(im.PathExists(obj_path, &exists));
+  PetscCheck(exists, im.comm, PETSC_ERR_ARG_WRONG,
+             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
+             obj_path.c_str(), im.path.c_str());
+  RecH5(obj_path, obj.Assign(H5Oopen(im.file.get(), obj_path.c_str(), H5P_DEFAULT)));
+  PetscCall(im.WriteAttr(obj.get(), obj_path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::SetAttribute(const std::string &obj_path, const std::string &name, std::int64_t value) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  Id obj;
+  bool exists;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("SetAttribute"));
+  PetscCall(im.PathExists(obj_path, &exists));
+  PetscCheck(exists, im.comm, PETSC_ERR_ARG_WRONG,
+             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
+             obj_path.c_str(), im.path.c_str());
+  RecH5(obj_path, obj.Assign(H5Oopen(im.file.get(), obj_path.c_str(), H5P_DEFAULT)));
+  PetscCall(im.WriteAttr(obj.get(), obj_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::SetStatus(const std::string &status) {
+  Impl &im = *impl_;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("SetStatus"));
+  PetscCheck(status == "running" || status == "complete" || status == "failed", im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "unknown run status '%s'; use running, complete or failed", status.c_str());
+  PetscCall(SetAttribute("/", "status", status));
+  PetscCall(Flush());  // the status must reach the disk before anything else can go wrong
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Flush() {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("Flush"));
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  RecH5(im.path, H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL));
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::DefineTimeAxis(std::int64_t T, const std::vector<double> &values, const std::string &units,
+                                        const std::string &long_name) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const std::string p = "/series/time";
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("DefineTimeAxis"));
+  PetscCheck(im.T < 0, im.comm, PETSC_ERR_ARG_WRONGSTATE,
+             "the time axis of '%s' is already defined; call DefineTimeAxis once", im.path.c_str());
+  PetscCall(im.CheckSame({T}, "DefineTimeAxis(T)"));
+  PetscCheck(T >= 0, im.comm, PETSC_ERR_ARG_OUTOFRANGE, "time axis length %lld is negative", ll(T));
+  DodgeCheckAll(im.comm, im.rank != 0 || static_cast<std::int64_t>(values.size()) == T, PETSC_ERR_ARG_SIZ,
+                "the time axis has T = %lld steps but rank 0 passed %zu values; pass one value per step", ll(T),
+                values.size());
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  const hsize_t dims = static_cast<hsize_t>(T);
+  PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 1, &dims, nullptr, false, units, long_name, &im.time));
+  PetscCall(im.WriteBlock(im.time.get(), p, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0,
+                          im.rank == 0 ? static_cast<hsize_t>(T) : 0, 1, values.data()));
+  RecH5(p, H5DSset_scale(im.time.get(), "time"));
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  im.T = T;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::DefineSeries(const std::string &name, const std::string &units, const std::string &long_name,
+                                      int *id) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const std::string p = "/series/" + name;
+  Id dset;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("DefineSeries"));
+  PetscCheck(im.T >= 0, im.comm, PETSC_ERR_ARG_WRONGSTATE,
+             "series '%s' defined before the time axis; call DefineTimeAxis first", name.c_str());
+  PetscCheck(ValidName(name) && name != "time", im.comm, PETSC_ERR_ARG_WRONG,
+             "invalid series name '%s'; use a non-empty name without '/' other than 'time'", name.c_str());
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  const hsize_t dims = static_cast<hsize_t>(im.T), chunk = std::min<hsize_t>(dims, kSeriesChunk);
+  PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 1, &dims, &chunk, true, units, long_name, &dset));
+  RecH5(p, H5DSattach_scale(dset.get(), im.time.get(), 0));
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  im.series.push_back({p, std::move(dset)});
+  *id = static_cast<int>(im.series.size()) - 1;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteSeries(int id, std::int64_t first, std::int64_t count, const double *data) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("WriteSeries"));
+  PetscCheck(id >= 0 && id < static_cast<int>(im.series.size()), im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "series id %d is not one returned by DefineSeries (there are %zu series)", id, im.series.size());
+  const std::string &p = im.series[static_cast<std::size_t>(id)].path;
+  DodgeCheckAll(im.comm,
+                im.rank != 0 || (first >= 0 && count >= 0 && first <= im.T - count && (count == 0 || data)),
+                PETSC_ERR_ARG_OUTOFRANGE,
+                "series '%s': steps [%lld, %lld) are not inside [0, %lld) or the data pointer is null", p.c_str(),
+                ll(first), ll(first + count), ll(im.T));
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  PetscCall(im.WriteBlock(im.series[static_cast<std::size_t>(id)].dset.get(), p, H5T_NATIVE_DOUBLE, sizeof(double),
+                          im.rank == 0 ? static_cast<hsize_t>(first) : 0, 0,
+                          im.rank == 0 ? static_cast<hsize_t>(count) : 0, 1, data));
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteSeriesBlock(std::int64_t first, std::int64_t count,
+                                          const std::vector<const double *> &per_series) {
+  Impl &im = *impl_;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("WriteSeriesBlock"));
+  DodgeCheckAll(im.comm, im.rank != 0 || per_series.size() == im.series.size(), PETSC_ERR_ARG_SIZ,
+                "WriteSeriesBlock got %zu pointers for %zu defined series; pass one per series (nullptr to skip)",
+                per_series.size(), im.series.size());
+  for (std::size_t i = 0; i < im.series.size(); ++i) {
+    const double *data = im.rank == 0 ? per_series[i] : nullptr;
+    PetscCall(WriteSeries(static_cast<int>(i), first, data ? count : 0, data));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::DefineAgentAxis(std::int64_t nsel_global, std::int64_t sel_offset_local,
+                                         std::int64_t nsel_local, const std::vector<std::int64_t> &local_selected_gids,
+                                         std::int64_t nrecords, const std::vector<std::int64_t> &record_steps,
+                                         std::int64_t records_per_flush) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("DefineAgentAxis"));
+  PetscCheck(!im.agents_defined, im.comm, PETSC_ERR_ARG_WRONGSTATE,
+             "the agent axis of '%s' is already defined; call DefineAgentAxis once", im.path.c_str());
+  PetscCall(im.CheckSame({nsel_global, nrecords, records_per_flush},
+                         "DefineAgentAxis(nsel_global, nrecords, records_per_flush)"));
+  PetscCheck(nsel_global >= 0 && nrecords >= 0 && records_per_flush >= 1, im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "agent axis: need nsel_global >= 0 (got %lld), nrecords >= 0 (got %lld), records_per_flush >= 1 (got %lld)",
+             ll(nsel_global), ll(nrecords), ll(records_per_flush));
+  DodgeCheckAll(im.comm, static_cast<std::int64_t>(local_selected_gids.size()) == nsel_local, PETSC_ERR_ARG_SIZ,
+                "agent axis: rank %d selects %lld agents but passed %zu global ids", im.rank, ll(nsel_local),
+                local_selected_gids.size());
+  bool increasing = local_selected_gids.empty() || local_selected_gids.front() >= 0;
+  for (std::size_t i = 1; i < local_selected_gids.size(); ++i)
+    increasing = increasing && local_selected_gids[i] > local_selected_gids[i - 1];
+  DodgeCheckAll(im.comm, increasing, PETSC_ERR_ARG_WRONG,
+                "agent axis: rank %d's selected global ids are negative or not strictly increasing; sort the selection",
+                im.rank);
+  PetscCall(im.CheckTiling(sel_offset_local, nsel_local, nsel_global, "agent selection"));
+  // The axis must increase across ranks too: each rank's first id exceeds every id before it.
+  std::int64_t mylast = nsel_local > 0 ? local_selected_gids.back() : -1, lower = -1;
+  PetscCallMPI(MPI_Exscan(&mylast, &lower, 1, MPI_INT64_T, MPI_MAX, im.comm));
+  if (im.rank == 0) lower = -1;
+  DodgeCheckAll(im.comm, nsel_local == 0 || local_selected_gids.front() > lower, PETSC_ERR_ARG_WRONG,
+                "agent axis: rank %d's first selected id %lld does not exceed id %lld selected on a lower rank; the "
+                "selection must increase in rank order",
+                im.rank, ll(nsel_local > 0 ? local_selected_gids.front() : -1), ll(lower));
+  DodgeCheckAll(im.comm, im.rank != 0 || static_cast<std::int64_t>(record_steps.size()) == nrecords,
+                PETSC_ERR_ARG_SIZ, "agent axis: %lld records but rank 0 passed %zu record steps", ll(nrecords),
+                record_steps.size());
+  im.agents_defined = true;
+  im.nsel_global = nsel_global;
+  im.sel_offset = sel_offset_local;
+  im.nsel_local = nsel_local;
+  im.nrecords = nrecords;
+  im.records_per_flush = records_per_flush;
+  if (nsel_global == 0) PetscFunctionReturn(PETSC_SUCCESS);  // selection "none": no /agents at all
+
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  const hsize_t na = static_cast<hsize_t>(nsel_global), nr = static_cast<hsize_t>(nrecords);
+  PetscCall(im.CreateDataset("/agents/agent", H5T_STD_I64LE, 1, &na, nullptr, false, "1",
+                             "global id of each recorded agent", &im.agent_axis));
+  PetscCall(im.WriteBlock(im.agent_axis.get(), "/agents/agent", H5T_NATIVE_INT64, sizeof(std::int64_t),
+                          static_cast<hsize_t>(sel_offset_local), 0, static_cast<hsize_t>(nsel_local), 1,
+                          local_selected_gids.data()));
+  RecH5("/agents/agent", H5DSset_scale(im.agent_axis.get(), "agent"));
+  PetscCall(im.CreateDataset("/agents/record_step", H5T_STD_I64LE, 1, &nr, nullptr, false, "1",
+                             "step index of each record", &im.record_axis));
+  PetscCall(im.WriteBlock(im.record_axis.get(), "/agents/record_step", H5T_NATIVE_INT64, sizeof(std::int64_t), 0, 0,
+                          im.rank == 0 ? nr : 0, 1, record_steps.data()));
+  RecH5("/agents/record_step", H5DSset_scale(im.record_axis.get(), "record"));
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::DefineAgentField(const std::string &name, const std::string &units,
+                                          const std::string &long_name, int *id) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const std::string p = "/agents/" + name;
+  Id dset;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("DefineAgentField"));
+  PetscCheck(im.agents_defined, im.comm, PETSC_ERR_ARG_WRONGSTATE,
+             "agent field '%s' defined before the agent axis; call DefineAgentAxis first", name.c_str());
+  PetscCheck(ValidName(name) && name != "agent" && name != "record_step", im.comm, PETSC_ERR_ARG_WRONG,
+             "invalid agent field name '%s'; use a non-empty name without '/' other than 'agent' and 'record_step'",
+             name.c_str());
+  for (const Impl::Named &f : im.fields)
+    PetscCheck(f.path != p, im.comm, PETSC_ERR_ARG_WRONG, "agent field '%s' is defined twice", name.c_str());
+  if (im.nsel_global > 0) {
+    PetscCall(EventsGet(&ev));
+    PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+    const hsize_t dims[2] = {static_cast<hsize_t>(im.nrecords), static_cast<hsize_t>(im.nsel_global)};
+    // One chunk per rank per flush is what each collective write touches; halve the longer side until
+    // a chunk fits kMaxChunkBytes (at least one element each way).
+    hsize_t chunk[2] = {std::min<hsize_t>(static_cast<hsize_t>(im.records_per_flush), std::max<hsize_t>(dims[0], 1)),
+                        std::min<hsize_t>(std::max<hsize_t>(1, dims[1] / static_cast<hsize_t>(im.size)), dims[1])};
+    while (chunk[0] * chunk[1] * sizeof(double) > kMaxChunkBytes) {
+      hsize_t &longer = chunk[0] >= chunk[1] ? chunk[0] : chunk[1];
+      longer = (longer + 1) / 2;
+    }
+    PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 2, dims, chunk, true, units, long_name, &dset));
+    RecH5(p, H5DSattach_scale(dset.get(), im.record_axis.get(), 0));
+    RecH5(p, H5DSattach_scale(dset.get(), im.agent_axis.get(), 1));
+    PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  }
+  im.fields.push_back({p, std::move(dset)});
+  *id = static_cast<int>(im.fields.size()) - 1;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteAgentRecords(int id, std::int64_t first_record, std::int64_t nrec, const double *local) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("WriteAgentRecords"));
+  PetscCheck(id >= 0 && id < static_cast<int>(im.fields.size()), im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "agent field id %d is not one returned by DefineAgentField (there are %zu fields)", id, im.fields.size());
+  if (im.nsel_global == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  const Impl::Named &f = im.fields[static_cast<std::size_t>(id)];
+  PetscCall(im.CheckSame({first_record, nrec}, "WriteAgentRecords(first_record, nrec) for " + f.path));
+  PetscCheck(first_record >= 0 && nrec >= 0 && first_record <= im.nrecords - nrec, im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "agent field '%s': records [%lld, %lld) are not inside [0, %lld)", f.path.c_str(), ll(first_record),
+             ll(first_record + nrec), ll(im.nrecords));
+  DodgeCheckAll(im.comm, nrec * im.nsel_local == 0 || local, PETSC_ERR_ARG_NULL,
+                "agent field '%s': rank %d holds %lld selected agents but passed no data", f.path.c_str(), im.rank,
+                ll(im.nsel_local));
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  PetscCall(im.WriteBlock(f.dset.get(), f.path, H5T_NATIVE_DOUBLE, sizeof(double), static_cast<hsize_t>(first_record),
+                          static_cast<hsize_t>(im.sel_offset), static_cast<hsize_t>(nrec),
+                          static_cast<hsize_t>(im.nsel_local), local));
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteGlobalArray(const std::string &path, const double *data, std::int64_t n,
+                                          const std::string &units, const std::string &long_name,
+                                          const std::string &scale) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const std::string p = InputPath(path);
+  Id dset;
+  hid_t scale_id;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("WriteGlobalArray"));
+  PetscCall(im.CheckSame({n}, "WriteGlobalArray(n) for " + p));
+  PetscCheck(n >= 0, im.comm, PETSC_ERR_ARG_OUTOFRANGE, "'%s': negative length %lld", p.c_str(), ll(n));
+  DodgeCheckAll(im.comm, im.rank != 0 || n == 0 || data, PETSC_ERR_ARG_NULL, "'%s': %lld values but no data on rank 0",
+                p.c_str(), ll(n));
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  PetscCall(im.ResolveScale(scale, n, p, &scale_id));
+  const hsize_t dims = static_cast<hsize_t>(n);
+  PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 1, &dims, nullptr, false, units, long_name, &dset));
+  PetscCall(im.WriteBlock(dset.get(), p, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0, im.rank == 0 ? dims : 0, 1, data));
+  if (scale_id >= 0) RecH5(p, H5DSattach_scale(dset.get(), scale_id, 0));
+  RecH5(p, dset.Close());
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+namespace {
+// Shared body of the distributed array (table false, ncols ignored) and table writers.
+template <typename T>
+PetscErrorCode WriteDistributed(Recorder::Impl &im, const std::string &path, std::int64_t rows_global,
+                                std::int64_t row_offset, std::int64_t rows_local, bool table, int ncols, const T *data,
+                                const std::string &units, const std::string &long_name, const std::string &scale) {
+  h5::Quiet quiet;
+  const std::string p = InputPath(path);
+  Id dset;
+  hid_t scale_id = H5I_INVALID_HID;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen(table ? "WriteDistributedTable" : "WriteDistributedArray"));
+  if (!table) ncols = 1;
+  PetscCall(im.CheckSame({rows_global, ncols}, "distributed write (global length, columns) of " + p));
+  PetscCheck(rows_global >= 0 && ncols >= 1, im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "'%s': need a non-negative global length (got %lld) and at least one column (got %d)", p.c_str(),
+             ll(rows_global), ncols);
+  PetscCall(im.CheckTiling(row_offset, rows_local, rows_global, p));
+  DodgeCheckAll(im.comm, rows_local == 0 || data, PETSC_ERR_ARG_NULL, "'%s': rank %d writes %lld rows but passed no data",
+                p.c_str(), im.rank, ll(rows_local));
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  PetscCall(im.ResolveScale(scale, rows_global, p, &scale_id));
+  const hsize_t dims[2] = {static_cast<hsize_t>(rows_global), static_cast<hsize_t>(ncols)};
+  PetscCall(im.CreateDataset(p, Types<T>::file(), table ? 2 : 1, dims, nullptr, false, units, long_name, &dset));
+  PetscCall(im.WriteBlock(dset.get(), p, Types<T>::mem(), sizeof(T), static_cast<hsize_t>(row_offset), 0,
+                          static_cast<hsize_t>(rows_local), static_cast<hsize_t>(ncols), data));
+  if (scale_id >= 0) RecH5(p, H5DSattach_scale(dset.get(), scale_id, 0));
+  RecH5(p, dset.Close());
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+}  // namespace
+
+PetscErrorCode Recorder::WriteDistributedArray(const std::string &path, std::int64_t n_global,
+                                               std::int64_t offset_local, std::int64_t n_local, const double *data,
+                                               const std::string &units, const std::string &long_name,
+                                               const std::string &scale) {
+  PetscFunctionBeginUser;
+  PetscCall(WriteDistributed(*impl_, path, n_global, offset_local, n_local, false, 1, data, units, long_name, scale));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteDistributedArray(const std::string &path, std::int64_t n_global,
+                                               std::int64_t offset_local, std::int64_t n_local,
+                                               const std::int64_t *data, const std::string &units,
+                                               const std::string &long_name, const std::string &scale) {
+  PetscFunctionBeginUser;
+  PetscCall(WriteDistributed(*impl_, path, n_global, offset_local, n_local, false, 1, data, units, long_name, scale));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteDistributedTable(const std::string &path, std::int64_t rows_global,
+                                               std::int64_t row_offset_local, std::int64_t rows_local, int ncols,
+                                               const std::int64_t *data, const std::string &units,
+                                               const std::string &long_name) {
+  PetscFunctionBeginUser;
+  PetscCall(WriteDistributed(*impl_, path, rows_global, row_offset_local, rows_local, true, ncols, data, units,
+                             long_name, ""));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::WriteDistributedTable(const std::string &path, std::int64_t rows_global,
+                                               std::int64_t row_offset_local, std::int64_t rows_local, int ncols,
+                                               const double *data, const std::string &units,
+                                               const std::string &long_name) {
+  PetscFunctionBeginUser;
+  PetscCall(WriteDistributed(*impl_, path, rows_global, row_offset_local, rows_local, true, ncols, data, units,
+                             long_name, ""));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Close() {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  const Events *ev;
+  PetscFunctionBeginUser;
+  if (!im.file.valid()) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  PetscCall(im.CloseAll());
+  PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+const std::string &Recorder::Path() const { return impl_->path; }
+bool Recorder::IsOpen() const { return impl_->file.valid(); }
+int Recorder::NumSeries() const { return static_cast<int>(impl_->series.size()); }
+int Recorder::NumAgentFields() const { return static_cast<int>(impl_->fields.size()); }
+std::int64_t Recorder::NumSteps() const { return impl_->T < 0 ? 0 : impl_->T; }
+void Recorder::SetMaxWriteBytes(std::size_t bytes) { impl_->max_write_bytes = bytes; }
+std::size_t Recorder::MaxWriteBytes() const { return impl_->max_write_bytes; }
+
+}  // namespace dodge::io

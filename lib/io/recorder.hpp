@@ -1,0 +1,129 @@
+// The HDF5 recorder: the one writer of dodge's per-run output file (architecture.md §5), collective on a communicator.
+#pragma once
+#include "core/petsc_compat.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dodge::io {
+
+// One HDF5 file per run, opened with MPI-IO on `comm`. Layout:
+//   /            attributes (provenance, status = running | complete | failed)
+//   /series/*    float64 [T], one value per step, dimension scale /series/time ("time")
+//   /agents/*    float64 [record, agent], scales /agents/record_step ("record") and /agents/agent ("agent")
+//   /inputs/*    what is needed to reproduce the run; per-agent arrays share /inputs/agent_id ("agent")
+// Every dataset carries `units` and `long_name` string attributes.
+//
+// Every method is collective on `comm` (all ranks call it, in the same order, with the same
+// metadata arguments: names, paths, units, lengths); arguments marked "rank 0" are only read on rank 0.
+// Arguments are checked on every rank together, so a bad call fails on all ranks with one message.
+// Writes are collective MPI-IO; a rank with nothing to write takes part with an empty selection, and a
+// rank's part is split into pieces of at most MaxWriteBytes() bytes (MPI-IO cannot move 2 GiB at once).
+//
+// The file says status = "running" from creation on (flushed), so a crashed run never looks complete;
+// the caller sets "complete" after everything is written, then calls Close(). Destroy a Recorder before
+// PetscFinalize().
+class Recorder {
+ public:
+  // Creates the parent directories of `path` if missing and creates (truncates) the file.
+  static PetscErrorCode Create(MPI_Comm comm, const std::string &path, std::unique_ptr<Recorder> *out);
+  ~Recorder();  // closes quietly if Close() was not called (collective: destroy on every rank together)
+  Recorder(const Recorder &) = delete;
+  Recorder &operator=(const Recorder &) = delete;
+
+  // Attribute `name` on the group or dataset `obj_path` ("/" is the root); replaces an existing one.
+  // Strings are stored as variable-length UTF-8 (h5py reads them as str).
+  PetscErrorCode SetAttribute(const std::string &obj_path, const std::string &name, const std::string &value);
+  PetscErrorCode SetAttribute(const std::string &obj_path, const std::string &name, double value);
+  PetscErrorCode SetAttribute(const std::string &obj_path, const std::string &name, std::int64_t value);
+  PetscErrorCode SetAttribute(const std::string &obj_path, const std::string &name, int value) {
+    return SetAttribute(obj_path, name, static_cast<std::int64_t>(value));
+  }
+  // Root attribute status: "running" | "complete" | "failed". Flushes the file.
+  PetscErrorCode SetStatus(const std::string &status);
+  // Flushes HDF5's buffers to the file system (e.g. before a checkpoint).
+  PetscErrorCode Flush();
+
+  // --- /series: one value per step -------------------------------------------------------------------
+  // /series/time, length T; `values` (rank 0, size T) in `units`. Once per file, before DefineSeries.
+  PetscErrorCode DefineTimeAxis(std::int64_t T, const std::vector<double> &values, const std::string &units,
+                                const std::string &long_name);
+  // /series/<name>, float64 [T], NaN until written; `*id` is its index for WriteSeries (0, 1, ...).
+  PetscErrorCode DefineSeries(const std::string &name, const std::string &units, const std::string &long_name,
+                              int *id);
+  // Steps [first, first + count) of series `id` from data[0..count) (first, count, data: rank 0).
+  PetscErrorCode WriteSeries(int id, std::int64_t first, std::int64_t count, const double *data);
+  // Every defined series for steps [first, first + count): per_series[id] points to count values or is
+  // nullptr to leave that series untouched (first, count, per_series: rank 0; size NumSeries()).
+  PetscErrorCode WriteSeriesBlock(std::int64_t first, std::int64_t count, const std::vector<const double *> &per_series);
+
+  // --- /agents: per-agent states as [record, agent] ----------------------------------------------------
+  // The agent axis is the selected agents in increasing global id; this rank holds the contiguous slice
+  // [sel_offset_local, sel_offset_local + nsel_local) of it, in rank order, with the global ids
+  // local_selected_gids (size nsel_local, increasing). record_steps (rank 0, size nrecords) is the step of
+  // each record. Datasets are chunked (records_per_flush, nsel_global / comm size), capped at 4 MiB.
+  // With nsel_global == 0 nothing is created under /agents and the agent calls below do nothing.
+  // Once per file.
+  PetscErrorCode DefineAgentAxis(std::int64_t nsel_global, std::int64_t sel_offset_local, std::int64_t nsel_local,
+                                 const std::vector<std::int64_t> &local_selected_gids, std::int64_t nrecords,
+                                 const std::vector<std::int64_t> &record_steps, std::int64_t records_per_flush);
+  // /agents/<name>, float64 [nrecords, nsel_global], NaN until written; `*id` indexes WriteAgentRecords.
+  PetscErrorCode DefineAgentField(const std::string &name, const std::string &units, const std::string &long_name,
+                                  int *id);
+  // Records [first_record, first_record + nrec) of field `id`; `local` is row-major [nrec][nsel_local]
+  // (may be nullptr where nsel_local == 0).
+  PetscErrorCode WriteAgentRecords(int id, std::int64_t first_record, std::int64_t nrec, const double *local);
+
+  // --- /inputs: everything needed to reproduce the run -------------------------------------------------
+  // `path` relative ("graph/edges") is placed under /inputs; absolute ("/x/y") is used as given.
+  // Missing groups are created. `scale` names the dimension scale of dimension 0:
+  //   ""                    none
+  //   "time"                /series/time (length must be T; DefineTimeAxis first)
+  //   "agent", "agent_all"  /inputs/agent_id, global ids 0..n-1, created by the first such array
+  //                         (every per-agent array must then have that same length n)
+  // A float64 array, identical on every rank (rank 0 writes it).
+  PetscErrorCode WriteGlobalArray(const std::string &path, const double *data, std::int64_t n,
+                                  const std::string &units, const std::string &long_name,
+                                  const std::string &scale = "");
+  // A 1-D array of n_global values; this rank writes [offset_local, offset_local + n_local). The slices
+  // must tile [0, n_global) in rank order (agent blocks do).
+  PetscErrorCode WriteDistributedArray(const std::string &path, std::int64_t n_global, std::int64_t offset_local,
+                                       std::int64_t n_local, const double *data, const std::string &units,
+                                       const std::string &long_name, const std::string &scale = "");
+  PetscErrorCode WriteDistributedArray(const std::string &path, std::int64_t n_global, std::int64_t offset_local,
+                                       std::int64_t n_local, const std::int64_t *data, const std::string &units,
+                                       const std::string &long_name, const std::string &scale = "");
+  // A [rows_global, ncols] table (e.g. an edge list [E, 2]); this rank writes rows
+  // [row_offset_local, row_offset_local + rows_local) from row-major `data`; slices tile in rank order.
+  PetscErrorCode WriteDistributedTable(const std::string &path, std::int64_t rows_global,
+                                       std::int64_t row_offset_local, std::int64_t rows_local, int ncols,
+                                       const std::int64_t *data, const std::string &units,
+                                       const std::string &long_name);
+  PetscErrorCode WriteDistributedTable(const std::string &path, std::int64_t rows_global,
+                                       std::int64_t row_offset_local, std::int64_t rows_local, int ncols,
+                                       const double *data, const std::string &units, const std::string &long_name);
+
+  // Closes every handle and the file (collective). Later calls fail; a second Close() does nothing.
+  PetscErrorCode Close();
+
+  const std::string &Path() const;
+  bool IsOpen() const;
+  int NumSeries() const;
+  int NumAgentFields() const;
+  std::int64_t NumSteps() const;  // T, or 0 before DefineTimeAxis
+  // Largest number of bytes one rank moves in one H5Dwrite (default 1 GiB). Lowering it only splits
+  // writes into more collective calls; tests use it to exercise the splitting.
+  void SetMaxWriteBytes(std::size_t bytes);
+  std::size_t MaxWriteBytes() const;
+
+  struct Impl;  // HDF5 state, kept out of this header so includers need no HDF5
+
+ private:
+  Recorder();
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dodge::io

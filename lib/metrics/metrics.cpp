@@ -1,0 +1,78 @@
+// Running totals of regret, violation, path length and consensus (algorithms.md §12).
+#include "metrics/metrics.hpp"
+
+namespace dodge::metrics {
+
+std::vector<SeriesInfo> Tracker::columns(const std::string &cu, const std::string &xu) {
+  return {
+      {"F", cu, "sum_i f_{i,t}(x_{i,t}): cost of the decisions played"},
+      {"F_star", cu, "sum_i f_{i,t}(x*_{i,t}): cost of the per-step optimum (oracle)"},
+      {"regret", cu, "dynamic regret Reg(t) = sum_{s<=t} (F_s - F*_s)"},
+      {"regret_avg", cu, "Reg(t)/t"},
+      {"regret_dollars", "$", "dynamic regret Reg(t) in dollars"},
+      {"constraint", xu, "sum_i g_{i,t}(x_{i,t}) (> 0: the coupled constraint is violated)"},
+      {"violation", xu, "Vio(t) = [sum_{s<=t} sum_i g_{i,s}(x_{i,s})]_+"},
+      {"violation_avg", xu, "Vio(t)/t"},
+      {"violation_plus", xu, "Vio+(t) = sum_{s<=t} [sum_i g_{i,s}(x_{i,s})]_+"},
+      {"path_length", xu, "P_t = sum_{s<t} ||x*_{s+1} - x*_s||"},
+      {"consensus_mu_max", "per-unit price", "max_i |mu_{i,t} - mean_j mu_{j,t}| (before mixing)"},
+      {"consensus_mu_rms", "per-unit price", "sqrt(mean_i (mu_{i,t} - mean_j mu_{j,t})^2)"},
+      {"consensus_y_max", xu, "max_i |y_{i,t} - mean_j c_{j,t}| (after A1)"},
+      {"consensus_y_rms", xu, "sqrt(mean_i (y_{i,t} - mean_j c_{j,t})^2)"},
+      {"mu_mean", "per-unit price", "mean_i mu_{i,t}"},
+      {"tracking_error", xu, "|sum_i y_{i,t} - sum_i g_{i,t}(x_{i,t})| (0 up to rounding for trackers)"},
+      {"x_sum", xu, "sum_i x_{i,t}"},
+      {"oracle_mu", "per-unit price", "multiplier mu*_t of the per-step optimum"},
+      {"oracle_iterations", "1", "reductions of the oracle's safeguarded Newton at step t"},
+      {"messages", "1", "logical agent-to-agent messages at step t"},
+      {"bytes", "B", "payload bytes of those messages (8 per double)"},
+      {"step_time", "s", "wall time of step t (I/O excluded)"},
+  };
+}
+
+void Tracker::finish(std::int64_t t, const Partials &p, double mu_star, int oracle_iters, double messages, double bytes,
+                     double step_seconds, double *row) {
+  const double *v = p.v;
+  const double c = v[Partials::C];
+  if (oracle_) reg_ += v[Partials::F] - v[Partials::FSTAR];
+  cum_c_ += c;
+  vio_plus_ += std::max(0.0, c);
+  if (oracle_ && t >= 2) path_ += std::sqrt(v[Partials::PATH_SQ]);
+  if (oracle_ && mu_star > 0) binding_++;
+  messages_ += messages, bytes_ += bytes;
+
+  const double mu_mean = v[Partials::MU] / n_, c_mean = c / n_;
+  const double dmu = mu_mean - p.mu_shift, dy = v[Partials::Y] / n_ - p.y_shift;
+  const double mu_var = std::max(0.0, v[Partials::MU_SQ] / n_ - dmu * dmu);
+  // y is compared with the mean constraint value c̄ (§12): E(y − c̄)² = E(y − K)² − 2(c̄ − K)(ȳ − K) + (c̄ − K)².
+  const double dc = c_mean - p.y_shift;
+  const double y_var = std::max(0.0, v[Partials::Y_SQ] / n_ - 2.0 * dc * dy + dc * dc);
+  const double track = std::fabs(v[Partials::Y] - c);
+  max_track_rel_ = std::max(max_track_rel_, track / (1.0 + v[Partials::CABS]));
+
+  row[F] = v[Partials::F];
+  row[FSTAR] = oracle_ ? v[Partials::FSTAR] : NAN;
+  row[REGRET] = oracle_ ? reg_ : NAN;
+  row[REGRET_AVG] = oracle_ ? reg_ / static_cast<double>(t) : NAN;
+  row[REGRET_DOLLARS] = oracle_ ? reg_ * dollars_ : NAN;
+  row[CONSTRAINT] = c;
+  row[VIOLATION] = std::max(0.0, cum_c_);
+  row[VIOLATION_AVG] = std::max(0.0, cum_c_) / static_cast<double>(t);
+  row[VIOLATION_PLUS] = vio_plus_;
+  row[PATH_LENGTH] = oracle_ ? path_ : NAN;
+  row[CONS_MU_MAX] = std::max(v[Partials::MU_MAX] - mu_mean, mu_mean + v[Partials::MU_NEGMIN]);
+  row[CONS_MU_RMS] = std::sqrt(mu_var);
+  row[CONS_Y_MAX] = std::max(v[Partials::Y_MAX] - c_mean, c_mean + v[Partials::Y_NEGMIN]);
+  row[CONS_Y_RMS] = std::sqrt(y_var);
+  row[MU_MEAN] = mu_mean;
+  row[TRACKING_ERROR] = track;
+  row[X_SUM] = v[Partials::X];
+  row[ORACLE_MU] = oracle_ ? mu_star : NAN;
+  row[ORACLE_ITERS] = oracle_ ? oracle_iters : NAN;
+  row[MESSAGES] = messages;
+  row[BYTES] = bytes;
+  row[STEP_TIME] = step_seconds;
+  mu_mean_ = mu_mean, c_mean_ = c_mean;
+}
+
+}  // namespace dodge::metrics

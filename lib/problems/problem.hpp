@@ -1,0 +1,68 @@
+// The problem-family interface (architecture.md §3) and the one registry of families.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/block.hpp"
+#include "core/petsc_compat.hpp"
+#include "problems/kernels.hpp"
+
+namespace dodge::io {
+class Recorder;
+}
+
+namespace dodge::problems {
+
+// Units and scales used to report costs and to label outputs.
+struct Units {
+  double cost_to_dollars = 1.0;  // a per-unit cost rate held for one step, in $ (C_b Δh)
+  double power_base = 1.0;       // S_b [MW] per per-unit of x
+  double hours_per_step = 1.0;   // Δh
+  std::string x_units = "per-unit", cost_units = "per-unit";
+};
+
+class Problem {
+ public:
+  virtual ~Problem() = default;
+  virtual const char *name() const = 0;
+  // Reads the family's documented option block. Collective on PETSC_COMM_WORLD.
+  virtual PetscErrorCode SetFromOptions() = 0;
+  // Sets the default number of agents when -agents is not given (e.g. N = 6 for the paper's dispatch).
+  virtual std::int64_t default_agents() const = 0;
+  // Loads data and builds per-agent data of the local block; validates everything (feasibility included)
+  // so that bad input fails here, before any output exists. Collective on PETSC_COMM_WORLD.
+  virtual PetscErrorCode Setup(const Block &block, std::uint64_t seed) = 0;
+  // Steps available in the data window (the run may use fewer).
+  virtual std::int64_t horizon() const = 0;
+  // Restricts the run to steps 1..T (after Setup; T ≤ horizon()).
+  virtual PetscErrorCode SetSteps(std::int64_t T) = 0;
+  // Prepares step t (1-based) and returns its kernel. Collective on PETSC_COMM_WORLD (may reduce).
+  virtual PetscErrorCode BeginStep(std::int64_t t, ScalarKernel *kernel) = 0;
+  // Upper bracket of the oracle's multiplier at step t, global (may reduce). Collective.
+  virtual PetscErrorCode OracleBracket(std::int64_t t, const ScalarKernel &kernel, double *mu_hi) = 0;
+  // Global Σ_i range_i (scale of the constraint, for tolerances).
+  virtual double constraint_scale() const = 0;
+  // End-of-step hook with the decisions actually played (local block). Pure per-agent work.
+  virtual void EndStep(std::int64_t t, const double *x) {}
+  virtual const Units &units() const = 0;
+  // Time axis value of step t and its units (e.g. hours since the window start).
+  virtual double time_of(std::int64_t t) const = 0;
+  virtual std::string time_units() const = 0;
+  // One-line description for the banner.
+  virtual std::string describe() const = 0;
+  // Per-step global scalars this family adds to /series (e.g. price and demand), for step t.
+  virtual std::vector<std::string> series_names() const { return {}; }
+  virtual void series_values(std::int64_t t, double *out) const {}
+  // Writes /inputs/problem/*: series used, per-agent coefficients and bounds. Collective.
+  virtual PetscErrorCode RecordInputs(io::Recorder &rec) const = 0;
+  // Summary lines specific to the family (e.g. the binding fraction is computed by the driver).
+  virtual PetscErrorCode View() const { return PETSC_SUCCESS; }
+};
+
+// The registry: `-problem <name>`. Unknown names fail with the list of known ones.
+PetscErrorCode ProblemCreate(const std::string &name, std::unique_ptr<Problem> *out);
+std::vector<std::string> ProblemNames();
+
+}  // namespace dodge::problems

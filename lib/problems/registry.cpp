@@ -1,0 +1,37 @@
+// The one registry of problem families: `-problem <name>`; a new family adds one line here.
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "problems/problem.hpp"
+
+namespace dodge::problems {
+
+std::unique_ptr<Problem> DispatchCreate();
+
+namespace {
+const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegistry[] = {
+    {"dispatch", DispatchCreate},
+};
+}  // namespace
+
+std::vector<std::string> ProblemNames() {
+  std::vector<std::string> names;
+  for (const auto &e : kRegistry) names.emplace_back(e.first);
+  return names;
+}
+
+PetscErrorCode ProblemCreate(const std::string &name, std::unique_ptr<Problem> *out) {
+  PetscFunctionBeginUser;
+  for (const auto &e : kRegistry)
+    if (name == e.first) {
+      *out = e.second();
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  std::string known;
+  for (const auto &n : ProblemNames()) known += (known.empty() ? "" : ", ") + n;
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_ARG_UNKNOWN_TYPE, "unknown -problem '%s'; known problems: %s", name.c_str(),
+          known.c_str());
+}
+
+}  // namespace dodge::problems

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs a command that must fail on bad input: non-zero exit, a message matching a pattern, and no output
+# file claiming status = complete.  Usage: expect_fail.sh PATTERN OUTFILE -- command args...
+set -u
+pattern=$1 outfile=$2
+shift 3
+rm -f "$outfile"
+log=$("$@" 2>&1)
+rc=$?
+if [ $rc -eq 0 ]; then
+  echo "FAIL: expected a non-zero exit from: $*"; echo "$log"; exit 1
+fi
+if ! grep -E -q -- "$pattern" <<<"$log"; then
+  echo "FAIL: message does not match /$pattern/ (exit $rc) from: $*"; echo "$log"; exit 1
+fi
+if [ -e "$outfile" ]; then
+  status=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs.get('status',''))" "$outfile" 2>/dev/null)
+  if [ "$status" = "complete" ]; then echo "FAIL: $outfile claims status complete after a failed run"; exit 1; fi
+fi
+if grep -q -E 'Segmentation|signal 11|Abort|core dumped' <<<"$log"; then
+  echo "FAIL: crashed instead of a clean error"; echo "$log"; exit 1
+fi
+echo "ok: exit $rc, message matches /$pattern/"
+echo "$log" | grep -E -m 3 -- "$pattern"

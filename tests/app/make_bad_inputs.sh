@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Writes malformed copies of the real AEMO NSW file (one defect each) and bad graph files into $1.
+set -eu
+out=$1 data=$2
+mkdir -p "$out"
+src="$data/aemo/PRICE_AND_DEMAND_202407_NSW1.csv"
+# A non-numeric demand inside the window (2024/07/06 12:00).
+sed 's|^\(NSW1,2024/07/06 12:00:00,\)[^,]*,|\1abc,|' "$src" > "$out/nonnumeric.csv"
+# A NaN price inside the window.
+sed 's|^\(NSW1,2024/07/07 08:30:00,[^,]*,\)[^,]*,|\1nan,|' "$src" > "$out/nan.csv"
+# An infinite demand.
+sed 's|^\(NSW1,2024/07/08 09:00:00,\)[^,]*,|\1inf,|' "$src" > "$out/inf.csv"
+# A gap: one interval removed.
+grep -v '^NSW1,2024/07/09 10:05:00,' "$src" > "$out/gap.csv"
+# A duplicate: one interval written twice.
+awk '{print} /^NSW1,2024\/07\/10 10:05:00,/{print}' "$src" > "$out/duplicate.csv"
+# A truncated row (missing columns).
+sed 's|^NSW1,2024/07/11 11:00:00,.*$|NSW1,2024/07/11 11:00:00|' "$src" > "$out/short_row.csv"
+# Two components: 0-1-2 and 3-4-5.
+printf '# two triangles, not connected\n0 1\n1 2\n2 0\n3 4\n4 5\n5 3\n' > "$out/disconnected.txt"
+printf '0 1\n1 2\n2 3\n3 4\n4 5\n5 0\n' > "$out/ring6.txt"
+printf '0 1\n1 two\n' > "$out/malformed_edges.txt"
+# Weights on ring6 whose row 0 sums to 1.1.
+printf '0 0 0.5\n0 1 0.3\n0 5 0.3\n1 1 0.4\n1 0 0.3\n1 2 0.3\n2 2 0.4\n2 1 0.3\n2 3 0.3\n3 3 0.4\n3 2 0.3\n3 4 0.3\n4 4 0.4\n4 3 0.3\n4 5 0.3\n5 5 0.4\n5 4 0.3\n5 0 0.3\n' > "$out/nonstochastic_weights.txt"
