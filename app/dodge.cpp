@@ -10,6 +10,7 @@
 //   mpirun -n 2 build/app/dodge -agents 1000000 -graph_family ring -steps 288 -output_agents first:100
 //   build/app/dodge -help                                        # every option, its default and meaning
 //   mpirun -n 2 build/app/dodge -log_view                        # PETSc profile with dodge's events
+#include "comm/errors.hpp"
 #include "driver.hpp"
 
 static const char help[] =
@@ -18,12 +19,9 @@ static const char help[] =
 
 int main(int argc, char **argv) {
   PetscCall(PetscInitialize(&argc, &argv, nullptr, help));
-  PetscErrorCode ierr = dodge::app::Run();
-  // On error PETSc has printed the message and trace on the failing ranks; the exit code says it failed.
-  if (ierr) {
-    PetscFinalize();
-    return static_cast<int>(ierr);
-  }
+  PetscCall(dodge::comm::ErrorHandlerPush());
+  // On error the message has been printed once; every rank leaves with the error code.
+  if (PetscErrorCode ierr = dodge::app::Run()) return dodge::comm::ExitAfterError(ierr);
   PetscCall(PetscFinalize());
   return 0;
 }

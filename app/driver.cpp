@@ -58,12 +58,10 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
   PetscCall(ierr);
   o->algorithm = str_option(PetscOptionsObject, "-algorithm", ah.c_str(), o->algorithm, &ierr);
   PetscCall(ierr);
-  PetscCall(PetscOptionsBoundedInt("-agents", "Number of agents N (0: the problem's default, 6 for dispatch)", nullptr,
-                                   o->agents, &o->agents, nullptr, 0));
+  PetscCall(PetscOptionsInt("-agents", "Number of agents N (0: the problem's default, 6 for dispatch)", nullptr, o->agents, &o->agents, nullptr));
   PetscCall(PetscOptionsBoundedInt("-steps", "Steps T to run (0: the whole data window)", nullptr, o->steps, &o->steps,
                                    nullptr, 0));
-  PetscCall(PetscOptionsBoundedInt("-seed", "Seed of every random stream (algorithms.md §0.6)", nullptr, o->seed,
-                                   &o->seed, nullptr, 0));
+  PetscCall(PetscOptionsInt("-seed", "Seed of every random stream (algorithms.md §0.6)", nullptr, o->seed, &o->seed, nullptr));
   PetscCall(PetscOptionsBool("-metrics", "Compute the per-step oracle and the metrics of §12 (off: benchmark mode)",
                              nullptr, o->metrics, &o->metrics, nullptr));
   PetscCall(PetscOptionsReal("-progress", "Seconds between progress lines on rank 0 (0: none)", nullptr, o->progress,
@@ -83,6 +81,12 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
   PetscCall(PetscOptionsBool("-inputs", "Write /inputs (series, coefficients, graphs, parameters)", nullptr,
                              o->record_inputs, &o->record_inputs, nullptr));
   PetscOptionsEnd();
+  // Checked here, on every rank together, so the message names the option once.
+  PetscCheck(o->agents >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-agents %" PetscInt_FMT " must be >= 0 (0: the problem's default)", o->agents);
+  PetscCheck(o->steps >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-steps %" PetscInt_FMT " must be >= 0 (0: the whole window)", o->steps);
+  PetscCheck(o->seed >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-seed %" PetscInt_FMT " must be >= 0", o->seed);
+  PetscCheck(o->stride >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-output_stride %" PetscInt_FMT " must be >= 1", o->stride);
+  PetscCheck(o->flush >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-output_flush %" PetscInt_FMT " must be >= 0", o->flush);
   PetscCheck(o->progress >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-progress %g must be >= 0", (double)o->progress);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

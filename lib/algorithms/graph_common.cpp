@@ -38,15 +38,15 @@ PetscErrorCode StepLaws::FromOptions(PetscOptionItems *PetscOptionsObject, const
   PetscCall(real("pa", "Primal step decay exponent pa", &pa));
   PetscCall(real("beta0", "Dual regularization beta_t = beta0 / t^pb", &beta0));
   PetscCall(real("pb", "Dual regularization decay exponent pb", &pb));
-  bool gamma_set = false;
-  {
-    bool before = custom_set;
-    double g0 = alpha0, p = pa;
-    PetscCall(real("gamma0", "Dual step gamma_t = gamma0 / t^pg (default: gamma = alpha)", &g0));
-    PetscCall(real("pg", "Dual step decay exponent pg (default: pa)", &p));
-    gamma_set = custom_set && !before;
-    gamma0 = g0, pg = p;
-  }
+  // γ follows α unless either γ law is given.
+  double g0 = alpha0, p = pa;
+  bool before = custom_set;
+  custom_set = false;
+  PetscCall(real("gamma0", "Dual step gamma_t = gamma0 / t^pg (default: gamma = alpha)", &g0));
+  PetscCall(real("pg", "Dual step decay exponent pg (default: pa)", &p));
+  const bool gamma_set = custom_set;
+  custom_set = custom_set || before;
+  gamma0 = g0, pg = p;
   if (!gamma_set) gamma0 = alpha0, pg = pa;
   if (custom_set && scheme_idx < 3) scheme = scheme + "+custom";
   PetscCheck(alpha0 > 0 && beta0 >= 0 && gamma0 > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,

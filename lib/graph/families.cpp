@@ -79,6 +79,24 @@ PetscErrorCode BcastVector(MPI_Comm comm, MPI_Datatype type, std::vector<T> *v) 
 }  // namespace
 
 PetscErrorCode BcastInt64(MPI_Comm comm, std::vector<std::int64_t> *v) { return BcastVector(comm, MPI_INT64_T, v); }
+
+std::vector<std::string> Tokens(std::string line) {
+  if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+  std::istringstream in(line);
+  std::vector<std::string> tok;
+  for (std::string t; in >> t;) tok.push_back(t);
+  return tok;
+}
+
+bool ParseInt(const std::string &s, std::int64_t *v) {
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool ParseReal(const std::string &s, double *v) {
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*v);
+}
 PetscErrorCode BcastDouble(MPI_Comm comm, std::vector<double> *v) { return BcastVector(comm, MPI_DOUBLE, v); }
 
 }  // namespace detail
@@ -88,6 +106,8 @@ namespace {
 using detail::Edge;
 using detail::EdgeLists;
 using detail::Format;
+using detail::ParseInt;
+using detail::Tokens;
 
 constexpr int kMaxAttempts = 1000;
 
@@ -230,20 +250,6 @@ PetscErrorCode WattsStrogatzConnected(MPI_Comm comm, std::int64_t n, std::uint64
   }
   SETERRQ(comm, PETSC_ERR_NOT_CONVERGED, "watts_strogatz: no connected sample in %d attempts (n = %lld); use another family or n",
           kMaxAttempts, static_cast<long long>(n));
-}
-
-// Splits a line into whitespace-separated tokens after dropping a '#' comment.
-std::vector<std::string> Tokens(std::string line) {
-  if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-  std::istringstream in(line);
-  std::vector<std::string> tok;
-  for (std::string t; in >> t;) tok.push_back(t);
-  return tok;
-}
-
-bool ParseInt(const std::string &s, std::int64_t *v) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && ptr == s.data() + s.size();
 }
 
 // Reads one edge-list file on this rank. Returns 0 and the sorted unique edges, or an error code and message

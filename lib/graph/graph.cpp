@@ -3,10 +3,8 @@
 #include "graph/graph.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
-#include <sstream>
 #include <tuple>
 
 #include <petscsf.h>
@@ -75,16 +73,6 @@ struct WeightEntry {
   long long line;
 };
 
-bool ParseInt(const std::string &s, std::int64_t *v) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && ptr == s.data() + s.size();
-}
-
-bool ParseReal(const std::string &s, double *v) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*v);
-}
-
 // Reads and checks a weight file on this rank against graph 0 of `topo`: "i j w" gives w_ij, the weight row i
 // puts on the value of j, so j -> i must be an edge (either direction when undirected). Returns 0 and the
 // entries sorted by (i, j), or an error code with a message naming the file and the line, row or column.
@@ -97,13 +85,10 @@ PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, boo
   }
   std::string line;
   for (long long lineno = 1; std::getline(in, line); ++lineno) {
-    std::string body = line.substr(0, line.find('#'));
-    std::istringstream tokens(body);
-    std::vector<std::string> tok;
-    for (std::string t; tokens >> t;) tok.push_back(t);
+    const std::vector<std::string> tok = detail::Tokens(line);
     if (tok.empty()) continue;
     WeightEntry e{0, 0, 0.0, lineno};
-    if (tok.size() != 3 || !ParseInt(tok[0], &e.i) || !ParseInt(tok[1], &e.j) || !ParseReal(tok[2], &e.w)) {
+    if (tok.size() != 3 || !detail::ParseInt(tok[0], &e.i) || !detail::ParseInt(tok[1], &e.j) || !detail::ParseReal(tok[2], &e.w)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       *msg = Format("weight file '%s' line %lld: expected \"i j w\" (0-based ids, finite weight), got \"%s\"", path.c_str(), lineno,
                     line.c_str());

@@ -1,5 +1,6 @@
 // Internal to lib/graph: graph families as neighbour rules that answer for any single node, so rule-based
-// families (ring, torus, star, switching3, ring_directed, complete) never hold an O(n) array on a rank.
+// families (ring, torus, star, switching3, ring_directed, complete) never hold an O(n) array on a rank; and the
+// small helpers the graph sources share (file tokens, messages decided on rank 0, broadcasts).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -57,6 +58,11 @@ bool UnionConnected(std::int64_t n, bool directed, const EdgeLists &graphs);
 // The family names of algorithms.md §7, in the order -help lists them, and the same joined by spaces.
 const std::vector<std::string> &FamilyNames();
 std::string FamilyNamesJoined();
+
+// Whitespace-separated tokens of a file line after dropping a '#' comment; strict integer and finite real parsing.
+std::vector<std::string> Tokens(std::string line);
+bool ParseInt(const std::string &s, std::int64_t *v);
+bool ParseReal(const std::string &s, double *v);
 
 // printf into a std::string (messages composed on one rank before they are broadcast).
 std::string Format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
