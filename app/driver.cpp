@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "comm/errors.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
@@ -157,6 +158,12 @@ PetscErrorCode CheckAllOptionsUsed() {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+double Now() {
+  PetscLogDouble t;
+  PetscTime(&t);
+  return t;
+}
+
 std::string now_iso() {
   char buf[64];
   std::time_t t = std::time(nullptr);
@@ -206,8 +213,7 @@ PetscErrorCode Run() {
   RunOptions ro;
   PetscBool help = PETSC_FALSE;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  size = comm::WorldSize(), rank = comm::WorldRank();
   PetscCall(EventsGet(&ev));
   PetscCall(PetscLogStagePush(ev->stage_setup));
   PetscCall(PetscOptionsHasHelp(nullptr, &help));
@@ -360,11 +366,11 @@ PetscErrorCode Run() {
   std::vector<std::vector<double>> recbuf(fields.size(), std::vector<double>(flush * nsel_local));
   std::vector<double> row(ncol), prow(std::max(nps, 1));
   std::int64_t series_first = 1, rec_first = 0, rec_count = 0;
-  double mu_warm = 0, run_seconds = 0, io_seconds = 0, last_progress = MPI_Wtime();
+  double mu_warm = 0, run_seconds = 0, io_seconds = 0, last_progress = Now();
   std::int64_t oracle_iters_total = 0, oracle_failures = 0;
-  const double t_run0 = MPI_Wtime();
+  const double t_run0 = Now();
   for (std::int64_t t = 1; t <= T; ++t) {
-    const double ts = MPI_Wtime();
+    const double ts = Now();
     problems::ScalarKernel kernel;
     PetscCall(problem->BeginStep(t, &kernel));
     algorithms::StepContext ctx;
@@ -392,7 +398,7 @@ PetscErrorCode Run() {
       for (auto &b : recbuf) ctx.record.push_back(b.data() + rec_count * nsel_local);
     }
     PetscCall(algorithm->Step(ctx));
-    const double step_seconds = MPI_Wtime() - ts;
+    const double step_seconds = Now() - ts;
     run_seconds += step_seconds;
     if (ro.metrics) tracker.finish(t, partials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
     else {
@@ -408,7 +414,7 @@ PetscErrorCode Run() {
       for (int c = 0; c < nps; ++c) series[ncol + c][k] = prow[c];
     }
     if (k + 1 == static_cast<std::int64_t>(series[0].size()) || t == T) {
-      const double tw = MPI_Wtime();
+      const double tw = Now();
       if (write) {
         PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
         std::vector<const double *> ptrs;
@@ -420,12 +426,12 @@ PetscErrorCode Run() {
       }
       rec_first += rec_count, rec_count = 0;
       series_first = t + 1;
-      io_seconds += MPI_Wtime() - tw;
+      io_seconds += Now() - tw;
     }
-    if (ro.progress > 0 && rank == 0 && (MPI_Wtime() - last_progress >= ro.progress)) {
-      last_progress = MPI_Wtime();
+    if (ro.progress > 0 && rank == 0 && (Now() - last_progress >= ro.progress)) {
+      last_progress = Now();
       const double rate = static_cast<double>(n) * t / run_seconds;
-      const double eta = (MPI_Wtime() - t_run0) / t * (T - t);
+      const double eta = (Now() - t_run0) / t * (T - t);
       if (ro.metrics)
         PetscCall(PetscPrintf(PETSC_COMM_SELF, "  step %" PetscInt64_FMT "/%" PetscInt64_FMT " (%4.1f%%)  Reg/t %.4e  Vio/t %.4e  %.3e agent-steps/s  ETA %.0f s\n",
                               t, T, 100.0 * t / T, tracker.regret() / t, tracker.violation() / t, rate, eta));
@@ -436,7 +442,8 @@ PetscErrorCode Run() {
   }
   PetscCall(PetscLogStagePop());
   // Rank 0's step clock is the run's; every rank reports the same numbers.
-  PetscCallMPI(MPI_Bcast(&run_seconds, 1, MPI_DOUBLE, 0, PETSC_COMM_WORLD));
+  if (rank != 0) run_seconds = 0;
+  PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, &run_seconds, 1));
 
   // ---- summary ----
   struct rusage ru;

@@ -63,7 +63,10 @@ class Pdct final : public Algorithm {
       for (std::int64_t i = 0; i < nloc; ++i) {
         bool inner = true;
         for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) inner = inner && m.col[e] < nloc;
-        (inner ? interior_[b] : boundary_[b]).push_back(i);
+        // Runs of consecutive rows: the hot loop reads two numbers per run, not one per row.
+        auto &runs = inner ? interior_[b] : boundary_[b];
+        if (!runs.empty() && runs.back().second == i) runs.back().second = i + 1;
+        else runs.emplace_back(i, i + 1);
       }
       std::int64_t edges = m.active_edges_local;
       PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &edges, 1));
@@ -110,6 +113,8 @@ class Pdct final : public Algorithm {
   std::int64_t mpi_bytes() const override { return exchange_ ? exchange_->mpi_bytes() : 0; }
 
  private:
+  using Run = std::pair<std::int64_t, std::int64_t>;  // rows [first, second)
+
   template <class K>
   PetscErrorCode StepWith(const K &k, StepContext &ctx) {
     const Events *ev;
@@ -182,33 +187,38 @@ class Pdct final : public Algorithm {
   // E2: c = g(x); A1: y = c (t = 1) or ŷ_{t−1} + (c − c_{t−1}); cur_ holds (μ_t, ŷ_{t−1}) on entry.
   template <class K, bool Metrics, bool Oracle>
   void Pass1(const K &k, StepContext &ctx) {
-    const std::int64_t t = ctx.t, nloc = nloc_;
+    const std::int64_t nloc = nloc_;
+    const bool first = ctx.t == 1;
     double *__restrict cur = cur_.data();
     double *__restrict cprev = cprev_.data();
     const double *__restrict x = x_.data();
     double *__restrict xs = xstar_.data();
-    metrics::Partials *p = ctx.partials;
+    // Accumulate in a local copy: its fields stay in registers (the arrays above cannot alias it).
+    metrics::Partials acc;
+    if constexpr (Metrics) acc = *ctx.partials;
+    const double mu_star = ctx.mu_star;
     for (std::int64_t i = 0; i < nloc; ++i) {
       const double xi = x[i];
       const double c = k.g(i, xi);
-      const double y = (t == 1) ? c : cur[2 * i + 1] + (c - cprev[i]);
+      const double y = first ? c : cur[2 * i + 1] + (c - cprev[i]);
       cur[2 * i + 1] = y;
       cprev[i] = c;
       if constexpr (Metrics) {
-        p->agent(k.f(i, xi), c, xi, cur[2 * i], y);
+        acc.agent(k.f(i, xi), c, xi, cur[2 * i], y);
         if constexpr (Oracle) {
-          const double xo = k.response(i, ctx.mu_star);
-          p->oracle(k.f(i, xo), t == 1 ? 0.0 : xo - xs[i]);
+          const double xo = k.response(i, mu_star);
+          acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
           xs[i] = xo;
         }
       }
     }
+    if constexpr (Metrics) *ctx.partials = acc;
   }
 
   // A3: μ̂ = Σ_j w_ij μ_j, ŷ = Σ_j w_ij y_j in increasing j; A4: projected primal step; A5: dual step.
   // Writes x_{t+1} and (μ_{t+1}, ŷ_t) into nxt_.
   template <class K>
-  void Pass2(const K &k, const graph::Mixing &m, const double *__restrict w, const std::vector<std::int64_t> &rows,
+  void Pass2(const K &k, const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs,
              double alpha, double beta, double gamma) {
     const double *__restrict cur = cur_.data();
     double *__restrict nxt = nxt_.data();
@@ -216,7 +226,8 @@ class Pdct final : public Algorithm {
     const std::int64_t *__restrict rp = m.rowptr.data();
     const std::int32_t *__restrict col = m.col.data();
     const double kappa = kappa_;
-    for (std::int64_t i : rows) {
+    for (const Run &run : runs)
+    for (std::int64_t i = run.first; i < run.second; ++i) {
       double mh = 0.0, yh = 0.0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
         const std::int64_t j = col[e];
@@ -241,7 +252,7 @@ class Pdct final : public Algorithm {
   problems::Problem *problem_ = nullptr;
   std::unique_ptr<comm::Exchange> exchange_;
   std::vector<double> x_, cprev_, cur_, nxt_, xstar_, deg_, wt_;
-  std::vector<std::vector<std::int64_t>> interior_, boundary_;
+  std::vector<std::vector<Run>> interior_, boundary_;
   std::vector<double> messages_;
 };
 

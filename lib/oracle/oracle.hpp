@@ -28,22 +28,40 @@ inline void LocalDual(const K &k, std::int64_t nloc, double mu, double *h, doubl
   *h = hs, *s = ss;
 }
 
+// (h, s) at μ = 0 and at μ in one pass: out = {h(0), s(0), h(μ), s(μ)}. Pure.
+template <class K>
+inline void LocalDual2(const K &k, std::int64_t nloc, double mu, double *out) {
+  double h0 = 0, s0 = 0, h1 = 0, s1 = 0;
+  for (std::int64_t i = 0; i < nloc; ++i) {
+    h0 += k.g(i, k.response(i, 0.0));
+    s0 += k.slope(i, 0.0);
+    h1 += k.g(i, k.response(i, mu));
+    s1 += k.slope(i, mu);
+  }
+  out[0] = h0, out[1] = s0, out[2] = h1, out[3] = s1;
+}
+
 // Solves step t. mu_hi: a bracket with h(mu_hi) ≤ 0 (the problem guarantees it at setup); H = Σ_i range_i.
 // Collective on comm: every iteration is one fused reduction of (h, s).
 template <class K>
 PetscErrorCode Solve(MPI_Comm comm, const K &k, std::int64_t nloc, double mu_hi, double mu_warm, double H,
                      Result *res) {
-  double hs[2];
+  double hs[4];
   PetscFunctionBeginUser;
   *res = Result{};
-  LocalDual(k, nloc, 0.0, &hs[0], &hs[1]);
-  PetscCall(comm::AllreduceSum(comm, hs, 2));
-  if (hs[0] <= 0) PetscFunctionReturn(PETSC_SUCCESS);  // constraint slack at μ = 0
   double lo = 0, hi = mu_hi;
   double mu = (lo < mu_warm && mu_warm < hi) ? mu_warm : 0.5 * (lo + hi);
+  // h(0) decides whether the constraint binds; the first Newton point is evaluated in the same pass and
+  // the same reduction, so a warm-started step costs one pass less than the textbook order.
+  LocalDual2(k, nloc, mu, hs);
+  PetscCall(comm::AllreduceSum(comm, hs, 4));
+  if (hs[0] <= 0) PetscFunctionReturn(PETSC_SUCCESS);  // constraint slack at μ = 0
+  hs[0] = hs[2], hs[1] = hs[3];
   for (int it = 1; it <= 100; ++it) {
-    LocalDual(k, nloc, mu, &hs[0], &hs[1]);
-    PetscCall(comm::AllreduceSum(comm, hs, 2));
+    if (it > 1) {
+      LocalDual(k, nloc, mu, &hs[0], &hs[1]);
+      PetscCall(comm::AllreduceSum(comm, hs, 2));
+    }
     res->iterations = it;
     const double h = hs[0], s = hs[1];
     if (h > 0) lo = mu;

@@ -138,6 +138,8 @@ class Dispatch final : public Problem {
     } else {
       SetupSynthetic();
     }
+    inv2a_.resize(nloc);
+    for (std::int64_t i = 0; i < nloc; ++i) inv2a_[i] = 1.0 / (2.0 * a_[i]);
     // Global constants of the kernels: Σ h_i (feasibility, tolerances) and the oracle bracket max_i(2 a h + b).
     double sums[1] = {0}, maxes[1] = {-INFINITY};
     for (std::int64_t i = 0; i < nloc; ++i) sums[0] += h_[i], maxes[0] = std::max(maxes[0], 2.0 * a_[i] * h_[i] + b_[i]);
@@ -171,7 +173,7 @@ class Dispatch final : public Problem {
   PetscErrorCode BeginStep(std::int64_t t, ScalarKernel *kernel) override {
     PetscFunctionBeginUser;
     if (source_ == "aemo") {
-      DispatchKernel k{a_.data(), b_.data(), c_.data(), h_.data()};
+      DispatchKernel k{a_.data(), b_.data(), c_.data(), h_.data(), inv2a_.data()};
       k.pi = aemo_.price[t - 1] / price_ref_;
       k.d = aemo_.demand[t - 1] / units_.power_base / static_cast<double>(block_.n);
       *kernel = k;
@@ -327,6 +329,7 @@ class Dispatch final : public Problem {
   std::int64_t horizon_ = 0, steps_ = 0;
   Units units_;
   std::vector<double> a_, b_, c_, h_;                 // per agent (synthetic: values at t = 1)
+  std::vector<double> inv2a_;                         // 1/(2 a_i)
   std::vector<double> p1_, d1_, phase_;               // synthetic only
   std::vector<double> at_, bpt_, ct_, dt_;            // synthetic: step t's coefficients
   double capacity_total_ = 0, bracket_static_ = 0;

@@ -30,6 +30,7 @@ inline double slope(double a, double b, double h, double pi, double nu) {
 // the scalars π̃_t and d̃_t, so the hot loop reads three coefficients and the capacity per agent.
 struct DispatchKernel {
   const double *a, *b, *c, *h;  // local arrays
+  const double *inv2a;          // 1/(2a_i): the oracle's many best responses multiply instead of divide
   double pi = 0;                // π̃_t
   double d = 0;                 // d̃_{i,t} = D̃_t s_i, s_i = 1/N
 
@@ -42,8 +43,12 @@ struct DispatchKernel {
   double hi(std::int64_t i) const { return h[i]; }
   double rho(std::int64_t) const { return 1.0; }
   double range(std::int64_t i) const { return h[i]; }
-  double response(std::int64_t i, double nu) const { return dispatch::response(a[i], b[i], h[i], pi, nu); }
-  double slope(std::int64_t i, double nu) const { return dispatch::slope(a[i], b[i], h[i], pi, nu); }
+  // Best response and slope with the precomputed 1/(2a): equal to dispatch::response to rounding.
+  double response(std::int64_t i, double nu) const { return clip((pi - b[i] + nu) * inv2a[i], 0.0, h[i]); }
+  double slope(std::int64_t i, double nu) const {
+    const double u = (pi - b[i] + nu) * inv2a[i];
+    return (u > 0.0 && u < h[i]) ? -inv2a[i] : 0.0;
+  }
   // Upper bracket of the oracle's multiplier for this agent: all agents at capacity (algorithms.md §6).
   double bracket_hi(std::int64_t i) const { return 2.0 * a[i] * h[i] + b[i] - pi; }
 };

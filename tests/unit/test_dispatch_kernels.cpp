@@ -46,8 +46,12 @@ TEST_CASE("the best response minimizes f + nu g over the box (grid check)", "[ke
 
 namespace {
 struct Instance {
-  std::vector<double> a, b, c, h;
-  DispatchKernel k() const { return DispatchKernel{a.data(), b.data(), c.data(), h.data()}; }
+  std::vector<double> a, b, c, h, inv2a;
+  DispatchKernel k() {
+    inv2a.clear();
+    for (double ai : a) inv2a.push_back(1.0 / (2.0 * ai));
+    return DispatchKernel{a.data(), b.data(), c.data(), h.data(), inv2a.data()};
+  }
 };
 Instance make(int n, unsigned seed) {
   Instance in;
