@@ -2,7 +2,6 @@
 // rule-based families enumerated for tests and recording.
 #include <algorithm>
 #include <charconv>
-#include <climits>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -10,6 +9,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "comm/collectives.hpp"
+#include "comm/exchange.hpp"
 #include "core/rng.hpp"
 #include "graph/graph.hpp"
 #include "graph/topology.hpp"
@@ -46,39 +47,17 @@ std::string Format(const char *fmt, ...) {
 PetscErrorCode FailTogether(MPI_Comm comm, PetscErrorCode code, const std::string &msg) {
   PetscFunctionBeginUser;
   int c = static_cast<int>(code);
-  PetscCallMPI(MPI_Bcast(&c, 1, MPI_INT, 0, comm));
+  PetscCall(comm::BcastInt(comm, &c));
   std::string text;
   if (c != 0) {
     PetscMPIInt rank;
-    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    PetscCall(comm::Rank(comm, &rank));
     if (rank == 0) text = msg;
-    int len = static_cast<int>(text.size());
-    PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, comm));
-    text.resize(len);
-    PetscCallMPI(MPI_Bcast(text.data(), len, MPI_CHAR, 0, comm));
+    PetscCall(comm::BcastString(comm, &text));
   }
   PetscCheck(c == 0, comm, static_cast<PetscErrorCode>(c), "%s", text.c_str());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
-
-namespace {
-
-template <class T>
-PetscErrorCode BcastVector(MPI_Comm comm, MPI_Datatype type, std::vector<T> *v) {
-  PetscFunctionBeginUser;
-  std::int64_t size = static_cast<std::int64_t>(v->size());
-  PetscCallMPI(MPI_Bcast(&size, 1, MPI_INT64_T, 0, comm));
-  v->resize(size);
-  // MPI counts are int: send long vectors in pieces.
-  constexpr std::int64_t chunk = INT_MAX / 2;
-  for (std::int64_t off = 0; off < size; off += chunk)
-    PetscCallMPI(MPI_Bcast(v->data() + off, static_cast<int>(std::min(chunk, size - off)), type, 0, comm));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-}  // namespace
-
-PetscErrorCode BcastInt64(MPI_Comm comm, std::vector<std::int64_t> *v) { return BcastVector(comm, MPI_INT64_T, v); }
 
 std::vector<std::string> Tokens(std::string line) {
   if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
@@ -97,7 +76,6 @@ bool ParseReal(const std::string &s, double *v) {
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
   return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*v);
 }
-PetscErrorCode BcastDouble(MPI_Comm comm, std::vector<double> *v) { return BcastVector(comm, MPI_DOUBLE, v); }
 
 }  // namespace detail
 
@@ -124,31 +102,14 @@ std::vector<Edge> Unflatten(const std::vector<std::int64_t> &flat) {
   return edges;
 }
 
-PetscErrorCode AllgatherInt64(MPI_Comm comm, const std::vector<std::int64_t> &mine, std::vector<std::int64_t> *all) {
-  PetscMPIInt size;
-  PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  // Counts travel as int64 so that every rank sees the same total before deciding whether it fits.
-  std::int64_t count = static_cast<std::int64_t>(mine.size());
-  std::vector<std::int64_t> counts(size);
-  PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT64_T, counts.data(), 1, MPI_INT64_T, comm));
-  std::int64_t total = 0;
-  std::vector<int> icounts(size), displs(size);
-  for (int r = 0; r < size; ++r) icounts[r] = static_cast<int>(counts[r]), displs[r] = static_cast<int>(total), total += counts[r];
-  PetscCheck(total < INT_MAX, comm, PETSC_ERR_SUP, "too many edges to gather (%lld); use a smaller n", static_cast<long long>(total));
-  all->resize(total);
-  PetscCallMPI(MPI_Allgatherv(mine.data(), static_cast<int>(count), MPI_INT64_T, all->data(), icounts.data(), displs.data(), MPI_INT64_T, comm));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 // Each pair (i < j; every ordered pair i != j when directed) is an edge iff u(GRAPH, attempt, i n + j) < p.
 // The draws cost O(n^2) per attempt (split over the ranks by rows i mod P, then gathered), which is fine up
 // to n ≈ 2·10^4; larger sparse random graphs would need skip sampling, which changes the draws.
 PetscErrorCode ErdosRenyi(MPI_Comm comm, std::int64_t n, std::uint64_t seed, bool directed, EdgeLists *graphs) {
   PetscMPIInt rank, size;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(comm::Rank(comm, &rank));
+  PetscCall(comm::Size(comm, &size));
   const double p = n > 1 ? std::min(1.0, 2.0 * std::log(static_cast<double>(n)) / static_cast<double>(n)) : 0.0;
   graphs->assign(1, {});
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
@@ -157,7 +118,7 @@ PetscErrorCode ErdosRenyi(MPI_Comm comm, std::int64_t n, std::uint64_t seed, boo
       for (std::int64_t j = directed ? 0 : i + 1; j < n; ++j)
         if (j != i && rng::uniform(seed, rng::GRAPH, attempt, static_cast<std::uint64_t>(i * n + j), 0) < p)
           mine.push_back(i), mine.push_back(j);
-    PetscCall(AllgatherInt64(comm, mine, &all));
+    PetscCall(comm::AllgathervInt64(comm, mine, &all));
     (*graphs)[0] = Unflatten(all);
     std::sort((*graphs)[0].begin(), (*graphs)[0].end());
     if (detail::UnionConnected(n, directed, *graphs)) PetscFunctionReturn(PETSC_SUCCESS);
@@ -296,7 +257,7 @@ PetscErrorCode ReadEdgeList(const std::string &path, std::int64_t n, bool direct
 PetscErrorCode ReadEdgeFiles(MPI_Comm comm, const Options &opts, std::int64_t n, EdgeLists *graphs) {
   PetscMPIInt rank;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(comm::Rank(comm, &rank));
   graphs->assign(opts.files.size(), {});
   PetscErrorCode code = 0;
   std::string msg;
@@ -305,7 +266,7 @@ PetscErrorCode ReadEdgeFiles(MPI_Comm comm, const Options &opts, std::int64_t n,
   PetscCall(detail::FailTogether(comm, code, msg));
   for (auto &g : *graphs) {
     std::vector<std::int64_t> flat = Flatten(g);
-    PetscCall(detail::BcastInt64(comm, &flat));
+    PetscCall(comm::BcastVector(comm, &flat));
     g = Unflatten(flat);
   }
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <tuple>
 
-#include <petscsf.h>
-
+#include "comm/collectives.hpp"
+#include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "core/rng.hpp"
 #include "graph/topology.hpp"
@@ -158,7 +158,7 @@ PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, boo
 PetscErrorCode LoadWeights(const Options &opts, const Topology &topo, const Block &block, MPI_Comm comm, std::vector<WeightEntry> *owned) {
   PetscMPIInt rank;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(comm::Rank(comm, &rank));
   PetscCheck(topo.B == 1, comm, PETSC_ERR_SUP, "-graph_weight_file gives the weights of one graph, but the graph has B = %d switching graphs; use "
              "metropolis or outdegree weights", topo.B);
   std::vector<WeightEntry> all;
@@ -169,8 +169,8 @@ PetscErrorCode LoadWeights(const Options &opts, const Topology &topo, const Bloc
   std::vector<std::int64_t> ij;
   std::vector<double> w;
   for (const auto &e : all) ij.push_back(e.i), ij.push_back(e.j), w.push_back(e.w);
-  PetscCall(detail::BcastInt64(comm, &ij));
-  PetscCall(detail::BcastDouble(comm, &w));
+  PetscCall(comm::BcastVector(comm, &ij));
+  PetscCall(comm::BcastVector(comm, &w));
   owned->clear();
   for (std::size_t k = 0; k < w.size(); ++k)
     if (block.owns(ij[2 * k])) owned->push_back({ij[2 * k], ij[2 * k + 1], w[k], 0});
@@ -180,38 +180,14 @@ PetscErrorCode LoadWeights(const Options &opts, const Topology &topo, const Bloc
 // Prefix offsets of the union edge numbering (see Topology): P[k] = sum over nodes y < start + k of |upper(y)|,
 // for the owned nodes, and the total. Collective.
 PetscErrorCode UnionOffsets(const Topology &topo, const Block &block, MPI_Comm comm, std::vector<std::int64_t> *P, std::int64_t *total) {
-  PetscMPIInt rank;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   P->resize(block.local());
   std::int64_t acc = 0, offset = 0;
   for (std::int64_t k = 0; k < block.local(); ++k) (*P)[k] = acc, acc += topo.upper_count(block.start + k);
-  PetscCallMPI(MPI_Exscan(&acc, &offset, 1, MPI_INT64_T, MPI_SUM, comm));
-  if (rank == 0) offset = 0;  // MPI_Exscan leaves rank 0's result undefined
+  PetscCall(comm::ExscanInt(comm, acc, &offset));
   for (auto &p : *P) p += offset;
-  PetscCallMPI(MPI_Allreduce(&acc, total, 1, MPI_INT64_T, MPI_SUM, comm));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// Fetches the union offsets of the ghosts from their owners. Collective.
-PetscErrorCode GhostOffsets(const Block &block, MPI_Comm comm, const std::vector<std::int64_t> &ghosts, const std::vector<std::int64_t> &P,
-                            std::vector<std::int64_t> *Pg) {
-  PetscFunctionBeginUser;
-  std::vector<PetscSFNode> remote(ghosts.size());
-  for (std::size_t g = 0; g < ghosts.size(); ++g) {
-    const int owner = block.owner(ghosts[g]);
-    remote[g].rank = owner;
-    remote[g].index = static_cast<PetscInt>(ghosts[g] - Block::first_of(block.n, owner, block.size));
-  }
-  Pg->assign(ghosts.size(), 0);
-  PetscSF sf;
-  PetscCall(PetscSFCreate(comm, &sf));
-  PetscCall(PetscSFSetGraph(sf, static_cast<PetscInt>(block.local()), static_cast<PetscInt>(ghosts.size()), nullptr, PETSC_COPY_VALUES,
-                            remote.data(), PETSC_COPY_VALUES));
-  PetscCall(PetscSFSetUp(sf));
-  PetscCall(PetscSFBcastBegin(sf, MPI_INT64_T, P.data(), Pg->data(), MPI_REPLACE));
-  PetscCall(PetscSFBcastEnd(sf, MPI_INT64_T, P.data(), Pg->data(), MPI_REPLACE));
-  PetscCall(PetscSFDestroy(&sf));
+  *total = acc;
+  PetscCall(comm::AllreduceSumInt(comm, total, 1));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -270,8 +246,8 @@ PetscErrorCode GraphsBuild(const Options &opts, const Block &block, MPI_Comm com
   PetscMPIInt size, rank;
   PetscFunctionBeginUser;
   PetscCall(Validate(opts, comm));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(comm::Size(comm, &size));
+  PetscCall(comm::Rank(comm, &rank));
   PetscCheck(block.size == size && block.rank == rank, comm, PETSC_ERR_ARG_WRONG,
              "the block is rank %d of %d but the communicator has %d ranks; build the block with Block::make(n, rank, size)", block.rank,
              block.size, size);
@@ -314,13 +290,15 @@ PetscErrorCode GraphsBuild(const Options &opts, const Block &block, MPI_Comm com
   }
   std::sort(ghosts.begin(), ghosts.end());
   ghosts.erase(std::unique(ghosts.begin(), ghosts.end()), ghosts.end());
-  // Columns are int32 and PetscSF counts PetscInt: decide together whether every rank's [owned | ghosts] fits.
-  std::int64_t ext = nloc + static_cast<std::int64_t>(ghosts.size()), ext_max = 0;
-  PetscCallMPI(MPI_Allreduce(&ext, &ext_max, 1, MPI_INT64_T, MPI_MAX, comm));
+  // Columns are int32 and the ghost broadcast counts PetscInt: decide together whether every rank's
+  // [owned | ghosts] fits.
+  std::int64_t ext_max = nloc + static_cast<std::int64_t>(ghosts.size());
+  PetscCall(comm::AllreduceMaxInt(comm, &ext_max, 1));
   PetscCheck(ext_max <= INT32_MAX && ext_max <= PETSC_MAX_INT, comm, PETSC_ERR_SUP,
              "a rank holds %lld owned and ghost agents, more than a 32-bit index; use more ranks", static_cast<long long>(ext_max));
-  std::vector<std::int64_t> Pg;
-  PetscCall(GhostOffsets(block, comm, ghosts, P, &Pg));
+  // The union offsets of the ghosts, from their owners: int64 all the way, so exact at any size.
+  std::vector<std::int64_t> Pg(ghosts.size(), 0);
+  PetscCall(comm::GhostBcastInt64(comm, block, ghosts, P, Pg));
 
   auto ghost_slot = [&](std::int64_t j) { return std::lower_bound(ghosts.begin(), ghosts.end(), j) - ghosts.begin(); };
   auto offset_of = [&](std::int64_t a) { return block.owns(a) ? P[a - block.start] : Pg[ghost_slot(a)]; };

@@ -1,6 +1,7 @@
 // Internal to lib/graph: graph families as neighbour rules that answer for any single node, so rule-based
 // families (ring, torus, star, switching3, ring_directed, complete) never hold an O(n) array on a rank; and the
-// small helpers the graph sources share (file tokens, messages decided on rank 0, broadcasts).
+// small helpers the graph sources share (file tokens, messages decided on rank 0; the collectives they
+// need are comm/collectives.hpp).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -68,11 +69,7 @@ bool ParseReal(const std::string &s, double *v);
 std::string Format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // Rank 0 of comm alone found `code` (0: no error) with message `msg`, e.g. while reading a file: every rank
-// learns it and fails together. Collective.
+// learns it and fails together. Collective on comm.
 PetscErrorCode FailTogether(MPI_Comm comm, PetscErrorCode code, const std::string &msg);
-
-// Broadcasts rank 0's vector to every rank of comm (any length). Collective.
-PetscErrorCode BcastInt64(MPI_Comm comm, std::vector<std::int64_t> *v);
-PetscErrorCode BcastDouble(MPI_Comm comm, std::vector<double> *v);
 
 }  // namespace dodge::graph::detail
