@@ -21,7 +21,8 @@ int main(int argc, char **argv) {
   PetscCall(PetscInitialize(&argc, &argv, nullptr, help));
   PetscCall(dodge::comm::ErrorHandlerPush());
   // On error the message has been printed once; every rank leaves with the error code.
-  if (PetscErrorCode ierr = dodge::app::Run()) return dodge::comm::ExitAfterError(ierr);
+  int exit_code = 0;
+  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) return dodge::comm::ExitAfterError(ierr);
   PetscCall(PetscFinalize());
-  return 0;
+  return exit_code;  // 3: checkpointed on SIGTERM/SIGUSR1, requeue with -restart
 }

@@ -4,6 +4,8 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -14,10 +16,12 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "checkpoint.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
+#include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "metrics/metrics.hpp"
 #include "oracle/oracle.hpp"
@@ -36,6 +40,7 @@ struct RunOptions {
   PetscInt stride = 1, flush = 0;
   std::string agent_selection = "first:1000";
   PetscBool record_inputs = PETSC_TRUE;
+  PetscBool slurm_check = PETSC_TRUE;
 };
 
 std::string str_option(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, const std::string &def, PetscErrorCode *ierr) {
@@ -67,6 +72,8 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
                              nullptr, o->metrics, &o->metrics, nullptr));
   PetscCall(PetscOptionsReal("-progress", "Seconds between progress lines on rank 0 (0: none)", nullptr, o->progress,
                              &o->progress, nullptr));
+  PetscCall(PetscOptionsBool("-slurm_check", "Under SLURM, require the MPI rank count to equal SLURM_NTASKS", nullptr,
+                             o->slurm_check, &o->slurm_check, nullptr));
   PetscOptionsEnd();
 
   PetscOptionsBegin(PETSC_COMM_WORLD, "output_", "HDF5 output (architecture.md §5)", nullptr);
@@ -207,7 +214,7 @@ PetscErrorCode RecordGraphs(io::Recorder &rec, const graph::LocalGraphs &g) {
 
 }  // namespace
 
-PetscErrorCode Run() {
+PetscErrorCode Run(int *exit_code) {
   const Events *ev;
   PetscMPIInt size, rank;
   RunOptions ro;
@@ -218,6 +225,11 @@ PetscErrorCode Run() {
   PetscCall(PetscLogStagePush(ev->stage_setup));
   PetscCall(PetscOptionsHasHelp(nullptr, &help));
   PetscCall(RunOptionsRead(&ro));
+  *exit_code = 0;
+  // From here on SIGTERM/SIGUSR1 only request a checkpoint (at the end of the current step).
+  InstallSignalHandlers();
+  CheckpointOptions ck;
+  PetscCall(CheckpointOptionsRead(ro.output_file, &ck));
 
   // -help lists every module's block, whatever is selected.
   if (help) {
@@ -245,7 +257,20 @@ PetscErrorCode Run() {
   PetscCall(algorithm->SetFromOptions());
   graph::Options gopts;
   if (algorithm->uses_graph()) PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts));
+  if (algorithm->uses_graph()) algorithm->ConfigureGraph(gopts);  // e.g. dopp: out-degree weights
   PetscCall(CheckAllOptionsUsed());
+  // An MPI launched without SLURM's process-manager support starts N one-rank runs that would all write
+  // the same file: refuse that loudly.
+  if (const char *ntasks = std::getenv("SLURM_NTASKS"); ntasks && ro.slurm_check) {
+    const long want = std::strtol(ntasks, nullptr, 10);
+    PetscCheck(want == size, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "running under SLURM with SLURM_NTASKS = %s but MPI has %d rank%s: the launcher does not see the "
+               "allocation (use srun --mpi=pmix, or an mpirun built with SLURM support); -slurm_check false disables "
+               "this check",
+               ntasks, size, size > 1 ? "s" : "");
+  }
+  std::string fingerprint;
+  PetscCall(ScenarioFingerprint(&fingerprint));
 
   const std::int64_t n = ro.agents ? ro.agents : problem->default_agents();
   const Block block = Block::make(n, rank, size);
@@ -278,10 +303,20 @@ PetscErrorCode Run() {
                         write ? ro.output_file.c_str() : "none"));
   PetscCall(PetscLogStagePop());
 
+  // ---- restart: the state at the end of the checkpointed step ----
+  DriverState resume;
+  if (ck.restart) {
+    PetscCall(CheckpointRead(ck.file, fingerprint, n, T, &resume, *problem, *algorithm));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  restart:   from %s at the end of step %" PetscInt64_FMT "\n", ck.file.c_str(), resume.t));
+  }
+
   // ---- output file: created only now that every input has been validated ----
   PetscCall(PetscLogStagePush(ev->stage_output));
   const auto columns = metrics::Tracker::columns(problem->units().cost_units, problem->units().x_units);
-  const auto prob_series = problem->series_names();
+  // /series columns: the tracker's, then the problem's, then the algorithm's.
+  auto extra_series = problem->series();
+  const int nprob_series = static_cast<int>(extra_series.size());
+  for (const auto &c : algorithm->series()) extra_series.push_back(c);
   const auto fields = algorithm->agent_fields();
   const std::int64_t nrec = (T + ro.stride - 1) / ro.stride;
   const std::int64_t nsel_local = static_cast<std::int64_t>(selected.size());
@@ -301,7 +336,24 @@ PetscErrorCode Run() {
   std::unique_ptr<io::Recorder> rec;
   std::vector<int> series_ids, field_ids;
   const std::string start_time = now_iso();
-  if (write) {
+  std::vector<std::int64_t> sel_gids(nsel_local);
+  for (std::int64_t q = 0; q < nsel_local; ++q) sel_gids[q] = block.start + selected[q];
+  if (write && ck.restart) {
+    // The output file of the interrupted run holds every step up to the checkpoint: continue it.
+    PetscCall(io::Recorder::Open(PETSC_COMM_WORLD, ro.output_file, &rec));
+    PetscCall(rec->RebindAgentAxis(sel_off, nsel_local, sel_gids));
+    for (const auto &c : columns) series_ids.push_back(rec->SeriesId(c.name));
+    for (const auto &c : extra_series) series_ids.push_back(rec->SeriesId(c.name));
+    if (nsel > 0)
+      for (const auto &f : fields) field_ids.push_back(rec->AgentFieldId(f.name));
+    bool ok = std::find(series_ids.begin(), series_ids.end(), -1) == series_ids.end() &&
+              std::find(field_ids.begin(), field_ids.end(), -1) == field_ids.end();
+    PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+               "cannot resume into %s: it lacks datasets this run writes (was it written by another scenario?)",
+               ro.output_file.c_str());
+    PetscCall(rec->SetAttribute("/", "restarts", static_cast<std::int64_t>(1)));
+    PetscCall(rec->SetAttribute("/", "ranks_after_restart", static_cast<std::int64_t>(size)));
+  } else if (write) {
     PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
     PetscCall(io::Recorder::Create(PETSC_COMM_WORLD, ro.output_file, &rec));
     PetscCall(rec->SetAttribute("/", "Conventions", std::string("dodge-1.0")));
@@ -327,17 +379,13 @@ PetscErrorCode Run() {
       PetscCall(rec->DefineSeries(c.name, c.units, c.long_name, &id));
       series_ids.push_back(id);
     }
-    for (const auto &nm : prob_series) {
+    for (const auto &c : extra_series) {
       int id;
-      const bool pu = nm.size() > 3 && nm.substr(nm.size() - 3) == "_pu";
-      const std::string units = nm.rfind("price", 0) == 0 ? (pu ? "per-unit" : "AUD/MWh") : (pu ? "per-unit" : "MW");
-      PetscCall(rec->DefineSeries(nm, units, "problem series " + nm + " at step t", &id));
+      PetscCall(rec->DefineSeries(c.name, c.units, c.long_name, &id));
       series_ids.push_back(id);
     }
     std::vector<std::int64_t> rsteps(rank == 0 ? nrec : 0);
     for (std::int64_t r = 0; r < static_cast<std::int64_t>(rsteps.size()); ++r) rsteps[r] = 1 + r * ro.stride;
-    std::vector<std::int64_t> sel_gids(nsel_local);
-    for (std::int64_t q = 0; q < nsel_local; ++q) sel_gids[q] = block.start + selected[q];
     PetscCall(rec->DefineAgentAxis(nsel, sel_off, nsel_local, sel_gids, nrec, rsteps, flush));
     if (nsel > 0)
       for (const auto &f : fields) {
@@ -360,16 +408,36 @@ PetscErrorCode Run() {
   metrics::Tracker tracker;
   tracker.init(n, problem->units().cost_to_dollars, ro.metrics);
   metrics::Partials partials;
-  const int ncol = metrics::Tracker::NCOL, nps = static_cast<int>(prob_series.size());
+  const int ncol = metrics::Tracker::NCOL, nps = static_cast<int>(extra_series.size());
   const std::int64_t flush_steps = flush * ro.stride;
   std::vector<std::vector<double>> series(ncol + nps, std::vector<double>(std::min<std::int64_t>(flush_steps, T)));
   std::vector<std::vector<double>> recbuf(fields.size(), std::vector<double>(flush * nsel_local));
   std::vector<double> row(ncol), prow(std::max(nps, 1));
-  std::int64_t series_first = 1, rec_first = 0, rec_count = 0;
-  double mu_warm = 0, run_seconds = 0, io_seconds = 0, last_progress = Now();
-  std::int64_t oracle_iters_total = 0, oracle_failures = 0;
+  const std::int64_t t0 = resume.t + 1;  // 1 for a fresh run
+  std::int64_t series_first = t0, rec_first = t0 > 1 ? (t0 - 2) / ro.stride + 1 : 0, rec_count = 0;
+  double mu_warm = resume.mu_warm, run_seconds = resume.run_seconds, io_seconds = 0, last_progress = Now();
+  std::int64_t oracle_iters_total = resume.oracle_iters_total, oracle_failures = resume.oracle_failures;
+  if (ck.restart) tracker.restore(resume.tracker);
+  // Writes the buffered steps [series_first, t] and records to the output file.
+  auto flush_buffers = [&](std::int64_t t) -> PetscErrorCode {
+    PetscFunctionBeginUser;
+    const double tw = Now();
+    if (write && t >= series_first) {
+      PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+      std::vector<const double *> ptrs(rec->NumSeries(), nullptr);
+      for (std::size_t c = 0; c < series.size(); ++c) ptrs[series_ids[c]] = series[c].data();
+      PetscCall(rec->WriteSeriesBlock(series_first - 1, t - series_first + 1, ptrs));
+      for (std::size_t f = 0; f < field_ids.size() && rec_count; ++f)
+        PetscCall(rec->WriteAgentRecords(field_ids[f], rec_first, rec_count, recbuf[f].data()));
+      PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+    }
+    rec_first += rec_count, rec_count = 0;
+    series_first = t + 1;
+    io_seconds += Now() - tw;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  };
   const double t_run0 = Now();
-  for (std::int64_t t = 1; t <= T; ++t) {
+  for (std::int64_t t = t0; t <= T; ++t) {
     const double ts = Now();
     problems::ScalarKernel kernel;
     PetscCall(problem->BeginStep(t, &kernel));
@@ -388,6 +456,7 @@ PetscErrorCode Run() {
         PetscCall(PetscPrintf(PETSC_COMM_WORLD, "WARNING: oracle did not converge at step %" PetscInt64_FMT "\n", t));
       }
       partials.reset(tracker.mu_shift(), tracker.y_shift());
+      partials.v[metrics::Partials::SIGNAL] = SignalRequested() ? 1.0 : 0.0;
       ctx.partials = &partials;
       ctx.oracle = true;
       ctx.mu_star = orc.mu;
@@ -411,23 +480,30 @@ PetscErrorCode Run() {
     for (int c = 0; c < ncol; ++c) series[c][k] = row[c];
     if (nps) {
       problem->series_values(t, prow.data());
+      algorithm->series_values(prow.data() + nprob_series);
       for (int c = 0; c < nps; ++c) series[ncol + c][k] = prow[c];
     }
-    if (k + 1 == static_cast<std::int64_t>(series[0].size()) || t == T) {
-      const double tw = Now();
-      if (write) {
-        PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
-        std::vector<const double *> ptrs;
-        for (auto &s : series) ptrs.push_back(s.data());
-        PetscCall(rec->WriteSeriesBlock(series_first - 1, k + 1, ptrs));
-        for (std::size_t f = 0; f < field_ids.size() && rec_count; ++f)
-          PetscCall(rec->WriteAgentRecords(field_ids[f], rec_first, rec_count, recbuf[f].data()));
-        PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+    if (k + 1 == static_cast<std::int64_t>(series[0].size()) || t == T) PetscCall(flush_buffers(t));
+    // A signal seen on any rank reaches all of them through the step's fused reduction (or one of its own).
+    double signalled = ro.metrics ? partials.v[metrics::Partials::SIGNAL] : (SignalRequested() ? 1.0 : 0.0);
+    if (!ro.metrics) PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, &signalled, 1));
+    if (t < T && (signalled > 0 || (ck.every > 0 && t % ck.every == 0))) {
+      PetscCall(flush_buffers(t));
+      if (write) PetscCall(rec->Flush());
+      DriverState st{t, mu_warm, run_seconds, oracle_iters_total, oracle_failures, tracker.state()};
+      PetscCall(CheckpointWrite(ck.file, fingerprint, n, T, st, *problem, *algorithm));
+      if (signalled > 0) {
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                              "signal received: checkpoint of step %" PetscInt64_FMT " written to %s; exiting with code %d "
+                              "(resume with the same options and -restart)\n",
+                              t, ck.file.c_str(), kExitCheckpointed));
+        if (write) PetscCall(rec->Close());
+        *exit_code = kExitCheckpointed;
+        PetscCall(PetscLogStagePop());
+        PetscFunctionReturn(PETSC_SUCCESS);
       }
-      rec_first += rec_count, rec_count = 0;
-      series_first = t + 1;
-      io_seconds += Now() - tw;
     }
+    if (ck.kill_at == t) std::raise(SIGKILL);  // testing: die like a killed job, nothing flushed or closed
     if (ro.progress > 0 && rank == 0 && (Now() - last_progress >= ro.progress)) {
       last_progress = Now();
       const double rate = static_cast<double>(n) * t / run_seconds;
@@ -474,6 +550,7 @@ PetscErrorCode Run() {
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4e messages, %.4e bytes\n", "MPI traffic (all ranks)", mpi_counts[0], mpi_counts[1]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.1f bytes/agent (peak RSS %.1f MiB over all ranks)\n", "resident memory",
                         rss / static_cast<double>(n), rss / (1024.0 * 1024.0)));
+  PetscCall(problem->View());
 
   if (write) {
     PetscCall(rec->SetAttribute("/", "end_time", now_iso()));
@@ -485,6 +562,7 @@ PetscErrorCode Run() {
       PetscCall(rec->SetAttribute("/", "binding_fraction", static_cast<double>(tracker.binding_steps()) / Td));
       PetscCall(rec->SetAttribute("/", "oracle_failures", oracle_failures));
     }
+    PetscCall(problem->RecordSummary(*rec));
     PetscCall(rec->SetStatus("complete"));
     PetscCall(rec->Close());
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %s (status complete)\n", "output", ro.output_file.c_str()));

@@ -14,9 +14,11 @@
 namespace dodge {
 namespace io {
 class Recorder;
+class Reader;
 }
 namespace graph {
 class LocalGraphs;
+struct Options;
 }
 namespace problems {
 class Problem;
@@ -53,15 +55,27 @@ class Algorithm {
   virtual bool uses_graph() const = 0;
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode SetFromOptions() = 0;
+  // Adjusts the -graph_ options before the graphs are built (after SetFromOptions), for algorithms that need
+  // particular weights: dopp asks for column-stochastic out-degree weights. Local; the same on every rank.
+  virtual void ConfigureGraph(graph::Options &opts) const {}
   // Collective. `graphs` is null for coordinator algorithms.
   virtual PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs,
                                std::int64_t T) = 0;
   // One step t = 1..T. Collective.
   virtual PetscErrorCode Step(StepContext &ctx) = 0;
   virtual std::vector<AgentField> agent_fields() const = 0;
+  // Per-step global scalars the algorithm adds to /series (e.g. a coordinator's price and inner
+  // iterations); series_values gives those of the step just taken, identical on every rank.
+  virtual std::vector<metrics::SeriesInfo> series() const { return {}; }
+  virtual void series_values(double *out) const {}
   // Writes /inputs/algorithm/*: parameters needed to reproduce the run. Collective.
   virtual PetscErrorCode RecordParameters(io::Recorder &rec) const = 0;
   virtual std::string describe() const = 0;
+  // Checkpoint: writes the per-agent state needed to resume after step t as global arrays indexed by
+  // agent id under /state (so a restart may use another rank count), and reads it back. Collective.
+  // The defaults refuse, naming the algorithm, so a run never silently resumes from a partial state.
+  virtual PetscErrorCode SaveState(io::Recorder &ckpt) const;
+  virtual PetscErrorCode LoadState(io::Reader &ckpt);
   // Exchange-layer counters of this rank (for the scaling model); 0 for algorithms without exchange.
   virtual std::int64_t mpi_messages() const { return 0; }
   virtual std::int64_t mpi_bytes() const { return 0; }

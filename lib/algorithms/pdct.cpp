@@ -12,6 +12,7 @@
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
+#include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "problems/problem.hpp"
 
@@ -102,6 +103,41 @@ class Pdct final : public Algorithm {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
+  PetscErrorCode SaveState(io::Recorder &ckpt) const override {
+    const std::int64_t n = block_.n, off = block_.start, nl = nloc_;
+    std::vector<double> mu(nl), yhat(nl);
+    PetscFunctionBeginUser;
+    // After a step, cur_ holds (μ_{t+1}, ŷ_t) of the owned agents.
+    for (std::int64_t i = 0; i < nl; ++i) mu[i] = cur_[2 * i], yhat[i] = cur_[2 * i + 1];
+    PetscCall(ckpt.WriteDistributedArray("/state/x", n, off, nl, x_.data(), "per-unit", "x_{i,t+1}", "agent"));
+    PetscCall(ckpt.WriteDistributedArray("/state/mu", n, off, nl, mu.data(), "per-unit price", "mu_{i,t+1}", "agent"));
+    PetscCall(ckpt.WriteDistributedArray("/state/yhat", n, off, nl, yhat.data(), "per-unit", "yhat_{i,t}", "agent"));
+    PetscCall(ckpt.WriteDistributedArray("/state/cprev", n, off, nl, cprev_.data(), "per-unit", "g_{i,t}(x_{i,t})", "agent"));
+    const bool has_xstar = !xstar_.empty();
+    PetscCall(ckpt.SetAttribute("/state", "pdct_has_xstar", static_cast<std::int64_t>(has_xstar)));
+    if (has_xstar)
+      PetscCall(ckpt.WriteDistributedArray("/state/xstar", n, off, nl, xstar_.data(), "per-unit", "oracle x*_{i,t}", "agent"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode LoadState(io::Reader &ckpt) override {
+    const std::int64_t off = block_.start, nl = nloc_;
+    std::vector<double> mu(nl), yhat(nl);
+    std::int64_t has_xstar = 0;
+    PetscFunctionBeginUser;
+    PetscCall(ckpt.ReadSlice("/state/x", off, nl, x_.data()));
+    PetscCall(ckpt.ReadSlice("/state/mu", off, nl, mu.data()));
+    PetscCall(ckpt.ReadSlice("/state/yhat", off, nl, yhat.data()));
+    PetscCall(ckpt.ReadSlice("/state/cprev", off, nl, cprev_.data()));
+    for (std::int64_t i = 0; i < nl; ++i) cur_[2 * i] = mu[i], cur_[2 * i + 1] = yhat[i];
+    PetscCall(ckpt.GetAttribute("/state", "pdct_has_xstar", &has_xstar));
+    if (has_xstar) {
+      xstar_.resize(nl);
+      PetscCall(ckpt.ReadSlice("/state/xstar", off, nl, xstar_.data()));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
   std::string describe() const override {
     char s[256];
     snprintf(s, sizeof s, "pdct, scheme %s (alpha0 %g/t^%g, beta0 %g/t^%g, gamma0 %g/t^%g), kappa_N = %s, init %s",
@@ -170,6 +206,9 @@ class Pdct final : public Algorithm {
                                              : messages_[b];
     ctx.bytes = ctx.messages * 2 * sizeof(double);
 
+    // E3 needs x_{i,t}, which A4 overwrites.
+    const bool hook = problem_->has_end_step_hook();
+    if (hook) played_.assign(x_.begin(), x_.end());
     // A3–A5 on rows that need no ghost values, then the rest once the halo has arrived.
     const double alpha = laws_.alpha(t), beta = laws_.beta(t), gamma = laws_.gamma(t);
     const graph::Mixing &m = graphs_->graphs[b];
@@ -181,6 +220,7 @@ class Pdct final : public Algorithm {
     Pass2(k, m, w, boundary_[b], alpha, beta, gamma);
     PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
     std::swap(cur_, nxt_);
+    if (hook) PetscCall(problem_->EndStep(t, played_.data()));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -193,26 +233,33 @@ class Pdct final : public Algorithm {
     double *__restrict cprev = cprev_.data();
     const double *__restrict x = x_.data();
     double *__restrict xs = xstar_.data();
-    // Accumulate in a local copy: its fields stay in registers (the arrays above cannot alias it).
-    metrics::Partials acc;
-    if constexpr (Metrics) acc = *ctx.partials;
+    // Accumulate per block of agents in a local copy: its fields stay in registers (the arrays above
+    // cannot alias it), and block sums keep the rounding independent of how many agents a rank owns.
     const double mu_star = ctx.mu_star;
-    for (std::int64_t i = 0; i < nloc; ++i) {
-      const double xi = x[i];
-      const double c = k.g(i, xi);
-      const double y = first ? c : cur[2 * i + 1] + (c - cprev[i]);
-      cur[2 * i + 1] = y;
-      cprev[i] = c;
-      if constexpr (Metrics) {
-        acc.agent(k.f(i, xi), c, xi, cur[2 * i], y);
-        if constexpr (Oracle) {
-          const double xo = k.response(i, mu_star);
-          acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
-          xs[i] = xo;
+    metrics::Partials total;
+    if constexpr (Metrics) total = *ctx.partials;
+    for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
+      const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
+      metrics::Partials acc;
+      if constexpr (Metrics) acc.reset(total.mu_shift, total.y_shift);
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const double xi = x[i];
+        const double c = k.g(i, xi);
+        const double y = first ? c : cur[2 * i + 1] + (c - cprev[i]);
+        cur[2 * i + 1] = y;
+        cprev[i] = c;
+        if constexpr (Metrics) {
+          acc.agent(k.f(i, xi), c, xi, cur[2 * i], y);
+          if constexpr (Oracle) {
+            const double xo = k.response(i, mu_star);
+            acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
+            xs[i] = xo;
+          }
         }
       }
+      if constexpr (Metrics) total.merge(acc);
     }
-    if constexpr (Metrics) *ctx.partials = acc;
+    if constexpr (Metrics) *ctx.partials = total;
   }
 
   // A3: μ̂ = Σ_j w_ij μ_j, ŷ = Σ_j w_ij y_j in increasing j; A4: projected primal step; A5: dual step.
@@ -251,7 +298,7 @@ class Pdct final : public Algorithm {
   const graph::LocalGraphs *graphs_ = nullptr;
   problems::Problem *problem_ = nullptr;
   std::unique_ptr<comm::Exchange> exchange_;
-  std::vector<double> x_, cprev_, cur_, nxt_, xstar_, deg_, wt_;
+  std::vector<double> x_, cprev_, cur_, nxt_, xstar_, deg_, wt_, played_;
   std::vector<std::vector<Run>> interior_, boundary_;
   std::vector<double> messages_;
 };

@@ -14,6 +14,15 @@ const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegi
 };
 }  // namespace
 
+PetscErrorCode Algorithm::SaveState(io::Recorder &) const {
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "algorithm %s does not support checkpoints; run without -checkpoint_every "
+          "and -restart, or without signals", name());
+}
+
+PetscErrorCode Algorithm::LoadState(io::Reader &) {
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "algorithm %s does not support checkpoints; cannot -restart it", name());
+}
+
 std::vector<std::string> AlgorithmNames() {
   std::vector<std::string> names;
   for (const auto &e : kRegistry) names.emplace_back(e.first);

@@ -59,6 +59,8 @@ std::string InputPath(const std::string &path) { return (!path.empty() && path[0
 
 // HDF5 call checked against this recorder's communicator and file.
 #define RecH5(object, expr) DodgeH5CallNamed(im.comm, im.path, object, expr, #expr)
+// Same for the reads that rediscover a reopened file's layout.
+#define RecRead(object, expr) DodgeH5ReadNamed(im.comm, im.path, object, expr, #expr)
 
 // Fails on every rank of `comm` when `ok` is false on any of them: the ranks that saw the problem say
 // what it is, the others that another rank rejected the call. Lets per-rank arguments be validated
@@ -96,6 +98,9 @@ struct Recorder::Impl {
   std::int64_t n_agents_all = -1;  // length of /inputs/agent_id, -1 until the first per-agent array
   Id agent_id;
 
+  bool reopened = false;     // made by Open rather than Create
+  bool slice_known = true;   // false after Open until RebindAgentAxis: this rank's agent slice is not in the file
+
   PetscErrorCode CheckOpen(const char *call) const;
   PetscErrorCode CheckSame(std::initializer_list<std::int64_t> values, const std::string &what) const;
   PetscErrorCode CheckTiling(std::int64_t offset, std::int64_t n_local, std::int64_t n_global,
@@ -112,6 +117,17 @@ struct Recorder::Impl {
   PetscErrorCode ResolveScale(const std::string &scale, std::int64_t n, const std::string &p, hid_t *scale_id);
   PetscErrorCode EnsureAgentId(std::int64_t n, const std::string &p);
   PetscErrorCode CloseAll();
+  // Create and Open: the transfer property list and string type every write uses.
+  PetscErrorCode MakeTransferTypes();
+  // Rewrites the string attribute `attr` of `group` listing the names of `items` (paths under `group`).
+  PetscErrorCode WriteOrder(const std::string &group, const std::string &attr, const std::vector<Named> &items);
+  // Open: fills T, series, the agent axis and fields, and /inputs/agent_id from the file.
+  PetscErrorCode Rediscover();
+  // Open: the datasets under `group` in the order of its attribute `attr`, or in name order without it,
+  // leaving out `reserved`; each must have dimensions `dims`.
+  PetscErrorCode OpenOrdered(const std::string &group, const std::string &attr,
+                             std::initializer_list<const char *> reserved, const std::vector<hsize_t> &dims,
+                             std::vector<Named> *items);
   template <typename F>
   void ForEachHandle(F &&f);  // every handle, datasets first and the file last
 };
@@ -367,6 +383,143 @@ PetscErrorCode Recorder::Impl::CloseAll() {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode Recorder::Impl::MakeTransferTypes() {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  RecH5(path, dxpl.Assign(H5Pcreate(H5P_DATASET_XFER)));
+  RecH5(path, H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE));
+  RecH5(path, str_type.Assign(H5Tcopy(H5T_C_S1)));
+  RecH5(path, H5Tset_size(str_type.get(), H5T_VARIABLE));
+  RecH5(path, H5Tset_cset(str_type.get(), H5T_CSET_UTF8));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::WriteOrder(const std::string &group, const std::string &attr,
+                                          const std::vector<Named> &items) {
+  Impl &im = *this;
+  std::vector<std::string> names;
+  Id g;
+  PetscFunctionBeginUser;
+  for (const Named &it : items) names.push_back(it.path.substr(group.size() + 1));
+  RecH5(group, g.Assign(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT)));
+  PetscCall(WriteStringAttr(g.get(), group, attr, h5::JoinLines(names)));
+  RecH5(group, g.Close());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::OpenOrdered(const std::string &group, const std::string &attr,
+                                           std::initializer_list<const char *> reserved,
+                                           const std::vector<hsize_t> &dims, std::vector<Named> *items) {
+  Impl &im = *this;
+  Id g;
+  htri_t has_order;
+  std::vector<std::string> names;
+  PetscFunctionBeginUser;
+  RecRead(group, g.Assign(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT)));
+  RecRead(group, has_order = H5Aexists(g.get(), attr.c_str()));
+  if (has_order > 0) {
+    std::string joined;
+    PetscCall(h5::ReadAttribute(comm, path, g.get(), group, attr, &joined));
+    names = h5::SplitLines(joined);
+  } else {
+    // Files from before the order attribute: name order is the only order HDF5 kept.
+    PetscCall(h5::ListDatasets(comm, path, group, g.get(), &names));
+    names.erase(std::remove_if(names.begin(), names.end(),
+                               [&](const std::string &n) {
+                                 for (const char *r : reserved)
+                                   if (n == r) return true;
+                                 return false;
+                               }),
+                names.end());
+  }
+  for (const std::string &name : names) {
+    const std::string p = group + "/" + name;
+    bool exists;
+    Named item{p, Id()};
+    std::vector<hsize_t> have;
+    PetscCheck(ValidName(name), comm, PETSC_ERR_FILE_UNEXPECTED, "'%s' in '%s' lists an invalid name '%s'",
+               (group + " " + attr).c_str(), path.c_str(), name.c_str());
+    PetscCall(h5::PathExists(comm, path, file.get(), p, &exists));
+    PetscCheck(exists, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "'%s' in '%s' lists '%s' but there is no such dataset; the file is damaged", (group + " " + attr).c_str(),
+               path.c_str(), p.c_str());
+    RecRead(p, item.dset.Assign(H5Dopen2(file.get(), p.c_str(), H5P_DEFAULT)));
+    PetscCall(h5::DatasetDims(comm, path, p, item.dset.get(), &have));
+    PetscCheck(have == dims, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "'%s' in '%s' does not have the shape of its axes (%zu dimensions, first %llu); the file is damaged",
+               p.c_str(), path.c_str(), have.size(), have.empty() ? 0ULL : static_cast<unsigned long long>(have[0]));
+    items->push_back(std::move(item));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::Rediscover() {
+  Impl &im = *this;
+  bool exists;
+  std::vector<hsize_t> dims;
+  PetscFunctionBeginUser;
+  // Time axis and series.
+  PetscCall(h5::PathExists(comm, path, file.get(), "/series/time", &exists));
+  if (exists) {
+    RecRead("/series/time", time.Assign(H5Dopen2(file.get(), "/series/time", H5P_DEFAULT)));
+    PetscCall(h5::DatasetDims(comm, path, "/series/time", time.get(), &dims));
+    PetscCheck(dims.size() == 1, comm, PETSC_ERR_FILE_UNEXPECTED, "/series/time in '%s' is not 1-D; the file is damaged",
+               path.c_str());
+    T = static_cast<std::int64_t>(dims[0]);
+    PetscCall(OpenOrdered("/series", "series_order", {"time"}, {dims[0]}, &series));
+  }
+  // Agent axis and fields. /agents exists only if agents were selected (DefineAgentAxis with nsel > 0).
+  PetscCall(h5::PathExists(comm, path, file.get(), "/agents/agent", &exists));
+  if (exists) {
+    std::vector<hsize_t> rdims;
+    RecRead("/agents/agent", agent_axis.Assign(H5Dopen2(file.get(), "/agents/agent", H5P_DEFAULT)));
+    PetscCall(h5::DatasetDims(comm, path, "/agents/agent", agent_axis.get(), &dims));
+    PetscCall(h5::PathExists(comm, path, file.get(), "/agents/record_step", &exists));
+    PetscCheck(exists && dims.size() == 1, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "'%s' has /agents/agent but no 1-D agent axis with /agents/record_step; the file is damaged",
+               path.c_str());
+    RecRead("/agents/record_step", record_axis.Assign(H5Dopen2(file.get(), "/agents/record_step", H5P_DEFAULT)));
+    PetscCall(h5::DatasetDims(comm, path, "/agents/record_step", record_axis.get(), &rdims));
+    PetscCheck(rdims.size() == 1, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "/agents/record_step in '%s' is not 1-D; the file is damaged", path.c_str());
+    nsel_global = static_cast<std::int64_t>(dims[0]);
+    nrecords = static_cast<std::int64_t>(rdims[0]);
+    PetscCall(OpenOrdered("/agents", "field_order", {"agent", "record_step"}, {rdims[0], dims[0]}, &fields));
+    Id g;
+    htri_t has;
+    records_per_flush = 1;
+    RecRead("/agents", g.Assign(H5Gopen2(file.get(), "/agents", H5P_DEFAULT)));
+    RecRead("/agents", has = H5Aexists(g.get(), "records_per_flush"));
+    if (has > 0) {
+      PetscCall(h5::ReadAttribute(comm, path, g.get(), "/agents", "records_per_flush", &records_per_flush));
+    } else if (!fields.empty()) {
+      // Older files: a field's chunk height is records_per_flush unless the 4 MiB cap halved it.
+      Id dcpl;
+      hsize_t chunk[2] = {1, 1};
+      H5D_layout_t layout;
+      RecRead(fields[0].path, dcpl.Assign(H5Dget_create_plist(fields[0].dset.get())));
+      RecRead(fields[0].path, layout = H5Pget_layout(dcpl.get()));
+      if (layout == H5D_CHUNKED) RecRead(fields[0].path, H5Pget_chunk(dcpl.get(), 2, chunk));
+      records_per_flush = static_cast<std::int64_t>(chunk[0]);
+    }
+    PetscCheck(records_per_flush >= 1, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "/agents records_per_flush in '%s' is %lld; the file is damaged", path.c_str(), ll(records_per_flush));
+    agents_defined = true;
+    slice_known = false;  // this rank's slice depends on the rank count of the restarted run
+    sel_offset = nsel_local = 0;
+  }
+  // The agent id scale, so per-agent arrays written after a restart attach to it.
+  PetscCall(h5::PathExists(comm, path, file.get(), "/inputs/agent_id", &exists));
+  if (exists) {
+    RecRead("/inputs/agent_id", agent_id.Assign(H5Dopen2(file.get(), "/inputs/agent_id", H5P_DEFAULT)));
+    PetscCall(h5::DatasetDims(comm, path, "/inputs/agent_id", agent_id.get(), &dims));
+    PetscCheck(dims.size() == 1, comm, PETSC_ERR_FILE_UNEXPECTED,
+               "/inputs/agent_id in '%s' is not 1-D; the file is damaged", path.c_str());
+    n_agents_all = static_cast<std::int64_t>(dims[0]);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 Recorder::Recorder() : impl_(std::make_unique<Impl>()) {}
 
 Recorder::~Recorder() {
@@ -423,11 +576,43 @@ PetscErrorCode Recorder::Create(MPI_Comm comm, const std::string &path, std::uni
   RecH5(path, H5Pset_all_coll_metadata_ops(fapl.get(), true));
   RecH5(path, H5Pset_coll_metadata_write(fapl.get(), true));
   RecH5(path, im.file.Assign(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get())));
-  RecH5(path, im.dxpl.Assign(H5Pcreate(H5P_DATASET_XFER)));
-  RecH5(path, H5Pset_dxpl_mpio(im.dxpl.get(), H5FD_MPIO_COLLECTIVE));
-  RecH5(path, im.str_type.Assign(H5Tcopy(H5T_C_S1)));
-  RecH5(path, H5Tset_size(im.str_type.get(), H5T_VARIABLE));
-  RecH5(path, H5Tset_cset(im.str_type.get(), H5T_CSET_UTF8));
+  PetscCall(im.MakeTransferTypes());
+  PetscCall(rec->SetStatus("running"));
+  *out = std::move(rec);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Open(MPI_Comm comm, const std::string &path, std::unique_ptr<Recorder> *out) {
+  std::unique_ptr<Recorder> rec(new Recorder());
+  Impl &im = *rec->impl_;
+  h5::Quiet quiet;
+  Id fapl, root;
+  htri_t has_status;
+  PetscFunctionBeginUser;
+  PetscCheck(out, comm, PETSC_ERR_ARG_NULL, "Recorder::Open needs somewhere to put the recorder (out is null)");
+  // Before H5Fopen, whose failure on a missing or foreign file says little.
+  PetscCall(h5::CheckIsHdf5File(comm, path));
+  PetscCallMPI(MPI_Comm_dup(comm, &im.comm));
+  PetscCallMPI(MPI_Comm_rank(im.comm, &im.rank));
+  PetscCallMPI(MPI_Comm_size(im.comm, &im.size));
+  im.path = path;
+  im.reopened = true;
+  RecH5(path, fapl.Assign(H5Pcreate(H5P_FILE_ACCESS)));
+  RecH5(path, H5Pset_fapl_mpio(fapl.get(), im.comm, MPI_INFO_NULL));
+  RecH5(path, H5Pset_all_coll_metadata_ops(fapl.get(), true));  // as in Create
+  RecH5(path, H5Pset_coll_metadata_write(fapl.get(), true));
+  RecH5(path, im.file.Assign(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get())));
+  PetscCall(im.MakeTransferTypes());
+  // Every file Create makes has a status from the start; without one this is someone else's file,
+  // and appending dodge's layout to it would only damage it.
+  RecRead(path, root.Assign(H5Oopen(im.file.get(), "/", H5P_DEFAULT)));
+  RecRead(path, has_status = H5Aexists(root.get(), "status"));
+  PetscCheck(has_status > 0, im.comm, PETSC_ERR_FILE_UNEXPECTED,
+             "'%s' has no root attribute 'status', so it was not written by dodge's recorder; give the output file "
+             "of the run to continue",
+             path.c_str());
+  RecRead(path, root.Close());
+  PetscCall(im.Rediscover());
   PetscCall(rec->SetStatus("running"));
   *out = std::move(rec);
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -553,6 +738,8 @@ PetscErrorCode Recorder::DefineSeries(const std::string &name, const std::string
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   im.series.push_back({p, std::move(dset)});
   *id = static_cast<int>(im.series.size()) - 1;
+  // HDF5 keeps links in name order only; Open needs the definition order to give back the same ids.
+  PetscCall(im.WriteOrder("/series", "series_order", im.series));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -653,7 +840,54 @@ PetscErrorCode Recorder::DefineAgentAxis(std::int64_t nsel_global, std::int64_t 
   PetscCall(im.WriteBlock(im.record_axis.get(), "/agents/record_step", H5T_NATIVE_INT64, sizeof(std::int64_t), 0, 0,
                           im.rank == 0 ? nr : 0, 1, record_steps.data()));
   RecH5("/agents/record_step", H5DSset_scale(im.record_axis.get(), "record"));
+  {
+    // Open reuses it to chunk fields defined after a restart like the ones before.
+    Id group;
+    RecH5("/agents", group.Assign(H5Gopen2(im.file.get(), "/agents", H5P_DEFAULT)));
+    PetscCall(im.WriteAttr(group.get(), "/agents", "records_per_flush", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                           &records_per_flush));
+    RecH5("/agents", group.Close());
+  }
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::RebindAgentAxis(std::int64_t sel_offset_local, std::int64_t nsel_local,
+                                         const std::vector<std::int64_t> &local_selected_gids) {
+  Impl &im = *impl_;
+  h5::Quiet quiet;
+  std::vector<std::int64_t> in_file;
+  PetscFunctionBeginUser;
+  PetscCall(im.CheckOpen("RebindAgentAxis"));
+  PetscCheck(im.agents_defined || im.reopened, im.comm, PETSC_ERR_ARG_WRONGSTATE,
+             "RebindAgentAxis on '%s' before the agent axis exists; call DefineAgentAxis (or reopen with Open)",
+             im.path.c_str());
+  PetscCall(h5::CheckAll(im.comm, static_cast<std::int64_t>(local_selected_gids.size()) == nsel_local,
+                         PETSC_ERR_ARG_SIZ, "RebindAgentAxis on '%s': this rank holds %lld agents but passed %zu ids",
+                         im.path.c_str(), ll(nsel_local), local_selected_gids.size()));
+  PetscCall(im.CheckTiling(sel_offset_local, nsel_local, im.nsel_global, "agent selection of the reopened file"));
+  if (im.nsel_global > 0) {
+    // Flush first: after DefineAgentAxis in this session the axis may still sit in HDF5's or MPI-IO's buffers.
+    RecH5(im.path, H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL));
+    in_file.resize(static_cast<std::size_t>(nsel_local));
+    PetscCall(h5::ReadBlock(im.comm, im.path, "/agents/agent", im.agent_axis.get(), im.dxpl.get(), H5T_NATIVE_INT64,
+                            sizeof(std::int64_t), static_cast<hsize_t>(sel_offset_local),
+                            static_cast<hsize_t>(nsel_local), 1, im.max_write_bytes, in_file.data()));
+  }
+  // A different selection would put new records in other agents' columns: compare every id.
+  std::int64_t bad = -1;
+  for (std::int64_t i = 0; i < nsel_local && bad < 0; ++i)
+    if (in_file[static_cast<std::size_t>(i)] != local_selected_gids[static_cast<std::size_t>(i)]) bad = i;
+  const std::size_t b = static_cast<std::size_t>(std::max<std::int64_t>(bad, 0));
+  PetscCall(h5::CheckAll(im.comm, bad < 0, PETSC_ERR_ARG_WRONG,
+                         "RebindAgentAxis on '%s': agent %lld of the axis has global id %lld in the file but %lld was "
+                         "given; restart with the agent selection the file was written with",
+                         im.path.c_str(), ll(sel_offset_local + bad), ll(bad < 0 ? -1 : in_file[b]),
+                         ll(bad < 0 ? -1 : local_selected_gids[b])));
+  im.agents_defined = true;
+  im.slice_known = true;
+  im.sel_offset = sel_offset_local;
+  im.nsel_local = nsel_local;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -692,6 +926,7 @@ PetscErrorCode Recorder::DefineAgentField(const std::string &name, const std::st
   }
   im.fields.push_back({p, std::move(dset)});
   *id = static_cast<int>(im.fields.size()) - 1;
+  if (im.nsel_global > 0) PetscCall(im.WriteOrder("/agents", "field_order", im.fields));  // as series_order
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -703,6 +938,10 @@ PetscErrorCode Recorder::WriteAgentRecords(int id, std::int64_t first_record, st
   PetscCall(im.CheckOpen("WriteAgentRecords"));
   PetscCheck(id >= 0 && id < static_cast<int>(im.fields.size()), im.comm, PETSC_ERR_ARG_OUTOFRANGE,
              "agent field id %d is not one returned by DefineAgentField (there are %zu fields)", id, im.fields.size());
+  PetscCheck(im.slice_known, im.comm, PETSC_ERR_ARG_WRONGSTATE,
+             "'%s' was reopened but no rank knows its slice of the agent axis yet; call RebindAgentAxis before "
+             "WriteAgentRecords",
+             im.path.c_str());
   if (im.nsel_global == 0) PetscFunctionReturn(PETSC_SUCCESS);
   const Impl::Named &f = im.fields[static_cast<std::size_t>(id)];
   PetscCall(im.CheckSame({first_record, nrec}, "WriteAgentRecords(first_record, nrec) for " + f.path));
@@ -838,6 +1077,16 @@ const std::string &Recorder::Path() const { return impl_->path; }
 bool Recorder::IsOpen() const { return impl_->file.valid(); }
 int Recorder::NumSeries() const { return static_cast<int>(impl_->series.size()); }
 int Recorder::NumAgentFields() const { return static_cast<int>(impl_->fields.size()); }
+int Recorder::SeriesId(const std::string &name) const {
+  for (std::size_t i = 0; i < impl_->series.size(); ++i)
+    if (impl_->series[i].path == "/series/" + name) return static_cast<int>(i);
+  return -1;
+}
+int Recorder::AgentFieldId(const std::string &name) const {
+  for (std::size_t i = 0; i < impl_->fields.size(); ++i)
+    if (impl_->fields[i].path == "/agents/" + name) return static_cast<int>(i);
+  return -1;
+}
 std::int64_t Recorder::NumSteps() const { return impl_->T < 0 ? 0 : impl_->T; }
 void Recorder::SetMaxWriteBytes(std::size_t bytes) { impl_->max_write_bytes = bytes; }
 std::size_t Recorder::MaxWriteBytes() const { return impl_->max_write_bytes; }

@@ -12,8 +12,10 @@ namespace dodge::io {
 
 // One HDF5 file per run, opened with MPI-IO on `comm`. Layout:
 //   /            attributes (provenance, status = running | complete | failed)
-//   /series/*    float64 [T], one value per step, dimension scale /series/time ("time")
-//   /agents/*    float64 [record, agent], scales /agents/record_step ("record") and /agents/agent ("agent")
+//   /series/*    float64 [T], one value per step, dimension scale /series/time ("time"); the group's
+//                attribute series_order lists the series' names in definition order, one per line
+//   /agents/*    float64 [record, agent], scales /agents/record_step ("record") and /agents/agent ("agent");
+//                the group's attributes field_order (names, as series_order) and records_per_flush
 //   /inputs/*    what is needed to reproduce the run; per-agent arrays share /inputs/agent_id ("agent")
 // Every dataset carries `units` and `long_name` string attributes.
 //
@@ -30,6 +32,14 @@ class Recorder {
  public:
   // Creates the parent directories of `path` if missing and creates (truncates) the file.
   static PetscErrorCode Create(MPI_Comm comm, const std::string &path, std::unique_ptr<Recorder> *out);
+  // Reopens a file written by Create (at any rank count) to append to it, e.g. on restart; sets status
+  // "running" at once (flushed). Rediscovers the time axis, the series and agent fields with the ids they
+  // had (definition order, kept in the string attributes /series series_order and /agents field_order;
+  // name order for files without them), the agent axis (nsel_global, records, chunking) and
+  // /inputs/agent_id. Which slice of the agent axis this rank holds is not in the file: call
+  // RebindAgentAxis before WriteAgentRecords. Fails on every rank, naming the path, if the file is
+  // missing, not HDF5 or not a dodge output file. Everything else then works as on a created file.
+  static PetscErrorCode Open(MPI_Comm comm, const std::string &path, std::unique_ptr<Recorder> *out);
   ~Recorder();  // closes quietly if Close() was not called (collective: destroy on every rank together)
   Recorder(const Recorder &) = delete;
   Recorder &operator=(const Recorder &) = delete;
@@ -70,6 +80,12 @@ class Recorder {
   PetscErrorCode DefineAgentAxis(std::int64_t nsel_global, std::int64_t sel_offset_local, std::int64_t nsel_local,
                                  const std::vector<std::int64_t> &local_selected_gids, std::int64_t nrecords,
                                  const std::vector<std::int64_t> &record_steps, std::int64_t records_per_flush);
+  // After Open: this rank holds [sel_offset_local, sel_offset_local + nsel_local) of the file's agent axis,
+  // with global ids local_selected_gids (size nsel_local). Checked on every rank together: the slices
+  // must tile [0, nsel_global) in rank order and the ids must equal /agents/agent there. A file without
+  // /agents (no agent selected) accepts only empty slices. Also allowed after DefineAgentAxis, to re-slice.
+  PetscErrorCode RebindAgentAxis(std::int64_t sel_offset_local, std::int64_t nsel_local,
+                                 const std::vector<std::int64_t> &local_selected_gids);
   // /agents/<name>, float64 [nrecords, nsel_global], NaN until written; `*id` indexes WriteAgentRecords.
   PetscErrorCode DefineAgentField(const std::string &name, const std::string &units, const std::string &long_name,
                                   int *id);
@@ -113,6 +129,10 @@ class Recorder {
   bool IsOpen() const;
   int NumSeries() const;
   int NumAgentFields() const;
+  // The id of series / agent field `name` (as DefineSeries / DefineAgentField returned, or as
+  // rediscovered by Open), or -1 if there is none by that name. Local (not collective).
+  int SeriesId(const std::string &name) const;
+  int AgentFieldId(const std::string &name) const;
   std::int64_t NumSteps() const;  // T, or 0 before DefineTimeAxis
   // Largest number of bytes one rank moves in one H5Dwrite (default 1 GiB). Lowering it only splits
   // writes into more collective calls; tests use it to exercise the splitting.

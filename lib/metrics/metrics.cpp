@@ -21,6 +21,7 @@ std::vector<SeriesInfo> Tracker::columns(const std::string &cu, const std::strin
       {"consensus_y_rms", xu, "sqrt(mean_i (y_{i,t} - mean_j c_{j,t})^2)"},
       {"mu_mean", "per-unit price", "mean_i mu_{i,t}"},
       {"tracking_error", xu, "|sum_i y_{i,t} - sum_i g_{i,t}(x_{i,t})| (0 up to rounding for trackers)"},
+      {"constraint_abs", xu, "sum_i |g_{i,t}(x_{i,t})|: the scale of the constraint sum's rounding"},
       {"x_sum", xu, "sum_i x_{i,t}"},
       {"oracle_mu", "per-unit price", "multiplier mu*_t of the per-step optimum"},
       {"oracle_iterations", "1", "reductions of the oracle's safeguarded Newton at step t"},
@@ -66,6 +67,7 @@ void Tracker::finish(std::int64_t t, const Partials &p, double mu_star, int orac
   row[CONS_Y_RMS] = std::sqrt(y_var);
   row[MU_MEAN] = mu_mean;
   row[TRACKING_ERROR] = track;
+  row[CONSTRAINT_ABS] = v[Partials::CABS];
   row[X_SUM] = v[Partials::X];
   row[ORACLE_MU] = oracle_ ? mu_star : NAN;
   row[ORACLE_ITERS] = oracle_ ? oracle_iters : NAN;

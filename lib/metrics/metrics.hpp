@@ -14,7 +14,8 @@ namespace dodge::metrics {
 // Local contributions of one step. Sums first, maxima after: the layout of comm::AllreduceSumMax.
 struct Partials {
   enum Sum { F, FSTAR, C, CABS, Y, MU, MU_SQ, Y_SQ, PATH_SQ, X, MSGS, NSUM };
-  enum Max { MU_MAX = static_cast<int>(NSUM), MU_NEGMIN, Y_MAX, Y_NEGMIN, NALL };
+    // SIGNAL carries a checkpoint request (SIGTERM/SIGUSR1 seen on some rank) in the same reduction.
+  enum Max { MU_MAX = static_cast<int>(NSUM), MU_NEGMIN, Y_MAX, Y_NEGMIN, SIGNAL, NALL };
   static constexpr int kSums = static_cast<int>(NSUM), kMaxes = static_cast<int>(NALL) - static_cast<int>(NSUM);
   double v[NALL];
   // Shifts (the previous step's means, identical on every rank) keep the variances free of cancellation.
@@ -35,6 +36,13 @@ struct Partials {
     v[Y_MAX] = std::max(v[Y_MAX], y), v[Y_NEGMIN] = std::max(v[Y_NEGMIN], -y);
   }
   void oracle(double fstar, double dxstar) { v[FSTAR] += fstar, v[PATH_SQ] += dxstar * dxstar; }
+  // Adds another partial (a block of agents): summing per block keeps the rounding of a rank's sums at
+  // O((block + n/block) eps) instead of O(n eps), so sums agree across rank counts to 1e-12 at any N.
+  void merge(const Partials &o) {
+    for (int i = 0; i < NSUM; ++i) v[i] += o.v[i];
+    for (int i = NSUM; i < NALL; ++i) v[i] = std::max(v[i], o.v[i]);
+  }
+  static constexpr std::int64_t kBlock = 1024;
 };
 
 // Names, units and meanings of the /series datasets the tracker produces, in column order.
@@ -47,7 +55,8 @@ class Tracker {
  public:
   enum Col {
     F, FSTAR, REGRET, REGRET_AVG, REGRET_DOLLARS, CONSTRAINT, VIOLATION, VIOLATION_AVG, VIOLATION_PLUS, PATH_LENGTH,
-    CONS_MU_MAX, CONS_MU_RMS, CONS_Y_MAX, CONS_Y_RMS, MU_MEAN, TRACKING_ERROR, X_SUM, ORACLE_MU, ORACLE_ITERS,
+    CONS_MU_MAX, CONS_MU_RMS, CONS_Y_MAX, CONS_Y_RMS, MU_MEAN, TRACKING_ERROR, CONSTRAINT_ABS, X_SUM, ORACLE_MU,
+    ORACLE_ITERS,
     MESSAGES, BYTES, STEP_TIME, NCOL
   };
   void init(std::int64_t n, double cost_to_dollars, bool with_oracle) {
@@ -58,6 +67,19 @@ class Tracker {
   // Consumes the reduced partials of step t and fills one row (NCOL values).
   void finish(std::int64_t t, const Partials &p, double mu_star, int oracle_iters, double messages, double bytes,
               double step_seconds, double *row);
+
+  // Everything a checkpoint needs to resume the running totals exactly.
+  struct State {
+    double reg, cum_c, vio_plus, path, mu_mean, c_mean, max_track_rel, messages, bytes;
+    std::int64_t binding;
+  };
+  State state() const {
+    return {reg_, cum_c_, vio_plus_, path_, mu_mean_, c_mean_, max_track_rel_, messages_, bytes_, binding_};
+  }
+  void restore(const State &s) {
+    reg_ = s.reg, cum_c_ = s.cum_c, vio_plus_ = s.vio_plus, path_ = s.path, mu_mean_ = s.mu_mean, c_mean_ = s.c_mean;
+    max_track_rel_ = s.max_track_rel, messages_ = s.messages, bytes_ = s.bytes, binding_ = s.binding;
+  }
 
   double mu_shift() const { return mu_mean_; }
   double y_shift() const { return c_mean_; }

@@ -1,12 +1,14 @@
 // The per-step exact optimum of (2.1) for m = 1 families (algorithms.md §6): the root of the dual
 // derivative h(μ) = Σ_i g_i(x_i(μ)) by safeguarded Newton, warm-started from the previous step.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <variant>
 
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
+#include "metrics/metrics.hpp"
 #include "problems/kernels.hpp"
 
 namespace dodge::oracle {
@@ -20,10 +22,16 @@ struct Result {
 // Local sums of h(μ) and its slope over the local block. Pure.
 template <class K>
 inline void LocalDual(const K &k, std::int64_t nloc, double mu, double *h, double *s) {
+  // Block sums: rounding independent of the block size a rank owns (see metrics::Partials::merge).
   double hs = 0, ss = 0;
-  for (std::int64_t i = 0; i < nloc; ++i) {
-    hs += k.g(i, k.response(i, mu));
-    ss += k.slope(i, mu);
+  for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
+    const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
+    double hb = 0, sb = 0;
+    for (std::int64_t i = i0; i < i1; ++i) {
+      hb += k.g(i, k.response(i, mu));
+      sb += k.slope(i, mu);
+    }
+    hs += hb, ss += sb;
   }
   *h = hs, *s = ss;
 }
@@ -32,11 +40,16 @@ inline void LocalDual(const K &k, std::int64_t nloc, double mu, double *h, doubl
 template <class K>
 inline void LocalDual2(const K &k, std::int64_t nloc, double mu, double *out) {
   double h0 = 0, s0 = 0, h1 = 0, s1 = 0;
-  for (std::int64_t i = 0; i < nloc; ++i) {
-    h0 += k.g(i, k.response(i, 0.0));
-    s0 += k.slope(i, 0.0);
-    h1 += k.g(i, k.response(i, mu));
-    s1 += k.slope(i, mu);
+  for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
+    const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
+    double a = 0, b = 0, c = 0, d = 0;
+    for (std::int64_t i = i0; i < i1; ++i) {
+      a += k.g(i, k.response(i, 0.0));
+      b += k.slope(i, 0.0);
+      c += k.g(i, k.response(i, mu));
+      d += k.slope(i, mu);
+    }
+    h0 += a, s0 += b, h1 += c, s1 += d;
   }
   out[0] = h0, out[1] = s0, out[2] = h1, out[3] = s1;
 }

@@ -217,9 +217,12 @@ class Dispatch final : public Problem {
     return s;
   }
 
-  std::vector<std::string> series_names() const override {
-    if (source_ == "aemo") return {"price", "demand", "price_pu", "demand_pu"};
-    return {};
+  std::vector<metrics::SeriesInfo> series() const override {
+    if (source_ != "aemo") return {};
+    return {{"price", "AUD/MWh", "AEMO regional reference price RRP at step t"},
+            {"demand", "MW", "AEMO TOTALDEMAND at step t"},
+            {"price_pu", "per-unit", "price / pi_ref"},
+            {"demand_pu", "per-unit", "demand / S_b (the constraint's right-hand side)"}};
   }
   void series_values(std::int64_t t, double *out) const override {
     if (source_ != "aemo") return;

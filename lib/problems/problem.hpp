@@ -7,10 +7,12 @@
 
 #include "core/block.hpp"
 #include "core/petsc_compat.hpp"
+#include "metrics/metrics.hpp"
 #include "problems/kernels.hpp"
 
 namespace dodge::io {
 class Recorder;
+class Reader;
 }
 
 namespace dodge::problems {
@@ -44,21 +46,30 @@ class Problem {
   virtual PetscErrorCode OracleBracket(std::int64_t t, const ScalarKernel &kernel, double *mu_hi) = 0;
   // Global Σ_i range_i (scale of the constraint, for tolerances).
   virtual double constraint_scale() const = 0;
-  // End-of-step hook with the decisions actually played (local block). Pure per-agent work.
-  virtual void EndStep(std::int64_t t, const double *x) {}
+  // End-of-step hook E3 with the decisions x_{i,t} actually played (local block), called by every algorithm
+  // after its step t. Collective (a family may reduce, e.g. the load of step t). Algorithms keep a copy of
+  // x_{i,t} only when has_end_step_hook() is true, so dispatch pays nothing.
+  virtual bool has_end_step_hook() const { return false; }
+  virtual PetscErrorCode EndStep(std::int64_t t, const double *x) { return PETSC_SUCCESS; }
   virtual const Units &units() const = 0;
   // Time axis value of step t and its units (e.g. hours since the window start).
   virtual double time_of(std::int64_t t) const = 0;
   virtual std::string time_units() const = 0;
   // One-line description for the banner.
   virtual std::string describe() const = 0;
-  // Per-step global scalars this family adds to /series (e.g. price and demand), for step t.
-  virtual std::vector<std::string> series_names() const { return {}; }
+  // Per-step global scalars this family adds to /series (e.g. price and demand), for step t (identical on
+  // every rank; values may come from reductions done in BeginStep/EndStep).
+  virtual std::vector<metrics::SeriesInfo> series() const { return {}; }
   virtual void series_values(std::int64_t t, double *out) const {}
   // Writes /inputs/problem/*: series used, per-agent coefficients and bounds. Collective.
   virtual PetscErrorCode RecordInputs(io::Recorder &rec) const = 0;
-  // Summary lines specific to the family (e.g. the binding fraction is computed by the driver).
+  // Checkpoint of the family's own evolving state (e.g. demand's p̂); none for dispatch. Collective.
+  virtual PetscErrorCode SaveState(io::Recorder &) const { return PETSC_SUCCESS; }
+  virtual PetscErrorCode LoadState(io::Reader &) { return PETSC_SUCCESS; }
+  // Summary lines specific to the family, printed after the driver's (e.g. demand: peak reduction, PAR),
+  // and the same numbers as root attributes of the output file. Collective.
   virtual PetscErrorCode View() const { return PETSC_SUCCESS; }
+  virtual PetscErrorCode RecordSummary(io::Recorder &) const { return PETSC_SUCCESS; }
 };
 
 // The registry: `-problem <name>`. Unknown names fail with the list of known ones.

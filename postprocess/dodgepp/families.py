@@ -1,0 +1,171 @@
+"""Figure sets and extra summary quantities per problem family, picked by the root attribute `problem`.
+
+Adding a family (e.g. `demand`, with load/AGL/lambda/inner_iterations series) means writing its figure
+functions here and adding one entry to FAMILIES; report needs no change. A problem without an entry
+gets the figures common to every (2.1) family.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .plotting import SkipFigure, escape, new_figure, plot_series, positive_only, require, titled
+from .run import Run
+from .summary import Quantity, per_step
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str  # file stem of the PNG
+    title: str
+    draw: Callable[[Run], Figure]  # raises SkipFigure when the run lacks the data
+
+
+@dataclass(frozen=True)
+class Family:
+    figures: tuple[FigureSpec, ...]
+    quantities: tuple[Quantity, ...] = ()
+
+
+# Figures common to every (2.1) family -----------------------------------------------------------------
+
+def regret_figure(run: Run) -> Figure:
+    require(run, "regret_avg")
+    fig, (ax,) = new_figure()
+    plot_series(ax, run, "regret_avg")
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_ylabel(escape(f"Reg(t)/t [{run.info('regret_avg').units}]"))
+    if run.cost_to_dollars != 1.0:
+        # The same curve read in dollars per step: a second scale, not a second curve.
+        c = run.cost_to_dollars
+        dollars = run.info("regret_dollars").units if run.has("regret_dollars") else "$"
+        right = ax.secondary_yaxis("right", functions=(lambda y: y * c, lambda y: y / c))
+        right.set_ylabel(escape(f"Reg(t)/t [{dollars}]"))
+    ax.legend(loc="best")
+    return titled(fig, run, "Dynamic regret per step")
+
+
+def violation_figure(run: Run) -> Figure:
+    require(run, "violation_avg")
+    fig, (ax,) = new_figure()
+    plot_series(ax, run, "violation_avg")
+    if run.usable("violation_plus"):
+        steps = np.arange(1, run.steps + 1)
+        plot_series(ax, run, "violation_plus", run.series("violation_plus") / steps,
+                    label=f"{run.info('violation_plus').long_name}, divided by t", ls="--")
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_ylabel(escape(f"Vio(t)/t [{run.info('violation_avg').units}]"))
+    ax.legend(loc="best")
+    return titled(fig, run, "Constraint violation per step")
+
+
+def consensus_figure(run: Run) -> Figure:
+    require(run, "consensus_mu_max")
+    if not np.any(run.series("consensus_mu_max") > 0):
+        raise SkipFigure("consensus_mu_max is never positive (multipliers agree exactly): nothing on a log scale")
+    fig, (ax,) = new_figure()
+    for name in ("consensus_mu_max", "consensus_mu_rms"):
+        if run.usable(name):
+            plot_series(ax, run, name, positive_only(run.series(name)))
+    ax.set_yscale("log")
+    ax.set_ylabel(escape(f"multiplier disagreement [{run.info('consensus_mu_max').units}]"))
+    ax.legend(loc="best", title="gaps: exact agreement (0)")
+    return titled(fig, run, "Consensus error of the multipliers μ")
+
+
+def oracle_mu_figure(run: Run) -> Figure:
+    require(run, "oracle_mu")
+    fig, (ax,) = new_figure()
+    mu = run.series("oracle_mu")
+    plot_series(ax, run, "oracle_mu")
+    if run.usable("mu_mean"):
+        plot_series(ax, run, "mu_mean", alpha=0.8)
+    ax.set_ylabel(escape(f"multiplier [{run.info('oracle_mu').units}]"))
+    ax.legend(loc="best")
+    binding = float(np.mean(mu > 0))
+    return titled(fig, run, f"Oracle multiplier (binding at {100 * binding:.1f}% of steps)")
+
+
+COMMON_FIGURES = (
+    FigureSpec("regret_avg", "Reg(t)/t", regret_figure),
+    FigureSpec("violation_avg", "Vio(t)/t", violation_figure),
+    FigureSpec("consensus_mu", "μ consensus error", consensus_figure),
+    FigureSpec("oracle_mu", "oracle multiplier", oracle_mu_figure),
+)
+
+
+# dispatch (algorithms.md §2) ---------------------------------------------------------------------------
+
+def dispatch_figure(run: Run) -> Figure:
+    require(run, "x_sum")
+    if not (run.usable("demand_pu") or run.usable("constraint")):
+        raise SkipFigure("neither /series/demand_pu nor /series/constraint has data")
+    panels = 2 if run.usable("constraint") else 1
+    fig, axes = new_figure(panels, height=3.0)
+    plot_series(axes[0], run, "x_sum")
+    demand_style = dict(color="k", ls="--")
+    if run.usable("demand_pu"):
+        plot_series(axes[0], run, "demand_pu", **demand_style)
+    else:
+        # Σ_i g_i = Σ_i d_i − Σ_i x_i (algorithms.md §2), so the demand the agents face is recovered
+        # exactly where no demand series is written (the synthetic source has per-agent d_{i,t}).
+        plot_series(axes[0], run, "constraint", run.series("constraint") + run.series("x_sum"),
+                    label="sum_i d_{i,t} (constraint + x_sum)", **demand_style)
+    axes[0].set_ylabel(escape(f"power [{run.info('x_sum').units}]"))
+    axes[0].legend(loc="best")
+    if panels == 2:
+        plot_series(axes[1], run, "constraint", color="tab:red")
+        axes[1].axhline(0.0, color="k", lw=0.6)
+        axes[1].set_ylabel(escape(f"shortfall [{run.info('constraint').units}]"))
+        axes[1].legend(loc="best")
+        axes[0].set_xlabel("")
+    return titled(fig, run, "Dispatch versus demand")
+
+
+def price_figure(run: Run) -> Figure:
+    require(run, "price")
+    panels = 2 if run.usable("demand") else 1
+    fig, axes = new_figure(panels, height=3.0)
+    plot_series(axes[0], run, "price", color="tab:purple")
+    axes[0].set_ylabel(escape(f"price [{run.info('price').units}]"))
+    axes[0].legend(loc="best")
+    if panels == 2:
+        plot_series(axes[1], run, "demand", color="tab:brown")
+        axes[1].set_ylabel(escape(f"demand [{run.info('demand').units}]"))
+        axes[1].legend(loc="best")
+        axes[0].set_xlabel("")
+    return titled(fig, run, "Price and demand")
+
+
+def _violation_mw(run: Run) -> float:
+    # S_b converts per-unit power to MW (algorithms.md §2.1); the synthetic source has none.
+    base = run.problem_attrs.get("power_base_MW")
+    return per_step("violation")(run) * float(base) if base is not None else math.nan
+
+
+DISPATCH = Family(
+    figures=COMMON_FIGURES + (
+        FigureSpec("dispatch", "dispatch vs demand", dispatch_figure),
+        FigureSpec("price", "price and demand", price_figure),
+    ),
+    quantities=(
+        Quantity("violation_avg_MW", "Vio(T)/T in MW", _violation_mw, lambda run: "MW",
+                 "Vio(T)/T times /inputs/problem power_base_MW (S_b)"),
+    ),
+)
+
+# The registry: root attribute `problem` -> figure set and extra quantities.
+FAMILIES: dict[str, Family] = {
+    "dispatch": DISPATCH,
+}
+
+GENERIC = Family(figures=COMMON_FIGURES)
+
+
+def family_of(run: Run) -> Family | None:
+    """The run's family, or None when it has no entry (callers fall back to GENERIC and say so)."""
+    return FAMILIES.get(run.problem)

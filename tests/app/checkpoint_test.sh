@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Checkpoint/restart end to end: a run killed (SIGKILL) after a checkpoint, or stopped by SIGUSR1, and
+# resumed with -restart on another rank count ends with the same agent trajectories (bitwise) and series
+# as an uninterrupted run.   Usage: checkpoint_test.sh DODGE OUTDIR MODE  (MODE: kill13 | kill32 | signal)
+set -u
+dodge=$1 out=$2 mode=$3
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+run() { local np=$1; shift; mpirun -n "$np" --oversubscribe "$dodge" -progress 0 "$@"; }
+fail() { echo "FAIL: $*"; exit 1; }
+case $mode in
+  kill13|kill32)
+    [ $mode = kill13 ] && { np1=1; np2=2; } || { np1=3; np2=2; }
+    common=(-agents 17 -graph_family erdos_renyi -graph_link_failure 0.2 -steps 400 -output_agents all)
+    ref=$out/ref_$mode.h5 f=$out/run_$mode.h5 ck=$out/run_$mode.ckpt.h5
+    rm -f "$ref" "$f" "$ck"
+    run 2 "${common[@]}" -output_file "$ref" > /dev/null || fail "reference run"
+    # Crash at the end of step 250: the last checkpoint is step 200 (every 100); steps 201-250 were written
+    # to the output before the crash and are recomputed after the restart.
+    run $np1 "${common[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_kill_at_step 250 > "$out/$mode.log" 2>&1
+    rc=$?
+    [ $rc -ne 0 ] || fail "the killed run exited 0"
+    [ -f "$ck" ] || fail "no checkpoint $ck after the crash"
+    status=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['status'])" "$f")
+    [ "$status" = running ] || fail "output of the crashed run says status $status"
+    run $np2 "${common[@]}" -output_file "$f" -checkpoint_every 100 -restart | tee "$out/${mode}_restart.log" | grep -q "restart:   from .* at the end of step 200" \
+      || fail "restart did not resume at step 200"
+    /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
+    # A checkpoint from another scenario is refused.
+    log=$(run $np2 "${common[@]}" -seed 2 -output_file "$out/other.h5" -checkpoint_file "$ck" -restart 2>&1) && fail "a different scenario was resumed"
+    grep -q "different scenario.*seed" <<<"$log" || { echo "$log"; fail "no clear message for a checkpoint of another scenario"; }
+    ;;
+  signal)
+    common=(-agents 200000 -graph_family ring -steps 2880 -output_agents first:50 -output_stride 10)
+    ref=$out/ref_sig.h5 f=$out/run_sig.h5 ck=$out/run_sig.ckpt.h5
+    rm -f "$ref" "$f" "$ck"
+    run 2 "${common[@]}" -output_file "$ref" > /dev/null || fail "reference run"
+    # mpirun itself in the background (not a shell function: $! must be mpirun's pid).
+    mpirun -n 2 --oversubscribe "$dodge" -progress 0 "${common[@]}" -output_file "$f" > "$out/sig.log" 2>&1 &
+    pid=$!
+    # Open MPI's mpirun forwards SIGUSR1 to every rank; wait until the run is stepping.
+    for _ in $(seq 100); do grep -q "output:" "$out/sig.log" 2>/dev/null && break; sleep 0.1; done
+    sleep 1
+    kill -USR1 $pid
+    wait $pid
+    rc=$?
+    [ $rc -eq 3 ] || { cat "$out/sig.log"; fail "expected exit code 3 after SIGUSR1, got $rc"; }
+    grep -q "signal received: checkpoint of step" "$out/sig.log" || fail "no checkpoint message"
+    run 1 "${common[@]}" -output_file "$f" -restart > /dev/null || fail "restart after the signal"
+    /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
+    ;;
+esac
+echo "ok: $mode"

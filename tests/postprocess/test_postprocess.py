@@ -1,0 +1,296 @@
+"""Tests of postprocess/report and postprocess/compare on small real dodge runs (2 ranks, 300 steps).
+
+Every summary number is recomputed here straight from the HDF5 datasets, independently of dodgepp.
+Environment: DODGE_BIN (the dodge binary), MPIEXEC (default mpirun).
+"""
+import csv
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.image as mpimg  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+REPORT = REPO / "postprocess" / "report"
+COMPARE = REPO / "postprocess" / "compare"
+DODGE = Path(os.environ.get("DODGE_BIN") or "/work/main/build/app/dodge")
+MPIEXEC = os.environ.get("MPIEXEC") or "mpirun"
+STEPS = 300
+RTOL = 1e-12
+
+RUNS = {
+    "nsw": [],  # the default scenario: AEMO NSW1
+    "qld": ["-options_file", str(REPO / "inputs" / "aemo_qld.yaml")],
+    "synthetic": ["-options_file", str(REPO / "inputs" / "synthetic.yaml")],
+    "nometrics": ["-metrics", "false", "-output_agents", "none"],
+}
+ALL_FIGURES = {"regret_avg", "violation_avg", "consensus_mu", "oracle_mu", "dispatch", "price"}
+EXPECTED_FIGURES = {
+    "nsw": ALL_FIGURES,
+    "qld": ALL_FIGURES,
+    "synthetic": ALL_FIGURES - {"price"},  # the synthetic source has per-agent prices only
+    "nometrics": {"price"},  # -metrics false leaves every metric series NaN
+}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# Helpers -------------------------------------------------------------------------------------------
+
+def run_tool(script, *args):
+    return subprocess.run([str(script), *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def assert_ok(r):
+    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
+
+
+def assert_real_png(path: Path):
+    assert path.is_file(), f"{path} missing"
+    assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
+    assert path.stat().st_size > 5000, f"{path} is suspiciously small"
+    img = mpimg.imread(path)
+    assert img.shape[0] >= 300 and img.shape[1] >= 500, f"{path}: {img.shape}"
+    rgb = img[..., :3]
+    assert np.ptp(rgb) > 0.5, f"{path} is a flat colour"
+    # Data lines are drawn in colour, axes and text in greys: a figure of empty axes fails this.
+    saturated = (rgb.max(axis=-1) - rgb.min(axis=-1)) > 0.25
+    assert saturated.mean() > 5e-4, f"{path} shows no coloured data"
+
+
+def read_csv(path: Path) -> dict:
+    with open(path, newline="") as f:
+        return {row["run"]: row for row in csv.DictReader(f)}
+
+
+def assert_close(got: str, want: float, what: str):
+    g = float(got)
+    if math.isnan(want):
+        assert math.isnan(g), f"{what}: got {g}, want NaN"
+        return
+    assert abs(g - want) <= RTOL * abs(want), f"{what}: got {g!r}, want {want!r}"
+
+
+def expected_summary(path: Path) -> dict:
+    """The summary recomputed from the datasets (algorithms.md §12), with no code from dodgepp."""
+    with h5py.File(path, "r") as f:
+        s = f["series"]
+        T = s["time"].shape[0]
+        reg_avg = s["regret"][-1] / T
+        wall = s["step_time"][...].sum()
+        agents = f["inputs/agent_id"].shape[0]
+        mu = s["oracle_mu"][...]
+        return {
+            "steps": T, "agents": agents, "ranks": int(f.attrs["ranks"]),
+            "problem": f.attrs["problem"], "algorithm": f.attrs["algorithm"],
+            "region": f["inputs/problem"].attrs.get("region", ""),
+            "regret_avg": reg_avg,
+            "regret_avg_dollars": reg_avg * f.attrs["cost_to_dollars"],
+            "violation_avg": s["violation"][-1] / T,
+            "violation_plus_avg": s["violation_plus"][-1] / T,
+            "binding_fraction": np.mean(mu > 0) if np.isfinite(mu).any() else math.nan,
+            "path_length": s["path_length"][-1],
+            "wall_time_s": wall,
+            "agent_steps_per_s": agents * T / wall,
+            "messages": s["messages"][...].sum(),
+            "bytes": s["bytes"][...].sum(),
+        }
+
+
+def copy_with(src: Path, dst: Path, **root_attrs) -> Path:
+    shutil.copy(src, dst)
+    with h5py.File(dst, "r+") as f:
+        for k, v in root_attrs.items():
+            f.attrs[k] = v
+    return dst
+
+
+# Fixtures ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    if not DODGE.is_file():
+        pytest.fail(f"dodge binary {DODGE} not found; build it or set DODGE_BIN")
+    out = tmp_path_factory.mktemp("runs")
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    paths = {}
+    for name, opts in RUNS.items():
+        path = out / f"{name}.h5"
+        cmd = [MPIEXEC, "-n", "2", "--oversubscribe", str(DODGE), *opts, "-steps", str(STEPS),
+               "-progress", "0", "-output_file", str(path)]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, f"{' '.join(cmd)}\n{r.stdout}\n{r.stderr}"
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="module")
+def report_dir(runs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    assert_ok(run_tool(REPORT, *runs.values(), "-o", out))
+    return out
+
+
+# report ----------------------------------------------------------------------------------------------
+
+def test_report_figures(report_dir):
+    for run, names in EXPECTED_FIGURES.items():
+        folder = report_dir / run
+        assert {p.stem for p in folder.glob("*.png")} == names, run
+        for name in names:
+            assert_real_png(folder / f"{name}.png")
+
+
+def test_summary_csv_is_recomputed_from_datasets(report_dir, runs):
+    rows = read_csv(report_dir / "summary.csv")
+    assert list(rows) == list(RUNS)
+    for run, path in runs.items():
+        row, want = rows[run], expected_summary(path)
+        for key in ("problem", "algorithm", "region"):
+            assert row[key] == want[key], (run, key)
+        for key in ("steps", "agents", "ranks"):
+            assert int(row[key]) == want[key], (run, key)
+        assert row["status"] == "complete"
+        for key in ("regret_avg", "regret_avg_dollars", "violation_avg", "violation_plus_avg",
+                    "binding_fraction", "path_length", "wall_time_s", "agent_steps_per_s", "messages", "bytes"):
+            assert_close(row[key], want[key], f"{run} {key}")
+
+
+def test_summary_agrees_with_dodge(report_dir, runs):
+    """The per-step averages mean what dodge means by them: its own Reg(T)/T, Vio(T)/T and binding
+    fraction (root attributes, written from its accumulators) and its regret_avg series."""
+    rows = read_csv(report_dir / "summary.csv")
+    for run in ("nsw", "qld", "synthetic"):
+        with h5py.File(runs[run], "r") as f:
+            assert_close(rows[run]["regret_avg"], f["series/regret_avg"][-1], f"{run} regret_avg series")
+            assert_close(rows[run]["regret_avg"], f.attrs["final_regret_avg"], f"{run} final_regret_avg")
+            assert_close(rows[run]["violation_avg"], f.attrs["final_violation_avg"], f"{run} final_violation_avg")
+            assert_close(rows[run]["binding_fraction"], f.attrs["binding_fraction"], f"{run} binding_fraction")
+
+
+def test_summary_markdown_takes_units_from_attributes(report_dir, runs):
+    md = (report_dir / "summary.md").read_text()
+    for run, path in runs.items():
+        assert f"## {run}" in md
+        with h5py.File(path, "r") as f:
+            for name in ("regret", "violation", "path_length"):
+                assert f"| {f['series'][name].attrs['units']} |" in md, (run, name)
+        for fig in EXPECTED_FIGURES[run]:
+            assert f"({run}/{fig}.png)" in md
+    assert "-metrics false" in md  # why the nometrics figures are missing
+
+
+def test_report_refuses_incomplete_run(runs, tmp_path):
+    running = copy_with(runs["nsw"], tmp_path / "interrupted.h5", status="running")
+    out = tmp_path / "refused"
+    r = run_tool(REPORT, running, "-o", out)
+    assert r.returncode != 0
+    assert str(running) in r.stderr and "running" in r.stderr and "--allow-incomplete" in r.stderr
+    assert not (out / "summary.csv").exists()
+
+    out = tmp_path / "allowed"
+    assert_ok(run_tool(REPORT, running, "-o", out, "--allow-incomplete"))
+    row = read_csv(out / "summary.csv")["interrupted"]
+    assert row["status"] == "running"
+    assert int(row["steps"]) == STEPS
+
+
+def test_incomplete_run_uses_written_steps(runs, tmp_path):
+    """An interrupted run's unwritten steps read back as NaN (the recorder's fill value); the report
+    summarizes the steps before them."""
+    done = 150
+    path = copy_with(runs["nsw"], tmp_path / "cut.h5", status="running")
+    with h5py.File(path, "r+") as f:
+        for name, d in f["series"].items():
+            if name != "time":  # the time axis is written whole at the start
+                d[done:] = np.nan
+        regret, vio = f["series/regret"][done - 1], f["series/violation"][done - 1]
+        wall = f["series/step_time"][:done].sum()
+    out = tmp_path / "out"
+    assert_ok(run_tool(REPORT, path, "-o", out, "--allow-incomplete"))
+    row = read_csv(out / "summary.csv")["cut"]
+    assert int(row["steps"]) == done and int(row["planned_steps"]) == STEPS
+    assert_close(row["regret_avg"], regret / done, "regret_avg")
+    assert_close(row["violation_avg"], vio / done, "violation_avg")
+    assert_close(row["wall_time_s"], wall, "wall_time_s")
+    assert_real_png(out / "cut" / "regret_avg.png")
+
+
+def test_report_missing_and_non_hdf5_files(runs, tmp_path):
+    missing = tmp_path / "no_such_run.h5"
+    r = run_tool(REPORT, missing, "-o", tmp_path / "out")
+    assert r.returncode != 0 and str(missing) in r.stderr and "no such file" in r.stderr
+
+    text = tmp_path / "notes.h5"
+    text.write_text("not HDF5\n")
+    r = run_tool(REPORT, runs["nsw"], text, "-o", tmp_path / "out")
+    assert r.returncode != 0 and str(text) in r.stderr and "not an HDF5 file" in r.stderr
+    assert not (tmp_path / "out" / "summary.md").exists()  # one bad file stops the whole report
+
+
+def test_unknown_family_gets_common_figures(runs, tmp_path):
+    path = copy_with(runs["nsw"], tmp_path / "future.h5", problem="nosuchfamily")
+    out = tmp_path / "out"
+    r = run_tool(REPORT, path, "-o", out)
+    assert_ok(r)
+    assert "no figure set for problem 'nosuchfamily'" in r.stderr
+    assert {p.stem for p in (out / "future").glob("*.png")} == {"regret_avg", "violation_avg", "consensus_mu", "oracle_mu"}
+
+
+def test_report_same_stem_gets_separate_folders(runs, tmp_path):
+    (tmp_path / "b").mkdir()
+    twin = tmp_path / "b" / "nsw.h5"
+    shutil.copy(runs["nsw"], twin)
+    out = tmp_path / "out"
+    assert_ok(run_tool(REPORT, runs["nsw"], twin, "-o", out))
+    assert list(read_csv(out / "summary.csv")) == ["nsw", "nsw-2"]
+    assert (out / "nsw-2" / "regret_avg.png").is_file()
+
+
+# compare ---------------------------------------------------------------------------------------------
+
+def test_compare_labels_from_metadata(runs, tmp_path):
+    out = tmp_path / "cmp"
+    assert_ok(run_tool(COMPARE, runs["nsw"], runs["qld"], runs["synthetic"], "-o", out))
+    for name in ("regret_avg", "violation_avg"):
+        assert_real_png(out / f"{name}.png")
+    md = (out / "compare.md").read_text()
+    for label in ("pdct S2 NSW1 N=6", "pdct S2 QLD1 N=6", "pdct S2 synthetic N=6"):
+        assert f"| {label} |" in md, label
+    for path in (runs["nsw"], runs["qld"], runs["synthetic"]):
+        with h5py.File(path, "r") as f:
+            for name in ("regret_avg", "violation_avg"):
+                assert f"{f['series'][name][-1]:.6g}" in md, (path, name)
+
+
+def test_compare_given_labels_and_series(runs, tmp_path):
+    out = tmp_path / "cmp"
+    assert_ok(run_tool(COMPARE, runs["nsw"], runs["qld"], "-o", out,
+                       "--series", "consensus_mu_max,x_sum", "--labels", "first,second"))
+    assert {p.stem for p in out.glob("*.png")} == {"consensus_mu_max", "x_sum"}
+    for p in out.glob("*.png"):
+        assert_real_png(p)
+    md = (out / "compare.md").read_text()
+    assert "| first |" in md and "| second |" in md and "NSW1" not in md
+
+    r = run_tool(COMPARE, runs["nsw"], runs["qld"], "-o", out, "--labels", "only_one")
+    assert r.returncode != 0 and "--labels" in r.stderr
+    r = run_tool(COMPARE, runs["nsw"], "-o", out, "--series", "no_such_series")
+    assert r.returncode != 0 and "no_such_series" in r.stderr and "regret_avg" in r.stderr
+
+
+def test_compare_refuses_incomplete_and_missing(runs, tmp_path):
+    running = copy_with(runs["qld"], tmp_path / "qld_running.h5", status="failed")
+    r = run_tool(COMPARE, runs["nsw"], running, "-o", tmp_path / "cmp")
+    assert r.returncode != 0 and str(running) in r.stderr and "failed" in r.stderr
+    assert_ok(run_tool(COMPARE, runs["nsw"], running, "-o", tmp_path / "cmp", "--allow-incomplete"))
+    missing = tmp_path / "gone.h5"
+    r = run_tool(COMPARE, runs["nsw"], missing, "-o", tmp_path / "cmp")
+    assert r.returncode != 0 and str(missing) in r.stderr
