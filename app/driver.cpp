@@ -402,6 +402,7 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   }
   PetscCall(PetscLogStagePop());
+  graphs.ReleaseSetupData();  // recorded above; the run needs only columns and weights
 
   // ---- the run ----
   PetscCall(PetscLogStagePush(ev->stage_run));

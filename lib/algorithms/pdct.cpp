@@ -26,6 +26,8 @@ class Pdct final : public Algorithm {
  public:
   const char *name() const override { return "pdct"; }
   bool uses_graph() const override { return true; }
+  // Doubly stochastic weights: a weight file must pass the column check too.
+  void ConfigureGraph(graph::Options &opts) const override { opts.weight_columns = true; }
 
   PetscErrorCode SetFromOptions() override {
     PetscInt kappa = 0;
@@ -46,6 +48,9 @@ class Pdct final : public Algorithm {
                        std::int64_t T) override {
     PetscFunctionBeginUser;
     PetscCheck(graphs, PETSC_COMM_WORLD, PETSC_ERR_ARG_NULL, "pdct needs a communication graph");
+    PetscCheck(graphs->weights != graph::WeightKind::outdegree, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "pdct needs doubly stochastic mixing weights, but -graph_weights outdegree gives column-stochastic ones; use "
+               "-graph_weights metropolis (undirected graphs), a doubly stochastic -graph_weight_file, or -algorithm dopp");
     block_ = block;
     graphs_ = graphs;
     problem_ = &problem;

@@ -7,10 +7,22 @@
 namespace dodge::algorithms {
 
 std::unique_ptr<Algorithm> PdctCreate();
+std::unique_ptr<Algorithm> Li2022Create();
+std::unique_ptr<Algorithm> DoppCreate();
+std::unique_ptr<Algorithm> CoaCreate();
+std::unique_ptr<Algorithm> DoaCreate();
+std::unique_ptr<Algorithm> DpaCreate();
+std::unique_ptr<Algorithm> OfflineCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegistry[] = {
     {"pdct", PdctCreate},
+    {"li2022", Li2022Create},
+    {"dopp", DoppCreate},
+    {"coa", CoaCreate},
+    {"doa", DoaCreate},
+    {"dpa", DpaCreate},
+    {"offline", OfflineCreate},
 };
 }  // namespace
 

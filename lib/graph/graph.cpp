@@ -447,4 +447,11 @@ void LocalGraphs::failure_weights(std::int64_t t, const double *deg_ext, double 
   }
 }
 
+void LocalGraphs::ReleaseSetupData() {
+  for (Mixing &m : graphs) {
+    std::vector<std::int64_t>().swap(m.gid);
+    if (link_failure <= 0) std::vector<std::int64_t>().swap(m.edge);
+  }
+}
+
 }  // namespace dodge::graph

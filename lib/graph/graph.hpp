@@ -73,6 +73,10 @@ class LocalGraphs {
   // surviving out-degrees the same way; weight-file weights keep their values and move failed ones to the
   // self entry. With q = 0 this is graphs[which(t)].w, bit for bit.
   void failure_weights(std::int64_t t, const double *deg_ext, double *w_out) const;
+
+  // Frees what only setup and recording need (global ids of row entries; their edge indices too when no
+  // link failures are drawn): 16 bytes per row entry, about a third of a ring agent's memory at scale.
+  void ReleaseSetupData();
 };
 
 // Builds the graphs for the agents of `block`. Collective on PETSC_COMM_WORLD. Fails (on every rank together)

@@ -3,6 +3,7 @@
 // and runs its agent loop templated on the concrete kernel, so no virtual call happens per agent.
 #pragma once
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <variant>
 
@@ -51,6 +52,8 @@ struct DispatchKernel {
   }
   // Upper bracket of the oracle's multiplier for this agent: all agents at capacity (algorithms.md §6).
   double bracket_hi(std::int64_t i) const { return 2.0 * a[i] * h[i] + b[i] - pi; }
+  // sup_{x∈X_i} |∇f| + |J| at this step (li2022's G, §8.2): f' is monotone, so the sup sits at an endpoint.
+  double grad_bound(std::int64_t i) const { return std::max(std::fabs(grad(i, 0.0)), std::fabs(grad(i, h[i]))) + 1.0; }
 };
 
 // dispatch with per-agent, per-step coefficients (the synthetic microgrid of §2.3): the problem fills the
@@ -70,9 +73,95 @@ struct DispatchTvKernel {
   double response(std::int64_t i, double nu) const { return dispatch::response(a[i], bp[i], h[i], 0.0, nu); }
   double slope(std::int64_t i, double nu) const { return dispatch::slope(a[i], bp[i], h[i], 0.0, nu); }
   double bracket_hi(std::int64_t i) const { return 2.0 * a[i] * h[i] + bp[i]; }
+  double grad_bound(std::int64_t i) const { return std::max(std::fabs(grad(i, 0.0)), std::fabs(grad(i, h[i]))) + 1.0; }
+};
+
+// demand (algorithms.md §3): users (local index != prov) with p ∈ [p_min, p_max] and the provider with
+// g ∈ [0, g_max]; the coupled constraint Σ_users p − g ≤ 0.
+namespace demand {
+// U(p, ω) = ω p − p²/8 below p = 4ω and 2ω² beyond (17, continuous at 4ω); U' = ω − p/4 below, 0 beyond.
+inline double utility(double p, double w) { return p <= 4.0 * w ? w * p - 0.125 * p * p : 2.0 * w * w; }
+inline double dutility(double p, double w) { return p < 4.0 * w ? w - 0.25 * p : 0.0; }
+// Unclipped best response argmax_p U(p,ω) − (α/2)(p − p̂)² − μ p and its derivative in μ (§3.3);
+// inv_alpha = 1/α (unused when α = 0), r4 = 4/(1 + 4α).
+inline double user_unclipped(double w, double phat, double mu, double alpha, double inv_alpha, double r4,
+                             double *dpdmu) {
+  if (alpha > 0.0 && phat - mu * inv_alpha > 4.0 * w) {
+    *dpdmu = -inv_alpha;
+    return phat - mu * inv_alpha;
+  }
+  *dpdmu = -r4;
+  return r4 * (w - mu + alpha * phat);
+}
+}  // namespace demand
+
+struct DemandKernel {
+  const double *omega = nullptr;  // ω_i(t) of the local users (the provider's entry is unused)
+  const double *phat = nullptr;   // p̂_i(t−1)
+  const double *d = nullptr;      // d_i(t): the actual-trace demand (offline's start point)
+  std::int64_t prov = -1;         // local index of the provider (gid N), −1 when another rank owns it
+  double alpha = 1, inv_alpha = 1, r4 = 0.8;  // α, 1/α, 4/(1+4α) (set with set_alpha)
+  double pmin = 1, pmax = 3, gmax = 0;
+  double ca = 0.05, cb = 0, cc = 0;  // cost c1(x) = a x² + b x + c per capita (or C itself when cN = 1)
+  double cN = 1;                     // C(g) = cN c1(g/cN): N for per_capita, 1 for literal
+  double pk = 0;                     // cN/(2a): the provider's response slope in μ
+  double rho_provider = 1;           // ρ_N (provider_step_scale)
+  double users = 0;                  // N
+  double Z = 1;                      // dual-step scale of the coordinator algorithms (§9)
+  double delta_default = 0.15, eps_default = 0.2;  // the preset's δ and ε (§3.2)
+  bool restart = false;    // t starts a run or a day whose state restarts (s-DOA): λ^0 is redrawn
+  bool aggregate = false;  // Prob-OFF variance_mode aggregate (offline and the optimality gap)
+
+  void set_alpha(double a) {
+    alpha = a, inv_alpha = a > 0 ? 1.0 / a : 0.0, r4 = 4.0 / (1.0 + 4.0 * a);
+  }
+  double cost(double g) const { return ca * g * g / cN + cb * g + cN * cc; }
+  double dcost(double g) const { return 2.0 * ca * g / cN + cb; }
+  double user_response(std::int64_t i, double mu) const {
+    double s;
+    return clip(demand::user_unclipped(omega[i], phat[i], mu, alpha, inv_alpha, r4, &s), pmin, pmax);
+  }
+
+  double f(std::int64_t i, double x) const {
+    if (i == prov) return cost(x);
+    const double dx = x - phat[i];
+    return -demand::utility(x, omega[i]) + 0.5 * alpha * dx * dx;
+  }
+  double grad(std::int64_t i, double x) const {
+    return i == prov ? dcost(x) : -demand::dutility(x, omega[i]) + alpha * (x - phat[i]);
+  }
+  double g(std::int64_t i, double x) const { return i == prov ? -x : x; }
+  double jac(std::int64_t i, double) const { return i == prov ? -1.0 : 1.0; }
+  double lo(std::int64_t i) const { return i == prov ? 0.0 : pmin; }
+  double hi(std::int64_t i) const { return i == prov ? gmax : pmax; }
+  double project(std::int64_t i, double x) const { return clip(x, lo(i), hi(i)); }
+  double rho(std::int64_t i) const { return i == prov ? rho_provider : 1.0; }
+  double range(std::int64_t i) const { return i == prov ? gmax : pmax - pmin; }
+  double response(std::int64_t i, double mu) const {
+    return i == prov ? clip(pk * (mu - cb), 0.0, gmax) : user_response(i, mu);
+  }
+  double slope(std::int64_t i, double mu) const {
+    if (i == prov) {
+      const double u = pk * (mu - cb);
+      return (u > 0.0 && u < gmax) ? -pk : 0.0;
+    }
+    double s;
+    const double u = demand::user_unclipped(omega[i], phat[i], mu, alpha, inv_alpha, r4, &s);
+    return (u > pmin && u < pmax) ? s : 0.0;
+  }
+  // Users sit at p_min above ω + α p̂, the provider at g_max above C'(g_max) (§6).
+  double bracket_hi(std::int64_t i) const { return i == prov ? dcost(gmax) : omega[i] + alpha * phat[i]; }
+  // §8.2: users the corner values over p, p̂ ∈ {p_min, p_max}, plus 1; the provider C'(g_max) + 1.
+  double grad_bound(std::int64_t i) const {
+    if (i == prov) return std::fabs(dcost(gmax)) + 1.0;
+    double m = 0;
+    for (double p : {pmin, pmax})
+      for (double ph : {pmin, pmax}) m = std::max(m, std::fabs(-demand::dutility(p, omega[i]) + alpha * (p - ph)));
+    return m + 1.0;
+  }
 };
 
 // The registry of scalar kernel types: a new scalar family adds its kernel here (one line).
-using ScalarKernel = std::variant<DispatchKernel, DispatchTvKernel>;
+using ScalarKernel = std::variant<DispatchKernel, DispatchTvKernel, DemandKernel>;
 
 }  // namespace dodge::problems

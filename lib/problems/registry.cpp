@@ -8,10 +8,12 @@
 namespace dodge::problems {
 
 std::unique_ptr<Problem> DispatchCreate();
+std::unique_ptr<Problem> DemandCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegistry[] = {
     {"dispatch", DispatchCreate},
+    {"demand", DemandCreate},
 };
 }  // namespace
 

@@ -1,0 +1,341 @@
+// The shared step of the coordinator algorithms coa, doa and dpa (algorithms.md §9).
+#include "algorithms/coordinator_common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <variant>
+
+#include "comm/exchange.hpp"
+#include "core/events.hpp"
+#include "core/rng.hpp"
+#include "io/reader.hpp"
+#include "io/recorder.hpp"
+#include "oracle/oracle.hpp"
+#include "problems/demand.hpp"
+#include "problems/problem.hpp"
+
+namespace dodge::algorithms {
+
+namespace {
+
+template <class K>
+constexpr bool kIsDemand = std::is_same_v<K, problems::DemandKernel>;
+
+// Z of (21): N per capita (N users for demand, the n agents elsewhere), 1 for literal demand.
+template <class K>
+double DualScale(const K &k, std::int64_t n) {
+  if constexpr (kIsDemand<K>)
+    return k.Z;
+  else
+    return static_cast<double>(n);
+}
+// Agents the coordinator talks to: demand's provider is the coordinator itself (§9).
+template <class K>
+double Messaged(const K &k, std::int64_t n) {
+  if constexpr (kIsDemand<K>)
+    return k.users;
+  else
+    return static_cast<double>(n);
+}
+// Doubles each agent sends up to coa's coordinator: demand ω_i(t), p̂_i(t−1); dispatch ã, b̃ − π̃, d̃, h̃.
+template <class K>
+double UplinkDoubles(const K &) {
+  if constexpr (kIsDemand<K>)
+    return 2.0;
+  else
+    return 4.0;
+}
+template <class K>
+bool Restarts(const K &k) {
+  if constexpr (kIsDemand<K>)
+    return k.restart;
+  else
+    return false;
+}
+template <class K>
+void Defaults(const K &k, double *delta, double *eps) {
+  if constexpr (kIsDemand<K>)
+    *delta = k.delta_default, *eps = k.eps_default;
+  else
+    *delta = 0.15, *eps = 0.2;
+}
+// The kernel agents answer with: dpa's users have no proximal term (α = 0) [§9].
+template <class K>
+K ResponseKernel(const K &k, CoordinatorKind kind) {
+  K r = k;
+  if constexpr (kIsDemand<K>)
+    if (kind == CoordinatorKind::dpa) r.set_alpha(0.0);
+  return r;
+}
+
+// Σ_i g_i(x_i(μ)) over the local agents: the one pass of an inner iteration.
+template <class K>
+double LocalConstraintSum(const K &k, std::int64_t nloc, double mu) {
+  double s = 0;
+  if constexpr (kIsDemand<K>) {
+    // Users first in a branch-light loop the compiler can vectorize; the provider (last local agent of the
+    // last rank) apart.
+    const std::int64_t nu = k.prov >= 0 ? k.prov : nloc;
+    const double *__restrict w = k.omega, *__restrict ph = k.phat;
+    const double a = k.alpha, ia = k.inv_alpha, r4 = k.r4, lo = k.pmin, hi = k.pmax;
+    const bool prox = a > 0.0;
+    for (std::int64_t i = 0; i < nu; ++i) {
+      const double sat = ph[i] - mu * ia;
+      const double low = r4 * (w[i] - mu + a * ph[i]);
+      const double p = (prox && sat > 4.0 * w[i]) ? sat : low;
+      s += std::min(std::max(p, lo), hi);
+    }
+    if (k.prov >= 0) s += k.g(k.prov, k.response(k.prov, mu));
+  } else {
+    for (std::int64_t i = 0; i < nloc; ++i) s += k.g(i, k.response(i, mu));
+  }
+  return s;
+}
+
+}  // namespace
+
+PetscErrorCode CoordinatorOptionsRead(PetscOptionItems *PetscOptionsObject, const char *prefix, CoordinatorOptions *o) {
+  PetscReal v;
+  PetscFunctionBeginUser;
+  v = o->delta;
+  PetscCall(PetscOptionsReal("-delta", "Dual step size delta of (21) (default: the problem's preset, 0.15 elsewhere)",
+                             nullptr, v, &v, &o->delta_set));
+  o->delta = v;
+  v = o->eps;
+  PetscCall(PetscOptionsReal("-eps", "Stop the inner loop when |mu^{k+1} - mu^k| < eps (default: the preset's, 0.2)",
+                             nullptr, v, &v, &o->eps_set));
+  o->eps = v;
+  PetscCall(PetscOptionsInt("-kmax", "Maximum inner iterations K_max per step", nullptr, o->kmax, &o->kmax, nullptr));
+  PetscCall(PetscOptionsBool("-warm_start", "Start each step from the previous step's final price (enhanced DOA)",
+                             nullptr, o->warm_start, &o->warm_start, nullptr));
+  PetscCall(PetscOptionsInt("-trace_iterations", "Record lambda^k, k < this, of every step as series lambda_iter_k",
+                            nullptr, o->trace, &o->trace, nullptr));
+  PetscCheck(!o->delta_set || (std::isfinite(o->delta) && o->delta > 0), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "-%sdelta %g must be a positive number", prefix, o->delta);
+  PetscCheck(!o->eps_set || (std::isfinite(o->eps) && o->eps >= 0), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "-%seps %g must be >= 0", prefix, o->eps);
+  PetscCheck(o->kmax >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%skmax %" PetscInt_FMT " must be at least 1",
+             prefix, o->kmax);
+  PetscCheck(o->trace >= 0 && o->trace <= 1000, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "-%strace_iterations %" PetscInt_FMT " must be in [0, 1000]", prefix, o->trace);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Coordinator::Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *,
+                                  std::int64_t T) {
+  PetscInt seed = 1;
+  PetscFunctionBeginUser;
+  block_ = block;
+  problem_ = &problem;
+  prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
+  T_ = T;
+  family_ = problem.name();
+  // λ^0 ~ U(0,1) from stream MU0 uses the run's seed, which the driver's documented -seed option holds.
+  PetscCall(PetscOptionsGetInt(nullptr, nullptr, "-seed", &seed, nullptr));
+  seed_ = static_cast<std::uint64_t>(seed);
+  problems::ScalarKernel k1;
+  PetscCall(problem.BeginStep(1, &k1));
+  std::visit([&](const auto &k) { Defaults(k, &delta_, &eps_); }, k1);
+  if (opt_.delta_set) delta_ = opt_.delta;
+  if (opt_.eps_set) eps_ = opt_.eps;
+  x_.assign(block.local(), 0.0);
+  xstar_.clear();
+  lambda_ = 0, price_ = NAN, iters_ = 0, not_converged_ = 0;
+  trace_.assign(opt_.trace, NAN);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Coordinator::Step(StepContext &ctx) {
+  PetscFunctionBeginUser;
+  PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+template <class K>
+PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
+  const Events *ev;
+  const std::int64_t t = ctx.t, nloc = block_.local();
+  PetscFunctionBeginUser;
+  PetscCall(EventsGet(&ev));
+  const double messaged = Messaged(k, block_.n);
+  const K kr = ResponseKernel(k, kind_);
+  std::fill(trace_.begin(), trace_.end(), NAN);
+  if (kind_ == CoordinatorKind::coa) {
+    // The exact per-step optimum: the driver's oracle when metrics are on (the same solve), else our own.
+    double mu = ctx.mu_star;
+    if (!ctx.oracle) {
+      double hi;
+      oracle::Result res;
+      PetscCall(problem_->OracleBracket(t, *ctx.kernel, &hi));
+      PetscCall(oracle::Solve(PETSC_COMM_WORLD, k, nloc, hi, lambda_, problem_->constraint_scale(), &res));
+      mu = res.mu;
+      converged_ = res.converged;
+    } else
+      converged_ = true;
+    price_ = lambda_ = mu, iters_ = 1;
+    if (!trace_.empty()) trace_[0] = mu;
+    ctx.messages = 2.0 * messaged;
+    ctx.bytes = messaged * (UplinkDoubles(k) + 1.0) * sizeof(double);
+  } else {
+    const double Z = DualScale(k, block_.n);
+    double mu = (t == 1 || Restarts(k) || !opt_.warm_start)
+                    ? rng::uniform(seed_, rng::MU0, 0, static_cast<std::uint64_t>(t), 0)
+                    : lambda_;
+    const std::int64_t kmax = opt_.single_step ? 1 : opt_.kmax;
+    double next = mu;
+    std::int64_t kfinal = 0;
+    converged_ = opt_.single_step;
+    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+    for (std::int64_t it = 0; it < kmax; ++it) {
+      if (it < static_cast<std::int64_t>(trace_.size())) trace_[it] = mu;
+      double S = LocalConstraintSum(kr, nloc, mu);
+      PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, &S, 1));
+      next = std::max(0.0, mu + delta_ * S / Z);
+      kfinal = it;
+      if (!opt_.single_step && std::fabs(next - mu) < eps_) {
+        converged_ = true;
+        break;
+      }
+      if (it + 1 < kmax) mu = next;
+    }
+    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+    price_ = mu, lambda_ = next, iters_ = kfinal + 1;
+    if (!converged_) not_converged_++;
+    ctx.messages = 2.0 * messaged * static_cast<double>(iters_);
+    ctx.bytes = ctx.messages * sizeof(double);
+  }
+
+  // Play x_i(price) and add every agent's metric contributions; one fused reduction.
+  if (ctx.oracle && static_cast<std::int64_t>(xstar_.size()) != nloc) xstar_.assign(nloc, 0.0);
+  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+  if (ctx.partials && ctx.oracle)
+    Play<K, true, true>(k, kr, price_, ctx);
+  else if (ctx.partials)
+    Play<K, true, false>(k, kr, price_, ctx);
+  else
+    Play<K, false, false>(k, kr, price_, ctx);
+  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+  if (ctx.partials)
+    PetscCall(
+        comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums, metrics::Partials::kMaxes));
+  if (ctx.record_local) {
+    std::size_t q = 0;
+    for (std::int64_t i : *ctx.record_local) {
+      ctx.record[0][q] = x_[i], ctx.record[1][q] = price_, ctx.record[2][q] = k.g(i, x_[i]);
+      ++q;
+    }
+  }
+  if (prices_) prices_->SetUniformPrice(price_);
+  if (problem_->has_end_step_hook()) PetscCall(problem_->EndStep(t, x_.data()));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// x_{i,t} = x_i(price) from the response kernel kr; costs and constraints from the problem's kernel k (dpa's
+// users answer without the proximal term, but the regret is measured on the problem's f).
+template <class K, bool Metrics, bool Oracle>
+void Coordinator::Play(const K &k, const K &kr, double price, StepContext &ctx) {
+  const std::int64_t nloc = block_.local();
+  const bool first = ctx.t == 1;
+  double *__restrict x = x_.data();
+  double *__restrict xs = xstar_.data();
+  metrics::Partials acc;
+  if constexpr (Metrics) acc = *ctx.partials;
+  const double mu_star = ctx.mu_star;
+  for (std::int64_t i = 0; i < nloc; ++i) {
+    const double xi = kr.response(i, price);
+    x[i] = xi;
+    if constexpr (Metrics) {
+      const double c = k.g(i, xi);
+      // Every agent holds the broadcast price: μ consensus is exact; y is the agent's own c (no tracker).
+      acc.agent(k.f(i, xi), c, xi, price, c);
+      if constexpr (Oracle) {
+        const double xo = k.response(i, mu_star);
+        acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
+        xs[i] = xo;
+      }
+    }
+  }
+  if constexpr (Metrics) *ctx.partials = acc;
+}
+
+std::vector<AgentField> Coordinator::agent_fields() const {
+  return {{"x", "per-unit", "decision x_{i,t} played at step t"},
+          {"mu", "per-unit price", "price broadcast by the coordinator (the same for every agent)"},
+          {"y", "per-unit", "constraint value g_{i,t}(x_{i,t}) (coordinator algorithms have no tracker)"}};
+}
+
+std::vector<metrics::SeriesInfo> Coordinator::series() const {
+  std::vector<metrics::SeriesInfo> s = {
+      {"lambda", "per-unit price", "price lambda(t) played: mu^K (doa, dpa) or mu* (coa)"},
+      {"lambda_final", "per-unit price", "mu^{K+1}, the next step's warm start"},
+      {"inner_iterations", "1", "coordinator broadcasts at step t (K + 1; 1 for coa)"},
+      {"inner_converged", "1", "1 if the inner loop met the eps test (or coa's solve converged), else 0"}};
+  for (PetscInt k = 0; k < opt_.trace; ++k) {
+    char name[32];
+    snprintf(name, sizeof name, "lambda_iter_%03d", static_cast<int>(k));
+    s.push_back({name, "per-unit price", "inner iterate lambda^k of step t (NaN after the loop stopped)"});
+  }
+  return s;
+}
+
+void Coordinator::series_values(double *out) const {
+  out[0] = price_, out[1] = lambda_, out[2] = static_cast<double>(iters_), out[3] = converged_ ? 1.0 : 0.0;
+  std::copy(trace_.begin(), trace_.end(), out + 4);
+}
+
+PetscErrorCode Coordinator::RecordParameters(io::Recorder &rec) const {
+  PetscFunctionBeginUser;
+  const double kmax = static_cast<double>(opt_.kmax);
+  PetscCall(rec.WriteGlobalArray("algorithm/delta", &delta_, 1, "1", "dual step size delta of (21)"));
+  PetscCall(rec.WriteGlobalArray("algorithm/eps", &eps_, 1, "per-unit price", "inner-loop stop threshold epsilon"));
+  PetscCall(rec.WriteGlobalArray("algorithm/kmax", &kmax, 1, "1", "maximum inner iterations K_max"));
+  PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string(name())));
+  PetscCall(
+      rec.SetAttribute("/inputs/algorithm", "mode", std::string(opt_.single_step ? "single_step" : "inner_loop")));
+  PetscCall(rec.SetAttribute("/inputs/algorithm", "warm_start", static_cast<std::int64_t>(opt_.warm_start ? 1 : 0)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+std::string Coordinator::describe() const {
+  char s[256];
+  if (kind_ == CoordinatorKind::coa)
+    snprintf(s, sizeof s, "coa (exact per-step solve, safeguarded Newton of §6)");
+  else
+    snprintf(s, sizeof s, "%s %s, delta = %g, eps = %g, K_max = %lld, warm start %s%s", name(),
+             opt_.single_step ? "single_step" : "inner_loop", delta_, eps_,
+             static_cast<long long>(opt_.single_step ? 1 : opt_.kmax), opt_.warm_start ? "on" : "off",
+             kind_ == CoordinatorKind::dpa ? ", users without smoothing (alpha = 0)" : "");
+  return s;
+}
+
+PetscErrorCode Coordinator::SaveState(io::Recorder &ckpt) const {
+  PetscFunctionBeginUser;
+  const double st[3] = {lambda_, price_, static_cast<double>(not_converged_)};
+  PetscCall(
+      ckpt.WriteGlobalArray("/state/coordinator", st, 3, "per-unit price", "lambda_final, price, steps not converged"));
+  const std::int64_t has_xstar = xstar_.empty() ? 0 : 1;
+  PetscCall(ckpt.SetAttribute("/state", "coordinator_has_xstar", has_xstar));
+  if (has_xstar)
+    PetscCall(ckpt.WriteDistributedArray("/state/coordinator_xstar", block_.n, block_.start, block_.local(),
+                                         xstar_.data(), "per-unit", "oracle x*_{i,t}", "agent"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Coordinator::LoadState(io::Reader &ckpt) {
+  std::vector<double> st;
+  std::int64_t has_xstar = 0;
+  PetscFunctionBeginUser;
+  PetscCall(ckpt.ReadAll("/state/coordinator", &st));
+  PetscCheck(st.size() == 3, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+             "checkpoint /state/coordinator has %zu values, expected 3", st.size());
+  lambda_ = st[0], price_ = st[1], not_converged_ = static_cast<std::int64_t>(st[2]);
+  PetscCall(ckpt.GetAttribute("/state", "coordinator_has_xstar", &has_xstar));
+  if (has_xstar) {
+    xstar_.resize(block_.local());
+    PetscCall(ckpt.ReadSlice("/state/coordinator_xstar", block_.start, block_.local(), xstar_.data()));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+}  // namespace dodge::algorithms

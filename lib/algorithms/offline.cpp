@@ -1,0 +1,454 @@
+// `offline`: the full-horizon optimum (algorithms.md §10). On dispatch (and every family whose steps are
+// uncoupled) it plays the oracle sequence; on demand it solves Prob-OFF over all N×T decisions with PETSc TAO
+// before the run and then plays P*(t), so the driver's per-step metrics apply unchanged.
+#include "algorithms/offline.hpp"
+
+#include <petsctao.h>
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <variant>
+
+#include "algorithms/algorithm.hpp"
+#include "comm/exchange.hpp"
+#include "io/reader.hpp"
+#include "io/recorder.hpp"
+#include "oracle/oracle.hpp"
+#include "problems/demand.hpp"
+#include "problems/problem.hpp"
+
+namespace dodge::algorithms {
+
+namespace {
+
+// J of §10 and its gradient on the local block; loads L(t) (every rank). One fused reduction of T + 1 sums.
+PetscErrorCode Evaluate(MPI_Comm comm, const DemandOfflineInstance &in, const double *P, double *J, double *grad,
+                        std::vector<double> *L) {
+  PetscFunctionBeginUser;
+  const std::int64_t T = in.T, nl = in.users_local;
+  std::vector<double> buf(T + 1, 0.0);
+  double users = 0;
+  for (std::int64_t i = 0; i < nl; ++i) {
+    const double *p = P + i * T, *w = in.omega.data() + i * T;
+    double mean = 0, u = 0, dev = 0;
+    for (std::int64_t t = 0; t < T; ++t) mean += p[t];
+    mean /= static_cast<double>(T);
+    for (std::int64_t t = 0; t < T; ++t) {
+      buf[t] += p[t];
+      u += problems::demand::utility(p[t], w[t]);
+      dev += (p[t] - mean) * (p[t] - mean);
+    }
+    users += u - (in.aggregate ? 0.0 : 0.5 * in.alpha * dev);
+  }
+  buf[T] = users;
+  PetscCall(comm::AllreduceSum(comm, buf.data(), static_cast<int>(T + 1)));
+  L->assign(buf.begin(), buf.begin() + T);
+  const double cN = in.cN;
+  double Lbar = 0, cost = 0, var = 0;
+  for (std::int64_t t = 0; t < T; ++t) Lbar += buf[t];
+  Lbar /= static_cast<double>(T);
+  for (std::int64_t t = 0; t < T; ++t) {
+    const double l = buf[t];
+    cost += in.ca * l * l / cN + in.cb * l + cN * in.cc;
+    var += (l - Lbar) * (l - Lbar);
+  }
+  *J = buf[T] - cost - (in.aggregate ? in.alpha / (2.0 * cN) * var : 0.0);
+  if (grad) {
+    std::vector<double> dc(T);
+    for (std::int64_t t = 0; t < T; ++t)
+      dc[t] = 2.0 * in.ca * buf[t] / cN + in.cb + (in.aggregate ? in.alpha / cN * (buf[t] - Lbar) : 0.0);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const double *p = P + i * T, *w = in.omega.data() + i * T;
+      double *gr = grad + i * T;
+      double mean = 0;
+      for (std::int64_t t = 0; t < T; ++t) mean += p[t];
+      mean /= static_cast<double>(T);
+      const double a = in.aggregate ? 0.0 : in.alpha;
+      for (std::int64_t t = 0; t < T; ++t) gr[t] = problems::demand::dutility(p[t], w[t]) - dc[t] - a * (p[t] - mean);
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// ||P − clip(P + ∇J)||_∞ over every rank.
+PetscErrorCode ProjectedGradientInf(MPI_Comm comm, const DemandOfflineInstance &in, const double *P, const double *grad,
+                                    double *out) {
+  PetscFunctionBeginUser;
+  double m = 0;
+  const std::int64_t n = in.users_local * in.T;
+  for (std::int64_t k = 0; k < n; ++k)
+    m = std::max(m, std::fabs(P[k] - std::min(std::max(P[k] + grad[k], in.pmin), in.pmax)));
+  PetscCall(comm::AllreduceMax(comm, &m, 1));
+  *out = m;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+struct TaoCtx {
+  MPI_Comm comm;
+  const DemandOfflineInstance *in;
+  std::vector<double> L;
+  std::int64_t evaluations = 0;
+};
+
+// TAO minimizes f = −J.
+PetscErrorCode FormFunctionGradient(Tao, Vec X, PetscReal *f, Vec G, void *ptr) {
+  auto *c = static_cast<TaoCtx *>(ptr);
+  const PetscScalar *x;
+  PetscScalar *g;
+  double J;
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(X, &x));
+  PetscCall(VecGetArray(G, &g));
+  PetscCall(Evaluate(c->comm, *c->in, x, &J, g, &c->L));
+  const std::int64_t n = c->in->users_local * c->in->T;
+  for (std::int64_t k = 0; k < n; ++k) g[k] = -g[k];
+  PetscCall(VecRestoreArray(G, &g));
+  PetscCall(VecRestoreArrayRead(X, &x));
+  *f = -J;
+  c->evaluations++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Monitor(Tao tao, void *) {
+  PetscInt it;
+  PetscReal f, gnorm, cnorm, xdiff;
+  TaoConvergedReason reason;
+  PetscFunctionBeginUser;
+  PetscCall(TaoGetSolutionStatus(tao, &it, &f, &gnorm, &cnorm, &xdiff, &reason));
+  if (it % 10 == 0)
+    PetscCall(PetscPrintf(PetscObjectComm((PetscObject)tao), "  offline TAO %6d  -J %.15e  ||proj. grad||_2 %.3e\n",
+                          (int)it, (double)f, (double)gnorm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+double Now() {
+  PetscLogDouble t;
+  PetscTime(&t);
+  return t;
+}
+
+}  // namespace
+
+double DemandOfflineLipschitz(const DemandOfflineInstance &in) {
+  const double per_capita = in.cN > 1.0;
+  if (per_capita) return 0.25 + 2.0 * in.ca + in.alpha;
+  return in.aggregate ? 0.25 + static_cast<double>(in.users) * (2.0 * in.ca + in.alpha)
+                      : 0.25 + 2.0 * in.ca * static_cast<double>(in.users) + in.alpha;
+}
+
+PetscErrorCode DemandOfflineEvaluate(MPI_Comm comm, const DemandOfflineInstance &in, const double *P, double *J,
+                                     double *pg_inf) {
+  PetscFunctionBeginUser;
+  std::vector<double> grad(in.users_local * in.T), L;
+  PetscCall(Evaluate(comm, in, P, J, grad.data(), &L));
+  PetscCall(ProjectedGradientInf(comm, in, P, grad.data(), pg_inf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode DemandOfflineSolve(MPI_Comm comm, const DemandOfflineInstance &in, const DemandOfflineOptions &o,
+                                  DemandOfflineResult *res) {
+  PetscFunctionBeginUser;
+  const double t0 = Now();
+  const std::int64_t nl = in.users_local * in.T;
+  *res = DemandOfflineResult{};
+  res->P.resize(nl);
+  // Start from P = d (§10), inside the box.
+  for (std::int64_t k = 0; k < nl; ++k) res->P[k] = std::min(std::max(in.d[k], in.pmin), in.pmax);
+  std::vector<double> grad(nl);
+  if (o.method == "pg") {
+    // Projected gradient with step 1/Lipschitz: no line search, monotone, slow but dependable.
+    const double step = 1.0 / DemandOfflineLipschitz(in);
+    double J = 0, pg = INFINITY;
+    std::int64_t it = 0;
+    for (;; ++it) {
+      PetscCall(Evaluate(comm, in, res->P.data(), &J, grad.data(), &res->L));
+      PetscCall(ProjectedGradientInf(comm, in, res->P.data(), grad.data(), &pg));
+      res->evaluations++;
+      if (o.monitor && (it % 100 == 0))
+        PetscCall(PetscPrintf(comm, "  offline pg %6lld  J %.12e  ||pg||_inf %.3e\n", (long long)it, J, pg));
+      if (pg <= o.tol || it >= o.max_it) break;
+      for (std::int64_t k = 0; k < nl; ++k)
+        res->P[k] = std::min(std::max(res->P[k] + step * grad[k], in.pmin), in.pmax);
+    }
+    res->iterations = it;
+    res->converged = pg <= o.tol;
+    res->reason = res->converged ? "projected-gradient norm below tolerance" : "iteration limit";
+  } else {
+    Vec X, XL, XU;
+    Tao tao;
+    TaoCtx ctx{comm, &in, {}, 0};
+    PetscCall(VecCreateMPI(comm, static_cast<PetscInt>(nl), PETSC_DETERMINE, &X));
+    PetscCall(VecDuplicate(X, &XL));
+    PetscCall(VecDuplicate(X, &XU));
+    PetscCall(VecSet(XL, in.pmin));
+    PetscCall(VecSet(XU, in.pmax));
+    {
+      PetscScalar *x;
+      PetscCall(VecGetArray(X, &x));
+      std::copy(res->P.begin(), res->P.end(), x);
+      PetscCall(VecRestoreArray(X, &x));
+    }
+    PetscCall(TaoCreate(comm, &tao));
+    PetscCall(TaoSetType(tao, o.method == "blmvm" ? TAOBLMVM : TAOBQNLS));
+    PetscCall(TaoSetSolution(tao, X));
+    PetscCall(TaoSetVariableBounds(tao, XL, XU));
+    PetscCall(TaoSetObjectiveAndGradient(tao, nullptr, FormFunctionGradient, &ctx));
+    PetscCall(TaoSetMaximumFunctionEvaluations(
+        tao, static_cast<PetscInt>(std::min<std::int64_t>(10 * o.max_it + 100, PETSC_MAX_INT))));
+    if (o.monitor) PetscCall(TaoSetMonitor(tao, Monitor, nullptr, nullptr));
+    // TAO's residual is the 2-norm of its projected gradient (≥ the ∞-norm we need); if it stops on something
+    // else first (a line search at the limits of double precision), the check below decides, and a restart
+    // with a tighter tolerance continues from where it stopped.
+    double pg = INFINITY, J = 0, gatol = o.tol;
+    std::int64_t its = 0;
+    TaoConvergedReason reason = TAO_CONTINUE_ITERATING;
+    for (int round = 0; round < 4 && its < o.max_it; ++round) {
+      PetscCall(TaoSetTolerances(tao, gatol, 0.0, 0.0));
+      PetscCall(TaoSetMaximumIterations(tao, static_cast<PetscInt>(o.max_it - its)));
+      PetscCall(TaoSolve(tao));
+      PetscInt k;
+      PetscCall(TaoGetIterationNumber(tao, &k));
+      PetscCall(TaoGetConvergedReason(tao, &reason));
+      its += k;
+      const PetscScalar *x;
+      PetscCall(VecGetArrayRead(X, &x));
+      std::copy(x, x + nl, res->P.begin());
+      PetscCall(VecRestoreArrayRead(X, &x));
+      PetscCall(Evaluate(comm, in, res->P.data(), &J, grad.data(), &res->L));
+      PetscCall(ProjectedGradientInf(comm, in, res->P.data(), grad.data(), &pg));
+      if (o.monitor)
+        PetscCall(PetscPrintf(comm, "  offline TAO round %d: %lld iterations, reason %s, ||pg||_inf %.3e\n", round,
+                              (long long)its, TaoConvergedReasons[reason], pg));
+      if (pg <= o.tol) break;
+      gatol *= 0.01;
+    }
+    res->iterations = its;
+    res->evaluations = ctx.evaluations;
+    res->converged = pg <= o.tol;
+    res->reason = TaoConvergedReasons[reason];
+    PetscCall(TaoDestroy(&tao));
+    PetscCall(VecDestroy(&XU));
+    PetscCall(VecDestroy(&XL));
+    PetscCall(VecDestroy(&X));
+  }
+  PetscCall(Evaluate(comm, in, res->P.data(), &res->J, grad.data(), &res->L));
+  PetscCall(ProjectedGradientInf(comm, in, res->P.data(), grad.data(), &res->pg_inf));
+  res->seconds = Now() - t0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+namespace {
+
+const char *const kMethods[] = {"bqnls", "blmvm", "pg"};
+
+class Offline final : public Algorithm {
+ public:
+  const char *name() const override { return "offline"; }
+  bool uses_graph() const override { return false; }
+
+  PetscErrorCode SetFromOptions() override {
+    PetscInt method = 0, maxit = static_cast<PetscInt>(opts_.max_it);
+    PetscReal tol = opts_.tol;
+    PetscBool monitor = PETSC_FALSE;
+    PetscFunctionBeginUser;
+    PetscOptionsBegin(PETSC_COMM_WORLD, "offline_",
+                      "Algorithm offline: full-horizon optimum (Prob-OFF with PETSc TAO on demand; algorithms.md §10)",
+                      nullptr);
+    PetscCall(PetscOptionsEList("-method",
+                                "Prob-OFF solver: TAO bqnls, TAO blmvm, or pg (projected gradient, step 1/Lipschitz)",
+                                nullptr, kMethods, 3, kMethods[0], &method, nullptr));
+    PetscCall(PetscOptionsReal("-tol", "Stop when ||P - clip(P + grad J)||_inf <= tol", nullptr, tol, &tol, nullptr));
+    PetscCall(PetscOptionsInt("-max_it", "Maximum solver iterations", nullptr, maxit, &maxit, nullptr));
+    PetscCall(PetscOptionsBool("-monitor", "Print the solver's progress", nullptr, monitor, &monitor, nullptr));
+    PetscOptionsEnd();
+    PetscCheck(tol > 0 && std::isfinite(tol), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-offline_tol %g must be positive", (double)tol);
+    PetscCheck(maxit >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-offline_max_it %" PetscInt_FMT " must be >= 1",
+               maxit);
+    opts_.method = kMethods[method], opts_.tol = tol, opts_.max_it = maxit, opts_.monitor = monitor;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // Collective. demand: visits every step once to collect ω and d (N×T/P values per rank) and solves.
+  PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *,
+                       std::int64_t T) override {
+    PetscFunctionBeginUser;
+    block_ = block, problem_ = &problem, T_ = T;
+    prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
+    x_.assign(block.local(), 0.0);
+    problems::ScalarKernel k1;
+    PetscCall(problem.BeginStep(1, &k1));
+    demand_ = std::holds_alternative<problems::DemandKernel>(k1);
+    if (!demand_) PetscFunctionReturn(PETSC_SUCCESS);
+    const auto &k = std::get<problems::DemandKernel>(k1);
+    PetscCheck(k.gmax >= k.users * k.pmax * (1 - 1e-15), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "offline on demand needs g_max >= N p_max (algorithms.md §10): g_max = %g < %g = N p_max; raise "
+               "-demand_g_max_per_user to at least p_max",
+               k.gmax, k.users * k.pmax);
+    DemandOfflineInstance &in = inst_;
+    const std::int64_t nu = k.prov >= 0 ? k.prov : block.local();
+    in.users_local = nu, in.users = static_cast<std::int64_t>(k.users), in.T = T;
+    in.alpha = k.alpha, in.pmin = k.pmin, in.pmax = k.pmax, in.ca = k.ca, in.cb = k.cb, in.cc = k.cc, in.cN = k.cN;
+    in.aggregate = k.aggregate;
+    in.omega.resize(nu * T), in.d.resize(nu * T);
+    for (std::int64_t t = 1; t <= T; ++t) {
+      problems::ScalarKernel kt;
+      PetscCall(problem.BeginStep(t, &kt));
+      const auto &kd = std::get<problems::DemandKernel>(kt);
+      for (std::int64_t i = 0; i < nu; ++i) in.omega[i * T + t - 1] = kd.omega[i], in.d[i * T + t - 1] = kd.d[i];
+    }
+    gmax_ = k.gmax;
+    PetscCall(DemandOfflineSolve(PETSC_COMM_WORLD, in, opts_, &res_));
+    PetscCall(PetscPrintf(
+        PETSC_COMM_WORLD,
+        "  offline:   Prob-OFF over %lld x %lld decisions with %s: J* = %.12g, ||P - clip(P + grad J)||_inf = %.3e, "
+        "%lld iterations, %lld evaluations, %.3f s (%s)\n",
+        (long long)in.users, (long long)T, opts_.method.c_str(), res_.J, res_.pg_inf, (long long)res_.iterations,
+        (long long)res_.evaluations, res_.seconds, res_.reason.c_str()));
+    if (!res_.converged)
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "WARNING: offline did not reach ||projected gradient||_inf <= %g (got %.3e)\n", opts_.tol,
+                            res_.pg_inf));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode Step(StepContext &ctx) override {
+    PetscFunctionBeginUser;
+    PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::vector<AgentField> agent_fields() const override {
+    return {{"x", "per-unit", "decision x_{i,t} played at step t (the full-horizon optimum)"},
+            {"mu", "per-unit price", "price of step t: C'(L(t)) (demand) or the oracle's mu*"},
+            {"y", "per-unit", "constraint value g_{i,t}(x_{i,t})"}};
+  }
+  std::vector<metrics::SeriesInfo> series() const override {
+    return {{"lambda", "per-unit price", "price of step t: C'(L(t)) on demand, mu* elsewhere"}};
+  }
+  void series_values(double *out) const override { out[0] = price_; }
+
+  PetscErrorCode RecordParameters(io::Recorder &rec) const override {
+    PetscFunctionBeginUser;
+    const double tol = opts_.tol;
+    PetscCall(rec.WriteGlobalArray("algorithm/tol", &tol, 1, "1", "stop at ||P - clip(P + grad J)||_inf <= tol"));
+    PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string("offline")));
+    PetscCall(rec.SetAttribute("/inputs/algorithm", "method", demand_ ? opts_.method : std::string("oracle sequence")));
+    if (demand_) {
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "J_offline", res_.J));
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "projected_gradient_inf", res_.pg_inf));
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "iterations", res_.iterations));
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "evaluations", res_.evaluations));
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "solve_seconds", res_.seconds));
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "converged_reason", res_.reason));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::string describe() const override {
+    char tol[32];
+    snprintf(tol, sizeof tol, "%g", opts_.tol);
+    return demand_ ? "offline (Prob-OFF, " + opts_.method + ", tol " + tol + ")"
+                   : std::string("offline (the oracle sequence: steps are uncoupled)");
+  }
+
+  // Checkpoint: Setup solves Prob-OFF again on restart (deterministic for a given rank count), so only the
+  // oracle's warm start and previous x* (path length) are state.
+  PetscErrorCode SaveState(io::Recorder &ckpt) const override {
+    PetscFunctionBeginUser;
+    PetscCall(ckpt.WriteGlobalArray("/state/offline_warm", &warm_, 1, "per-unit price", "oracle warm start"));
+    const std::int64_t has_xstar = xstar_.empty() ? 0 : 1;
+    PetscCall(ckpt.SetAttribute("/state", "offline_has_xstar", has_xstar));
+    if (has_xstar)
+      PetscCall(ckpt.WriteDistributedArray("/state/offline_xstar", block_.n, block_.start, block_.local(), xstar_.data(),
+                                           "per-unit", "oracle x*_{i,t}", "agent"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscErrorCode LoadState(io::Reader &ckpt) override {
+    std::vector<double> w;
+    std::int64_t has_xstar = 0;
+    PetscFunctionBeginUser;
+    PetscCall(ckpt.ReadAll("/state/offline_warm", &w));
+    PetscCheck(w.size() == 1, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED, "checkpoint /state/offline_warm has %zu values, expected 1",
+               w.size());
+    warm_ = w[0];
+    PetscCall(ckpt.GetAttribute("/state", "offline_has_xstar", &has_xstar));
+    if (has_xstar) {
+      xstar_.resize(block_.local());
+      PetscCall(ckpt.ReadSlice("/state/offline_xstar", block_.start, block_.local(), xstar_.data()));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+ private:
+  template <class K>
+  PetscErrorCode StepWith(const K &k, StepContext &ctx) {
+    const std::int64_t t = ctx.t, nloc = block_.local();
+    PetscFunctionBeginUser;
+    if constexpr (std::is_same_v<K, problems::DemandKernel>) {
+      PetscCheck(demand_ && t <= T_, PETSC_COMM_WORLD, PETSC_ERR_ORDER,
+                 "offline: step %lld outside the solved horizon %lld", (long long)t, (long long)T_);
+      const std::int64_t T = T_, nu = inst_.users_local;
+      const double L = res_.L[t - 1];
+      for (std::int64_t i = 0; i < nu; ++i) x_[i] = res_.P[i * T + t - 1];
+      if (k.prov >= 0) x_[k.prov] = std::min(L, gmax_);
+      price_ = k.dcost(L);
+    } else {
+      double mu = ctx.mu_star;
+      if (!ctx.oracle) {
+        double hi;
+        oracle::Result r;
+        PetscCall(problem_->OracleBracket(t, *ctx.kernel, &hi));
+        PetscCall(oracle::Solve(PETSC_COMM_WORLD, k, nloc, hi, warm_, problem_->constraint_scale(), &r));
+        mu = r.mu;
+      }
+      warm_ = mu, price_ = mu;
+      for (std::int64_t i = 0; i < nloc; ++i) x_[i] = k.response(i, mu);
+    }
+    if (ctx.partials) {
+      metrics::Partials acc = *ctx.partials;
+      if (ctx.oracle && static_cast<std::int64_t>(xstar_.size()) != nloc) xstar_.assign(nloc, 0.0);
+      for (std::int64_t i = 0; i < nloc; ++i) {
+        const double c = k.g(i, x_[i]);
+        acc.agent(k.f(i, x_[i]), c, x_[i], price_, c);
+        if (ctx.oracle) {
+          const double xo = k.response(i, ctx.mu_star);
+          acc.oracle(k.f(i, xo), t == 1 ? 0.0 : xo - xstar_[i]);
+          xstar_[i] = xo;
+        }
+      }
+      *ctx.partials = acc;
+      PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums,
+                                      metrics::Partials::kMaxes));
+    }
+    if (ctx.record_local) {
+      std::size_t q = 0;
+      for (std::int64_t i : *ctx.record_local) {
+        ctx.record[0][q] = x_[i], ctx.record[1][q] = price_, ctx.record[2][q] = k.g(i, x_[i]);
+        ++q;
+      }
+    }
+    ctx.messages = 0, ctx.bytes = 0;  // a centralized solve: no agent messages are modelled
+    if (prices_) prices_->SetUniformPrice(price_);
+    if (problem_->has_end_step_hook()) PetscCall(problem_->EndStep(t, x_.data()));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  DemandOfflineOptions opts_;
+  Block block_;
+  problems::Problem *problem_ = nullptr;
+  problems::DemandPrices *prices_ = nullptr;
+  std::int64_t T_ = 0;
+  bool demand_ = false;
+  DemandOfflineInstance inst_;
+  DemandOfflineResult res_;
+  double gmax_ = 0, price_ = NAN, warm_ = 0;
+  std::vector<double> x_, xstar_;
+};
+
+}  // namespace
+
+std::unique_ptr<Algorithm> OfflineCreate() { return std::make_unique<Offline>(); }
+
+}  // namespace dodge::algorithms

@@ -1,0 +1,65 @@
+# End-to-end runs of the graph algorithms li2022 (algorithms.md §8.2) and dopp (§8.3): cross-rank agreement
+# of agent trajectories, their scenario files, -help, and bad inputs. Included from tests/app/CMakeLists.txt
+# after its own tests: uses its variables (DODGE_APP, APP_OUT, PY, MPI_ENV, MPIRUN) and dodge_bad_input().
+set(GRAPH_DATA ${PROJECT_SOURCE_DIR}/tests/data/graphs)
+
+# name -> the run's arguments; each runs at every rank count and the files must agree (compare_runs.py:
+# agent trajectories bitwise, series to 1e-12).
+set(ALG_RUNS li2022_aemo li2022_failures li2022_directed_file dopp_aemo dopp_directed dopp_ring_directed dopp_directed_file)
+set(ALG_ARGS_li2022_aemo -algorithm li2022 -agents 13 -graph_family switching3 -steps 300)
+set(ALG_ARGS_li2022_failures -options_file ${PROJECT_SOURCE_DIR}/inputs/synthetic_li2022.yaml -agents 9
+    -graph_family erdos_renyi -graph_link_failure 0.3 -steps 400)
+set(ALG_ARGS_li2022_directed_file -algorithm li2022 -agents 5 -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt
+    -graph_directed -graph_weight_file ${GRAPH_DATA}/cycle5_weights.txt -steps 300)
+set(ALG_ARGS_dopp_aemo -algorithm dopp -agents 13 -graph_family switching3 -dopp_kappa n -steps 300)
+set(ALG_ARGS_dopp_directed -algorithm dopp -agents 40 -graph_family erdos_renyi_directed -graph_link_failure 0.3 -steps 200)
+set(ALG_ARGS_dopp_ring_directed -options_file ${PROJECT_SOURCE_DIR}/inputs/synthetic_dopp_directed.yaml -agents 9
+    -graph_family ring_directed -steps 400)
+set(ALG_ARGS_dopp_directed_file -algorithm dopp -agents 5 -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt
+    -graph_directed -dopp_kappa n -steps 300)
+foreach(run IN LISTS ALG_RUNS)
+  set(files)
+  foreach(np IN LISTS DODGE_TEST_RANKS)
+    add_test(NAME app_${run}_np${np}
+             COMMAND ${MPIRUN} ${np} ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${ALG_ARGS_${run}} -output_agents all -progress 0
+                     -output_file ${APP_OUT}/${run}_np${np}.h5)
+    set_tests_properties(app_${run}_np${np} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS ${np} FIXTURES_SETUP ${run}_runs)
+    list(APPEND files ${APP_OUT}/${run}_np${np}.h5)
+  endforeach()
+  add_test(NAME app_${run}_identical COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.py ${files})
+  set_tests_properties(app_${run}_identical PROPERTIES FIXTURES_REQUIRED ${run}_runs)
+endforeach()
+
+# The scenario files run (short horizon) and use every option they set.
+foreach(scenario aemo_nsw_li2022 aemo_qld_li2022 aemo_sa_li2022 aemo_vic_li2022 aemo_tas_li2022 synthetic_li2022
+                 synthetic_dopp_directed)
+  add_test(NAME app_scenario_${scenario}
+           COMMAND ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/${scenario}.yaml
+                   -steps 288 -progress 0 -output_file ${APP_OUT}/scenario_${scenario}.h5)
+  set_tests_properties(app_scenario_${scenario} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3
+                       PASS_REGULAR_EXPRESSION "status complete")
+endforeach()
+
+add_test(NAME app_help_algorithms COMMAND ${DODGE_APP} -help)
+set_tests_properties(app_help_algorithms PROPERTIES ENVIRONMENT "${MPI_ENV}"
+  PASS_REGULAR_EXPRESSION "-li2022_init.*-dopp_scheme|-dopp_scheme.*-li2022_init")
+
+# Bad inputs: doubly stochastic algorithms on directed graphs, wrong weights, and dopp's weight-file limit.
+set(DIRECTED_MSG "directed and Metropolis weights need an undirected graph: pdct and li2022 need a doubly stochastic weight file")
+dodge_bad_input(pdct_directed "ring_directed graph is ${DIRECTED_MSG}" -algorithm pdct -graph_family ring_directed)
+dodge_bad_input(li2022_directed "ring_directed graph is ${DIRECTED_MSG}" -algorithm li2022 -graph_family ring_directed)
+dodge_bad_input(li2022_outdegree "li2022 needs doubly stochastic mixing weights.*-graph_weights outdegree" -algorithm li2022
+                -graph_weights outdegree)
+dodge_bad_input(li2022_weight_columns "cycle5_weights_rows_only.txt': column 0 sums to" -algorithm li2022 -agents 5
+                -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt -graph_directed
+                -graph_weight_file ${GRAPH_DATA}/cycle5_weights_rows_only.txt)
+# On an undirected graph only li2022's graph hook asks for the column check (pdct accepts this file).
+dodge_bad_input(li2022_weight_columns_undirected "ring4_weights_rows_only.txt': column 1 sums to" -algorithm li2022 -agents 4
+                -graph_family ring -graph_weight_file ${GRAPH_DATA}/ring4_weights_rows_only.txt)
+dodge_bad_input(dopp_metropolis_directed "ring_directed graph is ${DIRECTED_MSG}.*dopp uses -graph_weights outdegree"
+                -algorithm dopp -graph_family ring_directed -graph_weights metropolis)
+dodge_bad_input(dopp_file_failures "dopp with -graph_weight_file and -graph_link_failure" -algorithm dopp -agents 5
+                -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt -graph_directed
+                -graph_weight_file ${GRAPH_DATA}/cycle5_weights.txt -graph_link_failure 0.1)
+dodge_bad_input(dopp_scheme "dopp_scheme" -algorithm dopp -dopp_scheme S9)
+dodge_bad_input(li2022_unused_pdct_option "never used.*-pdct_kappa" -algorithm li2022 -pdct_kappa n)
