@@ -3,18 +3,10 @@
 // and track Σ_i g_i through y_i. Per-round order E1–E3/A1–A5 exactly as the spec writes it, so trajectories
 // are bitwise identical for any rank count.
 #include <algorithm>
-#include <cmath>
-#include <utility>
 #include <variant>
 
-#include "algorithms/algorithm.hpp"
-#include "algorithms/graph_common.hpp"
-#include "comm/exchange.hpp"
-#include "core/events.hpp"
-#include "graph/graph.hpp"
-#include "io/reader.hpp"
+#include "algorithms/graph_algorithm.hpp"
 #include "io/recorder.hpp"
-#include "problems/problem.hpp"
 
 namespace dodge::algorithms {
 
@@ -22,10 +14,9 @@ namespace {
 
 const char *const kKappa[] = {"one", "n"};
 
-class Pdct final : public Algorithm {
+class Pdct final : public GraphAlgorithm {
  public:
   const char *name() const override { return "pdct"; }
-  bool uses_graph() const override { return true; }
   // Doubly stochastic weights: a weight file must pass the column check too.
   void ConfigureGraph(graph::Options &opts) const override { opts.weight_columns = true; }
 
@@ -45,44 +36,16 @@ class Pdct final : public Algorithm {
   }
 
   PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs,
-                       std::int64_t T) override {
+                       std::int64_t) override {
     PetscFunctionBeginUser;
-    PetscCheck(graphs, PETSC_COMM_WORLD, PETSC_ERR_ARG_NULL, "pdct needs a communication graph");
-    PetscCheck(graphs->weights != graph::WeightKind::outdegree, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+    PetscCheck(!graphs || graphs->weights != graph::WeightKind::outdegree, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "pdct needs doubly stochastic mixing weights, but -graph_weights outdegree gives column-stochastic ones; use "
                "-graph_weights metropolis (undirected graphs), a doubly stochastic -graph_weight_file, or -algorithm dopp");
-    block_ = block;
-    graphs_ = graphs;
-    problem_ = &problem;
     kappa_ = kappa_n_ ? static_cast<double>(block.n) : 1.0;
-    const std::int64_t nloc = block.local(), ng = static_cast<std::int64_t>(graphs->ghosts.size());
-    nloc_ = nloc;
-    x_.assign(nloc, 0.0), cprev_.assign(nloc, 0.0);
-    cur_.assign(2 * (nloc + ng), 0.0), nxt_.assign(2 * (nloc + ng), 0.0);
-    if (!graphs->ghosts.empty() || block.size > 1)
-      PetscCall(comm::Exchange::Create(PETSC_COMM_WORLD, block, graphs->ghosts, &exchange_));
-    // Rows that read only owned values can be updated while the halo is in flight.
-    interior_.resize(graphs->B), boundary_.resize(graphs->B);
-    messages_.resize(graphs->B);
-    for (int b = 0; b < graphs->B; ++b) {
-      const graph::Mixing &m = graphs->graphs[b];
-      for (std::int64_t i = 0; i < nloc; ++i) {
-        bool inner = true;
-        for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) inner = inner && m.col[e] < nloc;
-        // Runs of consecutive rows: the hot loop reads two numbers per run, not one per row.
-        auto &runs = inner ? interior_[b] : boundary_[b];
-        if (!runs.empty() && runs.back().second == i) runs.back().second = i + 1;
-        else runs.emplace_back(i, i + 1);
-      }
-      std::int64_t edges = m.active_edges_local;
-      PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &edges, 1));
-      messages_[b] = static_cast<double>(edges);
-    }
-    if (graphs->link_failure > 0) {
-      deg_.assign(nloc + ng, 0.0);
-      wt_.resize(0);
-    }
-    T_ = T;
+    // Exchanged per agent: (μ_i, y_i); after a step the second slot holds ŷ_t, which A1 of the next step needs.
+    PetscCall(SetupGraph(block, problem, graphs,
+                         {{"mu", "per-unit price", "mu_{i,t+1}", 0.0}, {"yhat", "per-unit", "yhat_{i,t}", 0.0}},
+                         /*track=*/true));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -108,41 +71,6 @@ class Pdct final : public Algorithm {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
-  PetscErrorCode SaveState(io::Recorder &ckpt) const override {
-    const std::int64_t n = block_.n, off = block_.start, nl = nloc_;
-    std::vector<double> mu(nl), yhat(nl);
-    PetscFunctionBeginUser;
-    // After a step, cur_ holds (μ_{t+1}, ŷ_t) of the owned agents.
-    for (std::int64_t i = 0; i < nl; ++i) mu[i] = cur_[2 * i], yhat[i] = cur_[2 * i + 1];
-    PetscCall(ckpt.WriteDistributedArray("/state/x", n, off, nl, x_.data(), "per-unit", "x_{i,t+1}", "agent"));
-    PetscCall(ckpt.WriteDistributedArray("/state/mu", n, off, nl, mu.data(), "per-unit price", "mu_{i,t+1}", "agent"));
-    PetscCall(ckpt.WriteDistributedArray("/state/yhat", n, off, nl, yhat.data(), "per-unit", "yhat_{i,t}", "agent"));
-    PetscCall(ckpt.WriteDistributedArray("/state/cprev", n, off, nl, cprev_.data(), "per-unit", "g_{i,t}(x_{i,t})", "agent"));
-    const bool has_xstar = !xstar_.empty();
-    PetscCall(ckpt.SetAttribute("/state", "pdct_has_xstar", static_cast<std::int64_t>(has_xstar)));
-    if (has_xstar)
-      PetscCall(ckpt.WriteDistributedArray("/state/xstar", n, off, nl, xstar_.data(), "per-unit", "oracle x*_{i,t}", "agent"));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
-  PetscErrorCode LoadState(io::Reader &ckpt) override {
-    const std::int64_t off = block_.start, nl = nloc_;
-    std::vector<double> mu(nl), yhat(nl);
-    std::int64_t has_xstar = 0;
-    PetscFunctionBeginUser;
-    PetscCall(ckpt.ReadSlice("/state/x", off, nl, x_.data()));
-    PetscCall(ckpt.ReadSlice("/state/mu", off, nl, mu.data()));
-    PetscCall(ckpt.ReadSlice("/state/yhat", off, nl, yhat.data()));
-    PetscCall(ckpt.ReadSlice("/state/cprev", off, nl, cprev_.data()));
-    for (std::int64_t i = 0; i < nl; ++i) cur_[2 * i] = mu[i], cur_[2 * i + 1] = yhat[i];
-    PetscCall(ckpt.GetAttribute("/state", "pdct_has_xstar", &has_xstar));
-    if (has_xstar) {
-      xstar_.resize(nl);
-      PetscCall(ckpt.ReadSlice("/state/xstar", off, nl, xstar_.data()));
-    }
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
   std::string describe() const override {
     char s[256];
     snprintf(s, sizeof s, "pdct, scheme %s (alpha0 %g/t^%g, beta0 %g/t^%g, gamma0 %g/t^%g), kappa_N = %s, init %s",
@@ -150,162 +78,27 @@ class Pdct final : public Algorithm {
              kappa_n_ ? "n" : "1", InitName(init_));
     return s;
   }
-  std::int64_t mpi_messages() const override { return exchange_ ? exchange_->mpi_messages() : 0; }
-  std::int64_t mpi_bytes() const override { return exchange_ ? exchange_->mpi_bytes() : 0; }
 
  private:
-  using Run = std::pair<std::int64_t, std::int64_t>;  // rows [first, second)
-
+  // A3: (μ̂, ŷ) mixed in increasing j; A4: projected primal step; A5: regularized dual step.
   template <class K>
   PetscErrorCode StepWith(const K &k, StepContext &ctx) {
-    const Events *ev;
-    const std::int64_t t = ctx.t, nloc = nloc_;
-    PetscFunctionBeginUser;
-    PetscCall(EventsGet(&ev));
-    if (t == 1) {
-      for (std::int64_t i = 0; i < nloc; ++i)
-        x_[i] = k.project(i, InitialPoint(init_, graphs_->seed, block_.start + i, k.lo(i), k.hi(i)));
-      std::fill(cur_.begin(), cur_.end(), 0.0);  // μ_{i,1} = 0
-      if (ctx.oracle) xstar_.assign(nloc, 0.0);
-    }
-
-    // E2, A1 and the metric contributions: one pass over the local block.
-    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-    if (ctx.partials && ctx.oracle) Pass1<K, true, true>(k, ctx);
-    else if (ctx.partials) Pass1<K, true, false>(k, ctx);
-    else Pass1<K, false, false>(k, ctx);
-    if (ctx.record_local) {
-      std::size_t q = 0;
-      for (std::int64_t i : *ctx.record_local) {
-        ctx.record[0][q] = x_[i], ctx.record[1][q] = cur_[2 * i], ctx.record[2][q] = cur_[2 * i + 1];
-        ++q;
-      }
-    }
-    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-
-    // A2: send (μ_i, y_i); with link failures the surviving degrees go first (weights need them).
-    const int b = graphs_->which(t);
-    const double *w = graphs_->graphs[b].w.data();
-    double local_msgs = 0;
-    if (graphs_->link_failure > 0) {
-      graphs_->surviving_degrees(t, deg_.data());
-      for (std::int64_t i = 0; i < nloc; ++i) local_msgs += deg_[i];  // in-edges = degree (undirected)
-      if (exchange_) {
-        PetscCall(exchange_->Begin(std::span<const double>(deg_.data(), nloc),
-                                   std::span<double>(deg_.data() + nloc, deg_.size() - nloc), 1));
-        PetscCall(exchange_->End());
-      }
-      wt_.resize(graphs_->graphs[b].w.size());
-      graphs_->failure_weights(t, deg_.data(), wt_.data());
-      w = wt_.data();
-    }
-    if (exchange_)
-      PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), 2 * nloc),
-                                 std::span<double>(cur_.data() + 2 * nloc, cur_.size() - 2 * nloc), 2));
-    if (ctx.partials) {
-      if (graphs_->link_failure > 0) ctx.partials->v[metrics::Partials::MSGS] = local_msgs;
-      PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums,
-                                      metrics::Partials::kMaxes));
-    }
-    ctx.messages = graphs_->link_failure > 0 ? (ctx.partials ? ctx.partials->v[metrics::Partials::MSGS] : NAN)
-                                             : messages_[b];
-    ctx.bytes = ctx.messages * 2 * sizeof(double);
-
-    // E3 needs x_{i,t}, which A4 overwrites.
-    const bool hook = problem_->has_end_step_hook();
-    if (hook) played_.assign(x_.begin(), x_.end());
-    // A3–A5 on rows that need no ghost values, then the rest once the halo has arrived.
-    const double alpha = laws_.alpha(t), beta = laws_.beta(t), gamma = laws_.gamma(t);
-    const graph::Mixing &m = graphs_->graphs[b];
-    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-    Pass2(k, m, w, interior_[b], alpha, beta, gamma);
-    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-    if (exchange_) PetscCall(exchange_->End());
-    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-    Pass2(k, m, w, boundary_[b], alpha, beta, gamma);
-    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-    std::swap(cur_, nxt_);
-    if (hook) PetscCall(problem_->EndStep(t, played_.data()));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
-  // E2: c = g(x); A1: y = c (t = 1) or ŷ_{t−1} + (c − c_{t−1}); cur_ holds (μ_t, ŷ_{t−1}) on entry.
-  template <class K, bool Metrics, bool Oracle>
-  void Pass1(const K &k, StepContext &ctx) {
-    const std::int64_t nloc = nloc_;
-    const bool first = ctx.t == 1;
-    double *__restrict cur = cur_.data();
-    double *__restrict cprev = cprev_.data();
-    const double *__restrict x = x_.data();
-    double *__restrict xs = xstar_.data();
-    // Accumulate per block of agents in a local copy: its fields stay in registers (the arrays above
-    // cannot alias it), and block sums keep the rounding independent of how many agents a rank owns.
-    const double mu_star = ctx.mu_star;
-    metrics::Partials total;
-    if constexpr (Metrics) total = *ctx.partials;
-    for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
-      const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
-      metrics::Partials acc;
-      if constexpr (Metrics) acc.reset(total.mu_shift, total.y_shift);
-      for (std::int64_t i = i0; i < i1; ++i) {
-        const double xi = x[i];
-        const double c = k.g(i, xi);
-        const double y = first ? c : cur[2 * i + 1] + (c - cprev[i]);
-        cur[2 * i + 1] = y;
-        cprev[i] = c;
-        if constexpr (Metrics) {
-          acc.agent(k.f(i, xi), c, xi, cur[2 * i], y);
-          if constexpr (Oracle) {
-            const double xo = k.response(i, mu_star);
-            acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
-            xs[i] = xo;
-          }
-        }
-      }
-      if constexpr (Metrics) total.merge(acc);
-    }
-    if constexpr (Metrics) *ctx.partials = total;
-  }
-
-  // A3: μ̂ = Σ_j w_ij μ_j, ŷ = Σ_j w_ij y_j in increasing j; A4: projected primal step; A5: dual step.
-  // Writes x_{t+1} and (μ_{t+1}, ŷ_t) into nxt_.
-  template <class K>
-  void Pass2(const K &k, const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs,
-             double alpha, double beta, double gamma) {
-    const double *__restrict cur = cur_.data();
-    double *__restrict nxt = nxt_.data();
+    const double alpha = laws_.alpha(ctx.t), beta = laws_.beta(ctx.t), gamma = laws_.gamma(ctx.t), kappa = kappa_;
     double *__restrict x = x_.data();
-    const std::int64_t *__restrict rp = m.rowptr.data();
-    const std::int32_t *__restrict col = m.col.data();
-    const double kappa = kappa_;
-    for (const Run &run : runs)
-    for (std::int64_t i = run.first; i < run.second; ++i) {
-      double mh = 0.0, yh = 0.0;
-      for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
-        const std::int64_t j = col[e];
-        mh += w[e] * cur[2 * j];
-        yh += w[e] * cur[2 * j + 1];
-      }
+    double *__restrict nxt = nxt_.data();
+    return Round<2>(k, ctx, [&](std::int64_t i, const double *mixed) {
+      const double mh = mixed[0], yh = mixed[1];
       const double xi = x[i];
       const double v = k.grad(i, xi) + k.jac(i, xi) * mh;
       x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);
       nxt[2 * i] = std::max(0.0, mh + gamma * (kappa * yh - beta * mh));
       nxt[2 * i + 1] = yh;
-    }
+    });
   }
 
   StepLaws laws_;
   bool kappa_n_ = false;
   double kappa_ = 1;
-  Init init_ = Init::Random;
-  Block block_;
-  std::int64_t nloc_ = 0, T_ = 0;
-  const graph::LocalGraphs *graphs_ = nullptr;
-  problems::Problem *problem_ = nullptr;
-  std::unique_ptr<comm::Exchange> exchange_;
-  std::vector<double> x_, cprev_, cur_, nxt_, xstar_, deg_, wt_, played_;
-  std::vector<std::vector<Run>> interior_, boundary_;
-  std::vector<double> messages_;
 };
 
 }  // namespace

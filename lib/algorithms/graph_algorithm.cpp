@@ -1,0 +1,107 @@
+// Setup, link-failure weights and checkpoints shared by the graph algorithms.
+#include "algorithms/graph_algorithm.hpp"
+
+#include "io/reader.hpp"
+#include "io/recorder.hpp"
+
+namespace dodge::algorithms {
+
+PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem &problem,
+                                          const graph::LocalGraphs *graphs, std::vector<Slot> slots, bool track) {
+  PetscFunctionBeginUser;
+  PetscCheck(graphs, PETSC_COMM_WORLD, PETSC_ERR_ARG_NULL, "%s needs a communication graph", name());
+  PetscCheck(slots.size() >= 1 && slots.size() <= 3 && (!track || slots.size() >= 2), PETSC_COMM_WORLD, PETSC_ERR_PLIB,
+             "%s: a graph algorithm exchanges 1 to 3 values per agent (2 or more when tracking)", name());
+  block_ = block, graphs_ = graphs, problem_ = &problem;
+  slots_ = std::move(slots), track_ = track;
+  const std::int64_t nloc = block.local(), ng = static_cast<std::int64_t>(graphs->ghosts.size());
+  const int kvals = kv();
+  nloc_ = nloc;
+  x_.assign(nloc, 0.0), c_.assign(nloc, 0.0);
+  cur_.assign(kvals * (nloc + ng), 0.0), nxt_.assign(kvals * (nloc + ng), 0.0);
+  if (!graphs->ghosts.empty() || block.size > 1)
+    PetscCall(comm::Exchange::Create(PETSC_COMM_WORLD, block, graphs->ghosts, &exchange_));
+  // Rows that read only owned values are updated while the halo is in flight; runs of consecutive rows keep
+  // the hot loop's bookkeeping at two numbers per run.
+  interior_.assign(graphs->B, {}), boundary_.assign(graphs->B, {});
+  messages_.assign(graphs->B, 0.0);
+  for (int b = 0; b < graphs->B; ++b) {
+    const graph::Mixing &m = graphs->graphs[b];
+    for (std::int64_t i = 0; i < nloc; ++i) {
+      bool inner = true;
+      for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) inner = inner && m.col[e] < nloc;
+      auto &runs = inner ? interior_[b] : boundary_[b];
+      if (!runs.empty() && runs.back().second == i) runs.back().second = i + 1;
+      else runs.emplace_back(i, i + 1);
+    }
+    // Logical messages (§12): one per active directed edge j → i (an undirected edge counts each way).
+    std::int64_t edges = m.active_edges_local;
+    PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &edges, 1));
+    messages_[b] = static_cast<double>(edges);
+  }
+  if (graphs->link_failure > 0) deg_.assign(nloc + ng, 0.0);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GraphAlgorithm::StepWeights(std::int64_t t, const double **w, double *local_msgs) {
+  const int b = graphs_->which(t);
+  PetscFunctionBeginUser;
+  *w = graphs_->graphs[b].w.data();
+  *local_msgs = 0;
+  if (graphs_->link_failure > 0) {
+    graphs_->surviving_degrees(t, deg_.data());
+    for (std::int64_t i = 0; i < nloc_; ++i) *local_msgs += deg_[i];  // surviving (out-)edges of i: its sends
+    if (exchange_) {
+      PetscCall(exchange_->Begin(std::span<const double>(deg_.data(), nloc_),
+                                 std::span<double>(deg_.data() + nloc_, deg_.size() - nloc_), 1));
+      PetscCall(exchange_->End());
+    }
+    wt_.resize(graphs_->graphs[b].w.size());
+    graphs_->failure_weights(t, deg_.data(), wt_.data());
+    *w = wt_.data();
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
+  const std::int64_t n = block_.n, off = block_.start, nl = nloc_;
+  const int kvals = kv();
+  std::vector<double> v(nl);
+  PetscFunctionBeginUser;
+  PetscCall(ckpt.WriteDistributedArray("/state/x", n, off, nl, x_.data(), "per-unit", "x_{i,t+1}", "agent"));
+  for (int s = 0; s < kvals; ++s) {
+    for (std::int64_t i = 0; i < nl; ++i) v[i] = cur_[kvals * i + s];
+    PetscCall(ckpt.WriteDistributedArray("/state/" + slots_[s].name, n, off, nl, v.data(), slots_[s].units,
+                                         slots_[s].long_name, "agent"));
+  }
+  if (track_)
+    PetscCall(ckpt.WriteDistributedArray("/state/cprev", n, off, nl, c_.data(), "per-unit", "g_{i,t}(x_{i,t})", "agent"));
+  const bool has_xstar = !xstar_.empty();
+  PetscCall(ckpt.SetAttribute("/state", "has_xstar", static_cast<std::int64_t>(has_xstar)));
+  PetscCall(ckpt.SetAttribute("/state", "algorithm", std::string(name())));
+  if (has_xstar)
+    PetscCall(ckpt.WriteDistributedArray("/state/xstar", n, off, nl, xstar_.data(), "per-unit", "oracle x*_{i,t}", "agent"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
+  const std::int64_t off = block_.start, nl = nloc_;
+  const int kvals = kv();
+  std::vector<double> v(nl);
+  std::int64_t has_xstar = 0;
+  PetscFunctionBeginUser;
+  PetscCall(ckpt.ReadSlice("/state/x", off, nl, x_.data()));
+  for (int s = 0; s < kvals; ++s) {
+    PetscCall(ckpt.ReadSlice("/state/" + slots_[s].name, off, nl, v.data()));
+    for (std::int64_t i = 0; i < nl; ++i) cur_[kvals * i + s] = v[i];
+  }
+  if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off, nl, c_.data()));
+  PetscCall(ckpt.GetAttribute("/state", "has_xstar", &has_xstar));
+  if (has_xstar) {
+    xstar_.resize(nl);
+    PetscCall(ckpt.ReadSlice("/state/xstar", off, nl, xstar_.data()));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+}  // namespace dodge::algorithms
