@@ -528,17 +528,18 @@ PetscErrorCode Run(int *exit_code) {
   double rss = static_cast<double>(ru.ru_maxrss) * 1024.0;
   PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, &rss, 1));
   const double rate = static_cast<double>(n) * static_cast<double>(T) / run_seconds;
-  const double Td = static_cast<double>(T), usd = problem->units().cost_to_dollars;
+  const problems::Units &units = problem->units();
+  const double Td = static_cast<double>(T), usd = units.cost_to_dollars;
   double mpi_counts[2] = {static_cast<double>(algorithm->mpi_messages()), static_cast<double>(algorithm->mpi_bytes())};
   PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, mpi_counts, 2));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\nSummary after T = %" PetscInt64_FMT " steps\n", T));
   if (ro.metrics) {
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e $\n", "Reg(T)/T", tracker.regret() / Td, tracker.regret() / Td * usd));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e $\n", "Reg(T)", tracker.regret(), tracker.regret() * usd));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e MW\n", "Vio(T)/T", tracker.violation() / Td,
-                          tracker.violation() / Td * problem->units().power_base));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e MW\n", "Vio+(T)/T", tracker.violation_plus() / Td,
-                          tracker.violation_plus() / Td * problem->units().power_base));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Reg(T)/T", tracker.regret() / Td, tracker.regret() / Td * usd, units.money_units.c_str()));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Reg(T)", tracker.regret(), tracker.regret() * usd, units.money_units.c_str()));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Vio(T)/T", tracker.violation() / Td,
+                          tracker.violation() / Td * units.power_base, units.power_units.c_str()));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Vio+(T)/T", tracker.violation_plus() / Td,
+                          tracker.violation_plus() / Td * units.power_base, units.power_units.c_str()));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit\n", "path length P_T", tracker.path_length()));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4f (%" PetscInt64_FMT " of %" PetscInt64_FMT " steps)\n", "binding fraction (mu* > 0)",
                           static_cast<double>(tracker.binding_steps()) / Td, tracker.binding_steps(), T));

@@ -110,6 +110,7 @@ class Dispatch final : public Problem {
       units_.cost_to_dollars = price_ref_ * units_.power_base * units_.hours_per_step;
       units_.x_units = "per-unit (S_b MW)";
       units_.cost_units = "per-unit (C_b $/h)";
+      units_.power_units = "MW", units_.money_units = "$";
     } else {
       horizon_ = synth_steps_;
       units_ = Units{};

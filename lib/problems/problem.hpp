@@ -23,6 +23,8 @@ struct Units {
   double power_base = 1.0;       // S_b [MW] per per-unit of x
   double hours_per_step = 1.0;   // Δh
   std::string x_units = "per-unit", cost_units = "per-unit";
+  // Units of power_base × x and cost_to_dollars × cost in the summary ("MW" and "$" for AEMO data).
+  std::string power_units = "per-unit", money_units = "per-unit";
 };
 
 class Problem {
