@@ -14,7 +14,7 @@
 #include "driver.hpp"
 
 static const char help[] =
-    "dodge: distributed online economic dispatch (algorithms.md, architecture.md).\n"
+    "dodge: distributed online dispatch for grid energy (README.md; the math is docs/algorithms.md).\n"
     "Options come from -options_file <file.yaml> and the command line (which wins); -help lists them all.\n\n";
 
 int main(int argc, char **argv) {
