@@ -284,6 +284,7 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(graph::GraphsBuild(gopts, block, &graphs));
     PetscCall(PetscLogEventEnd(ev->setup_graph, 0, 0, 0, 0));
   }
+  algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   std::vector<std::int64_t> selected;
   PetscCall(SelectAgents(ro.agent_selection, block, &selected));
@@ -470,6 +471,7 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(algorithm->Step(ctx));
     const double step_seconds = Now() - ts;
     run_seconds += step_seconds;
+    tracker.add_traffic(ctx.messages, ctx.bytes);
     if (ro.metrics) tracker.finish(t, partials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
     else {
       std::fill(row.begin(), row.end(), NAN);

@@ -51,6 +51,9 @@ struct AgentField {
 class Algorithm {
  public:
   virtual ~Algorithm() = default;
+  // The run's seed (-seed) for the algorithm's own random streams (e.g. MU0); set by the driver before Setup.
+  void SetSeed(std::uint64_t seed) { run_seed_ = seed; }
+  std::uint64_t run_seed() const { return run_seed_; }
   virtual const char *name() const = 0;
   virtual bool uses_graph() const = 0;
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
@@ -79,6 +82,9 @@ class Algorithm {
   // Exchange-layer counters of this rank (for the scaling model); 0 for algorithms without exchange.
   virtual std::int64_t mpi_messages() const { return 0; }
   virtual std::int64_t mpi_bytes() const { return 0; }
+
+ private:
+  std::uint64_t run_seed_ = 1;
 };
 
 // The registry: `-algorithm <name>`. Unknown names fail with the list of known ones.

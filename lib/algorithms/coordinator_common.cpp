@@ -124,16 +124,14 @@ PetscErrorCode CoordinatorOptionsRead(PetscOptionItems *PetscOptionsObject, cons
 
 PetscErrorCode Coordinator::Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *,
                                   std::int64_t T) {
-  PetscInt seed = 1;
   PetscFunctionBeginUser;
   block_ = block;
   problem_ = &problem;
   prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
   T_ = T;
   family_ = problem.name();
-  // λ^0 ~ U(0,1) from stream MU0 uses the run's seed, which the driver's documented -seed option holds.
-  PetscCall(PetscOptionsGetInt(nullptr, nullptr, "-seed", &seed, nullptr));
-  seed_ = static_cast<std::uint64_t>(seed);
+  // λ^0 ~ U(0,1) from stream MU0 uses the run's seed.
+  seed_ = run_seed();
   problems::ScalarKernel k1;
   PetscCall(problem.BeginStep(1, &k1));
   std::visit([&](const auto &k) { Defaults(k, &delta_, &eps_); }, k1);

@@ -105,9 +105,11 @@ class Dopp final : public GraphAlgorithm {
     const double alpha = laws_.alpha(ctx.t), beta = laws_.beta(ctx.t), gamma = laws_.gamma(ctx.t), kappa = kappa_;
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
+    double *const price = price_out();
     return Round<3>(k, ctx, [&](std::int64_t i, const double *mixed) {
       const double mh = mixed[0], yh = mixed[1], ph = mixed[2];
       const double lambda = mh / ph;  // ψ > 0: every self weight is positive
+      if (price) price[i] = lambda;
       const double xi = x[i];
       const double v = k.grad(i, xi) + k.jac(i, xi) * lambda;
       x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);

@@ -40,6 +40,8 @@ PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem 
     messages_[b] = static_cast<double>(edges);
   }
   if (graphs->link_failure > 0) deg_.assign(nloc + ng, 0.0);
+  prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
+  if (prices_) price_prev_.assign(nloc, 0.0), price_next_.assign(nloc, 0.0);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -76,6 +78,9 @@ PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
   }
   if (track_)
     PetscCall(ckpt.WriteDistributedArray("/state/cprev", n, off, nl, c_.data(), "per-unit", "g_{i,t}(x_{i,t})", "agent"));
+  if (prices_)
+    PetscCall(ckpt.WriteDistributedArray("/state/price", n, off, nl, price_prev_.data(), "per-unit price",
+                                         "price estimate of step t each user pays at t+1", "agent"));
   const bool has_xstar = !xstar_.empty();
   PetscCall(ckpt.SetAttribute("/state", "has_xstar", static_cast<std::int64_t>(has_xstar)));
   PetscCall(ckpt.SetAttribute("/state", "algorithm", std::string(name())));
@@ -96,6 +101,7 @@ PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
     for (std::int64_t i = 0; i < nl; ++i) cur_[kvals * i + s] = v[i];
   }
   if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off, nl, c_.data()));
+  if (prices_) PetscCall(ckpt.ReadSlice("/state/price", off, nl, price_prev_.data()));
   PetscCall(ckpt.GetAttribute("/state", "has_xstar", &has_xstar));
   if (has_xstar) {
     xstar_.resize(nl);

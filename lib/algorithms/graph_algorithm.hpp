@@ -15,6 +15,7 @@
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
+#include "problems/demand.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::algorithms {
@@ -48,6 +49,10 @@ class GraphAlgorithm : public Algorithm {
   PetscErrorCode Round(const K &k, StepContext &ctx, Row &&row);
 
   int kv() const { return static_cast<int>(slots_.size()); }
+  // Where a row writes the agent's own price estimate of step t (its mixed multiplier), or nullptr when the
+  // problem does not ask for prices (demand's average cost C̄, §12). The base hands the previous step's
+  // estimates to the problem before E3.
+  double *price_out() { return prices_ ? price_next_.data() : nullptr; }
 
   Init init_ = Init::Random;
   Block block_;
@@ -70,6 +75,8 @@ class GraphAlgorithm : public Algorithm {
 
   std::vector<Slot> slots_;
   bool track_ = true;
+  problems::DemandPrices *prices_ = nullptr;
+  std::vector<double> price_prev_, price_next_;
   std::unique_ptr<comm::Exchange> exchange_;
   std::vector<double> deg_, wt_, played_;
   std::vector<std::vector<Run>> interior_, boundary_;
@@ -208,7 +215,9 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   Rows<KV>(m, w, boundary_[b], row);
   PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
   std::swap(cur_, nxt_);
+  if (prices_) prices_->SetAgentPrices(price_prev_.data());  // μ̂_{i,t−1}, 0 at t = 1
   if (hook) PetscCall(problem_->EndStep(t, played_.data()));
+  if (prices_) std::swap(price_prev_, price_next_);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

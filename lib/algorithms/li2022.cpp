@@ -107,9 +107,11 @@ class Li2022 final : public GraphAlgorithm {
     const double alpha = alpha_, beta = beta_;
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
+    double *const price = price_out();
     const double *__restrict cv = c_.data();
     return Round<1>(k, ctx, [&](std::int64_t i, const double *mixed) {
       const double mh = mixed[0];
+      if (price) price[i] = mh;
       const double xi = x[i];
       const double v = k.grad(i, xi) + k.jac(i, xi) * mh;
       x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);

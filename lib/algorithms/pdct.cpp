@@ -86,8 +86,10 @@ class Pdct final : public GraphAlgorithm {
     const double alpha = laws_.alpha(ctx.t), beta = laws_.beta(ctx.t), gamma = laws_.gamma(ctx.t), kappa = kappa_;
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
+    double *const price = price_out();
     return Round<2>(k, ctx, [&](std::int64_t i, const double *mixed) {
       const double mh = mixed[0], yh = mixed[1];
+      if (price) price[i] = mh;
       const double xi = x[i];
       const double v = k.grad(i, xi) + k.jac(i, xi) * mh;
       x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);

@@ -40,7 +40,6 @@ void Tracker::finish(std::int64_t t, const Partials &p, double mu_star, int orac
   vio_plus_ += std::max(0.0, c);
   if (oracle_ && t >= 2) path_ += std::sqrt(v[Partials::PATH_SQ]);
   if (oracle_ && mu_star > 0) binding_++;
-  messages_ += messages, bytes_ += bytes;
 
   const double mu_mean = v[Partials::MU] / n_, c_mean = c / n_;
   const double dmu = mu_mean - p.mu_shift, dy = v[Partials::Y] / n_ - p.y_shift;

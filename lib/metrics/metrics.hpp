@@ -81,6 +81,9 @@ class Tracker {
     max_track_rel_ = s.max_track_rel, messages_ = s.messages, bytes_ = s.bytes, binding_ = s.binding;
   }
 
+  // Logical traffic of a step; counted whether or not the metrics are on.
+  void add_traffic(double messages, double bytes) { messages_ += messages, bytes_ += bytes; }
+
   double mu_shift() const { return mu_mean_; }
   double y_shift() const { return c_mean_; }
   double regret() const { return reg_; }

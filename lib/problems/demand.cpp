@@ -298,6 +298,7 @@ class Demand final : public Problem, public DemandPrices {
   bool has_end_step_hook() const override { return true; }
 
   void SetUniformPrice(double price) override { price_ = price, price_set_ = true; }
+  void SetAgentPrices(const double *price) override { agent_price_ = price; }
 
   // (8) with the decisions played, the load metrics of step t in one fused reduction, and the daily restart
   // of s-DOA.
@@ -310,11 +311,13 @@ class Demand final : public Problem, public DemandPrices {
     const std::int64_t day_slot = (t - 1) % kSlotsPerDay + 1;
     const double tau = (separate_ || counter_restart_) ? static_cast<double>(day_slot) : static_cast<double>(t);
     const double gain = alpha_ > 0 ? alpha_ / (tau + alpha_) : 0.0;
-    double v[6] = {0, 0, 0, 0, 0, 0};  // L, AGL, Σ U(p), Σ U(d), g, Σ p̂
+    double v[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // L, AGL, Σ U(p), Σ U(d), g, Σ p̂, Σ price_i p_i, Σ price_i
     double *__restrict ph = phat_.data(), *__restrict sp = sp_.data(), *__restrict sp2 = sp2_.data();
     double *__restrict sd = sd_.data(), *__restrict sd2 = sd2_.data();
     const double *__restrict w = omega_t_.data(), *__restrict dd = d_t_.data();
-    double L = 0, A = 0, U = 0, Ut = 0, P = 0;
+    double L = 0, A = 0, U = 0, Ut = 0, P = 0, PC = 0, PS = 0;
+    if (agent_price_)
+      for (std::int64_t i = 0; i < users_local_; ++i) PC += agent_price_[i] * x[i], PS += agent_price_[i];
     for (std::int64_t i = 0; i < users_local_; ++i) {
       const double p = x[i], d = dd[i];
       L += p, A += d;
@@ -323,9 +326,9 @@ class Demand final : public Problem, public DemandPrices {
       ph[i] += gain * (p - ph[i]);
       P += ph[i];
     }
-    v[0] = L, v[1] = A, v[2] = U, v[3] = Ut, v[5] = P;
+    v[0] = L, v[1] = A, v[2] = U, v[3] = Ut, v[5] = P, v[6] = PC, v[7] = PS;
     if (prov_ >= 0) v[4] = x[prov_];
-    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, v, 6));
+    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, v, 8));
     const double Lg = v[0], AGL = v[1], g = v[4], gdel = std::max(g, Lg);
     const double cN = per_capita_ ? static_cast<double>(N_) : 1.0;
     auto cost = [&](double q) { return a_ * q * q / cN + b_ * q + cN * c_; };
@@ -338,13 +341,16 @@ class Demand final : public Problem, public DemandPrices {
     s.sumCT += cost(gdel), s.sumCTtr += cost(AGL), s.sumCL += cost(Lg);
     if (price_set_)
       s.user_cost += price_ * Lg;
+    else if (agent_price_)
+      s.user_cost += v[6];  // each user pays its own multiplier estimate (graph algorithms, §12)
     else
       s.price_missing = 1;
     s.trace_cost += dcost(AGL) * AGL;
     last_[0] = Lg, last_[1] = AGL, last_[2] = g, last_[3] = gdel, last_[4] = v[2], last_[5] = cost(gdel);
     last_[6] = s.maxL, last_[7] = v[5] / static_cast<double>(N_), last_[8] = profile_[t - 1];
-    last_[9] = price_set_ ? price_ : NAN;
+    last_[9] = price_set_ ? price_ : (agent_price_ ? v[7] / static_cast<double>(N_) : NAN);
     price_set_ = false;
+    agent_price_ = nullptr;
     // s-DOA: the next day starts from a fresh p̂_i(0) (PHAT0, b = day) and counter 1.
     if (separate_ && day_slot == kSlotsPerDay && t < H_) DrawPhat(t / kSlotsPerDay + 1);
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -578,6 +584,7 @@ class Demand final : public Problem, public DemandPrices {
     units_.hours_per_step = 0.25;
     units_.x_units = "per-user unit";
     units_.cost_units = "utility";
+    units_.power_units = "per-user unit", units_.money_units = "utility";
     std::string day = day_;
     if (source_ == "synthetic") {
       if (day.empty()) day = "hot";
@@ -714,6 +721,7 @@ class Demand final : public Problem, public DemandPrices {
   double last_[10] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
   double price_ = 0;
   bool price_set_ = false;
+  const double *agent_price_ = nullptr;  // per local user, set for one EndStep by graph algorithms
   mutable bool offline_solved_ = false;
   mutable double offline_J_ = NAN, offline_pg_ = NAN;
   mutable std::int64_t offline_its_ = 0;

@@ -11,6 +11,9 @@ class DemandPrices {
   // The price λ(t) every user pays at the step about to end (call before EndStep(t)). Not collective; the
   // same value on every rank.
   virtual void SetUniformPrice(double price) = 0;
+  // Graph algorithms: the price each local user pays at the step about to end, its own multiplier estimate
+  // from the previous step (0 at t = 1). Not collective; `price` has one entry per local agent.
+  virtual void SetAgentPrices(const double *price) = 0;
 };
 
 }  // namespace dodge::problems

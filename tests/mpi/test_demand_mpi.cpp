@@ -522,3 +522,64 @@ TEST_CASE("demand: doa single_step is one dual step per slot; messages count the
   }
   REQUIRE(test::all_ranks(ok));
 }
+
+TEST_CASE("demand: the literal preset pins every user at p_min (algorithms.md §3.2)", "[demand][mpi]") {
+  ScopedOptions o{{"-demand_preset", "literal"}};
+  const std::int64_t N = 20, T = 96;
+  for (const char *alg : {"coa", "doa", "dpa"}) {
+    Run r;
+    REQUIRE(Build("demand", alg, N + 1, T, &r) == 0);
+    REQUIRE(Steps(r, 1, T, false) == 0);
+    bool pinned = true;
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t i = 0; i < N; ++i) pinned = pinned && r.x[t][i] == 1.0;
+    INFO(alg);
+    // λ* = C'(g) >= 2 a N p_min = 2 > U' for every user (doa/dpa: from the first slot's transient on).
+    if (std::string(alg) == "coa") REQUIRE(test::all_ranks(pinned));
+    bool late = true;
+    for (std::int64_t t = T / 2; t < T; ++t)
+      for (std::int64_t i = 0; i < N; ++i) late = late && r.x[t][i] == 1.0;
+    REQUIRE(test::all_ranks(late));
+  }
+}
+
+TEST_CASE("demand: the oracle meets the KKT conditions and Newton equals bisection (§15.5)", "[demand][mpi]") {
+  for (const char *preset : {"paper_params", "literal"}) {
+    ScopedOptions o{{"-demand_preset", preset}};
+    const std::int64_t N = 33, T = 96;
+    Run r;
+    REQUIRE(Build("demand", "doa", N + 1, T, &r) == 0);
+    const std::int64_t nloc = r.block.local();
+    const double H = r.problem->constraint_scale();
+    bool ok = true;
+    double worst_h = 0, worst_nb = 0;
+    for (std::int64_t t = 1; t <= T; ++t) {
+      problems::ScalarKernel kv;
+      REQUIRE(r.problem->BeginStep(t, &kv) == 0);
+      const auto &k = std::get<DemandKernel>(kv);
+      double hi;
+      oracle::Result newton, bisect;
+      REQUIRE(r.problem->OracleBracket(t, kv, &hi) == 0);
+      REQUIRE(oracle::Solve(PETSC_COMM_WORLD, k, nloc, hi, r.mu_warm, H, &newton) == 0);
+      REQUIRE(oracle::SolveBisection(PETSC_COMM_WORLD, k, nloc, hi, H, &bisect) == 0);
+      r.mu_warm = newton.mu;
+      double hs[2];
+      oracle::LocalDual(k, nloc, newton.mu, &hs[0], &hs[1]);
+      REQUIRE(comm::AllreduceSum(PETSC_COMM_WORLD, hs, 2) == 0);
+      // Σ_users p ≥ N p_min > 0 = g(0): the constraint binds at every slot, so h(μ*) ≈ 0 with μ* > 0.
+      ok = ok && newton.converged && newton.mu > 0 && hs[0] <= 1e-12 * H && newton.mu * std::fabs(hs[0]) <= 1e-12 * H * std::max(1.0, newton.mu);
+      // Both stop within 1e-12 of the root in μ, or once |h| <= 1e-12 H, which leaves up to 1e-12 H/|h'(μ*)| in μ:
+      // with every user pinned (literal) h is the provider's line of slope −1/(2a) and that term dominates.
+      const double slack = hs[1] < 0 ? 1e-12 * H / -hs[1] : 0.0;
+      ok = ok && std::fabs(newton.mu - bisect.mu) <= 3e-12 * std::max(1.0, newton.mu) + slack;
+      worst_h = std::max(worst_h, std::fabs(hs[0]) / H);
+      worst_nb = std::max(worst_nb, std::fabs(newton.mu - bisect.mu));
+      // The step goes on with the oracle's decisions played, so p-hat evolves as under coa.
+      algorithms::StepContext ctx;
+      ctx.t = t, ctx.kernel = &kv;
+      REQUIRE(r.algorithm->Step(ctx) == 0);
+    }
+    INFO(preset << ": max |h(mu*)|/H " << worst_h << ", max |mu_newton - mu_bisection| " << worst_nb);
+    REQUIRE(test::all_ranks(ok));
+  }
+}
