@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dodge's benchmark suite, one command (bench/README.md):
 #
-#   bash bench/run_all.sh            # full run (tens of minutes): N = 10^4..10^7, 1 and 2 ranks, everything
+#   bash bench/run_all.sh            # full run (about an hour on 2 idle cores): N = 10^4..10^7, 1 and 2 ranks, everything
 #   bash bench/run_all.sh --quick    # about a minute: the same measurements at N = 10^4, few steps (smoke test)
 #
 # Builds dodge and the STREAM triad if needed (Release, -O3 -march=native, into build/ unless --build-dir),
@@ -16,7 +16,7 @@
 #   --outdir DIR            where report.md and results.json go
 #   --sizes "1e4 1e5"       agent counts;  --ranks "1 2";  --algorithms pdct,li2022,doa;  --graphs ring,ws
 #   --recordings off,first1000,all10;  --reps K (best of K);  --work 2e8 (agent-steps per run);
-#   --skip stream,numpy,hdf5,matlab
+#   --skip stream,numpy,hdf5,doa_inner,matlab
 # Exit status: 0 when every run succeeded and every NumPy trajectory agreed with dodge's to 1e-9.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD_IT=0; shift ;;
     --scratch) SCRATCH=$(realpath -m "$2"); shift 2 ;;
     --outdir) OUTDIR=$(realpath -m "$2"); shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) PASS+=("$1"); shift ;;
   esac
 done

@@ -21,10 +21,12 @@ const char *const kVariation[] = {"decaying", "persistent"};
 const char *const kLabels[] = {"end", "start"};
 
 // Accepts NSW, nsw or NSW1.
-std::string region_code(std::string r) {
-  std::transform(r.begin(), r.end(), r.begin(), ::toupper);
-  if (!r.empty() && r.back() != '1') r += '1';
-  return r;
+std::string region_code(const std::string &r) {
+  std::string u;
+  u.reserve(r.size() + 1);
+  for (char ch : r) u.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  if (!u.empty() && u.back() != '1') u.push_back('1');
+  return u;
 }
 
 class Dispatch final : public Problem {
