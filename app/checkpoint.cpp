@@ -13,6 +13,7 @@
 #include "algorithms/algorithm.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
+#include "core/options.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "problems/problem.hpp"
@@ -23,17 +24,9 @@ namespace {
 volatile std::sig_atomic_t g_signal = 0;
 extern "C" void OnSignal(int) { g_signal = 1; }
 
-std::string Str(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, const std::string &def,
-                PetscErrorCode *ierr) {
-  char buf[PETSC_MAX_PATH_LEN];
-  *ierr = PetscStrncpy(buf, def.c_str(), sizeof buf);
-  if (!*ierr) *ierr = PetscOptionsString(name, help, nullptr, def.c_str(), buf, sizeof buf, nullptr);
-  return buf;
-}
 }  // namespace
 
 PetscErrorCode CheckpointOptionsRead(const std::string &output_file, CheckpointOptions *o) {
-  PetscErrorCode ierr;
   PetscFunctionBeginUser;
   std::string def = output_file;
   if (def.empty() || def == "none") def = "out/dodge.h5";
@@ -45,8 +38,8 @@ PetscErrorCode CheckpointOptionsRead(const std::string &output_file, CheckpointO
                             &o->every, nullptr));
   PetscCall(PetscOptionsInt("-kill_at_step", "Testing: SIGKILL every rank at the end of step k (simulates a crash)",
                             nullptr, o->kill_at, &o->kill_at, nullptr));
-  o->file = Str(PetscOptionsObject, "-file", "Checkpoint file (default: the output file with .ckpt.h5)", def, &ierr);
-  PetscCall(ierr);
+  o->file = def;
+  PetscCall(OptionsString(PetscOptionsObject, "-file", "Checkpoint file (default: the output file with .ckpt.h5)", &o->file));
   PetscOptionsEnd();
   PetscOptionsBegin(PETSC_COMM_WORLD, nullptr, "Restart", nullptr);
   PetscCall(PetscOptionsBool("-restart", "Resume from -checkpoint_file (same scenario, any rank count)", nullptr,

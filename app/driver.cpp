@@ -18,6 +18,7 @@
 #include "algorithms/algorithm.hpp"
 #include "checkpoint.hpp"
 #include "comm/errors.hpp"
+#include "core/options.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
@@ -43,30 +44,18 @@ struct RunOptions {
   PetscBool slurm_check = PETSC_TRUE;
 };
 
-std::string str_option(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, const std::string &def, PetscErrorCode *ierr) {
-  char buf[PETSC_MAX_PATH_LEN];
-  // PetscOptionsString leaves the buffer alone when the option is absent: it must start as the default.
-  *ierr = PetscStrncpy(buf, def.c_str(), sizeof buf);
-  if (!*ierr) *ierr = PetscOptionsString(name, help, nullptr, def.c_str(), buf, sizeof buf, nullptr);
-  return buf;
-}
-
 // The run's own options: -problem, -algorithm, -agents, -steps, -seed, -metrics, -progress, -output_*.
 PetscErrorCode RunOptionsRead(RunOptions *o) {
-  PetscErrorCode ierr;
   std::string probs, algs;
   PetscFunctionBeginUser;
   for (const auto &n : problems::ProblemNames()) probs += (probs.empty() ? "" : ", ") + n;
   for (const auto &n : algorithms::AlgorithmNames()) algs += (algs.empty() ? "" : ", ") + n;
   const std::string ph = "Problem family (" + probs + ")", ah = "Algorithm (" + algs + ")";
   PetscOptionsBegin(PETSC_COMM_WORLD, nullptr, "dodge run options", nullptr);
-  o->problem = str_option(PetscOptionsObject, "-problem", ph.c_str(), o->problem, &ierr);
-  PetscCall(ierr);
-  o->algorithm = str_option(PetscOptionsObject, "-algorithm", ah.c_str(), o->algorithm, &ierr);
-  PetscCall(ierr);
+  PetscCall(OptionsString(PetscOptionsObject, "-problem", ph.c_str(), &o->problem));
+  PetscCall(OptionsString(PetscOptionsObject, "-algorithm", ah.c_str(), &o->algorithm));
   PetscCall(PetscOptionsInt("-agents", "Number of agents N (0: the problem's default, 6 for dispatch)", nullptr, o->agents, &o->agents, nullptr));
-  PetscCall(PetscOptionsBoundedInt("-steps", "Steps T to run (0: the whole data window)", nullptr, o->steps, &o->steps,
-                                   nullptr, 0));
+  PetscCall(PetscOptionsInt("-steps", "Steps T to run (0: the whole data window)", nullptr, o->steps, &o->steps, nullptr));
   PetscCall(PetscOptionsInt("-seed", "Seed of every random stream (algorithms.md §0.6)", nullptr, o->seed, &o->seed, nullptr));
   PetscCall(PetscOptionsBool("-metrics", "Compute the per-step oracle and the metrics of §12 (off: benchmark mode)",
                              nullptr, o->metrics, &o->metrics, nullptr));
@@ -77,15 +66,12 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
   PetscOptionsEnd();
 
   PetscOptionsBegin(PETSC_COMM_WORLD, "output_", "HDF5 output (architecture.md §5)", nullptr);
-  o->output_file = str_option(PetscOptionsObject, "-file", "HDF5 file of the run ('none': no file)", o->output_file, &ierr);
-  PetscCall(ierr);
-  PetscCall(PetscOptionsBoundedInt("-stride", "Record agent states every k steps", nullptr, o->stride, &o->stride,
-                                   nullptr, 1));
-  o->agent_selection = str_option(PetscOptionsObject, "-agents", "Agents recorded: all, none, first:K, or a list i,j,k",
-                                  o->agent_selection, &ierr);
-  PetscCall(ierr);
-  PetscCall(PetscOptionsBoundedInt("-flush", "Records buffered per write (0: automatic, <= 64 MiB per rank)",
-                                   nullptr, o->flush, &o->flush, nullptr, 0));
+  PetscCall(OptionsString(PetscOptionsObject, "-file", "HDF5 file of the run ('none': no file)", &o->output_file));
+  PetscCall(PetscOptionsInt("-stride", "Record agent states every k steps", nullptr, o->stride, &o->stride, nullptr));
+  PetscCall(OptionsString(PetscOptionsObject, "-agents", "Agents recorded: all, none, first:K, or a list i,j,k",
+                          &o->agent_selection));
+  PetscCall(PetscOptionsInt("-flush", "Records buffered per write (0: automatic, <= 64 MiB per rank)", nullptr,
+                            o->flush, &o->flush, nullptr));
   PetscCall(PetscOptionsBool("-inputs", "Write /inputs (series, coefficients, graphs, parameters)", nullptr,
                              o->record_inputs, &o->record_inputs, nullptr));
   PetscOptionsEnd();

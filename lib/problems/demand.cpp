@@ -16,6 +16,7 @@
 #include "io/loadtrace.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
+#include "core/options.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::problems {
@@ -115,7 +116,7 @@ class Demand final : public Problem, public DemandPrices {
                                 "User load data: caiso (SCE 2014), pjm (PJM East 2011) or synthetic profiles (§3.5)",
                                 nullptr, kSources, 3, kSources[0], &src, nullptr));
     source_ = kSources[src];
-    PetscCall(Str(PetscOptionsObject, "-day",
+    PetscCall(OptionsString(PetscOptionsObject, "-day",
                   "First day: hot, typical or YYYY-MM-DD (default: hot; the 3-day window when -demand_days > 1)",
                   &day_));
     PetscCall(
@@ -129,22 +130,22 @@ class Demand final : public Problem, public DemandPrices {
     PetscCall(PetscOptionsEList("-normalize_over", "Normalize the load over the simulated window or the whole file",
                                 nullptr, kNormalize, 2, kNormalize[0], &norm, nullptr));
     normalize_file_ = norm == 1;
-    PetscCall(Str(PetscOptionsObject, "-data_dir", "Folder holding caiso/ and pjm/", &data_dir_));
-    PetscCall(Str(PetscOptionsObject, "-file", "Hourly load CSV (overrides -demand_data_dir)", &file_));
+    PetscCall(OptionsString(PetscOptionsObject, "-data_dir", "Folder holding caiso/ and pjm/", &data_dir_));
+    PetscCall(OptionsString(PetscOptionsObject, "-file", "Hourly load CSV (overrides -demand_data_dir)", &file_));
     PetscCall(
-        Str(PetscOptionsObject, "-column", "Load column of the CSV (default SCE for caiso, y for pjm)", &column_));
-    PetscCall(Str(PetscOptionsObject, "-time_column",
+        OptionsString(PetscOptionsObject, "-column", "Load column of the CSV (default SCE for caiso, y for pjm)", &column_));
+    PetscCall(OptionsString(PetscOptionsObject, "-time_column",
                   "Timestamp column of the CSV (default timestamp for caiso, ds for pjm)", &time_column_));
     PetscCall(PetscOptionsReal("-noise", "Standard deviation sigma_n of the users' demand noise", nullptr, noise_,
                                &noise_, nullptr));
     nr = 2, range[0] = kappa_range_[0], range[1] = kappa_range_[1];
     PetscCall(PetscOptionsRealArray("-kappa_range", "Range of the users' scale kappa_i ~ U[lo,hi]", nullptr, range, &nr,
                                     &set));
-    if (set) PetscCall(CheckRange("-demand_kappa_range", range, nr, kappa_range_));
+    if (set) PetscCall(OptionsCheckRange("-demand_kappa_range", range, nr, kappa_range_));
     nr = 2, range[0] = omega_range_[0], range[1] = omega_range_[1];
     PetscCall(PetscOptionsRealArray("-omega_range", "Clip range of omega_i(t) = d_i(t)/4, inside (0,1)", nullptr, range,
                                     &nr, &set));
-    if (set) PetscCall(CheckRange("-demand_omega_range", range, nr, omega_range_));
+    if (set) PetscCall(OptionsCheckRange("-demand_omega_range", range, nr, omega_range_));
     PetscCall(PetscOptionsReal("-omega", "Fixed omega for every user and slot, in (0,1) (0: from the load data)",
                                nullptr, omega_fixed_, &omega_fixed_, &omega_fixed_set_));
     PetscCall(PetscOptionsInt("-replicate", "Users are k copies of N/k base users (same data, same initial p-hat)",
@@ -528,22 +529,6 @@ class Demand final : public Problem, public DemandPrices {
   }
 
  private:
-  static PetscErrorCode Str(PetscOptionItems *PetscOptionsObject, const char *name, const char *help,
-                            std::string *value) {
-    char buf[PETSC_MAX_PATH_LEN];
-    PetscFunctionBeginUser;
-    PetscCall(PetscStrncpy(buf, value->c_str(), sizeof buf));
-    PetscCall(PetscOptionsString(name, help, nullptr, value->c_str(), buf, sizeof buf, nullptr));
-    *value = buf;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  static PetscErrorCode CheckRange(const char *opt, const PetscReal *r, PetscInt nr, double *out) {
-    PetscFunctionBeginUser;
-    PetscCheck(nr == 2 && std::isfinite(r[0]) && std::isfinite(r[1]) && r[0] <= r[1], PETSC_COMM_WORLD,
-               PETSC_ERR_ARG_OUTOFRANGE, "%s takes two finite numbers lo,hi with lo <= hi", opt);
-    out[0] = r[0], out[1] = r[1];
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
 
   // The user whose data (κ, ξ, p̂(0)) local user i uses: itself, or its base user under -demand_replicate.
   std::uint64_t Base(std::int64_t i) const { return static_cast<std::uint64_t>((block_.start + i) % base_users_); }

@@ -9,6 +9,7 @@
 #include "io/aemo.hpp"
 #include "io/gencost.hpp"
 #include "io/recorder.hpp"
+#include "core/options.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::problems {
@@ -44,11 +45,11 @@ class Dispatch final : public Problem {
     PetscCall(PetscOptionsEList("-source", "Data source: aemo (real 5-min NEM data) or synthetic (§2.3)", nullptr,
                                 kSources, 2, kSources[0], &src, nullptr));
     source_ = kSources[src];
-    PetscCall(Str(PetscOptionsObject, "-region", "AEMO region: NSW, QLD, SA, VIC or TAS", &region_));
-    PetscCall(Str(PetscOptionsObject, "-data_dir", "Folder holding PRICE_AND_DEMAND_202407_<REGION>.csv", &data_dir_));
-    PetscCall(Str(PetscOptionsObject, "-file", "AEMO CSV file (overrides -dispatch_data_dir and -dispatch_region)", &file_));
-    PetscCall(Str(PetscOptionsObject, "-window_start", "First interval start, NEM time (YYYY/MM/DD HH:MM)", &window_start_));
-    PetscCall(Str(PetscOptionsObject, "-window_end", "Last interval start, NEM time (YYYY/MM/DD HH:MM)", &window_end_));
+    PetscCall(OptionsString(PetscOptionsObject, "-region", "AEMO region: NSW, QLD, SA, VIC or TAS", &region_));
+    PetscCall(OptionsString(PetscOptionsObject, "-data_dir", "Folder holding PRICE_AND_DEMAND_202407_<REGION>.csv", &data_dir_));
+    PetscCall(OptionsString(PetscOptionsObject, "-file", "AEMO CSV file (overrides -dispatch_data_dir and -dispatch_region)", &file_));
+    PetscCall(OptionsString(PetscOptionsObject, "-window_start", "First interval start, NEM time (YYYY/MM/DD HH:MM)", &window_start_));
+    PetscCall(OptionsString(PetscOptionsObject, "-window_end", "Last interval start, NEM time (YYYY/MM/DD HH:MM)", &window_end_));
     PetscCall(PetscOptionsEList("-settlement_label",
                                 "SETTLEMENTDATE marks the interval end (AEMO's convention) or its start", nullptr,
                                 kLabels, 2, kLabels[0], &label, nullptr));
@@ -60,20 +61,20 @@ class Dispatch final : public Problem {
     PetscCall(PetscOptionsEList("-coef", "Cost coefficients: random (seeded, §2.1) or csv (gencost table)",
                                 nullptr, kCoefSources, 2, kCoefSources[0], &coef, nullptr));
     coef_source_ = kCoefSources[coef];
-    PetscCall(Str(PetscOptionsObject, "-coef_file", "Gencost CSV (c2_per_MW2h, c1_per_MWh, c0_per_h, status, Pmax_MW)", &coef_file_));
-    PetscCall(Str(PetscOptionsObject, "-coef_case", "Keep only rows of this case (e.g. case118); empty = all", &coef_case_));
+    PetscCall(OptionsString(PetscOptionsObject, "-coef_file", "Gencost CSV (c2_per_MW2h, c1_per_MWh, c0_per_h, status, Pmax_MW)", &coef_file_));
+    PetscCall(OptionsString(PetscOptionsObject, "-coef_case", "Keep only rows of this case (e.g. case118); empty = all", &coef_case_));
     PetscCall(PetscOptionsBool("-capacity_from_csv", "Capacities h_i = Pmax/S_b from the gencost CSV", nullptr,
                                capacity_from_csv_, &capacity_from_csv_, nullptr));
     nr = 2, range[0] = a_range_[0], range[1] = a_range_[1];
     PetscCall(PetscOptionsRealArray("-a_range", "Range of per-unit a_i ~ U[lo,hi] (random coefficients)", nullptr,
                                     range, &nr, &set));
-    if (set) PetscCall(CheckRange("-dispatch_a_range", range, nr, a_range_));
+    if (set) PetscCall(OptionsCheckRange("-dispatch_a_range", range, nr, a_range_));
     nr = 2, range[0] = b_range_[0], range[1] = b_range_[1];
     PetscCall(PetscOptionsRealArray("-b_range", "Range of per-unit b_i ~ U[lo,hi]", nullptr, range, &nr, &set));
-    if (set) PetscCall(CheckRange("-dispatch_b_range", range, nr, b_range_));
+    if (set) PetscCall(OptionsCheckRange("-dispatch_b_range", range, nr, b_range_));
     nr = 2, range[0] = c_range_[0], range[1] = c_range_[1];
     PetscCall(PetscOptionsRealArray("-c_range", "Range of per-unit c_i ~ U[lo,hi]", nullptr, range, &nr, &set));
-    if (set) PetscCall(CheckRange("-dispatch_c_range", range, nr, c_range_));
+    if (set) PetscCall(OptionsCheckRange("-dispatch_c_range", range, nr, c_range_));
     PetscCall(PetscOptionsInt("-synthetic_steps", "Horizon T of the synthetic source", nullptr, synth_steps_,
                               &synth_steps_, nullptr));
     PetscCall(PetscOptionsEList("-synthetic_variation",
@@ -266,22 +267,6 @@ class Dispatch final : public Problem {
   }
 
  private:
-  // A string option whose buffer starts as the current value (PETSc leaves it alone when unset).
-  static PetscErrorCode Str(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, std::string *value) {
-    char buf[PETSC_MAX_PATH_LEN];
-    PetscFunctionBeginUser;
-    PetscCall(PetscStrncpy(buf, value->c_str(), sizeof buf));
-    PetscCall(PetscOptionsString(name, help, nullptr, value->c_str(), buf, sizeof buf, nullptr));
-    *value = buf;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  static PetscErrorCode CheckRange(const char *opt, const PetscReal *r, PetscInt nr, double *out) {
-    PetscFunctionBeginUser;
-    PetscCheck(nr == 2 && std::isfinite(r[0]) && std::isfinite(r[1]) && r[0] <= r[1], PETSC_COMM_WORLD,
-               PETSC_ERR_ARG_OUTOFRANGE, "%s takes two finite numbers lo,hi with lo <= hi", opt);
-    out[0] = r[0], out[1] = r[1];
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
 
   // θ_{i,1} and φ_i of §2.3 (stream SYNTH, b = 1, c = 0..4; φ: b = 0, c = 5).
   void SetupSynthetic() {

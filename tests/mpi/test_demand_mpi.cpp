@@ -28,18 +28,7 @@ using problems::DemandKernel;
 
 namespace {
 
-struct ScopedOptions {
-  std::vector<std::string> names;
-  ScopedOptions(std::initializer_list<std::pair<const char *, const char *>> kv) {
-    for (auto &[k, v] : kv) {
-      PetscOptionsSetValue(nullptr, k, v);
-      names.emplace_back(k);
-    }
-  }
-  ~ScopedOptions() {
-    for (auto &k : names) PetscOptionsClearValue(nullptr, k.c_str());
-  }
-};
+using test::ScopedOptions;
 
 // One run driven like app/driver.cpp, keeping every step's decisions as global arrays (small n only).
 struct Run {

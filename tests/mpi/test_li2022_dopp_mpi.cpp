@@ -24,19 +24,7 @@ using namespace dodge;
 
 namespace {
 
-// Sets options for one test and removes them afterwards, so tests do not leak settings into each other.
-struct ScopedOptions {
-  std::vector<std::string> names;
-  ScopedOptions(std::initializer_list<std::pair<const char *, const char *>> kv) {
-    for (auto &[k, v] : kv) {
-      PetscOptionsSetValue(nullptr, k, v);
-      names.emplace_back(k);
-    }
-  }
-  ~ScopedOptions() {
-    for (auto &k : names) PetscOptionsClearValue(nullptr, k.c_str());
-  }
-};
+using test::ScopedOptions;
 
 std::string Fixture(const char *name) {
   return (std::filesystem::path(__FILE__).parent_path().parent_path() / "data" / "graphs" / name).string();

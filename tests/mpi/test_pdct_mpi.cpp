@@ -19,19 +19,7 @@ using namespace dodge;
 
 namespace {
 
-// Sets options for one test and removes them afterwards, so tests do not leak settings into each other.
-struct ScopedOptions {
-  std::vector<std::string> names;
-  ScopedOptions(std::initializer_list<std::pair<const char *, const char *>> kv) {
-    for (auto &[k, v] : kv) {
-      PetscOptionsSetValue(nullptr, k, v);
-      names.emplace_back(k);
-    }
-  }
-  ~ScopedOptions() {
-    for (auto &k : names) PetscOptionsClearValue(nullptr, k.c_str());
-  }
-};
+using test::ScopedOptions;
 
 struct Run {
   std::unique_ptr<problems::Problem> problem;

@@ -1,6 +1,8 @@
 // Problem demand on one rank: the user best response against brute force (algorithms.md §15.10), kernel
 // derivatives, the load-trace readers on the bundled CAISO and PJM files (§3.5), and bad inputs.
 #include <catch2/catch.hpp>
+
+#include "mpi_check.hpp"
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -46,18 +48,7 @@ Raised Capture(const std::function<PetscErrorCode()> &call) {
   return r;
 }
 
-struct ScopedOptions {
-  std::vector<std::string> names;
-  ScopedOptions(std::initializer_list<std::pair<const char *, const char *>> kv) {
-    for (auto &[k, v] : kv) {
-      PetscOptionsSetValue(nullptr, k, v);
-      names.emplace_back(k);
-    }
-  }
-  ~ScopedOptions() {
-    for (auto &k : names) PetscOptionsClearValue(nullptr, k.c_str());
-  }
-};
+using test::ScopedOptions;
 
 // A kernel over one user (index 0) and the provider (index 1) with the given data.
 struct OneUser {
