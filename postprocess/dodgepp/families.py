@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import SkipFigure, escape, new_figure, plot_series, positive_only, require, titled
+from .plotting import SkipFigure, escape, new_figure, plot_series, positive_only, require, time_axis, titled
 from .run import Run
 from .summary import Quantity, per_step
 
@@ -158,9 +158,102 @@ DISPATCH = Family(
     ),
 )
 
+# demand (algorithms.md §3, §9, §12) ---------------------------------------------------------------------
+
+def load_figure(run: Run) -> Figure:
+    """Controlled load L(t) = Σ_i p_i(t) against the actual grid load AGL(t) = Σ_i d_i(t) (Figs. 7–8 of WMN14)."""
+    require(run, "load", "agl")
+    fig, (ax,) = new_figure()
+    plot_series(ax, run, "agl", color="k", ls="--")
+    plot_series(ax, run, "load", color="tab:blue")
+    ax.set_ylabel(escape(f"load [{run.info('load').units}]"))
+    ax.legend(loc="best")
+    return titled(fig, run, "Controlled load versus actual grid load")
+
+
+def decisions_figure(run: Run) -> Figure:
+    """The recorded users' consumption p_i(t) and the users' mean smoothed demand p̂ (Fig. 4 of WMN14 shows
+    p̂_i of single users; dodge records p_i per user and the mean of p̂)."""
+    require(run, "phat_mean")
+    import h5py  # local: only this figure reads /agents
+
+    with h5py.File(run.path, "r") as f:
+        if "agents/x" not in f:
+            raise SkipFigure("no agents were recorded (-output_agents none)")
+        x = f["agents/x"][...]
+        steps = f["agents/record_step"][...]
+        gids = f["agents/agent"][...]
+    n_users = (run.agents or x.shape[1]) - 1  # the provider is the last agent (gid N)
+    fig, (ax,) = new_figure()
+    t_axis, _ = time_axis(run)
+    shown = 0
+    for k in range(x.shape[1]):
+        if gids[k] >= n_users or shown >= 5:
+            continue
+        ok = steps <= run.steps
+        ax.plot(t_axis[steps[ok] - 1], x[ok, k], lw=0.9, alpha=0.8, label=f"p_{int(gids[k])}(t)")
+        shown += 1
+    plot_series(ax, run, "phat_mean", color="k", ls="--")
+    ax.set_ylabel(escape(f"consumption [{run.info('phat_mean').units}]"))
+    ax.legend(loc="best", fontsize=7)
+    return titled(fig, run, "User consumption and the mean smoothed demand")
+
+
+def lambda_figure(run: Run) -> Figure:
+    """The price per slot (λ of the coordinator algorithms, users' mean price otherwise) and the oracle's."""
+    name = "lambda_final" if run.usable("lambda_final") else "user_price"
+    require(run, name)
+    fig, (ax,) = new_figure()
+    plot_series(ax, run, name, color="tab:purple")
+    if run.usable("oracle_mu"):
+        plot_series(ax, run, "oracle_mu", color="k", ls="--")
+    ax.set_ylabel(escape(f"price [{run.info(name).units}]"))
+    ax.legend(loc="best")
+    return titled(fig, run, "Price per slot")
+
+
+def inner_figure(run: Run) -> Figure:
+    require(run, "inner_iterations")
+    fig, (ax,) = new_figure()
+    plot_series(ax, run, "inner_iterations", color="tab:green", drawstyle="steps-mid")
+    ax.set_ylabel("inner iterations")
+    ax.legend(loc="best")
+    return titled(fig, run, "Coordinator inner iterations per slot")
+
+
+def _peak_reduction(run: Run) -> float:
+    # PR = 100 (max_t AGL − max_t L) / max_t AGL (§12), from the series.
+    if not (run.usable("load") and run.usable("agl")):
+        return math.nan
+    agl = float(np.max(run.series("agl")))
+    return 100.0 * (agl - float(np.max(run.series("load")))) / agl
+
+
+def _par(run: Run) -> float:
+    if not run.usable("load"):
+        return math.nan
+    L = run.series("load")
+    return float(np.max(L) / np.mean(L))
+
+
+DEMAND = Family(
+    figures=COMMON_FIGURES + (
+        FigureSpec("load", "load vs AGL", load_figure),
+        FigureSpec("decisions", "user consumption and mean p-hat", decisions_figure),
+        FigureSpec("lambda", "price per slot", lambda_figure),
+        FigureSpec("inner_iterations", "inner iterations", inner_figure),
+    ),
+    quantities=(
+        Quantity("peak_reduction_pct", "peak reduction PR", _peak_reduction, lambda run: "%",
+                 "100 (max_t agl - max_t load) / max_t agl"),
+        Quantity("par", "PAR", _par, lambda run: "1", "max_t load / mean_t load"),
+    ),
+)
+
 # The registry: root attribute `problem` -> figure set and extra quantities.
 FAMILIES: dict[str, Family] = {
     "dispatch": DISPATCH,
+    "demand": DEMAND,
 }
 
 GENERIC = Family(figures=COMMON_FIGURES)

@@ -294,3 +294,29 @@ def test_compare_refuses_incomplete_and_missing(runs, tmp_path):
     missing = tmp_path / "gone.h5"
     r = run_tool(COMPARE, runs["nsw"], missing, "-o", tmp_path / "cmp")
     assert r.returncode != 0 and str(missing) in r.stderr
+
+
+# demand family -----------------------------------------------------------------------------------------
+
+def test_report_demand_family(tmp_path):
+    """A demand run gets the load, decision, price and inner-iteration figures, and its peak reduction and
+    PAR in the summary equal values recomputed from /series/load and /series/agl."""
+    path = tmp_path / "demand.h5"
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    cmd = [MPIEXEC, "-n", "2", "--oversubscribe", str(DODGE), "-problem", "demand", "-algorithm", "doa",
+           "-demand_users", "20", "-demand_preset", "calibrated", "-output_agents", "all", "-progress", "0",
+           "-output_file", str(path)]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, f"{' '.join(cmd)}\n{r.stdout}\n{r.stderr}"
+    out = tmp_path / "rep"
+    assert_ok(run_tool(REPORT, path, "-o", out))
+    figures = {p.stem for p in (out / "demand").glob("*.png")}
+    assert {"load", "decisions", "lambda", "inner_iterations", "regret_avg"} <= figures, figures
+    for name in ("load", "decisions", "lambda", "inner_iterations"):
+        assert_real_png(out / "demand" / f"{name}.png")
+    row = read_csv(out / "summary.csv")["demand"]
+    with h5py.File(path, "r") as f:
+        load, agl = f["series/load"][...], f["series/agl"][...]
+    assert_close(row["peak_reduction_pct"], 100.0 * (agl.max() - load.max()) / agl.max(), "peak reduction")
+    assert_close(row["par"], load.max() / load.mean(), "PAR")
+    assert float(row["peak_reduction_pct"]) > 0  # the calibrated preset flattens the hot-day peak
