@@ -493,7 +493,9 @@ PetscErrorCode Run(int *exit_code) {
       }
     }
     if (ck.kill_at == t) std::raise(SIGKILL);  // testing: die like a killed job, nothing flushed or closed
-    if (ro.progress > 0 && rank == 0 && (Now() - last_progress >= ro.progress)) {
+    // Progress on rank 0: every -progress seconds, and at each tenth of the horizon so short runs show it too.
+    const bool tenth = (10 * t) / T != (10 * (t - 1)) / T;
+    if (ro.progress > 0 && rank == 0 && (tenth || Now() - last_progress >= ro.progress)) {
       last_progress = Now();
       const double rate = static_cast<double>(n) * t / run_seconds;
       const double eta = (Now() - t_run0) / t * (T - t);
