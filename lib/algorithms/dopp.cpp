@@ -14,26 +14,18 @@ namespace dodge::algorithms {
 
 namespace {
 
-const char *const kKappa[] = {"one", "n"};
-
 class Dopp final : public GraphAlgorithm {
  public:
   const char *name() const override { return "dopp"; }
 
   PetscErrorCode SetFromOptions() override {
-    PetscInt kappa = 0;
     PetscBool weights_set = PETSC_FALSE;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "dopp_",
                       "Algorithm dopp: push-sum primal-dual with constraint tracking, column-stochastic weights, directed "
                       "graphs allowed (algorithms.md §8.3)",
                       nullptr);
-    PetscCall(laws_.FromOptions(PetscOptionsObject, "dopp_"));
-    PetscCall(PetscOptionsEList("-kappa",
-                                "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)",
-                                nullptr, kKappa, 2, kKappa[0], &kappa, nullptr));
-    kappa_n_ = kappa == 1;
-    PetscCall(InitFromOptions(PetscOptionsObject, "dopp_", &init_));
+    PetscCall(TrackingOptions(PetscOptionsObject, "dopp_"));
     PetscOptionsEnd();
     // dopp's default weights are out-degree ones; an explicit -graph_weights (read and documented by the graph
     // block) is honoured, e.g. metropolis on an undirected graph, where dopp equals pdct (§15.3).
@@ -79,23 +71,9 @@ class Dopp final : public GraphAlgorithm {
             {"psi", "1", "push-sum weight psi_{i,t} before mixing"}};
   }
 
-  PetscErrorCode RecordParameters(io::Recorder &rec) const override {
-    PetscFunctionBeginUser;
-    const double kappa = kappa_;
-    PetscCall(rec.WriteGlobalArray("algorithm/kappa_N", &kappa, 1, "1", "dual-step scale kappa_N"));
-    PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string("dopp")));
-    PetscCall(laws_.Record(rec, "/inputs/algorithm"));
-    PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscErrorCode RecordParameters(io::Recorder &rec) const override { return TrackingRecord(rec); }
 
-  std::string describe() const override {
-    char s[256];
-    snprintf(s, sizeof s, "dopp (push-sum), scheme %s (alpha0 %g/t^%g, beta0 %g/t^%g, gamma0 %g/t^%g), kappa_N = %s, init %s",
-             laws_.scheme.c_str(), laws_.alpha0, laws_.pa, laws_.beta0, laws_.pb, laws_.gamma0, laws_.pg,
-             kappa_n_ ? "n" : "1", InitName(init_));
-    return s;
-  }
+  std::string describe() const override { return TrackingDescribe("dopp (push-sum)"); }
 
  private:
   // μ̂, ŷ, ψ_{t+1} = Σ_j w_ij (·)_j in increasing j; λ = μ̂/ψ_{t+1}; projected primal step with λ; dual step
@@ -119,9 +97,7 @@ class Dopp final : public GraphAlgorithm {
     });
   }
 
-  StepLaws laws_;
-  bool kappa_n_ = false, weights_given_ = false;
-  double kappa_ = 1;
+  bool weights_given_ = false;
 };
 
 }  // namespace

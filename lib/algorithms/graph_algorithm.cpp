@@ -65,6 +65,36 @@ PetscErrorCode GraphAlgorithm::StepWeights(std::int64_t t, const double **w, dou
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode GraphAlgorithm::TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix) {
+  static const char *const kappa_names[] = {"one", "n"};
+  PetscInt kappa = kappa_n_ ? 1 : 0;
+  PetscFunctionBeginUser;
+  PetscCall(laws_.FromOptions(PetscOptionsObject, prefix));
+  PetscCall(PetscOptionsEList("-kappa", "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)",
+                              nullptr, kappa_names, 2, kappa_names[kappa], &kappa, nullptr));
+  kappa_n_ = kappa == 1;
+  PetscCall(InitFromOptions(PetscOptionsObject, prefix, &init_));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+std::string GraphAlgorithm::TrackingDescribe(const char *what) const {
+  char s[256];
+  snprintf(s, sizeof s, "%s, scheme %s (alpha0 %g/t^%g, beta0 %g/t^%g, gamma0 %g/t^%g), kappa_N = %s, init %s", what,
+           laws_.scheme.c_str(), laws_.alpha0, laws_.pa, laws_.beta0, laws_.pb, laws_.gamma0, laws_.pg,
+           kappa_n_ ? "n" : "1", InitName(init_));
+  return s;
+}
+
+PetscErrorCode GraphAlgorithm::TrackingRecord(io::Recorder &rec) const {
+  const double kappa = kappa_;
+  PetscFunctionBeginUser;
+  PetscCall(rec.WriteGlobalArray("algorithm/kappa_N", &kappa, 1, "1", "dual-step scale kappa_N"));
+  PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string(name())));
+  PetscCall(laws_.Record(rec, "/inputs/algorithm"));
+  PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
   const std::int64_t n = block_.n, off = block_.start, nl = nloc_;
   const int kvals = kv();

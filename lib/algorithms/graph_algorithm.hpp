@@ -49,6 +49,15 @@ class GraphAlgorithm : public Algorithm {
   PetscErrorCode Round(const K &k, StepContext &ctx, Row &&row);
 
   int kv() const { return static_cast<int>(slots_.size()); }
+
+  // The options, description and recorded parameters shared by the tracking primal-dual algorithms (pdct,
+  // dopp): step laws, κ_N and the initial point, read inside the caller's prefixed option block.
+  PetscErrorCode TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix);
+  std::string TrackingDescribe(const char *what) const;
+  PetscErrorCode TrackingRecord(io::Recorder &rec) const;
+  StepLaws laws_;
+  bool kappa_n_ = false;
+  double kappa_ = 1;  // κ_N: 1, or n (set in Setup)
   // Where a row writes the agent's own price estimate of step t (its mixed multiplier), or nullptr when the
   // problem does not ask for prices (demand's average cost C̄, §12). The base hands the previous step's
   // estimates to the problem before E3.

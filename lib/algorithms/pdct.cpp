@@ -12,8 +12,6 @@ namespace dodge::algorithms {
 
 namespace {
 
-const char *const kKappa[] = {"one", "n"};
-
 class Pdct final : public GraphAlgorithm {
  public:
   const char *name() const override { return "pdct"; }
@@ -21,16 +19,10 @@ class Pdct final : public GraphAlgorithm {
   void ConfigureGraph(graph::Options &opts) const override { opts.weight_columns = true; }
 
   PetscErrorCode SetFromOptions() override {
-    PetscInt kappa = 0;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "pdct_", "Algorithm pdct: primal-dual constraint tracking (algorithms.md §8.1)",
                       nullptr);
-    PetscCall(laws_.FromOptions(PetscOptionsObject, "pdct_"));
-    PetscCall(PetscOptionsEList("-kappa",
-                                "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)",
-                                nullptr, kKappa, 2, kKappa[0], &kappa, nullptr));
-    kappa_n_ = kappa == 1;
-    PetscCall(InitFromOptions(PetscOptionsObject, "pdct_", &init_));
+    PetscCall(TrackingOptions(PetscOptionsObject, "pdct_"));
     PetscOptionsEnd();
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -61,23 +53,9 @@ class Pdct final : public GraphAlgorithm {
             {"y", "per-unit", "constraint tracker y_{i,t} after A1"}};
   }
 
-  PetscErrorCode RecordParameters(io::Recorder &rec) const override {
-    PetscFunctionBeginUser;
-    const double kappa = kappa_;
-    PetscCall(rec.WriteGlobalArray("algorithm/kappa_N", &kappa, 1, "1", "dual-step scale kappa_N"));
-    PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string("pdct")));
-    PetscCall(laws_.Record(rec, "/inputs/algorithm"));
-    PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscErrorCode RecordParameters(io::Recorder &rec) const override { return TrackingRecord(rec); }
 
-  std::string describe() const override {
-    char s[256];
-    snprintf(s, sizeof s, "pdct, scheme %s (alpha0 %g/t^%g, beta0 %g/t^%g, gamma0 %g/t^%g), kappa_N = %s, init %s",
-             laws_.scheme.c_str(), laws_.alpha0, laws_.pa, laws_.beta0, laws_.pb, laws_.gamma0, laws_.pg,
-             kappa_n_ ? "n" : "1", InitName(init_));
-    return s;
-  }
+  std::string describe() const override { return TrackingDescribe("pdct"); }
 
  private:
   // A3: (μ̂, ŷ) mixed in increasing j; A4: projected primal step; A5: regularized dual step.
@@ -98,9 +76,6 @@ class Pdct final : public GraphAlgorithm {
     });
   }
 
-  StepLaws laws_;
-  bool kappa_n_ = false;
-  double kappa_ = 1;
 };
 
 }  // namespace
