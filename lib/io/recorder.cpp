@@ -106,6 +106,8 @@ struct Recorder::Impl {
   PetscErrorCode CheckTiling(std::int64_t offset, std::int64_t n_local, std::int64_t n_global,
                              const std::string &what) const;
   PetscErrorCode PathExists(const std::string &p, bool *exists);
+  // Opens the existing group or dataset an attribute goes on (collective; fails on every rank if absent).
+  PetscErrorCode OpenAttributeTarget(const std::string &obj_path, const std::string &name, Id *obj);
   PetscErrorCode WriteAttr(hid_t obj, const std::string &objname, const std::string &name, hid_t filetype,
                            hid_t memtype, const void *buf);
   PetscErrorCode WriteStringAttr(hid_t obj, const std::string &objname, const std::string &name,
@@ -188,6 +190,19 @@ PetscErrorCode Recorder::Impl::PathExists(const std::string &p, bool *exists) {
     *exists = e > 0;
     if (pos == std::string::npos) break;
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::OpenAttributeTarget(const std::string &obj_path, const std::string &name, Id *obj) {
+  Impl &im = *this;
+  bool exists;
+  PetscFunctionBeginUser;
+  PetscCall(CheckOpen("SetAttribute"));
+  PetscCall(PathExists(obj_path, &exists));
+  PetscCheck(exists, comm, PETSC_ERR_ARG_WRONG,
+             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
+             obj_path.c_str(), path.c_str());
+  RecH5(obj_path, obj->Assign(H5Oopen(file.get(), obj_path.c_str(), H5P_DEFAULT)));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -622,14 +637,8 @@ PetscErrorCode Recorder::SetAttribute(const std::string &obj_path, const std::st
   Impl &im = *impl_;
   h5::Quiet quiet;
   Id obj;
-  bool exists;
   PetscFunctionBeginUser;
-  PetscCall(im.CheckOpen("SetAttribute"));
-  PetscCall(im.PathExists(obj_path, &exists));
-  PetscCheck(exists, im.comm, PETSC_ERR_ARG_WRONG,
-             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
-             obj_path.c_str(), im.path.c_str());
-  RecH5(obj_path, obj.Assign(H5Oopen(im.file.get(), obj_path.c_str(), H5P_DEFAULT)));
+  PetscCall(im.OpenAttributeTarget(obj_path, name, &obj));
   PetscCall(im.WriteStringAttr(obj.get(), obj_path, name, value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -638,14 +647,8 @@ PetscErrorCode Recorder::SetAttribute(const std::string &obj_path, const std::st
   Impl &im = *impl_;
   h5::Quiet quiet;
   Id obj;
-  bool exists;
   PetscFunctionBeginUser;
-  PetscCall(im.CheckOpen("SetAttribute"));
-  PetscCall(im.PathExists(obj_path, &exists));
-  PetscCheck(exists, im.comm, PETSC_ERR_ARG_WRONG,
-             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
-             obj_path.c_str(), im.path.c_str());
-  RecH5(obj_path, obj.Assign(H5Oopen(im.file.get(), obj_path.c_str(), H5P_DEFAULT)));
+  PetscCall(im.OpenAttributeTarget(obj_path, name, &obj));
   PetscCall(im.WriteAttr(obj.get(), obj_path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -654,14 +657,8 @@ PetscErrorCode Recorder::SetAttribute(const std::string &obj_path, const std::st
   Impl &im = *impl_;
   h5::Quiet quiet;
   Id obj;
-  bool exists;
   PetscFunctionBeginUser;
-  PetscCall(im.CheckOpen("SetAttribute"));
-  PetscCall(im.PathExists(obj_path, &exists));
-  PetscCheck(exists, im.comm, PETSC_ERR_ARG_WRONG,
-             "cannot set attribute '%s' on '%s' in '%s': no such group or dataset; create it first", name.c_str(),
-             obj_path.c_str(), im.path.c_str());
-  RecH5(obj_path, obj.Assign(H5Oopen(im.file.get(), obj_path.c_str(), H5P_DEFAULT)));
+  PetscCall(im.OpenAttributeTarget(obj_path, name, &obj));
   PetscCall(im.WriteAttr(obj.get(), obj_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
