@@ -53,7 +53,11 @@ class Reader {
   // such as series, parameters and record steps.
   PetscErrorCode ReadAll(const std::string &path, std::vector<double> *out);
   PetscErrorCode ReadAll(const std::string &path, std::vector<std::int64_t> *out);
-  // The whole 2-D dataset `path` [rows, cols] on every rank, row-major.
+  // The whole 2-D dataset `path` [rows, cols] on every rank, row-major. Reads a width-1 output agent
+  // field /agents/<name> [record, agent]; a vector-valued one ([record, agent, width], width > 1) is 3-D
+  // and is rejected naming its dimension count (Shape tells them apart). Restarts never read /agents
+  // through the Reader: they resume from the /state checkpoint arrays, and Recorder::Open rediscovers
+  // each field's width itself, so no 3-D read is needed yet.
   PetscErrorCode ReadAll2D(const std::string &path, std::int64_t *rows, std::int64_t *cols, std::vector<double> *out);
   PetscErrorCode ReadAll2D(const std::string &path, std::int64_t *rows, std::int64_t *cols,
                            std::vector<std::int64_t> *out);

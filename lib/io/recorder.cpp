@@ -78,6 +78,7 @@ struct Recorder::Impl {
   struct Named {
     std::string path;
     Id dset;
+    int width = 1;  // agent fields: values per (record, agent); 1 is a 2-D dataset, more a 3-D one
   };
 
   MPI_Comm comm = MPI_COMM_NULL;  // our duplicate: the recorder's own reductions never meet the caller's
@@ -115,7 +116,7 @@ struct Recorder::Impl {
   PetscErrorCode CreateDataset(const std::string &p, hid_t type, int ndims, const hsize_t *dims, const hsize_t *chunk,
                                bool fill_nan, const std::string &units, const std::string &long_name, Id *dset);
   PetscErrorCode WriteBlock(hid_t dset, const std::string &p, hid_t memtype, std::size_t elem, hsize_t row0,
-                            hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf);
+                            hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf, hsize_t width = 1);
   PetscErrorCode ResolveScale(const std::string &scale, std::int64_t n, const std::string &p, hid_t *scale_id);
   PetscErrorCode EnsureAgentId(std::int64_t n, const std::string &p);
   PetscErrorCode CloseAll();
@@ -126,10 +127,11 @@ struct Recorder::Impl {
   // Open: fills T, series, the agent axis and fields, and /inputs/agent_id from the file.
   PetscErrorCode Rediscover();
   // Open: the datasets under `group` in the order of its attribute `attr`, or in name order without it,
-  // leaving out `reserved`; each must have dimensions `dims`.
+  // leaving out `reserved`; each must have dimensions `dims`, or with `trailing_width` also `dims` plus
+  // one more dimension, whose length becomes the item's width.
   PetscErrorCode OpenOrdered(const std::string &group, const std::string &attr,
                              std::initializer_list<const char *> reserved, const std::vector<hsize_t> &dims,
-                             std::vector<Named> *items);
+                             bool trailing_width, std::vector<Named> *items);
   template <typename F>
   void ForEachHandle(F &&f);  // every handle, datasets first and the file last
 };
@@ -268,29 +270,41 @@ PetscErrorCode Recorder::Impl::CreateDataset(const std::string &p, hid_t type, i
 }
 
 // Writes this rank's block rows [row0, row0 + nrows) x columns [col0, col0 + ncols) of a rank-1
-// (ncols == 1, col0 == 0) or rank-2 dataset from row-major `buf`. Collective: each rank's block is cut
-// into pieces of at most max_write_bytes, and every rank makes as many H5Dwrite calls as the rank with
-// the most pieces, selecting nothing once its own are done.
+// (ncols == 1, col0 == 0, width == 1), rank-2 (width == 1) or rank-3 dataset (all `width` entries of its
+// last dimension) from row-major `buf`. Collective: each rank's block is cut into pieces of at most
+// max_write_bytes, and every rank makes as many H5Dwrite calls as the rank with the most pieces,
+// selecting nothing once its own are done.
 PetscErrorCode Recorder::Impl::WriteBlock(hid_t dset, const std::string &p, hid_t memtype, std::size_t elem,
-                                          hsize_t row0, hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf) {
+                                          hsize_t row0, hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf,
+                                          hsize_t width) {
   Impl &im = *this;
   struct Piece {
-    hsize_t row, col, nrows, ncols, offset;  // offset: first element in buf
+    hsize_t row, col, comp, nrows, ncols, ncomp, offset;  // offset: first element in buf
   };
   std::vector<Piece> pieces;
   Id fspace, mspace;
   static const double dummy = 0;  // a valid address for ranks that write nothing
   PetscFunctionBeginUser;
   const hsize_t max_elems = std::max<hsize_t>(1, max_write_bytes / elem);
-  if (nrows > 0 && ncols > 0) {
-    if (ncols <= max_elems) {
-      const hsize_t step = max_elems / ncols;  // whole rows per piece
+  if (nrows > 0 && ncols > 0 && width > 0) {
+    const hsize_t row_elems = ncols * width;
+    // Largest pieces that are still one hyperslab: whole rows, else whole cells of one row, else parts
+    // of one cell. With width 1 the last case never arises.
+    if (row_elems <= max_elems) {
+      const hsize_t step = max_elems / row_elems;
       for (hsize_t r = 0; r < nrows; r += step)
-        pieces.push_back({row0 + r, col0, std::min(step, nrows - r), ncols, r * ncols});
+        pieces.push_back({row0 + r, col0, 0, std::min(step, nrows - r), ncols, width, r * row_elems});
+    } else if (width <= max_elems) {
+      const hsize_t step = max_elems / width;
+      for (hsize_t r = 0; r < nrows; ++r)
+        for (hsize_t c = 0; c < ncols; c += step)
+          pieces.push_back({row0 + r, col0 + c, 0, 1, std::min(step, ncols - c), width, (r * ncols + c) * width});
     } else {
-      for (hsize_t r = 0; r < nrows; ++r)  // one row is too big: cut it
-        for (hsize_t c = 0; c < ncols; c += max_elems)
-          pieces.push_back({row0 + r, col0 + c, 1, std::min(max_elems, ncols - c), r * ncols + c});
+      for (hsize_t r = 0; r < nrows; ++r)
+        for (hsize_t c = 0; c < ncols; ++c)
+          for (hsize_t k = 0; k < width; k += max_elems)
+            pieces.push_back(
+                {row0 + r, col0 + c, k, 1, 1, std::min(max_elems, width - k), (r * ncols + c) * width + k});
     }
   }
   const std::int64_t mine = static_cast<std::int64_t>(pieces.size());
@@ -304,7 +318,8 @@ PetscErrorCode Recorder::Impl::WriteBlock(hid_t dset, const std::string &p, hid_
     const void *ptr = &dummy;
     if (i < mine) {
       const Piece &pc = pieces[static_cast<std::size_t>(i)];
-      const hsize_t start[2] = {pc.row, pc.col}, count[2] = {pc.nrows, pc.ncols};  // rank 1 reads entry 0 only
+      // A rank-1 dataset uses entry 0 only, a rank-2 one entries 0 and 1.
+      const hsize_t start[3] = {pc.row, pc.col, pc.comp}, count[3] = {pc.nrows, pc.ncols, pc.ncomp};
       RecH5(p, H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr));
       // Memory shaped like the file selection: HDF5 then maps each chunk's part with its fast
       // same-shape path (a flat memory space made multi-row writes ~10x slower).
@@ -424,7 +439,8 @@ PetscErrorCode Recorder::Impl::WriteOrder(const std::string &group, const std::s
 
 PetscErrorCode Recorder::Impl::OpenOrdered(const std::string &group, const std::string &attr,
                                            std::initializer_list<const char *> reserved,
-                                           const std::vector<hsize_t> &dims, std::vector<Named> *items) {
+                                           const std::vector<hsize_t> &dims, bool trailing_width,
+                                           std::vector<Named> *items) {
   Impl &im = *this;
   Id g;
   htri_t has_order;
@@ -460,9 +476,14 @@ PetscErrorCode Recorder::Impl::OpenOrdered(const std::string &group, const std::
                path.c_str(), p.c_str());
     RecRead(p, item.dset.Assign(H5Dopen2(file.get(), p.c_str(), H5P_DEFAULT)));
     PetscCall(h5::DatasetDims(comm, path, p, item.dset.get(), &have));
-    PetscCheck(have == dims, comm, PETSC_ERR_FILE_UNEXPECTED,
+    // A vector-valued agent field is [record, agent, width]; its width is only kept in its shape.
+    const bool widened = trailing_width && have.size() == dims.size() + 1 &&
+                         std::equal(dims.begin(), dims.end(), have.begin()) && have.back() >= 1 &&
+                         have.back() <= static_cast<hsize_t>(std::numeric_limits<int>::max());
+    PetscCheck(have == dims || widened, comm, PETSC_ERR_FILE_UNEXPECTED,
                "'%s' in '%s' does not have the shape of its axes (%zu dimensions, first %llu); the file is damaged",
                p.c_str(), path.c_str(), have.size(), have.empty() ? 0ULL : static_cast<unsigned long long>(have[0]));
+    if (widened) item.width = static_cast<int>(have.back());
     items->push_back(std::move(item));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -481,7 +502,7 @@ PetscErrorCode Recorder::Impl::Rediscover() {
     PetscCheck(dims.size() == 1, comm, PETSC_ERR_FILE_UNEXPECTED, "/series/time in '%s' is not 1-D; the file is damaged",
                path.c_str());
     T = static_cast<std::int64_t>(dims[0]);
-    PetscCall(OpenOrdered("/series", "series_order", {"time"}, {dims[0]}, &series));
+    PetscCall(OpenOrdered("/series", "series_order", {"time"}, {dims[0]}, false, &series));
   }
   // Agent axis and fields. /agents exists only if agents were selected (DefineAgentAxis with nsel > 0).
   PetscCall(h5::PathExists(comm, path, file.get(), "/agents/agent", &exists));
@@ -499,7 +520,7 @@ PetscErrorCode Recorder::Impl::Rediscover() {
                "/agents/record_step in '%s' is not 1-D; the file is damaged", path.c_str());
     nsel_global = static_cast<std::int64_t>(dims[0]);
     nrecords = static_cast<std::int64_t>(rdims[0]);
-    PetscCall(OpenOrdered("/agents", "field_order", {"agent", "record_step"}, {rdims[0], dims[0]}, &fields));
+    PetscCall(OpenOrdered("/agents", "field_order", {"agent", "record_step"}, {rdims[0], dims[0]}, true, &fields));
     Id g;
     htri_t has;
     records_per_flush = 1;
@@ -889,7 +910,7 @@ PetscErrorCode Recorder::RebindAgentAxis(std::int64_t sel_offset_local, std::int
 }
 
 PetscErrorCode Recorder::DefineAgentField(const std::string &name, const std::string &units,
-                                          const std::string &long_name, int *id) {
+                                          const std::string &long_name, int *id, int width) {
   Impl &im = *impl_;
   h5::Quiet quiet;
   const std::string p = "/agents/" + name;
@@ -904,24 +925,40 @@ PetscErrorCode Recorder::DefineAgentField(const std::string &name, const std::st
              name.c_str());
   for (const Impl::Named &f : im.fields)
     PetscCheck(f.path != p, im.comm, PETSC_ERR_ARG_WRONG, "agent field '%s' is defined twice", name.c_str());
+  PetscCall(im.CheckSame({width}, "DefineAgentField(width) for " + p));
+  PetscCheck(width >= 1, im.comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "agent field '%s': width %d is not positive; use 1 for one value per agent, or the length of its vector",
+             name.c_str(), width);
   if (im.nsel_global > 0) {
     PetscCall(EventsGet(&ev));
     PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
-    const hsize_t dims[2] = {static_cast<hsize_t>(im.nrecords), static_cast<hsize_t>(im.nsel_global)};
-    // One chunk per rank per flush is what each collective write touches; halve the longer side until
-    // a chunk fits kMaxChunkBytes (at least one element each way).
-    hsize_t chunk[2] = {std::min<hsize_t>(static_cast<hsize_t>(im.records_per_flush), std::max<hsize_t>(dims[0], 1)),
-                        std::min<hsize_t>(std::max<hsize_t>(1, dims[1] / static_cast<hsize_t>(im.size)), dims[1])};
-    while (chunk[0] * chunk[1] * sizeof(double) > kMaxChunkBytes) {
-      hsize_t &longer = chunk[0] >= chunk[1] ? chunk[0] : chunk[1];
-      longer = (longer + 1) / 2;
+    // Width 1 is the 2-D [record, agent] of every existing file; a wider field adds a third dimension
+    // rather than widening the agent axis, so the agent scale and the agent slices stay as they are.
+    const int ndims = width > 1 ? 3 : 2;
+    const hsize_t dims[3] = {static_cast<hsize_t>(im.nrecords), static_cast<hsize_t>(im.nsel_global),
+                             static_cast<hsize_t>(width)};
+    // One chunk per rank per flush is what each collective write touches; halve the longer of the
+    // record and agent sides until a chunk fits kMaxChunkBytes (at least one element each way). A chunk
+    // keeps whole vectors unless a single one is bigger than the cap.
+    hsize_t chunk[3] = {std::min<hsize_t>(static_cast<hsize_t>(im.records_per_flush), std::max<hsize_t>(dims[0], 1)),
+                        std::min<hsize_t>(std::max<hsize_t>(1, dims[1] / static_cast<hsize_t>(im.size)), dims[1]),
+                        dims[2]};
+    while (chunk[0] * chunk[1] * chunk[2] * sizeof(double) > kMaxChunkBytes) {
+      if (chunk[0] == 1 && chunk[1] == 1) {
+        chunk[2] = (chunk[2] + 1) / 2;
+      } else {
+        hsize_t &longer = chunk[0] >= chunk[1] ? chunk[0] : chunk[1];
+        longer = (longer + 1) / 2;
+      }
     }
-    PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 2, dims, chunk, true, units, long_name, &dset));
+    PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, ndims, dims, chunk, true, units, long_name, &dset));
     RecH5(p, H5DSattach_scale(dset.get(), im.record_axis.get(), 0));
     RecH5(p, H5DSattach_scale(dset.get(), im.agent_axis.get(), 1));
+    // The component dimension has no scale (its index is its coordinate); the label names it for h5py.
+    if (ndims == 3) RecH5(p, H5DSset_label(dset.get(), 2, "component"));
     PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   }
-  im.fields.push_back({p, std::move(dset)});
+  im.fields.push_back({p, std::move(dset), width});
   *id = static_cast<int>(im.fields.size()) - 1;
   if (im.nsel_global > 0) PetscCall(im.WriteOrder("/agents", "field_order", im.fields));  // as series_order
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -952,7 +989,7 @@ PetscErrorCode Recorder::WriteAgentRecords(int id, std::int64_t first_record, st
   PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
   PetscCall(im.WriteBlock(f.dset.get(), f.path, H5T_NATIVE_DOUBLE, sizeof(double), static_cast<hsize_t>(first_record),
                           static_cast<hsize_t>(im.sel_offset), static_cast<hsize_t>(nrec),
-                          static_cast<hsize_t>(im.nsel_local), local));
+                          static_cast<hsize_t>(im.nsel_local), local, static_cast<hsize_t>(f.width)));
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -1083,6 +1120,10 @@ int Recorder::AgentFieldId(const std::string &name) const {
   for (std::size_t i = 0; i < impl_->fields.size(); ++i)
     if (impl_->fields[i].path == "/agents/" + name) return static_cast<int>(i);
   return -1;
+}
+int Recorder::AgentFieldWidth(int id) const {
+  if (id < 0 || id >= static_cast<int>(impl_->fields.size())) return -1;
+  return impl_->fields[static_cast<std::size_t>(id)].width;
 }
 std::int64_t Recorder::NumSteps() const { return impl_->T < 0 ? 0 : impl_->T; }
 void Recorder::SetMaxWriteBytes(std::size_t bytes) { impl_->max_write_bytes = bytes; }

@@ -14,7 +14,9 @@ namespace dodge::io {
 //   /            attributes (provenance, status = running | complete | failed)
 //   /series/*    float64 [T], one value per step, dimension scale /series/time ("time"); the group's
 //                attribute series_order lists the series' names in definition order, one per line
-//   /agents/*    float64 [record, agent], scales /agents/record_step ("record") and /agents/agent ("agent");
+//   /agents/*    float64 [record, agent], or [record, agent, width] for a vector-valued field (width > 1,
+//                e.g. x in R^24 per agent; dimension 2 labelled "component", no scale); scales
+//                /agents/record_step ("record") on dimension 0 and /agents/agent ("agent") on dimension 1;
 //                the group's attributes field_order (names, as series_order) and records_per_flush
 //   /inputs/*    what is needed to reproduce the run; per-agent arrays share /inputs/agent_id ("agent")
 // Every dataset carries `units` and `long_name` string attributes.
@@ -35,10 +37,11 @@ class Recorder {
   // Reopens a file written by Create (at any rank count) to append to it, e.g. on restart; sets status
   // "running" at once (flushed). Rediscovers the time axis, the series and agent fields with the ids they
   // had (definition order, kept in the string attributes /series series_order and /agents field_order;
-  // name order for files without them), the agent axis (nsel_global, records, chunking) and
-  // /inputs/agent_id. Which slice of the agent axis this rank holds is not in the file: call
-  // RebindAgentAxis before WriteAgentRecords. Fails on every rank, naming the path, if the file is
-  // missing, not HDF5 or not a dodge output file. Everything else then works as on a created file.
+  // name order for files without them) and each agent field's width (from its rank and shape), the agent
+  // axis (nsel_global, records, chunking) and /inputs/agent_id. Which slice of the agent axis this rank
+  // holds is not in the file: call RebindAgentAxis before WriteAgentRecords. Fails on every rank, naming
+  // the path, if the file is missing, not HDF5 or not a dodge output file. Everything else then works as
+  // on a created file.
   static PetscErrorCode Open(MPI_Comm comm, const std::string &path, std::unique_ptr<Recorder> *out);
   ~Recorder();  // closes quietly if Close() was not called (collective: destroy on every rank together)
   Recorder(const Recorder &) = delete;
@@ -70,11 +73,11 @@ class Recorder {
   // nullptr to leave that series untouched (first, count, per_series: rank 0; size NumSeries()).
   PetscErrorCode WriteSeriesBlock(std::int64_t first, std::int64_t count, const std::vector<const double *> &per_series);
 
-  // --- /agents: per-agent states as [record, agent] ----------------------------------------------------
+  // --- /agents: per-agent states as [record, agent] or [record, agent, width] ------------------------
   // The agent axis is the selected agents in increasing global id; this rank holds the contiguous slice
   // [sel_offset_local, sel_offset_local + nsel_local) of it, in rank order, with the global ids
   // local_selected_gids (size nsel_local, increasing). record_steps (rank 0, size nrecords) is the step of
-  // each record. Datasets are chunked (records_per_flush, nsel_global / comm size), capped at 4 MiB.
+  // each record. Datasets are chunked (records_per_flush, nsel_global / comm size[, width]), capped at 4 MiB.
   // With nsel_global == 0 nothing is created under /agents and the agent calls below do nothing.
   // Once per file.
   PetscErrorCode DefineAgentAxis(std::int64_t nsel_global, std::int64_t sel_offset_local, std::int64_t nsel_local,
@@ -86,11 +89,13 @@ class Recorder {
   // /agents (no agent selected) accepts only empty slices. Also allowed after DefineAgentAxis, to re-slice.
   PetscErrorCode RebindAgentAxis(std::int64_t sel_offset_local, std::int64_t nsel_local,
                                  const std::vector<std::int64_t> &local_selected_gids);
-  // /agents/<name>, float64 [nrecords, nsel_global], NaN until written; `*id` indexes WriteAgentRecords.
+  // /agents/<name>, NaN until written; `*id` indexes WriteAgentRecords. `width` values per agent and
+  // record (same on every rank, >= 1): width 1 is float64 [nrecords, nsel_global], as in every file before
+  // vector fields; width > 1 is float64 [nrecords, nsel_global, width]. `units` apply to every component.
   PetscErrorCode DefineAgentField(const std::string &name, const std::string &units, const std::string &long_name,
-                                  int *id);
-  // Records [first_record, first_record + nrec) of field `id`; `local` is row-major [nrec][nsel_local]
-  // (may be nullptr where nsel_local == 0).
+                                  int *id, int width = 1);
+  // Records [first_record, first_record + nrec) of field `id`; `local` is row-major
+  // [nrec][nsel_local][width] (nrec * nsel_local * width values; may be nullptr where nsel_local == 0).
   PetscErrorCode WriteAgentRecords(int id, std::int64_t first_record, std::int64_t nrec, const double *local);
 
   // --- /inputs: everything needed to reproduce the run -------------------------------------------------
@@ -133,6 +138,9 @@ class Recorder {
   // rediscovered by Open), or -1 if there is none by that name. Local (not collective).
   int SeriesId(const std::string &name) const;
   int AgentFieldId(const std::string &name) const;
+  // Values per agent and record of agent field `id` (its DefineAgentField width, or after Open the
+  // length of its dataset's third dimension, 1 for a 2-D one), or -1 if `id` is not a field. Local.
+  int AgentFieldWidth(int id) const;
   std::int64_t NumSteps() const;  // T, or 0 before DefineTimeAxis
   // Largest number of bytes one rank moves in one H5Dwrite (default 1 GiB). Lowering it only splits
   // writes into more collective calls; tests use it to exercise the splitting.

@@ -8,6 +8,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -250,6 +251,41 @@ class Reader {
     if (s >= 0) H5Dclose(s);
   }
 
+  // Number of dimension scales attached to dimension `dim` of `p`.
+  int NumScales(const std::string &p, unsigned dim) {
+    hid_t d = H5Dopen2(file_, p.c_str(), H5P_DEFAULT);
+    const int n = d >= 0 ? H5DSget_num_scales(d, dim) : -1;
+    if (d >= 0) H5Dclose(d);
+    return n;
+  }
+
+  // The label of dimension `dim` of `p` ("" if none).
+  std::string Label(const std::string &p, unsigned dim) {
+    char label[64] = "";
+    hid_t d = H5Dopen2(file_, p.c_str(), H5P_DEFAULT);
+    if (d < 0 || H5DSget_label(d, dim, label, sizeof(label)) < 0) Fail("cannot read label of " + p);
+    if (d >= 0) H5Dclose(d);
+    return label;
+  }
+
+  // The chunk dimensions of `p` (empty if it is not chunked).
+  std::vector<hsize_t> Chunk(const std::string &p) {
+    std::vector<hsize_t> chunk;
+    hid_t d = H5Dopen2(file_, p.c_str(), H5P_DEFAULT);
+    if (d < 0) {
+      Fail("missing dataset " + p);
+      return chunk;
+    }
+    hid_t dcpl = H5Dget_create_plist(d);
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
+      chunk.resize(3);
+      chunk.resize(static_cast<std::size_t>(std::max(0, H5Pget_chunk(dcpl, 3, chunk.data()))));
+    }
+    H5Pclose(dcpl);
+    H5Dclose(d);
+    return chunk;
+  }
+
   std::string ScaleName(const std::string &p) {
     char name[64] = "";
     hid_t d = H5Dopen2(file_, p.c_str(), H5P_DEFAULT);
@@ -465,5 +501,262 @@ TEST_CASE("recorder rejects bad paths and bad arguments on every rank together",
     rd.Expect(rd.StrAttr("/", "status") == "complete", "status");
     rd.Expect(!rd.Exists("/inputs/a") && !rd.Exists("/inputs/b"), "rejected arrays must not exist");
     const auto c = rd.Read<double>("/inputs/c", {4});
+  }));
+}
+
+// --- Vector-valued agent fields: [record, agent, width] ----------------------------------------------------
+
+namespace {
+
+constexpr hsize_t kWidth = 3;
+
+// Every value a distinct function of (record, global id, component), so a value written to the wrong
+// record, agent or component is caught.
+double VValue(std::int64_t rec, std::int64_t gid, hsize_t k) { return 10000.0 * rec + 10.0 * gid + k + 0.125; }
+double SValue(std::int64_t rec, std::int64_t gid, hsize_t) { return -1000.0 * rec - gid - 0.75; }
+double WValue(std::int64_t rec, std::int64_t gid, hsize_t k) { return -10000.0 * rec - 10.0 * gid - k - 0.375; }
+
+// Records [first, first + nrec) of a field of `width` for the agents `gids`, row-major [record][agent][width].
+template <typename F>
+std::vector<double> FieldRecords(F value, hsize_t width, std::int64_t first, std::int64_t nrec,
+                                 const std::vector<std::int64_t> &gids) {
+  std::vector<double> out;
+  for (std::int64_t r = first; r < first + nrec; ++r)
+    for (std::int64_t g : gids)
+      for (hsize_t k = 0; k < width; ++k) out.push_back(value(r, g, k));
+  return out;
+}
+
+// Selects the first K agents, sliced unevenly in rank order (rank r holds [K r^2 / P^2, K (r+1)^2 / P^2)),
+// unlike the even blocks FirstK takes from: a restart at another slicing of the same agent axis.
+Selection SkewedFirstK(std::int64_t K) {
+  const std::int64_t r = world_rank(), P = world_size();
+  const std::int64_t lo = K * r * r / (P * P), hi = K * (r + 1) * (r + 1) / (P * P);
+  Selection s{K, lo, hi - lo, {}};
+  for (std::int64_t g = lo; g < hi; ++g) s.gids.push_back(g);
+  return s;
+}
+
+// An agent axis of kRecords records over `sel` with the width-3 field v and the width-1 field s, written
+// in flushes of kPerFlush records: v's records [0, v_records) and s's [0, s_records), the rest NaN.
+PetscErrorCode WriteVectorFile(const std::string &path, const Selection &sel, std::int64_t v_records,
+                               std::int64_t s_records, std::size_t max_bytes) {
+  std::unique_ptr<Recorder> rec;
+  int v, s;
+  PetscFunctionBeginUser;
+  PetscCall(Recorder::Create(PETSC_COMM_WORLD, path, &rec));
+  rec->SetMaxWriteBytes(max_bytes);
+  std::vector<std::int64_t> steps;
+  for (std::int64_t r = 0; r < kRecords; ++r) steps.push_back(2 * r);
+  PetscCall(rec->DefineAgentAxis(sel.nsel_global, sel.offset, sel.nlocal, sel.gids, kRecords,
+                                 world_rank() == 0 ? steps : std::vector<std::int64_t>{}, kPerFlush));
+  PetscCall(rec->DefineAgentField("v", "MW", "dispatch vector", &v, static_cast<int>(kWidth)));
+  PetscCall(rec->DefineAgentField("s", "$/MWh", "scalar multiplier", &s));
+  // Local and alike on every rank.
+  PetscCheck(rec->AgentFieldWidth(v) == static_cast<int>(kWidth) && rec->AgentFieldWidth(s) == 1 &&
+                 rec->AgentFieldWidth(2) == -1 && rec->AgentFieldWidth(-1) == -1,
+             PETSC_COMM_SELF, PETSC_ERR_PLIB, "AgentFieldWidth gives %d, %d, %d, %d", rec->AgentFieldWidth(v),
+             rec->AgentFieldWidth(s), rec->AgentFieldWidth(2), rec->AgentFieldWidth(-1));
+  for (std::int64_t first = 0; first < kRecords; first += kPerFlush) {
+    const std::int64_t nv = std::clamp<std::int64_t>(v_records - first, 0, kPerFlush);
+    const std::int64_t ns = std::clamp<std::int64_t>(s_records - first, 0, kPerFlush);
+    if (nv > 0) PetscCall(rec->WriteAgentRecords(v, first, nv, FieldRecords(VValue, kWidth, first, nv, sel.gids).data()));
+    if (ns > 0) PetscCall(rec->WriteAgentRecords(s, first, ns, FieldRecords(SValue, 1, first, ns, sel.gids).data()));
+  }
+  PetscCall(rec->SetStatus("complete"));
+  PetscCall(rec->Close());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Field `p` of `width` (1: 2-D) over the first K agents holds value(r, j, k) for records r < written, NaN
+// after; it has the record and agent scales on dimensions 0 and 1, and (width > 1) an unscaled dimension 2
+// labelled "component"; its chunk holds whole vectors of one flush and fits 4 MiB.
+template <typename F>
+void CheckField(Reader &rd, const std::string &p, hsize_t width, std::int64_t K, std::int64_t written, F value) {
+  const hsize_t k = static_cast<hsize_t>(K), R = kRecords;
+  const std::vector<hsize_t> shape = width > 1 ? std::vector<hsize_t>{R, k, width} : std::vector<hsize_t>{R, k};
+  const auto data = rd.Read<double>(p, shape);
+  for (std::int64_t r = 0; r < kRecords && data.size() == R * k * width; ++r)
+    for (std::int64_t j = 0; j < K; ++j)
+      for (hsize_t c = 0; c < width; ++c) {
+        const double got = data[(static_cast<hsize_t>(r) * k + static_cast<hsize_t>(j)) * width + c];
+        rd.Expect(r < written ? got == value(r, j, c) : std::isnan(got),
+                  p + " at record " + std::to_string(r) + " agent " + std::to_string(j) + " component " +
+                      std::to_string(c) + " is " + std::to_string(got));
+      }
+  rd.ExpectScale(p, "/agents/record_step", 0);
+  rd.ExpectScale(p, "/agents/agent", 1);
+  const std::vector<hsize_t> chunk = rd.Chunk(p);
+  rd.Expect(chunk.size() == shape.size(), "chunk rank of " + p);
+  if (chunk.size() == shape.size()) {
+    const hsize_t per_rank = std::max<hsize_t>(1, k / static_cast<hsize_t>(world_size()));
+    rd.Expect(chunk[0] == std::min<hsize_t>(kPerFlush, R) && chunk[1] == per_rank, "chunk of " + p);
+    if (width > 1) rd.Expect(chunk[2] == width, "chunk of " + p + " does not hold whole vectors");
+    rd.Expect(chunk[0] * chunk[1] * width * sizeof(double) <= (hsize_t(4) << 20), "chunk of " + p + " above 4 MiB");
+  }
+  if (width > 1) {
+    rd.Expect(rd.NumScales(p, 2) == 0, p + " has a scale on its component dimension");
+    rd.Expect(rd.Label(p, 2) == "component", "label of dimension 2 of " + p);
+  }
+}
+
+// Restart: the width-3 field v continues from `v_before` with the rest of its records, a new width-2 field w.
+PetscErrorCode AppendAfterRestart(const std::string &path, const Selection &sel, std::int64_t v_before,
+                                  std::int64_t s_before, std::size_t max_bytes) {
+  std::unique_ptr<Recorder> rec;
+  int w;
+  PetscFunctionBeginUser;
+  PetscCall(Recorder::Open(PETSC_COMM_WORLD, path, &rec));
+  rec->SetMaxWriteBytes(max_bytes);
+  const int v = rec->AgentFieldId("v"), s = rec->AgentFieldId("s");
+  PetscCheck(rec->NumAgentFields() == 2 && v == 0 && s == 1 && rec->AgentFieldWidth(v) == static_cast<int>(kWidth) &&
+                 rec->AgentFieldWidth(s) == 1,
+             PETSC_COMM_SELF, PETSC_ERR_PLIB, "Open found %d fields, v = %d of width %d, s = %d of width %d",
+             rec->NumAgentFields(), v, rec->AgentFieldWidth(v), s, rec->AgentFieldWidth(s));
+  PetscCall(rec->RebindAgentAxis(sel.offset, sel.nlocal, sel.gids));
+  const std::int64_t nv = kRecords - v_before, ns = kRecords - 1 - s_before;  // s's last record stays NaN
+  PetscCall(rec->WriteAgentRecords(v, v_before, nv, FieldRecords(VValue, kWidth, v_before, nv, sel.gids).data()));
+  PetscCall(rec->WriteAgentRecords(s, s_before, ns, FieldRecords(SValue, 1, s_before, ns, sel.gids).data()));
+  PetscCall(rec->DefineAgentField("w", "1", "a vector field new after the restart", &w, 2));
+  PetscCall(rec->WriteAgentRecords(w, 0, kRecords, FieldRecords(WValue, 2, 0, kRecords, sel.gids).data()));
+  PetscCall(rec->SetStatus("complete"));
+  PetscCall(rec->Close());
+  // Opened once more, the new field comes back with its width.
+  PetscCall(Recorder::Open(PETSC_COMM_WORLD, path, &rec));
+  PetscCheck(rec->NumAgentFields() == 3 && rec->AgentFieldWidth(rec->AgentFieldId("w")) == 2, PETSC_COMM_SELF,
+             PETSC_ERR_PLIB, "reopened: %d fields, w of width %d", rec->NumAgentFields(),
+             rec->AgentFieldWidth(rec->AgentFieldId("w")));
+  PetscCall(rec->SetStatus("complete"));
+  PetscCall(rec->Close());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+std::string LastMessage() {
+  const char *text = nullptr;
+  char *specific = nullptr;
+  PetscErrorMessage(0, &text, &specific);
+  return specific ? specific : "";
+}
+
+}  // namespace
+
+TEST_CASE("recorder writes vector-valued agent fields as [record, agent, width]", "[recorder]") {
+  TempDir dir;
+  REQUIRE(all_ranks(!dir.path().empty()));
+  const int rank = world_rank(), size = world_size();
+  const std::int64_t n = 10 * size + 3;
+  const std::int64_t block0 = Block::make(n, 0, size).local();
+  struct Case {
+    std::int64_t K;
+    std::size_t max_bytes;
+  };
+  // All agents or those of ranks 0 and 1, with write limits that keep whole rows (1 GiB), cut rows into
+  // runs of 4 whole vectors (96 bytes) or single vectors (40), or cut vectors themselves (16 bytes: two
+  // components per write); and no agent at all.
+  const Case cases[] = {{n, std::size_t(1) << 30}, {n, 96}, {std::min(n, block0 + 2), 40}, {n, 16}, {0, 16}};
+  int i = 0;
+  for (const Case &c : cases) {
+    const std::string path = dir.path() + "/vec" + std::to_string(i++) + ".h5";
+    INFO("file " << path << " K = " << c.K << " max write bytes " << c.max_bytes);
+    const Selection sel = FirstK(Block::make(n, rank, size), c.K);
+    REQUIRE(all_ranks(WriteVectorFile(path, sel, kRecords, kRecords - 1, c.max_bytes) == PETSC_SUCCESS));
+    REQUIRE(CheckOnRoot(path, [&](Reader &rd) {
+      rd.Expect(rd.StrAttr("/", "status") == "complete", "status");
+      if (c.K == 0) {
+        rd.Expect(!rd.Exists("/agents"), "/agents exists although no agent is selected");
+        return;
+      }
+      const auto agent = rd.Read<std::int64_t>("/agents/agent", {static_cast<hsize_t>(c.K)});
+      for (std::int64_t j = 0; j < c.K && agent.size() == static_cast<std::size_t>(c.K); ++j)
+        rd.Expect(agent[j] == j, "agent id " + std::to_string(j));
+      CheckField(rd, "/agents/v", kWidth, c.K, kRecords, VValue);
+      CheckField(rd, "/agents/s", 1, c.K, kRecords - 1, SValue);
+      rd.Expect(rd.StrAttr("/agents/v", "units") == "MW", "units of v");
+      rd.Expect(rd.StrAttr("/agents/v", "long_name") == "dispatch vector", "long_name of v");
+      rd.Expect(rd.StrAttr("/agents", "field_order") == "v\ns", "field_order");
+      rd.Expect(rd.NumAttr<std::int64_t>("/agents", "records_per_flush") == kPerFlush, "records_per_flush");
+      rd.ExpectUnitsEverywhere();
+    }));
+  }
+}
+
+TEST_CASE("Recorder::Open appends to a vector-valued field at another agent slicing", "[recorder]") {
+  TempDir dir;
+  REQUIRE(all_ranks(!dir.path().empty()));
+  const int rank = world_rank(), size = world_size();
+  const std::int64_t n = 7 * size + 2, K = n;
+  const std::string path = dir.path() + "/restart.h5";
+  // The first run writes 3 of v's 5 records and 2 of s's in even blocks, cutting vectors (16 bytes).
+  REQUIRE(all_ranks(WriteVectorFile(path, FirstK(Block::make(n, rank, size), K), 3, 2, 16) == PETSC_SUCCESS));
+  // The restart holds the agents in uneven slices and writes single vectors per call (24 bytes).
+  REQUIRE(all_ranks(AppendAfterRestart(path, SkewedFirstK(K), 3, 2, 24) == PETSC_SUCCESS));
+  REQUIRE(CheckOnRoot(path, [&](Reader &rd) {
+    rd.Expect(rd.StrAttr("/", "status") == "complete", "status");
+    CheckField(rd, "/agents/v", kWidth, K, kRecords, VValue);
+    CheckField(rd, "/agents/s", 1, K, kRecords - 1, SValue);
+    CheckField(rd, "/agents/w", 2, K, kRecords, WValue);
+    rd.Expect(rd.StrAttr("/agents", "field_order") == "v\ns\nw", "field_order after the restart");
+    rd.ExpectUnitsEverywhere();
+  }));
+}
+
+TEST_CASE("recorder rejects a bad agent field width on every rank together", "[recorder]") {
+  TempDir dir;
+  const int rank = world_rank(), size = world_size();
+  const std::int64_t n = 2 * size + 1;
+  const std::string path = dir.path() + "/width.h5";
+  const Selection sel = FirstK(Block::make(n, rank, size), n);
+  std::unique_ptr<Recorder> rec;
+  struct Outcome {
+    PetscErrorCode code = 1;
+    std::string message;
+  };
+  auto run = [](auto &&f) {
+    Outcome o;
+    o.code = f();
+    if (o.code != PETSC_SUCCESS) o.message = LastMessage();
+    return o;
+  };
+  Outcome zero, negative, differ, good;
+  std::vector<std::int64_t> steps;
+  for (std::int64_t r = 0; r < kRecords; ++r) steps.push_back(r);
+  REQUIRE(all_ranks(Recorder::Create(PETSC_COMM_WORLD, path, &rec) == PETSC_SUCCESS));
+  REQUIRE(all_ranks(rec->DefineAgentAxis(n, sel.offset, sel.nlocal, sel.gids, kRecords,
+                                         rank == 0 ? steps : std::vector<std::int64_t>{}, kPerFlush) == PETSC_SUCCESS));
+  REQUIRE(PetscPushErrorHandler(PetscReturnErrorHandler, nullptr) == PETSC_SUCCESS);  // errors are expected
+  int id = -7;
+  zero = run([&] { return rec->DefineAgentField("z", "1", "zero width", &id, 0); });
+  negative = run([&] { return rec->DefineAgentField("z", "1", "negative width", &id, -3); });
+  // Ranks disagree (at one rank: width 0 again); every rank must fail, not only the odd ones.
+  differ = run([&] { return rec->DefineAgentField("z", "1", "width by rank", &id, size > 1 ? 2 + rank % 2 : 0); });
+  const int rejected_id = id;
+  good = run([&]() -> PetscErrorCode {
+    int ok;
+    PetscFunctionBeginUser;
+    PetscCall(rec->DefineAgentField("ok", "1", "a width-2 field after the rejected ones", &ok, 2));
+    PetscCheck(ok == 0 && rec->NumAgentFields() == 1 && rec->AgentFieldWidth(ok) == 2, PETSC_COMM_SELF,
+               PETSC_ERR_PLIB, "after the rejected fields: id %d, %d fields", ok, rec->NumAgentFields());
+    PetscCall(rec->WriteAgentRecords(ok, 0, kRecords, FieldRecords(WValue, 2, 0, kRecords, sel.gids).data()));
+    PetscCall(rec->SetStatus("complete"));
+    PetscCall(rec->Close());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  });
+  REQUIRE(PetscPopErrorHandler() == PETSC_SUCCESS);
+  auto says = [](const Outcome &o, const std::string &part) {
+    return o.code != PETSC_SUCCESS && o.message.find(part) != std::string::npos;
+  };
+  CHECK(all_ranks(says(zero, "width 0")));
+  CHECK(all_ranks(says(negative, "width -3")));
+  CHECK(all_ranks(says(differ, size > 1 ? "differs across ranks" : "width 0") && says(differ, "width")));
+  CHECK(all_ranks(rejected_id == -7));
+  REQUIRE(all_ranks(good.code == PETSC_SUCCESS));
+  REQUIRE(CheckOnRoot(path, [&](Reader &rd) {
+    rd.Expect(!rd.Exists("/agents/z"), "a rejected field exists");
+    rd.Expect(rd.StrAttr("/agents", "field_order") == "ok", "field_order");
+    const auto ok = rd.Read<double>("/agents/ok", {static_cast<hsize_t>(kRecords), static_cast<hsize_t>(n), 2});
+    for (std::int64_t r = 0; r < kRecords && ok.size() == static_cast<std::size_t>(kRecords * n * 2); ++r)
+      for (std::int64_t j = 0; j < n; ++j)
+        for (hsize_t c = 0; c < 2; ++c)
+          rd.Expect(ok[(r * n + j) * 2 + c] == WValue(r, j, c), "ok at record " + std::to_string(r));
   }));
 }
