@@ -101,6 +101,9 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
   PetscCall(ck->WriteGlobalArray("/run/totals", totals.data(), static_cast<std::int64_t>(totals.size()), "mixed",
                                  "reg, cum_c, vio_plus, path, mu_mean, c_mean, max_track_rel, messages, bytes, "
                                  "mu_warm, run_seconds"));
+  if (!tr.rows.empty())
+    PetscCall(ck->WriteGlobalArray("/run/rows", tr.rows.data(), static_cast<std::int64_t>(tr.rows.size()), "mixed",
+                                   "vector families: per-row cumulative constraint, last mean mu, last mean c"));
   PetscCall(ck->SetAttribute("/", "dodge_checkpoint", std::string(DODGE_VERSION " " DODGE_GIT_HASH)));
   PetscCall(ck->SetAttribute("/", "fingerprint", fingerprint));
   PetscCall(ck->SetAttribute("/", "step", st.t));
@@ -158,6 +161,9 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
   tr.reg = tot[0], tr.cum_c = tot[1], tr.vio_plus = tot[2], tr.path = tot[3], tr.mu_mean = tot[4], tr.c_mean = tot[5];
   tr.max_track_rel = tot[6], tr.messages = tot[7], tr.bytes = tot[8];
   st->mu_warm = tot[9], st->run_seconds = tot[10];
+  bool has_rows = false;
+  PetscCall(rd->HasObject("/run/rows", &has_rows));
+  if (has_rows) PetscCall(rd->ReadAll("/run/rows", &tr.rows));
   PetscCall(rd->GetAttribute("/run", "binding", &tr.binding));
   PetscCall(rd->GetAttribute("/run", "oracle_iters_total", &st->oracle_iters_total));
   PetscCall(rd->GetAttribute("/run", "oracle_failures", &st->oracle_failures));

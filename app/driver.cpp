@@ -264,6 +264,12 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(problem->Setup(block, seed));
   if (ro.steps) PetscCall(problem->SetSteps(ro.steps));
   const std::int64_t T = ro.steps ? ro.steps : problem->horizon();
+  // Vector families (d_i > 1 or m > 1) run with the graph algorithms only.
+  const bool vec = problem->is_vector();
+  PetscCheck(!vec || algorithm->supports_vector(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "-algorithm %s does not run on -problem %s (vector decisions: d = %d, m = %d); use pdct, li2022 or dopp",
+             algorithm->name(), problem->name(), problem->dim(), problem->rows());
+  if (ro.metrics) PetscCall(problem->PrepareOracle());
   graph::LocalGraphs graphs;
   if (algorithm->uses_graph()) {
     PetscCall(PetscLogEventBegin(ev->setup_graph, 0, 0, 0, 0));
@@ -316,7 +322,9 @@ PetscErrorCode Run(int *exit_code) {
     std::int64_t max_local = nsel_local;
     double mx = static_cast<double>(max_local);
     PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, &mx, 1));
-    const double per_record = std::max(1.0, mx) * fields.size() * sizeof(double);
+    double width = 0;
+    for (const auto &f : fields) width += f.width;
+    const double per_record = std::max(1.0, mx) * width * sizeof(double);
     flush = std::clamp<std::int64_t>(static_cast<std::int64_t>((64.0 * 1024 * 1024) / per_record), 1, 1024);
   }
   flush = std::min(flush, std::max<std::int64_t>(nrec, 1));
@@ -377,7 +385,7 @@ PetscErrorCode Run(int *exit_code) {
     if (nsel > 0)
       for (const auto &f : fields) {
         int id;
-        PetscCall(rec->DefineAgentField(f.name, f.units, f.long_name, &id));
+        PetscCall(rec->DefineAgentField(f.name, f.units, f.long_name, &id, f.width));
         field_ids.push_back(id);
       }
     if (ro.record_inputs) {
@@ -396,10 +404,18 @@ PetscErrorCode Run(int *exit_code) {
   metrics::Tracker tracker;
   tracker.init(n, problem->units().cost_to_dollars, ro.metrics);
   metrics::Partials partials;
+  metrics::VecPartials vpartials;
+  std::vector<double> xstar;  // vector families: the oracle's x*_{i,t} of the local agents
+  if (vec) {
+    vpartials.init(problem->rows());
+    if (!ck.restart) tracker.init_rows(problem->rows());
+    if (ro.metrics) xstar.assign(block.local() * problem->dim(), 0.0);
+  }
   const int ncol = metrics::Tracker::NCOL, nps = static_cast<int>(extra_series.size());
   const std::int64_t flush_steps = flush * ro.stride;
   std::vector<std::vector<double>> series(ncol + nps, std::vector<double>(std::min<std::int64_t>(flush_steps, T)));
-  std::vector<std::vector<double>> recbuf(fields.size(), std::vector<double>(flush * nsel_local));
+  std::vector<std::vector<double>> recbuf;
+  for (const auto &f : fields) recbuf.emplace_back(flush * nsel_local * f.width);
   std::vector<double> row(ncol), prow(std::max(nps, 1));
   const std::int64_t t0 = resume.t + 1;  // 1 for a fresh run
   std::int64_t series_first = t0, rec_first = t0 > 1 ? (t0 - 2) / ro.stride + 1 : 0, rec_count = 0;
@@ -428,37 +444,57 @@ PetscErrorCode Run(int *exit_code) {
   for (std::int64_t t = t0; t <= T; ++t) {
     const double ts = Now();
     problems::ScalarKernel kernel;
-    PetscCall(problem->BeginStep(t, &kernel));
+    problems::VectorKernel vkernel;
+    if (vec) PetscCall(problem->BeginVectorStep(t, &vkernel));
+    else PetscCall(problem->BeginStep(t, &kernel));
     algorithms::StepContext ctx;
     ctx.t = t;
-    ctx.kernel = &kernel;
+    if (vec) ctx.vkernel = &vkernel;
+    else ctx.kernel = &kernel;
     oracle::Result orc;
     if (ro.metrics) {
-      double mu_hi;
-      PetscCall(problem->OracleBracket(t, kernel, &mu_hi));
-      PetscCall(oracle::SolveStep(PETSC_COMM_WORLD, kernel, block.local(), mu_hi, mu_warm, problem->constraint_scale(), &orc));
+      if (vec) {
+        PetscCall(problem->VectorOracle(t, vkernel, mu_warm, xstar.data(), &orc));
+      } else {
+        double mu_hi;
+        PetscCall(problem->OracleBracket(t, kernel, &mu_hi));
+        PetscCall(oracle::SolveStep(PETSC_COMM_WORLD, kernel, block.local(), mu_hi, mu_warm, problem->constraint_scale(), &orc));
+      }
       mu_warm = orc.mu;
       oracle_iters_total += orc.iterations;
       if (!orc.converged) {
         oracle_failures++;
         PetscCall(PetscPrintf(PETSC_COMM_WORLD, "WARNING: oracle did not converge at step %" PetscInt64_FMT "\n", t));
       }
-      partials.reset(tracker.mu_shift(), tracker.y_shift());
-      partials.v[metrics::Partials::SIGNAL] = SignalRequested() ? 1.0 : 0.0;
-      ctx.partials = &partials;
-      ctx.oracle = true;
-      ctx.mu_star = orc.mu;
+      const double sig = SignalRequested() ? 1.0 : 0.0;
+      if (vec) {
+        vpartials.reset(tracker.mu_shift_rows(), tracker.y_shift_rows());
+        vpartials.signal() = sig;
+        ctx.vpartials = &vpartials;
+        ctx.xstar = xstar.data();
+        ctx.mu_star = orc.mu;
+      } else {
+        partials.reset(tracker.mu_shift(), tracker.y_shift());
+        partials.v[metrics::Partials::SIGNAL] = sig;
+        ctx.partials = &partials;
+        ctx.oracle = true;
+        ctx.mu_star = orc.mu;
+      }
     }
     const bool record_now = write && nsel > 0 && (t - 1) % ro.stride == 0;
     if (record_now) {
       ctx.record_local = &selected;
-      for (auto &b : recbuf) ctx.record.push_back(b.data() + rec_count * nsel_local);
+      for (std::size_t f = 0; f < fields.size(); ++f)
+        ctx.record.push_back(recbuf[f].data() + rec_count * nsel_local * fields[f].width);
     }
     PetscCall(algorithm->Step(ctx));
     const double step_seconds = Now() - ts;
     run_seconds += step_seconds;
     tracker.add_traffic(ctx.messages, ctx.bytes);
-    if (ro.metrics) tracker.finish(t, partials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
+    if (ro.metrics && vec)
+      tracker.finish_vec(t, vpartials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
+    else if (ro.metrics)
+      tracker.finish(t, partials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
     else {
       std::fill(row.begin(), row.end(), NAN);
       row[metrics::Tracker::MESSAGES] = ctx.messages, row[metrics::Tracker::BYTES] = ctx.bytes;
@@ -474,7 +510,7 @@ PetscErrorCode Run(int *exit_code) {
     }
     if (k + 1 == static_cast<std::int64_t>(series[0].size()) || t == T) PetscCall(flush_buffers(t));
     // A signal seen on any rank reaches all of them through the step's fused reduction (or one of its own).
-    double signalled = ro.metrics ? partials.v[metrics::Partials::SIGNAL] : (SignalRequested() ? 1.0 : 0.0);
+    double signalled = !ro.metrics ? (SignalRequested() ? 1.0 : 0.0) : vec ? vpartials.signal() : partials.v[metrics::Partials::SIGNAL];
     if (!ro.metrics) PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, &signalled, 1));
     if (t < T && (signalled > 0 || (ck.every > 0 && t % ck.every == 0))) {
       PetscCall(flush_buffers(t));

@@ -10,6 +10,7 @@
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
 #include "problems/kernels.hpp"
+#include "problems/vector_kernels.hpp"
 
 namespace dodge {
 namespace io {
@@ -36,6 +37,11 @@ struct StepContext {
   metrics::Partials *partials = nullptr;
   bool oracle = false;
   double mu_star = 0;
+  // Vector families (algorithms.md §4): the step's vector kernel instead of `kernel`; with the metrics,
+  // `vpartials` instead of `partials` and the oracle's x*_{i,t} of the local agents ([nloc][dim]) in `xstar`.
+  const problems::VectorKernel *vkernel = nullptr;
+  metrics::VecPartials *vpartials = nullptr;
+  const double *xstar = nullptr;
   // Logical messages and payload bytes of this step (global; filled by the algorithm).
   double messages = 0, bytes = 0;
   // Recording: when set, the algorithm copies the state of the selected local agents (local indices in
@@ -46,6 +52,7 @@ struct StepContext {
 
 struct AgentField {
   std::string name, units, long_name;
+  int width = 1;  // values per agent and record (vector families: d_i for x, m for multipliers)
 };
 
 class Algorithm {
@@ -56,6 +63,8 @@ class Algorithm {
   std::uint64_t run_seed() const { return run_seed_; }
   virtual const char *name() const = 0;
   virtual bool uses_graph() const = 0;
+  // Whether the algorithm runs on vector families (problem dim() or rows() > 1): the graph algorithms do.
+  virtual bool supports_vector() const { return false; }
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode SetFromOptions() = 0;
   // Adjusts the -graph_ options before the graphs are built (after SetFromOptions), for algorithms that need

@@ -53,22 +53,23 @@ class Dopp final : public GraphAlgorithm {
     // Exchanged per agent: (μ_i, y_i, ψ_i) with ψ_{i,1} = 1; after a step the second slot holds ŷ_t.
     PetscCall(SetupGraph(block, problem, graphs,
                          {{"mu", "per-unit price", "mu_{i,t+1}", 0.0}, {"yhat", "per-unit", "yhat_{i,t}", 0.0},
-                          {"psi", "1", "push-sum weight psi_{i,t+1}", 1.0}},
+                          {"psi", "1", "push-sum weight psi_{i,t+1}", 1.0, /*per_row=*/false}},
                          /*track=*/true));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
-    PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    if (ctx.vkernel) PetscCall(std::visit([&](const auto &k) { return StepVec(k, ctx); }, *ctx.vkernel));
+    else PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
   std::vector<AgentField> agent_fields() const override {
-    return {{"x", "per-unit", "decision x_{i,t} played at step t"},
-            {"mu", "per-unit price", "push-sum multiplier numerator mu_{i,t} before mixing (estimate mu/psi)"},
-            {"y", "per-unit", "constraint tracker y_{i,t} after A1 (estimate y/psi)"},
-            {"psi", "1", "push-sum weight psi_{i,t} before mixing"}};
+    return {{"x", "per-unit", "decision x_{i,t} played at step t", dim_},
+            {"mu", "per-unit price", "push-sum multiplier numerator mu_{i,t} before mixing (estimate mu/psi)", rows_},
+            {"y", "per-unit", "constraint tracker y_{i,t} after A1 (estimate y/psi)", rows_},
+            {"psi", "1", "push-sum weight psi_{i,t} before mixing", 1}};
   }
 
   PetscErrorCode RecordParameters(io::Recorder &rec) const override { return TrackingRecord(rec); }
@@ -94,6 +95,31 @@ class Dopp final : public GraphAlgorithm {
       nxt[3 * i] = std::max(0.0, mh + gamma * (kappa * yh / ph - beta * mh));
       nxt[3 * i + 1] = yh;
       nxt[3 * i + 2] = ph;
+    });
+  }
+
+  // The same round for vector families: λ = μ̂/ψ_{t+1} row by row, one push-sum weight per agent.
+  template <class K>
+  PetscErrorCode StepVec(const K &k, StepContext &ctx) {
+    constexpr int d = K::dim, m = K::rows;
+    const double alpha = laws_.alpha(ctx.t), beta = laws_.beta(ctx.t), gamma = laws_.gamma(ctx.t), kappa = kappa_;
+    const int W = stride();
+    double *__restrict x = x_.data();
+    double *__restrict nxt = nxt_.data();
+    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
+      const double *mh = mixed, *yh = mixed + m;
+      const double ph = mixed[2 * m];
+      double lambda[m], v[d];
+      for (int r = 0; r < m; ++r) lambda[r] = mh[r] / ph;
+      double *xi = x + d * i;
+      k.lagrangian_grad(i, xi, lambda, v);
+      const double step = alpha * k.rho(i);
+      for (int q = 0; q < d; ++q) xi[q] = xi[q] - step * v[q];
+      k.project(i, xi);
+      double *nx = nxt + W * i;
+      for (int r = 0; r < m; ++r)
+        nx[r] = std::max(0.0, mh[r] + gamma * (kappa * yh[r] / ph - beta * mh[r])), nx[m + r] = yh[r];
+      nx[2 * m] = ph;
     });
   }
 

@@ -15,9 +15,16 @@ PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem 
   block_ = block, graphs_ = graphs, problem_ = &problem;
   slots_ = std::move(slots), track_ = track;
   const std::int64_t nloc = block.local(), ng = static_cast<std::int64_t>(graphs->ghosts.size());
-  const int kvals = kv();
+  // Vector families: d values of x and m of c per agent, m per per-row slot. Scalar ones: one of each.
+  dim_ = problem.dim(), rows_ = problem.rows();
+  PetscCheck(!problem.is_vector() || !problem.has_end_step_hook(), PETSC_COMM_WORLD, PETSC_ERR_SUP,
+             "%s: vector family %s with an end-of-step hook is not supported", name(), problem.name());
+  slot_offset_.clear(), stride_ = 0;
+  for (const Slot &s : slots_) slot_offset_.push_back(stride_), stride_ += s.per_row ? rows_ : 1;
+  mixed_.assign(stride_, 0.0);
+  const int kvals = stride_;
   nloc_ = nloc;
-  x_.assign(nloc, 0.0), c_.assign(nloc, 0.0);
+  x_.assign(dim_ * nloc, 0.0), c_.assign(rows_ * nloc, 0.0);
   cur_.assign(kvals * (nloc + ng), 0.0), nxt_.assign(kvals * (nloc + ng), 0.0);
   if (!graphs->ghosts.empty() || block.size > 1)
     PetscCall(comm::Exchange::Create(PETSC_COMM_WORLD, block, graphs->ghosts, &exchange_));
@@ -95,47 +102,54 @@ PetscErrorCode GraphAlgorithm::TrackingRecord(io::Recorder &rec) const {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Per-agent arrays are saved flat, agent-major ([n × width], width = d, m or 1), so a restart may use another rank
+// count; width-1 arrays keep the agent dimension scale.
 PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
   const std::int64_t n = block_.n, off = block_.start, nl = nloc_;
-  const int kvals = kv();
-  std::vector<double> v(nl);
+  const int W = stride_;
+  auto save = [&](const std::string &path, int width, const double *data, const std::string &units,
+                  const std::string &long_name) {
+    return ckpt.WriteDistributedArray(path, n * width, off * width, nl * width, data, units, long_name,
+                                      width == 1 ? "agent" : "");
+  };
   PetscFunctionBeginUser;
-  PetscCall(ckpt.WriteDistributedArray("/state/x", n, off, nl, x_.data(), "per-unit", "x_{i,t+1}", "agent"));
-  for (int s = 0; s < kvals; ++s) {
-    for (std::int64_t i = 0; i < nl; ++i) v[i] = cur_[kvals * i + s];
-    PetscCall(ckpt.WriteDistributedArray("/state/" + slots_[s].name, n, off, nl, v.data(), slots_[s].units,
-                                         slots_[s].long_name, "agent"));
+  PetscCall(save("/state/x", dim_, x_.data(), "per-unit", "x_{i,t+1}"));
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    const int wd = slots_[s].per_row ? rows_ : 1;
+    std::vector<double> v(nl * wd);
+    for (std::int64_t i = 0; i < nl; ++i)
+      for (int r = 0; r < wd; ++r) v[wd * i + r] = cur_[W * i + slot_offset_[s] + r];
+    PetscCall(save("/state/" + slots_[s].name, wd, v.data(), slots_[s].units, slots_[s].long_name));
   }
-  if (track_)
-    PetscCall(ckpt.WriteDistributedArray("/state/cprev", n, off, nl, c_.data(), "per-unit", "g_{i,t}(x_{i,t})", "agent"));
+  if (track_) PetscCall(save("/state/cprev", rows_, c_.data(), "per-unit", "g_{i,t}(x_{i,t})"));
   if (prices_)
-    PetscCall(ckpt.WriteDistributedArray("/state/price", n, off, nl, price_prev_.data(), "per-unit price",
-                                         "price estimate of step t each user pays at t+1", "agent"));
+    PetscCall(save("/state/price", 1, price_prev_.data(), "per-unit price", "price estimate of step t each user pays at t+1"));
   const bool has_xstar = !xstar_.empty();
   PetscCall(ckpt.SetAttribute("/state", "has_xstar", static_cast<std::int64_t>(has_xstar)));
   PetscCall(ckpt.SetAttribute("/state", "algorithm", std::string(name())));
-  if (has_xstar)
-    PetscCall(ckpt.WriteDistributedArray("/state/xstar", n, off, nl, xstar_.data(), "per-unit", "oracle x*_{i,t}", "agent"));
+  if (has_xstar) PetscCall(save("/state/xstar", dim_, xstar_.data(), "per-unit", "oracle x*_{i,t}"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
   const std::int64_t off = block_.start, nl = nloc_;
-  const int kvals = kv();
-  std::vector<double> v(nl);
+  const int W = stride_;
   std::int64_t has_xstar = 0;
   PetscFunctionBeginUser;
-  PetscCall(ckpt.ReadSlice("/state/x", off, nl, x_.data()));
-  for (int s = 0; s < kvals; ++s) {
-    PetscCall(ckpt.ReadSlice("/state/" + slots_[s].name, off, nl, v.data()));
-    for (std::int64_t i = 0; i < nl; ++i) cur_[kvals * i + s] = v[i];
+  PetscCall(ckpt.ReadSlice("/state/x", off * dim_, nl * dim_, x_.data()));
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    const int wd = slots_[s].per_row ? rows_ : 1;
+    std::vector<double> v(nl * wd);
+    PetscCall(ckpt.ReadSlice("/state/" + slots_[s].name, off * wd, nl * wd, v.data()));
+    for (std::int64_t i = 0; i < nl; ++i)
+      for (int r = 0; r < wd; ++r) cur_[W * i + slot_offset_[s] + r] = v[wd * i + r];
   }
-  if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off, nl, c_.data()));
+  if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off * rows_, nl * rows_, c_.data()));
   if (prices_) PetscCall(ckpt.ReadSlice("/state/price", off, nl, price_prev_.data()));
   PetscCall(ckpt.GetAttribute("/state", "has_xstar", &has_xstar));
   if (has_xstar) {
-    xstar_.resize(nl);
-    PetscCall(ckpt.ReadSlice("/state/xstar", off, nl, xstar_.data()));
+    xstar_.resize(nl * dim_);
+    PetscCall(ckpt.ReadSlice("/state/xstar", off * dim_, nl * dim_, xstar_.data()));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

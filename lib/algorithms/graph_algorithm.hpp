@@ -23,6 +23,7 @@ namespace dodge::algorithms {
 class GraphAlgorithm : public Algorithm {
  public:
   bool uses_graph() const override { return true; }
+  bool supports_vector() const override { return true; }
   std::int64_t mpi_messages() const override { return exchange_ ? exchange_->mpi_messages() : 0; }
   std::int64_t mpi_bytes() const override { return exchange_ ? exchange_->mpi_bytes() : 0; }
   // Checkpoint after step t: x_{t+1}, the exchanged slots, c_t when tracking, and the oracle's x*_t.
@@ -30,10 +31,12 @@ class GraphAlgorithm : public Algorithm {
   PetscErrorCode LoadState(io::Reader &ckpt) override;
 
  protected:
-  // One exchanged value per agent: its checkpoint name, units, meaning and value at t = 1.
+  // One exchanged value per agent (per constraint row when per_row, for vector families): its checkpoint
+  // name, units, meaning and value at t = 1.
   struct Slot {
     std::string name, units, long_name;
     double initial;
+    bool per_row = true;
   };
 
   // Allocates the state ([owned | ghosts] × slots), the exchange and the row runs. `track`: slot 1 is the
@@ -49,6 +52,16 @@ class GraphAlgorithm : public Algorithm {
   PetscErrorCode Round(const K &k, StepContext &ctx, Row &&row);
 
   int kv() const { return static_cast<int>(slots_.size()); }
+
+  // The same round for vector families (K a vector kernel with d = K::dim, m = K::rows): x_ holds d values per
+  // agent, c_ m values, and each agent's exchanged values are its slots in order, m values for a per_row slot
+  // and one otherwise (stride() in all). row(i, mixed) gets the mixed values in that layout, writes
+  // x_[d i ..] and nxt_[stride() i ..]. Collective.
+  template <class K, class Row>
+  PetscErrorCode RoundVec(const K &k, StepContext &ctx, Row &&row);
+  int stride() const { return stride_; }
+  // d_i and m of the problem (1 and 1 for scalar families): agent field widths.
+  int dim_ = 1, rows_ = 1;
 
   // The options, description and recorded parameters shared by the tracking primal-dual algorithms (pdct,
   // dopp): step laws, κ_N and the initial point, read inside the caller's prefixed option block.
@@ -77,12 +90,20 @@ class GraphAlgorithm : public Algorithm {
   void Pass1(const K &k, StepContext &ctx);
   template <class K>
   void Pass1Dispatch(const K &k, StepContext &ctx);
+  template <class K, bool Metrics, bool Oracle, bool Track>
+  void Pass1Vec(const K &k, StepContext &ctx);
+  template <class Row>
+  void RowsVec(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
   // Weights of G(t): the static ones, or (with link failures) recomputed after exchanging surviving degrees.
   PetscErrorCode StepWeights(std::int64_t t, const double **w, double *local_msgs);
   template <int KV, class Row>
   void Rows(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
 
   std::vector<Slot> slots_;
+  std::vector<int> slot_offset_;  // first value of each slot within an agent's stride
+  int stride_ = 1;
+  metrics::VecPartials block_acc_;
+  std::vector<double> mixed_;
   bool track_ = true;
   problems::DemandPrices *prices_ = nullptr;
   std::vector<double> price_prev_, price_next_;
@@ -227,6 +248,136 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   if (prices_) prices_->SetAgentPrices(price_prev_.data());  // μ̂_{i,t−1}, 0 at t = 1
   if (hook) PetscCall(problem_->EndStep(t, played_.data()));
   if (prices_) std::swap(price_prev_, price_next_);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+template <class K, bool Metrics, bool Oracle, bool Track>
+void GraphAlgorithm::Pass1Vec(const K &k, StepContext &ctx) {
+  constexpr int d = K::dim, m = K::rows;
+  const std::int64_t nloc = nloc_;
+  const int W = stride_, ys = Track ? slot_offset_[1] : 0;
+  const bool first = ctx.t == 1;
+  double *__restrict cur = cur_.data();
+  double *__restrict cv = c_.data();
+  const double *__restrict x = x_.data();
+  double *__restrict xs = xstar_.data();
+  metrics::VecPartials *total = ctx.vpartials;
+  for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
+    const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
+    if constexpr (Metrics) block_acc_.reset_like(*total);
+    for (std::int64_t i = i0; i < i1; ++i) {
+      const double *xi = x + d * i;
+      double c[m];
+      k.g(i, xi, c);
+      double *cprev = cv + m * i, *y = cur + W * i + ys;
+      if constexpr (Track)
+        for (int r = 0; r < m; ++r) y[r] = first ? c[r] : y[r] + (c[r] - cprev[r]);  // A1 per row
+      for (int r = 0; r < m; ++r) cprev[r] = c[r];
+      if constexpr (Metrics) {
+        block_acc_.agent(k.f(i, xi), c, xi, d, cur + W * i, Track ? y : c);
+        if constexpr (Oracle) {
+          const double *xo = ctx.xstar + d * i;
+          double *xp = xs + d * i, dx2 = 0;
+          for (int q = 0; q < d; ++q) dx2 += (xo[q] - xp[q]) * (xo[q] - xp[q]), xp[q] = xo[q];
+          block_acc_.oracle(k.f(i, xo), first ? 0.0 : dx2);
+        }
+      }
+    }
+    if constexpr (Metrics) total->merge(block_acc_);
+  }
+}
+
+template <class Row>
+void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row) {
+  const double *__restrict cur = cur_.data();
+  const std::int64_t *__restrict rp = m.rowptr.data();
+  const std::int32_t *__restrict col = m.col.data();
+  const int W = stride_;
+  double *__restrict mixed = mixed_.data();
+  for (const Run &run : runs)
+    for (std::int64_t i = run.first; i < run.second; ++i) {
+      for (int s = 0; s < W; ++s) mixed[s] = 0.0;
+      for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
+        const double *cj = cur + W * static_cast<std::int64_t>(col[e]);
+        for (int s = 0; s < W; ++s) mixed[s] += w[e] * cj[s];
+      }
+      row(i, static_cast<const double *>(mixed));
+    }
+}
+
+template <class K, class Row>
+PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row) {
+  constexpr int d = K::dim, m = K::rows;
+  const Events *ev;
+  const std::int64_t t = ctx.t, nloc = nloc_;
+  const int W = stride_;
+  PetscFunctionBeginUser;
+  PetscCheck(d == dim_ && m == rows_, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s: vector kernel %dx%d on state %dx%d", name(), d, m,
+             dim_, rows_);
+  PetscCall(EventsGet(&ev));
+  if (t == 1) {
+    for (std::int64_t i = 0; i < nloc; ++i) {
+      double *xi = x_.data() + d * i;
+      for (int q = 0; q < d; ++q) xi[q] = InitialPoint(init_, graphs_->seed, block_.start + i, k.lo(i, q), k.hi(i, q), q);
+      k.project(i, xi);
+    }
+    const std::int64_t nall = static_cast<std::int64_t>(cur_.size()) / W;
+    for (std::int64_t i = 0; i < nall; ++i)
+      for (std::size_t s = 0; s < slots_.size(); ++s)
+        for (int r = 0; r < (slots_[s].per_row ? m : 1); ++r) cur_[W * i + slot_offset_[s] + r] = slots_[s].initial;
+    if (ctx.xstar) xstar_.assign(nloc * d, 0.0);
+  }
+
+  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+  const bool met = ctx.vpartials != nullptr, orc = met && ctx.xstar;
+  if (track_) {
+    if (orc) Pass1Vec<K, true, true, true>(k, ctx);
+    else if (met) Pass1Vec<K, true, false, true>(k, ctx);
+    else Pass1Vec<K, false, false, true>(k, ctx);
+  } else {
+    if (orc) Pass1Vec<K, true, true, false>(k, ctx);
+    else if (met) Pass1Vec<K, true, false, false>(k, ctx);
+    else Pass1Vec<K, false, false, false>(k, ctx);
+  }
+  if (ctx.record_local) {
+    // Fields: x (d values), the slots (their widths), then c (m values) when there is no tracker.
+    std::size_t q = 0;
+    for (std::int64_t i : *ctx.record_local) {
+      std::copy_n(x_.data() + d * i, d, ctx.record[0] + d * q);
+      for (std::size_t s = 0; s < slots_.size(); ++s) {
+        const int wd = slots_[s].per_row ? m : 1;
+        std::copy_n(cur_.data() + W * i + slot_offset_[s], wd, ctx.record[1 + s] + wd * q);
+      }
+      if (!track_) std::copy_n(c_.data() + m * i, m, ctx.record[1 + slots_.size()] + m * q);
+      ++q;
+    }
+  }
+  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+
+  const int b = graphs_->which(t);
+  const double *w = nullptr;
+  double local_msgs = 0;
+  PetscCall(StepWeights(t, &w, &local_msgs));
+  if (exchange_)
+    PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), W * nloc),
+                               std::span<double>(cur_.data() + W * nloc, cur_.size() - W * nloc), W));
+  if (met) {
+    metrics::VecPartials &vp = *ctx.vpartials;
+    if (graphs_->link_failure > 0) vp.sum(metrics::VecPartials::MSGS) = local_msgs;
+    PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, vp.data(), vp.nsum(), vp.nmax()));
+  }
+  ctx.messages = graphs_->link_failure > 0 ? (met ? ctx.vpartials->sum(metrics::VecPartials::MSGS) : NAN) : messages_[b];
+  ctx.bytes = ctx.messages * W * sizeof(double);
+
+  const graph::Mixing &mx = graphs_->graphs[b];
+  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+  RowsVec(mx, w, interior_[b], row);
+  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+  if (exchange_) PetscCall(exchange_->End());
+  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+  RowsVec(mx, w, boundary_[b], row);
+  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+  std::swap(cur_, nxt_);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

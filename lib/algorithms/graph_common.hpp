@@ -33,10 +33,11 @@ enum class Init { Random, Midpoint, Lower };
 PetscErrorCode InitFromOptions(PetscOptionItems *PetscOptionsObject, const char *prefix, Init *init);
 const char *InitName(Init init);
 
-// x_{i,1} before projection (coordinate 0): lo + (hi − lo) u(INIT, gid, 0, 0), the midpoint or lo.
-inline double InitialPoint(Init init, std::uint64_t seed, std::int64_t gid, double lo, double hi) {
+// Coordinate k of x_{i,1} before projection: lo + (hi − lo) u(INIT, gid, 0, k), the midpoint or lo.
+inline double InitialPoint(Init init, std::uint64_t seed, std::int64_t gid, double lo, double hi, int k = 0) {
   switch (init) {
-    case Init::Random: return lo + (hi - lo) * rng::uniform(seed, rng::INIT, static_cast<std::uint64_t>(gid), 0, 0);
+    case Init::Random:
+      return lo + (hi - lo) * rng::uniform(seed, rng::INIT, static_cast<std::uint64_t>(gid), 0, static_cast<std::uint64_t>(k));
     case Init::Midpoint: return 0.5 * (lo + hi);
     case Init::Lower: return lo;
   }

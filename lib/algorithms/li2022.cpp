@@ -2,17 +2,34 @@
 // (algorithms.md §8.2), gradient feedback. Agents exchange only μ_i, mix it with doubly stochastic weights and
 // take a projected primal step and a regularized dual step on their own constraint value c_{i,t}: no
 // constraint tracking, and fixed steps α = 1/(G√T), β = G²α from a global gradient bound G known in advance.
-// The bandit variant of §8.2 (optional in the spec) is not implemented.
+// Feedback: the gradient of f (default), or the two-point bandit estimate of §8.2 from two values of f.
 #include <algorithm>
 #include <cmath>
 #include <variant>
 
 #include "algorithms/graph_algorithm.hpp"
+#include "core/rng.hpp"
 #include "io/recorder.hpp"
 
 namespace dodge::algorithms {
 
 namespace {
+
+const char *const kFeedback[] = {"gradient", "bandit"};
+
+// Bandit feedback (§8.2): the direction u, uniform on the unit sphere of R^d (normals of stream BANDIT keyed by
+// (agent, step, coordinate), normalized), and the shrunk box c + (1 − δ/r)(X − c) = [lo + δ, hi − δ] for a box
+// X = [lo, hi] (each coordinate: c the midpoint, r the half width).
+template <int D>
+void BanditDirection(std::uint64_t seed, std::int64_t gid, std::int64_t t, double *u) {
+  double n2 = 0;
+  for (int q = 0; q < D; ++q) {
+    u[q] = rng::normal(seed, rng::BANDIT, static_cast<std::uint64_t>(gid), static_cast<std::uint64_t>(t), q);
+    n2 += u[q] * u[q];
+  }
+  const double inv = 1.0 / std::sqrt(n2);
+  for (int q = 0; q < D; ++q) u[q] *= inv;
+}
 
 class Li2022 final : public GraphAlgorithm {
  public:
@@ -25,6 +42,12 @@ class Li2022 final : public GraphAlgorithm {
                       "bound G (algorithms.md §8.2)",
                       nullptr);
     PetscCall(InitFromOptions(PetscOptionsObject, "li2022_", &init_));
+    PetscInt fb = bandit_ ? 1 : 0;
+    PetscCall(PetscOptionsEList("-feedback",
+                                "gradient (of f) or bandit (two-point estimate from f at x +- delta u, delta = T^(-1/4), "
+                                "steps projected onto the shrunk box)",
+                                nullptr, kFeedback, 2, kFeedback[fb], &fb, nullptr));
+    bandit_ = fb == 1;
     PetscOptionsEnd();
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -46,17 +69,44 @@ class Li2022 final : public GraphAlgorithm {
                static_cast<long long>(T));
     const std::int64_t nloc = block.local();
     // G = max over agents and steps run of sup_{x∈X_i} |∇f_{i,t}| + |J_{i,t}| (§8.2), reduced once.
-    double G = 0.0;
+    double G = 0.0, rmin = INFINITY;
+    bool box = true;
+    auto bound = [&](const auto &k) {
+      for (std::int64_t i = 0; i < nloc; ++i) G = std::max(G, k.grad_bound(i));
+      // Bandit feedback needs box local sets wider than 2δ: the smallest half width over agents and coordinates.
+      using K = std::decay_t<decltype(k)>;
+      if constexpr (requires { K::dim; }) {
+        box = box && K::box;
+        for (std::int64_t i = 0; i < nloc; ++i)
+          for (int q = 0; q < K::dim; ++q) rmin = std::min(rmin, 0.5 * (k.hi(i, q) - k.lo(i, q)));
+      } else {
+        for (std::int64_t i = 0; i < nloc; ++i) rmin = std::min(rmin, 0.5 * (k.hi(i) - k.lo(i)));
+      }
+    };
     for (std::int64_t t = 1; t <= T; ++t) {
-      problems::ScalarKernel kernel;
-      PetscCall(problem.BeginStep(t, &kernel));
-      std::visit(
-          [&](const auto &k) {
-            for (std::int64_t i = 0; i < nloc; ++i) G = std::max(G, k.grad_bound(i));
-          },
-          kernel);
+      if (problem.is_vector()) {
+        problems::VectorKernel kernel;
+        PetscCall(problem.BeginVectorStep(t, &kernel));
+        std::visit(bound, kernel);
+      } else {
+        problems::ScalarKernel kernel;
+        PetscCall(problem.BeginStep(t, &kernel));
+        std::visit(bound, kernel);
+      }
     }
     PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, &G, 1));
+    if (bandit_) {
+      double neg_r = -rmin;
+      PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, &neg_r, 1));
+      delta_ = std::pow(static_cast<double>(T), -0.25);
+      PetscCheck(box, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-li2022_feedback bandit needs box local sets X_i (it projects onto the shrunk box); %s's are not boxes",
+                 problem.name());
+      PetscCheck(delta_ < -neg_r, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-li2022_feedback bandit: delta = T^(-1/4) = %g is not below the smallest half width %g of the local "
+                 "boxes, so the shrunk box is empty; run more steps",
+                 delta_, -neg_r);
+    }
     PetscCheck(std::isfinite(G) && G > 0, PETSC_COMM_WORLD, PETSC_ERR_FP,
                "li2022: the gradient bound G = %g is not a positive finite number; check the problem data", G);
     G_ = G;
@@ -70,16 +120,20 @@ class Li2022 final : public GraphAlgorithm {
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
-    PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    if (ctx.vkernel && bandit_) PetscCall(std::visit([&](const auto &k) { return StepVec<true>(k, ctx); }, *ctx.vkernel));
+    else if (ctx.vkernel) PetscCall(std::visit([&](const auto &k) { return StepVec<false>(k, ctx); }, *ctx.vkernel));
+    else if (bandit_) PetscCall(std::visit([&](const auto &k) { return StepWith<true>(k, ctx); }, *ctx.kernel));
+    else PetscCall(std::visit([&](const auto &k) { return StepWith<false>(k, ctx); }, *ctx.kernel));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
   // li2022 has no tracker; "y" is the constraint value c_{i,t} its dual step uses in place of pdct's ŷ, so the
   // fields (and the tracking/consensus series) line up with pdct's for comparison.
   std::vector<AgentField> agent_fields() const override {
-    return {{"x", "per-unit", "decision x_{i,t} played at step t"},
-            {"mu", "per-unit price", "multiplier estimate mu_{i,t} before mixing"},
-            {"y", "per-unit", "local constraint value c_{i,t} = g_{i,t}(x_{i,t}) used by the dual step (li2022 has no tracker)"}};
+    return {{"x", "per-unit", "decision x_{i,t} played at step t", dim_},
+            {"mu", "per-unit price", "multiplier estimate mu_{i,t} before mixing", rows_},
+            {"y", "per-unit", "local constraint value c_{i,t} = g_{i,t}(x_{i,t}) used by the dual step (li2022 has no tracker)",
+             rows_}};
   }
 
   PetscErrorCode RecordParameters(io::Recorder &rec) const override {
@@ -90,21 +144,28 @@ class Li2022 final : public GraphAlgorithm {
     PetscCall(rec.WriteGlobalArray("algorithm/beta", &beta, 1, "1", "fixed dual regularization beta = G^2 alpha"));
     PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string("li2022")));
     PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
+    PetscCall(rec.SetAttribute("/inputs/algorithm", "feedback", std::string(kFeedback[bandit_ ? 1 : 0])));
+    if (bandit_) PetscCall(rec.SetAttribute("/inputs/algorithm", "bandit_delta", delta_));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
   std::string describe() const override {
     char s[256];
-    snprintf(s, sizeof s, "li2022 (gradient feedback), G = %.17g, alpha = 1/(G sqrt(T)) = %.6g, beta = G^2 alpha = %.6g, init %s",
+    char fb[64] = "gradient feedback";
+    if (bandit_) snprintf(fb, sizeof fb, "bandit feedback, delta = %.6g", delta_);
+    snprintf(s, sizeof s, "li2022 (%s), G = %.17g, alpha = 1/(G sqrt(T)) = %.6g, beta = G^2 alpha = %.6g, init %s", fb,
              G_, alpha_, beta_, InitName(init_));
     return s;
   }
 
  private:
-  // μ̂ = Σ_j w_ij μ_j in increasing j; projected primal step with μ̂; μ_{t+1} = [μ̂ + α(c − βμ̂)]_+.
-  template <class K>
+  // μ̂ = Σ_j w_ij μ_j in increasing j; projected primal step with μ̂; μ_{t+1} = [μ̂ + α(c − βμ̂)]_+. Bandit: ∇f
+  // replaced by (1/(2δ))(f(x + δu) − f(x − δu))u with u = ±1, the step projected onto [lo + δ, hi − δ].
+  template <bool Bandit, class K>
   PetscErrorCode StepWith(const K &k, StepContext &ctx) {
-    const double alpha = alpha_, beta = beta_;
+    const double alpha = alpha_, beta = beta_, delta = delta_;
+    const std::int64_t t = ctx.t, start = block_.start;
+    const std::uint64_t seed = run_seed();
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
     double *const price = price_out();
@@ -113,13 +174,57 @@ class Li2022 final : public GraphAlgorithm {
       const double mh = mixed[0];
       if (price) price[i] = mh;
       const double xi = x[i];
-      const double v = k.grad(i, xi) + k.jac(i, xi) * mh;
-      x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);
+      if constexpr (Bandit) {
+        double u;
+        BanditDirection<1>(seed, start + i, t, &u);
+        const double est = (k.f(i, xi + delta * u) - k.f(i, xi - delta * u)) / (2.0 * delta) * u;
+        const double v = est + k.jac(i, xi) * mh;
+        x[i] = std::clamp(xi - (alpha * k.rho(i)) * v, k.lo(i) + delta, k.hi(i) - delta);
+      } else {
+        const double v = k.grad(i, xi) + k.jac(i, xi) * mh;
+        x[i] = k.project(i, xi - (alpha * k.rho(i)) * v);
+      }
       nxt[i] = std::max(0.0, mh + alpha * (cv[i] - beta * mh));
     });
   }
 
-  double G_ = 0, alpha_ = 0, beta_ = 0;
+  // The same round for vector families: μ_{t+1} = [μ̂ + α(c − βμ̂)]_+ row by row. Bandit (box families): ∇f
+  // replaced by (d/(2δ))(f(x + δu) − f(x − δu))u, Jᵀμ̂ kept, the step projected onto the shrunk box.
+  template <bool Bandit, class K>
+  PetscErrorCode StepVec(const K &k, StepContext &ctx) {
+    constexpr int d = K::dim, m = K::rows;
+    const double alpha = alpha_, beta = beta_, delta = delta_;
+    const std::int64_t t = ctx.t, start = block_.start;
+    const std::uint64_t seed = run_seed();
+    double *__restrict x = x_.data();
+    double *__restrict nxt = nxt_.data();
+    const double *__restrict cv = c_.data();
+    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
+      double *xi = x + d * i, v[d];
+      k.lagrangian_grad(i, xi, mixed, v);
+      const double step = alpha * k.rho(i);
+      if constexpr (Bandit) {
+        if constexpr (K::box) {
+          // v − ∇f = Jᵀμ̂; then the estimate in place of ∇f.
+          double g0[d], u[d], xp[d], xm[d];
+          const double zero[m] = {};
+          k.lagrangian_grad(i, xi, zero, g0);
+          BanditDirection<d>(seed, start + i, t, u);
+          for (int q = 0; q < d; ++q) xp[q] = xi[q] + delta * u[q], xm[q] = xi[q] - delta * u[q];
+          const double scale = d / (2.0 * delta) * (k.f(i, xp) - k.f(i, xm));
+          for (int q = 0; q < d; ++q)
+            xi[q] = std::clamp(xi[q] - step * (v[q] - g0[q] + scale * u[q]), k.lo(i, q) + delta, k.hi(i, q) - delta);
+        }
+      } else {
+        for (int q = 0; q < d; ++q) xi[q] = xi[q] - step * v[q];
+        k.project(i, xi);
+      }
+      for (int r = 0; r < m; ++r) nxt[m * i + r] = std::max(0.0, mixed[r] + alpha * (cv[m * i + r] - beta * mixed[r]));
+    });
+  }
+
+  double G_ = 0, alpha_ = 0, beta_ = 0, delta_ = 0;
+  bool bandit_ = false;
 };
 
 }  // namespace

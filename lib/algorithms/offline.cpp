@@ -276,7 +276,10 @@ class Offline final : public Algorithm {
     PetscFunctionBeginUser;
     block_ = block, problem_ = &problem, T_ = T;
     prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
-    x_.assign(block.local(), 0.0);
+    // Vector families (pev, regression): the oracle sequence with d values per agent.
+    dim_ = problem.dim(), rows_ = problem.rows();
+    x_.assign(block.local() * dim_, 0.0);
+    if (problem.is_vector()) PetscFunctionReturn(PETSC_SUCCESS);
     problems::ScalarKernel k1;
     PetscCall(problem.BeginStep(1, &k1));
     demand_ = std::holds_alternative<problems::DemandKernel>(k1);
@@ -315,14 +318,16 @@ class Offline final : public Algorithm {
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
-    PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    if (ctx.vkernel) PetscCall(std::visit([&](const auto &k) { return StepVec(k, ctx); }, *ctx.vkernel));
+    else PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  bool supports_vector() const override { return true; }
 
   std::vector<AgentField> agent_fields() const override {
-    return {{"x", "per-unit", "decision x_{i,t} played at step t (the full-horizon optimum)"},
-            {"mu", "per-unit price", "price of step t: C'(L(t)) (demand) or the oracle's mu*"},
-            {"y", "per-unit", "constraint value g_{i,t}(x_{i,t})"}};
+    return {{"x", "per-unit", "decision x_{i,t} played at step t (the full-horizon optimum)", dim_},
+            {"mu", "per-unit price", "price of step t: C'(L(t)) (demand) or the oracle's mu* (its largest entry for m > 1)"},
+            {"y", "per-unit", "constraint value g_{i,t}(x_{i,t})", rows_}};
   }
   std::vector<metrics::SeriesInfo> series() const override {
     return {{"lambda", "per-unit price", "price of step t: C'(L(t)) on demand, mu* elsewhere"}};
@@ -361,8 +366,8 @@ class Offline final : public Algorithm {
     const std::int64_t has_xstar = xstar_.empty() ? 0 : 1;
     PetscCall(ckpt.SetAttribute("/state", "offline_has_xstar", has_xstar));
     if (has_xstar)
-      PetscCall(ckpt.WriteDistributedArray("/state/offline_xstar", block_.n, block_.start, block_.local(), xstar_.data(),
-                                           "per-unit", "oracle x*_{i,t}", "agent"));
+      PetscCall(ckpt.WriteDistributedArray("/state/offline_xstar", block_.n * dim_, block_.start * dim_, block_.local() * dim_,
+                                           xstar_.data(), "per-unit", "oracle x*_{i,t}", dim_ == 1 ? "agent" : ""));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscErrorCode LoadState(io::Reader &ckpt) override {
@@ -375,8 +380,8 @@ class Offline final : public Algorithm {
     warm_ = w[0];
     PetscCall(ckpt.GetAttribute("/state", "offline_has_xstar", &has_xstar));
     if (has_xstar) {
-      xstar_.resize(block_.local());
-      PetscCall(ckpt.ReadSlice("/state/offline_xstar", block_.start, block_.local(), xstar_.data()));
+      xstar_.resize(block_.local() * dim_);
+      PetscCall(ckpt.ReadSlice("/state/offline_xstar", block_.start * dim_, block_.local() * dim_, xstar_.data()));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -435,6 +440,55 @@ class Offline final : public Algorithm {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
+  // Vector families: x_t = x*_t from the driver's oracle (or the problem's, when the metrics are off).
+  template <class K>
+  PetscErrorCode StepVec(const K &k, StepContext &ctx) {
+    constexpr int d = K::dim, m = K::rows;
+    const std::int64_t t = ctx.t, nloc = block_.local();
+    PetscFunctionBeginUser;
+    if (ctx.xstar) {
+      std::copy_n(ctx.xstar, nloc * d, x_.data());
+      price_ = ctx.mu_star;
+    } else {
+      oracle::Result r;
+      PetscCall(problem_->VectorOracle(t, *ctx.vkernel, warm_, x_.data(), &r));
+      price_ = r.mu;
+    }
+    warm_ = price_;
+    if (ctx.vpartials) {
+      metrics::VecPartials &total = *ctx.vpartials;
+      metrics::VecPartials acc;
+      const std::vector<double> prices(m, price_);
+      if (xstar_.size() != x_.size()) xstar_.assign(x_.size(), 0.0);
+      for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
+        acc.reset_like(total);
+        for (std::int64_t i = i0; i < std::min(nloc, i0 + metrics::Partials::kBlock); ++i) {
+          const double *xi = x_.data() + d * i;
+          double c[m], dx2 = 0;
+          k.g(i, xi, c);
+          const double f = k.f(i, xi);
+          acc.agent(f, c, xi, d, prices.data(), c);
+          for (int q = 0; q < d; ++q) dx2 += (xi[q] - xstar_[d * i + q]) * (xi[q] - xstar_[d * i + q]), xstar_[d * i + q] = xi[q];
+          acc.oracle(f, t == 1 ? 0.0 : dx2);
+        }
+        total.merge(acc);
+      }
+      PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, total.data(), total.nsum(), total.nmax()));
+    }
+    if (ctx.record_local) {
+      std::size_t q = 0;
+      for (std::int64_t i : *ctx.record_local) {
+        std::copy_n(x_.data() + d * i, d, ctx.record[0] + d * q);
+        ctx.record[1][q] = price_;
+        k.g(i, x_.data() + d * i, ctx.record[2] + m * q);
+        ++q;
+      }
+    }
+    ctx.messages = 0, ctx.bytes = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  int dim_ = 1, rows_ = 1;
   DemandOfflineOptions opts_;
   Block block_;
   problems::Problem *problem_ = nullptr;

@@ -43,14 +43,15 @@ class Pdct final : public GraphAlgorithm {
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
-    PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    if (ctx.vkernel) PetscCall(std::visit([&](const auto &k) { return StepVec(k, ctx); }, *ctx.vkernel));
+    else PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
   std::vector<AgentField> agent_fields() const override {
-    return {{"x", "per-unit", "decision x_{i,t} played at step t"},
-            {"mu", "per-unit price", "multiplier estimate mu_{i,t} before mixing"},
-            {"y", "per-unit", "constraint tracker y_{i,t} after A1"}};
+    return {{"x", "per-unit", "decision x_{i,t} played at step t", dim_},
+            {"mu", "per-unit price", "multiplier estimate mu_{i,t} before mixing", rows_},
+            {"y", "per-unit", "constraint tracker y_{i,t} after A1", rows_}};
   }
 
   PetscErrorCode RecordParameters(io::Recorder &rec) const override { return TrackingRecord(rec); }
@@ -76,6 +77,25 @@ class Pdct final : public GraphAlgorithm {
     });
   }
 
+  // The same round for vector families, row by row of the m constraints: A4 with v = ∇f + Jᵀμ̂.
+  template <class K>
+  PetscErrorCode StepVec(const K &k, StepContext &ctx) {
+    constexpr int d = K::dim, m = K::rows;
+    const double alpha = laws_.alpha(ctx.t), beta = laws_.beta(ctx.t), gamma = laws_.gamma(ctx.t), kappa = kappa_;
+    const int W = stride();
+    double *__restrict x = x_.data();
+    double *__restrict nxt = nxt_.data();
+    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
+      const double *mh = mixed, *yh = mixed + m;
+      double *xi = x + d * i, v[d];
+      k.lagrangian_grad(i, xi, mh, v);
+      const double step = alpha * k.rho(i);
+      for (int q = 0; q < d; ++q) xi[q] = xi[q] - step * v[q];
+      k.project(i, xi);
+      double *nx = nxt + W * i;
+      for (int r = 0; r < m; ++r) nx[r] = std::max(0.0, mh[r] + gamma * (kappa * yh[r] - beta * mh[r])), nx[m + r] = yh[r];
+    });
+  }
 };
 
 }  // namespace

@@ -177,6 +177,22 @@ PetscErrorCode GatherToRoot(MPI_Comm comm, std::span<const double> local, std::v
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode ScatterFromRoot(MPI_Comm comm, const std::vector<double> &root, std::span<double> local) {
+  PetscMPIInt size, rank;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  int n = static_cast<int>(local.size());
+  std::vector<int> counts(size), displ(size + 1, 0);
+  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm));
+  for (int r = 0; r < size; ++r) displ[r + 1] = displ[r] + counts[r];
+  PetscCheck(rank != 0 || static_cast<std::size_t>(displ[size]) == root.size(), PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "ScatterFromRoot: %zu values on the root for %d slices", root.size(), displ[size]);
+  PetscCallMPI(MPI_Scatterv(rank == 0 ? root.data() : nullptr, counts.data(), displ.data(), MPI_DOUBLE, local.data(), n,
+                            MPI_DOUBLE, 0, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode AllTrue(MPI_Comm comm, bool ok, bool *all) {
   int l = ok ? 1 : 0, g = 0;
   PetscFunctionBeginUser;

@@ -62,6 +62,8 @@ PetscErrorCode AllreduceSumInt(MPI_Comm comm, std::int64_t *values, int n);
 PetscErrorCode ExscanInt(MPI_Comm comm, std::int64_t value, std::int64_t *prefix);
 // Gathers a contiguous distributed array (each rank's slice in rank order) to rank 0. Collective on comm.
 PetscErrorCode GatherToRoot(MPI_Comm comm, std::span<const double> local, std::vector<double> *root);
+// The inverse: rank 0's array `root` (slices in rank order) lands in each rank's `local`. Collective on comm.
+PetscErrorCode ScatterFromRoot(MPI_Comm comm, const std::vector<double> &root, std::span<double> local);
 // True on every rank iff `ok` on every rank. Collective on comm.
 PetscErrorCode AllTrue(MPI_Comm comm, bool ok, bool *all);
 // Broadcasts a string from rank 0 (error messages decided on the root). Collective on comm.

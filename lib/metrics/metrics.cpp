@@ -76,4 +76,57 @@ void Tracker::finish(std::int64_t t, const Partials &p, double mu_star, int orac
   mu_mean_ = mu_mean, c_mean_ = c_mean;
 }
 
+void Tracker::finish_vec(std::int64_t t, const VecPartials &p, double mu_star, int oracle_iters, double messages,
+                         double bytes, double step_seconds, double *row) {
+  const int m = p.m();
+  const double md = static_cast<double>(m);
+  if (oracle_) reg_ += p.sum(VecPartials::F) - p.sum(VecPartials::FSTAR);
+  if (oracle_ && t >= 2) path_ += std::sqrt(p.sum(VecPartials::PATH_SQ));
+  if (oracle_ && mu_star > 0) binding_++;
+  double cmax = -INFINITY, pos2 = 0, cons_mu = 0, cons_y = 0, dmu2 = 0, dc2 = 0, dcdy = 0, track = 0, mu_all = 0, c_all = 0;
+  for (int r = 0; r < m; ++r) {
+    const double c = p.c()[r], mu_mean = p.mu()[r] / n_, c_mean = c / n_;
+    cmax = std::max(cmax, c);
+    pos2 += c > 0 ? c * c : 0.0;
+    cum_rows_[r] += c;
+    cons_mu = std::max({cons_mu, p.mu_max()[r] - mu_mean, mu_mean + p.mu_negmin()[r]});
+    cons_y = std::max({cons_y, p.y_max()[r] - c_mean, c_mean + p.y_negmin()[r]});
+    // The rms terms of Tracker::finish, summed over rows (shifts: the previous step's row means).
+    const double dmu = mu_mean - p.mu_shift()[r], dy = p.y()[r] / n_ - p.y_shift()[r], dc = c_mean - p.y_shift()[r];
+    dmu2 += dmu * dmu, dcdy += dc * dy, dc2 += dc * dc;
+    track = std::max(track, std::fabs(p.y()[r] - c));
+    mu_all += mu_mean, c_all += c;
+    mu_rows_[r] = mu_mean, c_rows_[r] = c_mean;
+  }
+  cum_c_ += c_all;
+  vio_plus_ += std::sqrt(pos2);
+  const double mu_var = std::max(0.0, p.sum(VecPartials::MU_SQ) / n_ - dmu2);
+  const double y_var = std::max(0.0, p.sum(VecPartials::Y_SQ) / n_ - 2.0 * dcdy + dc2);
+  max_track_rel_ = std::max(max_track_rel_, track / (1.0 + p.sum(VecPartials::CABS)));
+
+  row[F] = p.sum(VecPartials::F);
+  row[FSTAR] = oracle_ ? p.sum(VecPartials::FSTAR) : NAN;
+  row[REGRET] = oracle_ ? reg_ : NAN;
+  row[REGRET_AVG] = oracle_ ? reg_ / static_cast<double>(t) : NAN;
+  row[REGRET_DOLLARS] = oracle_ ? reg_ * dollars_ : NAN;
+  row[CONSTRAINT] = cmax;
+  row[VIOLATION] = violation();
+  row[VIOLATION_AVG] = violation() / static_cast<double>(t);
+  row[VIOLATION_PLUS] = vio_plus_;
+  row[PATH_LENGTH] = oracle_ ? path_ : NAN;
+  row[CONS_MU_MAX] = cons_mu;
+  row[CONS_MU_RMS] = std::sqrt(mu_var);
+  row[CONS_Y_MAX] = cons_y;
+  row[CONS_Y_RMS] = std::sqrt(y_var);
+  row[MU_MEAN] = mu_all / md;
+  row[TRACKING_ERROR] = track;
+  row[CONSTRAINT_ABS] = p.sum(VecPartials::CABS);
+  row[X_SUM] = p.sum(VecPartials::X);
+  row[ORACLE_MU] = oracle_ ? mu_star : NAN;
+  row[ORACLE_ITERS] = oracle_ ? oracle_iters : NAN;
+  row[MESSAGES] = messages;
+  row[BYTES] = bytes;
+  row[STEP_TIME] = step_seconds;
+}
+
 }  // namespace dodge::metrics

@@ -45,6 +45,74 @@ struct Partials {
   static constexpr std::int64_t kBlock = 1024;
 };
 
+// The same contributions for vector families (d_i components, m constraint rows): the scalar sums of
+// Partials plus the per-row sums of c, μ and y, and per-row maxima (consensus in the ∞-norm over rows, exact
+// in one pass). Layout for comm::AllreduceSumMax: [kFixed sums | C[m] | MU[m] | Y[m] || SIGNAL | MU_MAX[m] |
+// MU_NEGMIN[m] | Y_MAX[m] | Y_NEGMIN[m]].
+class VecPartials {
+ public:
+  enum Sum { F, FSTAR, CABS, X, PATH_SQ, MU_SQ, Y_SQ, MSGS, kFixed };
+  void init(int m) {
+    m_ = m;
+    v_.assign(nsum() + nmax(), 0.0);
+    mu_shift_.assign(m, 0.0), y_shift_.assign(m, 0.0);
+  }
+  int m() const { return m_; }
+  int nsum() const { return kFixed + 3 * m_; }
+  int nmax() const { return 1 + 4 * m_; }
+  double *data() { return v_.data(); }
+  const double *data() const { return v_.data(); }
+  double &sum(int s) { return v_[s]; }
+  double sum(int s) const { return v_[s]; }
+  const double *c() const { return v_.data() + kFixed; }
+  const double *mu() const { return v_.data() + kFixed + m_; }
+  const double *y() const { return v_.data() + kFixed + 2 * m_; }
+  double &signal() { return v_[nsum()]; }
+  double signal() const { return v_[nsum()]; }
+  const double *mu_max() const { return v_.data() + nsum() + 1; }
+  const double *mu_negmin() const { return mu_max() + m_; }
+  const double *y_max() const { return mu_max() + 2 * m_; }
+  const double *y_negmin() const { return mu_max() + 3 * m_; }
+  const std::vector<double> &mu_shift() const { return mu_shift_; }
+  const std::vector<double> &y_shift() const { return y_shift_; }
+
+  // Shifts: the previous step's per-row means (as Partials).
+  void reset(const std::vector<double> &mu_shift, const std::vector<double> &y_shift) {
+    std::fill(v_.begin(), v_.begin() + nsum(), 0.0);
+    std::fill(v_.begin() + nsum(), v_.end(), -INFINITY);
+    mu_shift_ = mu_shift, y_shift_ = y_shift;
+  }
+  // A block accumulator with the same shifts (allocated once per step, not per agent).
+  void reset_like(const VecPartials &o) {
+    if (m_ != o.m_) init(o.m_);
+    std::fill(v_.begin(), v_.begin() + nsum(), 0.0);
+    std::fill(v_.begin() + nsum(), v_.end(), -INFINITY);
+    mu_shift_ = o.mu_shift_, y_shift_ = o.y_shift_;
+  }
+  void agent(double f, const double *c, const double *x, int d, const double *mu, const double *y) {
+    double *cs = v_.data() + kFixed, *ms = cs + m_, *ys = ms + m_;
+    double *mx = v_.data() + nsum() + 1, *mn = mx + m_, *yx = mn + m_, *yn = yx + m_;
+    v_[F] += f;
+    for (int k = 0; k < d; ++k) v_[X] += x[k];
+    for (int r = 0; r < m_; ++r) {
+      const double dm = mu[r] - mu_shift_[r], dy = y[r] - y_shift_[r];
+      v_[CABS] += std::fabs(c[r]), v_[MU_SQ] += dm * dm, v_[Y_SQ] += dy * dy;
+      cs[r] += c[r], ms[r] += mu[r], ys[r] += y[r];
+      mx[r] = std::max(mx[r], mu[r]), mn[r] = std::max(mn[r], -mu[r]);
+      yx[r] = std::max(yx[r], y[r]), yn[r] = std::max(yn[r], -y[r]);
+    }
+  }
+  void oracle(double fstar, double dxstar_sq) { v_[FSTAR] += fstar, v_[PATH_SQ] += dxstar_sq; }
+  void merge(const VecPartials &o) {
+    for (int i = 0; i < nsum(); ++i) v_[i] += o.v_[i];
+    for (int i = nsum(); i < nsum() + nmax(); ++i) v_[i] = std::max(v_[i], o.v_[i]);
+  }
+
+ private:
+  int m_ = 0;
+  std::vector<double> v_, mu_shift_, y_shift_;
+};
+
 // Names, units and meanings of the /series datasets the tracker produces, in column order.
 struct SeriesInfo {
   std::string name, units, long_name;
@@ -64,21 +132,42 @@ class Tracker {
   }
   static std::vector<SeriesInfo> columns(const std::string &cost_units, const std::string &x_units);
 
+  // Vector families: the same columns from VecPartials. With m rows, constraint is max_r (Σ_i g_i)_r (> 0 iff
+  // some row is violated), Vio(t) = ||[Σ_s Σ_i g_{i,s}]_+||, Vio+ adds ||[Σ_i g_{i,t}]_+|| (2-norms, §12);
+  // consensus_*_max use the ∞-norm over rows, *_rms the 2-norm; mu_mean and x_sum average/sum all entries;
+  // tracking_error is the largest row error.
+  void init_rows(int m) {
+    cum_rows_.assign(m, 0.0), mu_rows_.assign(m, 0.0), c_rows_.assign(m, 0.0);
+  }
+  void finish_vec(std::int64_t t, const VecPartials &p, double mu_star, int oracle_iters, double messages, double bytes,
+                  double step_seconds, double *row);
+  const std::vector<double> &mu_shift_rows() const { return mu_rows_; }
+  const std::vector<double> &y_shift_rows() const { return c_rows_; }
+
   // Consumes the reduced partials of step t and fills one row (NCOL values).
   void finish(std::int64_t t, const Partials &p, double mu_star, int oracle_iters, double messages, double bytes,
               double step_seconds, double *row);
 
   // Everything a checkpoint needs to resume the running totals exactly.
+  // rows: vector families' per-row totals and last means [cum | mu | c] (3m values; empty for scalar ones).
   struct State {
     double reg, cum_c, vio_plus, path, mu_mean, c_mean, max_track_rel, messages, bytes;
     std::int64_t binding;
+    std::vector<double> rows;
   };
   State state() const {
-    return {reg_, cum_c_, vio_plus_, path_, mu_mean_, c_mean_, max_track_rel_, messages_, bytes_, binding_};
+    std::vector<double> rows(cum_rows_);
+    rows.insert(rows.end(), mu_rows_.begin(), mu_rows_.end());
+    rows.insert(rows.end(), c_rows_.begin(), c_rows_.end());
+    return {reg_, cum_c_, vio_plus_, path_, mu_mean_, c_mean_, max_track_rel_, messages_, bytes_, binding_, rows};
   }
   void restore(const State &s) {
     reg_ = s.reg, cum_c_ = s.cum_c, vio_plus_ = s.vio_plus, path_ = s.path, mu_mean_ = s.mu_mean, c_mean_ = s.c_mean;
     max_track_rel_ = s.max_track_rel, messages_ = s.messages, bytes_ = s.bytes, binding_ = s.binding;
+    const std::size_t m = s.rows.size() / 3;
+    cum_rows_.assign(s.rows.begin(), s.rows.begin() + m);
+    mu_rows_.assign(s.rows.begin() + m, s.rows.begin() + 2 * m);
+    c_rows_.assign(s.rows.begin() + 2 * m, s.rows.end());
   }
 
   // Logical traffic of a step; counted whether or not the metrics are on.
@@ -87,7 +176,12 @@ class Tracker {
   double mu_shift() const { return mu_mean_; }
   double y_shift() const { return c_mean_; }
   double regret() const { return reg_; }
-  double violation() const { return std::max(0.0, cum_c_); }
+  double violation() const {
+    if (cum_rows_.empty()) return std::max(0.0, cum_c_);
+    double s = 0;
+    for (double c : cum_rows_) s += c > 0 ? c * c : 0.0;
+    return std::sqrt(s);
+  }
   double violation_plus() const { return vio_plus_; }
   double path_length() const { return path_; }
   std::int64_t binding_steps() const { return binding_; }
@@ -101,6 +195,7 @@ class Tracker {
   double reg_ = 0, cum_c_ = 0, vio_plus_ = 0, path_ = 0, mu_mean_ = 0, c_mean_ = 0, max_track_rel_ = 0;
   double messages_ = 0, bytes_ = 0;
   std::int64_t binding_ = 0;
+  std::vector<double> cum_rows_, mu_rows_, c_rows_;  // vector families: per-row totals and last means
 };
 
 }  // namespace dodge::metrics

@@ -114,6 +114,77 @@ PetscErrorCode SolveBisection(MPI_Comm comm, const K &k, std::int64_t nloc, doub
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Local h(μ) = Σ_i g_i(x_i(μ)) of an m = 1 vector family; x ([nloc][dim]) holds the warm starts on entry and
+// the best responses x_i(μ) on return. Block sums as LocalDual. Pure.
+template <class K>
+inline double LocalDualVector(const K &k, std::int64_t nloc, double mu, double *x) {
+  double hs = 0;
+  for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
+    const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
+    double hb = 0;
+    for (std::int64_t i = i0; i < i1; ++i) {
+      k.response(i, mu, x + K::dim * i);
+      hb += k.g1(i, x + K::dim * i);
+    }
+    hs += hb;
+  }
+  return hs;
+}
+
+// m = 1 families with vector decisions and no closed-form slope (regression): §6 with s = 0, i.e. bisection,
+// the upper bracket found by doubling μ from 1 until h ≤ 0 (at most 64 times; then *bracket_failed is set
+// and the caller reports the step as infeasible). xstar ([nloc][dim]) receives x_i(μ*), and holds the warm
+// starts of the best responses on entry (the previous step's optimum). Collective: one reduction per
+// evaluation of h.
+template <class K>
+PetscErrorCode SolveVectorBisection(MPI_Comm comm, const K &k, std::int64_t nloc, double mu_warm, double H,
+                                    double *xstar, Result *res, bool *bracket_failed) {
+  double h;
+  PetscFunctionBeginUser;
+  *res = Result{};
+  *bracket_failed = false;
+  h = LocalDualVector(k, nloc, 0.0, xstar);
+  PetscCall(comm::AllreduceSum(comm, &h, 1));
+  if (h <= 0) PetscFunctionReturn(PETSC_SUCCESS);  // constraint slack at μ = 0; xstar = x(0)
+  double lo = 0, hi = 1;
+  for (int d = 0;; ++d) {
+    h = LocalDualVector(k, nloc, hi, xstar);
+    PetscCall(comm::AllreduceSum(comm, &h, 1));
+    if (h <= 0) break;
+    if (d == 64) {
+      *bracket_failed = true;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    lo = hi, hi *= 2;
+  }
+  double mu = (lo < mu_warm && mu_warm < hi) ? mu_warm : 0.5 * (lo + hi);
+  for (int it = 1;; ++it) {
+    h = LocalDualVector(k, nloc, mu, xstar);
+    PetscCall(comm::AllreduceSum(comm, &h, 1));
+    res->iterations = it;
+    if (h > 0) lo = mu;
+    else hi = mu;
+    if (std::fabs(h) <= 1e-12 * H) break;
+    if (hi - lo <= 1e-12 * std::fmax(1.0, mu)) {
+      // Stopped by the bracket's width on the infeasible side: return the feasible end, so that
+      // Σ_i g_i(x*) ≤ 0 as §15.5 asks.
+      if (h > 0) {
+        mu = hi;
+        h = LocalDualVector(k, nloc, mu, xstar);
+        PetscCall(comm::AllreduceSum(comm, &h, 1));
+      }
+      break;
+    }
+    if (it == 200) {
+      res->converged = false;  // xstar holds x(mu) of the last iterate
+      break;
+    }
+    mu = 0.5 * (lo + hi);
+  }
+  res->mu = mu;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // Variant front end: one visit per step, the agent loops stay templated.
 inline PetscErrorCode SolveStep(MPI_Comm comm, const problems::ScalarKernel &kernel, std::int64_t nloc, double mu_hi,
                                 double mu_warm, double H, Result *res) {

@@ -9,10 +9,14 @@
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
 #include "problems/kernels.hpp"
+#include "problems/vector_kernels.hpp"
 
 namespace dodge::io {
 class Recorder;
 class Reader;
+}
+namespace dodge::oracle {
+struct Result;
 }
 
 namespace dodge::problems {
@@ -38,6 +42,9 @@ class Problem {
   // Loads data and builds per-agent data of the local block; validates everything (feasibility included)
   // so that bad input fails here, before any output exists. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode Setup(const Block &block, std::uint64_t seed) = 0;
+  // Called after Setup when the run computes the per-step optimum (-metrics true): a family may refuse, e.g.
+  // when its oracle would not fit. Collective.
+  virtual PetscErrorCode PrepareOracle() { return PETSC_SUCCESS; }
   // Steps available in the data window (the run may use fewer).
   virtual std::int64_t horizon() const = 0;
   // Restricts the run to steps 1..T (after Setup; T ≤ horizon()).
@@ -53,6 +60,19 @@ class Problem {
   // x_{i,t} only when has_end_step_hook() is true, so dispatch pays nothing.
   virtual bool has_end_step_hook() const { return false; }
   virtual PetscErrorCode EndStep(std::int64_t t, const double *x) { return PETSC_SUCCESS; }
+  // ---- vector families (algorithms.md §4): d_i = dim() and m = rows(); scalar families keep 1 and 1 ----
+  // A vector family answers BeginVectorStep and VectorOracle instead of BeginStep and OracleBracket (which it
+  // refuses), and runs with the graph algorithms only.
+  virtual int dim() const { return 1; }
+  virtual int rows() const { return 1; }
+  bool is_vector() const { return dim() > 1 || rows() > 1; }
+  // Prepares step t and returns its vector kernel. Collective on PETSC_COMM_WORLD.
+  virtual PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel);
+  // The per-step optimum (§6) of step t: x*_{i,t} of the local agents into xstar ([nloc][dim]), with the
+  // multiplier (its largest entry for m > 1), the iterations and convergence in *res. mu_warm: the previous
+  // step's multiplier. Collective on PETSC_COMM_WORLD.
+  virtual PetscErrorCode VectorOracle(std::int64_t t, const VectorKernel &kernel, double mu_warm, double *xstar,
+                                      oracle::Result *res);
   virtual const Units &units() const = 0;
   // Time axis value of step t and its units (e.g. hours since the window start).
   virtual double time_of(std::int64_t t) const = 0;

@@ -9,11 +9,15 @@ namespace dodge::problems {
 
 std::unique_ptr<Problem> DispatchCreate();
 std::unique_ptr<Problem> DemandCreate();
+std::unique_ptr<Problem> PevCreate();
+std::unique_ptr<Problem> RegressionCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegistry[] = {
     {"dispatch", DispatchCreate},
     {"demand", DemandCreate},
+    {"pev", PevCreate},
+    {"regression", RegressionCreate},
 };
 }  // namespace
 
@@ -21,6 +25,14 @@ std::vector<std::string> ProblemNames() {
   std::vector<std::string> names;
   for (const auto &e : kRegistry) names.emplace_back(e.first);
   return names;
+}
+
+PetscErrorCode Problem::BeginVectorStep(std::int64_t, VectorKernel *) {
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "problem %s has scalar decisions: it has no vector kernel", name());
+}
+
+PetscErrorCode Problem::VectorOracle(std::int64_t, const VectorKernel &, double, double *, oracle::Result *) {
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "problem %s has scalar decisions: it has no vector oracle", name());
 }
 
 PetscErrorCode ProblemCreate(const std::string &name, std::unique_ptr<Problem> *out) {

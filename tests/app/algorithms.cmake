@@ -5,12 +5,15 @@ set(GRAPH_DATA ${PROJECT_SOURCE_DIR}/tests/data/graphs)
 
 # name -> the run's arguments; each runs at every rank count and the files must agree (compare_runs.py:
 # agent trajectories bitwise, series to 1e-12).
-set(ALG_RUNS li2022_aemo li2022_failures li2022_directed_file dopp_aemo dopp_directed dopp_ring_directed dopp_directed_file)
+set(ALG_RUNS li2022_aemo li2022_failures li2022_directed_file li2022_bandit dopp_aemo dopp_directed dopp_ring_directed
+    dopp_directed_file)
 set(ALG_ARGS_li2022_aemo -algorithm li2022 -agents 13 -graph_family switching3 -steps 300)
 set(ALG_ARGS_li2022_failures -options_file ${PROJECT_SOURCE_DIR}/inputs/synthetic_li2022.yaml -agents 9
     -graph_family erdos_renyi -graph_link_failure 0.3 -steps 400)
 set(ALG_ARGS_li2022_directed_file -algorithm li2022 -agents 5 -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt
     -graph_directed -graph_weight_file ${GRAPH_DATA}/cycle5_weights.txt -steps 300)
+set(ALG_ARGS_li2022_bandit -options_file ${PROJECT_SOURCE_DIR}/inputs/synthetic_li2022.yaml -li2022_feedback bandit
+    -agents 9 -graph_family erdos_renyi -steps 400)
 set(ALG_ARGS_dopp_aemo -algorithm dopp -agents 13 -graph_family switching3 -dopp_kappa n -steps 300)
 set(ALG_ARGS_dopp_directed -algorithm dopp -agents 40 -graph_family erdos_renyi_directed -graph_link_failure 0.3 -steps 200)
 set(ALG_ARGS_dopp_ring_directed -options_file ${PROJECT_SOURCE_DIR}/inputs/synthetic_dopp_directed.yaml -agents 9
@@ -40,9 +43,22 @@ foreach(scenario aemo_nsw_li2022 aemo_qld_li2022 aemo_sa_li2022 aemo_vic_li2022 
                        PASS_REGULAR_EXPRESSION "status complete")
 endforeach()
 
+# li2022's bandit feedback follows its recurrence exactly (a quadratic f makes the two-point estimate the
+# gradient) with the steps projected onto the shrunk box; and it refuses local sets that are not boxes.
+add_test(NAME app_li2022_bandit_run
+         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -algorithm li2022 -li2022_feedback bandit -agents 2
+                 -graph_family complete -steps 500 -output_agents all -progress 0 -output_file ${APP_OUT}/li2022_bandit2.h5)
+set_tests_properties(app_li2022_bandit_run PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP bandit_run)
+add_test(NAME app_li2022_bandit_recurrence COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_bandit.py ${APP_OUT}/li2022_bandit2.h5)
+set_tests_properties(app_li2022_bandit_recurrence PROPERTIES FIXTURES_REQUIRED bandit_run PASS_REGULAR_EXPRESSION "^.*\nok")
+dodge_bad_input(li2022_bandit_pev "-li2022_feedback bandit needs box local sets X_i.*pev" -problem pev -algorithm li2022
+                -li2022_feedback bandit)
+dodge_bad_input(li2022_bandit_short "delta = T\\^\\(-1/4\\) = 0.840896 is not below the smallest half width 0.75"
+                -algorithm li2022 -li2022_feedback bandit -steps 2)
+
 add_test(NAME app_help_algorithms COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_algorithms PROPERTIES ENVIRONMENT "${MPI_ENV}"
-  PASS_REGULAR_EXPRESSION "-li2022_init.*-dopp_scheme|-dopp_scheme.*-li2022_init")
+  PASS_REGULAR_EXPRESSION "-li2022_feedback.*-dopp_scheme|-dopp_scheme.*-li2022_feedback")
 
 # Bad inputs: doubly stochastic algorithms on directed graphs, wrong weights, and dopp's weight-file limit.
 set(DIRECTED_MSG "directed and Metropolis weights need an undirected graph: pdct and li2022 need a doubly stochastic weight file")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checkpoint/restart end to end: a run killed (SIGKILL) after a checkpoint, or stopped by SIGUSR1, and
 # resumed with -restart on another rank count ends with the same agent trajectories (bitwise) and series
-# as an uninterrupted run.   Usage: checkpoint_test.sh DODGE OUTDIR MODE  (MODE: kill13 | kill32 | signal)
+# as an uninterrupted run.   Usage: checkpoint_test.sh DODGE OUTDIR MODE
+# (MODE: kill13 | kill32 | signal | pev | regression; the last two are kill13 on the vector families)
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,9 +10,12 @@ mkdir -p "$out"
 run() { local np=$1; shift; mpirun -n "$np" --oversubscribe "$dodge" -progress 0 "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 case $mode in
-  kill13|kill32)
-    [ $mode = kill13 ] && { np1=1; np2=2; } || { np1=3; np2=2; }
+  kill13|kill32|pev|regression)
+    [ $mode = kill32 ] && { np1=3; np2=2; } || { np1=1; np2=2; }
     common=(-agents 17 -graph_family erdos_renyi -graph_link_failure 0.2 -steps 400 -output_agents all)
+    # The vector families (x in R^24 and 48 rows; x in R^5) through the same crash and restart.
+    [ $mode = pev ] && common=(-problem pev -pev_steps 400 "${common[@]}")
+    [ $mode = regression ] && common=(-problem regression -algorithm dopp "${common[@]}")
     ref=$out/ref_$mode.h5 f=$out/run_$mode.h5 ck=$out/run_$mode.ckpt.h5
     rm -f "$ref" "$f" "$ck"
     run 2 "${common[@]}" -output_file "$ref" > /dev/null || fail "reference run"

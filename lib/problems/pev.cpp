@@ -1,0 +1,179 @@
+// Problem `pev` (algorithms.md §4, Example 1.1 of [ZWL25]): plug-in electric vehicles choose 24-hour net
+// charging profiles x_i ∈ R^24 with private time-varying costs f_{i,t} = C_{i,t}ᵀx + (R_{i,t}/2)||x||² under a
+// coupled hourly capacity |Σ_i x_i(k)| ≤ 0.35 N, written as m = 48 rows g_i(x) = [x − 0.35·1; −x − 0.35·1],
+// and the local set of cumulative energies X_i (qp::PevProject). Data per (agent, step) from the counter RNG:
+//   C_{i,t}[k] = U[c_lo, c_hi]   u(INSTANCE, a = gid, b = t, c = k), k < 24      (default U[0,1])
+//   R_{i,t}    = U[r_lo, r_hi]   u(INSTANCE, a = gid, b = t, c = 24)             (default U[0.5,1])
+// The per-step optimum (§6): rank 0 gathers the step's (C, R) and solves the stacked QP exactly (qp::PevOracle);
+// the optimum goes back to the owners.
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "comm/exchange.hpp"
+#include "core/options.hpp"
+#include "core/rng.hpp"
+#include "io/recorder.hpp"
+#include "oracle/oracle.hpp"
+#include "oracle/qp.hpp"
+#include "problems/problem.hpp"
+
+namespace dodge::problems {
+
+namespace {
+
+constexpr int kDim = PevKernel::dim;
+
+class Pev final : public Problem {
+ public:
+  const char *name() const override { return "pev"; }
+  std::int64_t default_agents() const override { return 10; }
+  int dim() const override { return kDim; }
+  int rows() const override { return PevKernel::rows; }
+
+  PetscErrorCode SetFromOptions() override {
+    PetscReal range[2];
+    PetscInt nr;
+    PetscBool set;
+    PetscFunctionBeginUser;
+    PetscOptionsBegin(PETSC_COMM_WORLD, "pev_", "Problem pev: PEV charging with 48 coupled hourly constraints (algorithms.md §4)",
+                      nullptr);
+    PetscCall(PetscOptionsInt("-steps", "Horizon T of the instance", nullptr, steps_opt_, &steps_opt_, nullptr));
+    nr = 2, range[0] = c_range_[0], range[1] = c_range_[1];
+    PetscCall(PetscOptionsRealArray("-c_range", "Range of the linear cost entries C_{i,t}(k) ~ U[lo,hi]", nullptr, range, &nr, &set));
+    if (set) PetscCall(OptionsCheckRange("-pev_c_range", range, nr, c_range_));
+    nr = 2, range[0] = r_range_[0], range[1] = r_range_[1];
+    PetscCall(PetscOptionsRealArray("-r_range", "Range of the quadratic cost R_{i,t} ~ U[lo,hi] (lo > 0)", nullptr, range, &nr, &set));
+    if (set) PetscCall(OptionsCheckRange("-pev_r_range", range, nr, r_range_));
+    PetscCall(PetscOptionsInt("-oracle_max_agents",
+                              "Largest N for which the per-step optimum (rank 0 solves the stacked QP) is computed; "
+                              "larger runs need -metrics false",
+                              nullptr, oracle_max_, &oracle_max_, nullptr));
+    PetscOptionsEnd();
+    PetscCheck(steps_opt_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-pev_steps %" PetscInt_FMT " must be at least 1",
+               steps_opt_);
+    PetscCheck(r_range_[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-pev_r_range must be positive (the cost must be strictly convex); got %g", r_range_[0]);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode Setup(const Block &block, std::uint64_t seed) override {
+    PetscFunctionBeginUser;
+    block_ = block, seed_ = seed;
+    horizon_ = steps_ = steps_opt_;
+    const std::int64_t nloc = block.local();
+    C_.resize(nloc * kDim), R_.resize(nloc);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // The exact optimum gathers every agent's step on rank 0: refuse before the run if that is too large.
+  PetscErrorCode PrepareOracle() override {
+    PetscFunctionBeginUser;
+    PetscCheck(block_.n <= oracle_max_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "pev with N = %" PetscInt64_FMT " agents: the per-step optimum (rank 0 solves the stacked QP of 24N variables) "
+               "is limited to -pev_oracle_max_agents %" PetscInt_FMT "; raise it or run with -metrics false",
+               block_.n, oracle_max_);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::int64_t horizon() const override { return horizon_; }
+  PetscErrorCode SetSteps(std::int64_t T) override {
+    PetscFunctionBeginUser;
+    PetscCheck(T >= 1 && T <= horizon_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-steps %" PetscInt64_FMT " is outside [1, %" PetscInt64_FMT "] (-pev_steps)", T, horizon_);
+    steps_ = T;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode BeginStep(std::int64_t, ScalarKernel *) override {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "pev has vector decisions: use BeginVectorStep");
+  }
+  PetscErrorCode OracleBracket(std::int64_t, const ScalarKernel &, double *) override {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "pev has vector decisions: use VectorOracle");
+  }
+
+  PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel) override {
+    PetscFunctionBeginUser;
+    const std::uint64_t tt = static_cast<std::uint64_t>(t);
+    for (std::int64_t i = 0; i < block_.local(); ++i) {
+      const std::uint64_t gid = static_cast<std::uint64_t>(block_.start + i);
+      for (int k = 0; k < kDim; ++k)
+        C_[kDim * i + k] = rng::uniform(c_range_[0], c_range_[1], seed_, rng::INSTANCE, gid, tt, k);
+      R_[i] = rng::uniform(r_range_[0], r_range_[1], seed_, rng::INSTANCE, gid, tt, kDim);
+    }
+    *kernel = PevKernel{C_.data(), R_.data()};
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // Rank 0 gathers (C, R), solves the stacked QP exactly (KKT residual ≤ 1e-9) and scatters x*.
+  PetscErrorCode VectorOracle(std::int64_t t, const VectorKernel &, double, double *xstar, oracle::Result *res) override {
+    const Events *ev;
+    PetscMPIInt rank;
+    PetscFunctionBeginUser;
+    PetscCall(EventsGet(&ev));
+    PetscCall(PetscLogEventBegin(ev->oracle, 0, 0, 0, 0));
+    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    const std::int64_t nloc = block_.local(), n = block_.n;
+    std::vector<double> C, R, X;
+    PetscCall(comm::GatherToRoot(PETSC_COMM_WORLD, C_, &C));
+    PetscCall(comm::GatherToRoot(PETSC_COMM_WORLD, R_, &R));
+    double info[3] = {0, 0, 0};  // max multiplier, iterations, KKT residual (rank 0)
+    if (rank == 0) {
+      X.resize(n * kDim);
+      std::vector<double> lambda(2 * kDim);
+      const qp::PevOracleResult r = qp::PevOracle(static_cast<int>(n), C, R, X, lambda);
+      double lmax = 0;
+      for (double l : lambda) lmax = std::max(lmax, l);
+      info[0] = lmax, info[1] = r.iterations, info[2] = r.status == qp::Status::converged ? r.kkt : INFINITY;
+    }
+    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, info, 3));
+    PetscCall(comm::ScatterFromRoot(PETSC_COMM_WORLD, X, std::span<double>(xstar, nloc * kDim)));
+    res->mu = info[0];
+    res->iterations = static_cast<int>(info[1]);
+    res->converged = info[2] <= 1e-9;
+    (void)t;
+    PetscCall(PetscLogEventEnd(ev->oracle, 0, 0, 0, 0));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  double constraint_scale() const override { return static_cast<double>(block_.n) * 4.0 * PevKernel::rows; }
+  const Units &units() const override { return units_; }
+  double time_of(std::int64_t t) const override { return static_cast<double>(t - 1); }
+  std::string time_units() const override { return "step"; }
+
+  std::string describe() const override {
+    char s[256];
+    snprintf(s, sizeof s, "pev (x_i in R^24, m = 48, |sum_i x_i(k)| <= 0.35 N, C ~ U[%g,%g]^24, R ~ U[%g,%g]), T = %lld",
+             c_range_[0], c_range_[1], r_range_[0], r_range_[1], (long long)steps_);
+    return s;
+  }
+
+  PetscErrorCode RecordInputs(io::Recorder &rec) const override {
+    PetscFunctionBeginUser;
+    const double limit = qp::kPevShare * static_cast<double>(block_.n);
+    PetscCall(rec.WriteGlobalArray("problem/hourly_limit", &limit, 1, "per-unit", "coupled limit |sum_i x_i(k)| <= 0.35 N"));
+    PetscCall(rec.SetAttribute("/inputs/problem", "name", std::string("pev")));
+    PetscCall(rec.SetAttribute("/inputs/problem", "c_range", std::to_string(c_range_[0]) + "," + std::to_string(c_range_[1])));
+    PetscCall(rec.SetAttribute("/inputs/problem", "r_range", std::to_string(r_range_[0]) + "," + std::to_string(r_range_[1])));
+    PetscCall(rec.SetAttribute("/inputs/problem", "local_set",
+                               std::string("|x_k| <= 2; 0 <= sum_{tau<=k} x_tau <= 10 (k < 24); 8 <= sum_tau x_tau <= 10")));
+    PetscCall(rec.SetAttribute("/inputs/problem", "instance",
+                               std::string("C_{i,t}(k) = U(INSTANCE, a = agent, b = step, c = k), R_{i,t}: c = 24")));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+ private:
+  PetscInt steps_opt_ = 200, oracle_max_ = 100000;
+  double c_range_[2] = {0.0, 1.0}, r_range_[2] = {0.5, 1.0};
+  Block block_;
+  std::uint64_t seed_ = 1;
+  std::int64_t horizon_ = 0, steps_ = 0;
+  Units units_;
+  std::vector<double> C_, R_;  // step t's coefficients of the local agents
+};
+
+}  // namespace
+
+std::unique_ptr<Problem> PevCreate() { return std::make_unique<Pev>(); }
+
+}  // namespace dodge::problems
