@@ -19,9 +19,25 @@ struct Result {
   bool converged = true;
 };
 
+// h and its slope from a kernel's piecewise-linear table, when it has one (dispatch with time-invariant
+// coefficients): returns false when the agent loop must run instead. Pure.
+template <class K>
+inline bool TableDual(const K &k, std::int64_t nloc, double mu, double *h, double *s) {
+  if constexpr (requires { k.table; }) {
+    if (!k.table || k.table->size() != nloc) return false;
+    double sx, slope;
+    k.table->Eval(k.pi + mu, &sx, &slope);
+    *h = static_cast<double>(nloc) * k.d - sx;  // Σ_i (d̃ − x_i(μ))
+    *s = -slope;
+    return true;
+  }
+  return false;
+}
+
 // Local sums of h(μ) and its slope over the local block. Pure.
 template <class K>
 inline void LocalDual(const K &k, std::int64_t nloc, double mu, double *h, double *s) {
+  if (TableDual(k, nloc, mu, h, s)) return;
   // Block sums: rounding independent of the block size a rank owns (see metrics::Partials::merge).
   double hs = 0, ss = 0;
   for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
@@ -39,6 +55,7 @@ inline void LocalDual(const K &k, std::int64_t nloc, double mu, double *h, doubl
 // (h, s) at μ = 0 and at μ in one pass: out = {h(0), s(0), h(μ), s(μ)}. Pure.
 template <class K>
 inline void LocalDual2(const K &k, std::int64_t nloc, double mu, double *out) {
+  if (TableDual(k, nloc, 0.0, &out[0], &out[1]) && TableDual(k, nloc, mu, &out[2], &out[3])) return;
   double h0 = 0, s0 = 0, h1 = 0, s1 = 0;
   for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
     const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);

@@ -77,6 +77,10 @@ class Dispatch final : public Problem {
     if (set) PetscCall(OptionsCheckRange("-dispatch_c_range", range, nr, c_range_));
     PetscCall(PetscOptionsInt("-synthetic_steps", "Horizon T of the synthetic source", nullptr, synth_steps_,
                               &synth_steps_, nullptr));
+    PetscCall(PetscOptionsBool("-oracle_table",
+                               "AEMO source: tabulate the oracle's dual as one piecewise-linear function (48 B per agent; "
+                               "Newton iterations cost O(log n) instead of a pass over the agents)",
+                               nullptr, oracle_table_, &oracle_table_, nullptr));
     PetscCall(PetscOptionsEList("-synthetic_variation",
                                 "Synthetic variation r(t): decaying (1/sqrt(t)) or persistent (1)", nullptr, kVariation, 2,
                                 kVariation[0], &var, nullptr));
@@ -164,6 +168,13 @@ class Dispatch final : public Problem {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
+  // The AEMO source's coefficients do not change with t: tabulate the oracle's dual once (oracle/dual_table.hpp).
+  PetscErrorCode PrepareOracle() override {
+    PetscFunctionBeginUser;
+    if (source_ == "aemo" && oracle_table_) table_.Build(b_.data(), h_.data(), inv2a_.data(), block_.local());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
   std::int64_t horizon() const override { return horizon_; }
   PetscErrorCode SetSteps(std::int64_t T) override {
     PetscFunctionBeginUser;
@@ -180,6 +191,7 @@ class Dispatch final : public Problem {
       DispatchKernel k{a_.data(), b_.data(), c_.data(), h_.data(), inv2a_.data()};
       k.pi = aemo_.price[t - 1] / price_ref_;
       k.d = aemo_.demand[t - 1] / units_.power_base / static_cast<double>(block_.n);
+      if (table_.size() == block_.local() && table_.size() > 0) k.table = &table_;
       *kernel = k;
     } else {
       SyntheticStep(t);
@@ -324,6 +336,8 @@ class Dispatch final : public Problem {
   std::vector<double> p1_, d1_, phase_;               // synthetic only
   std::vector<double> at_, bpt_, ct_, dt_;            // synthetic: step t's coefficients
   double capacity_total_ = 0, bracket_static_ = 0;
+  PetscBool oracle_table_ = PETSC_TRUE;
+  oracle::DualTable table_;  // built by PrepareOracle (AEMO source, -dispatch_oracle_table)
 };
 
 }  // namespace

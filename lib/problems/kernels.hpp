@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <variant>
 
+#include "oracle/dual_table.hpp"
+
 namespace dodge::problems {
 
 inline double clip(double v, double lo, double hi) { return std::min(std::max(v, lo), hi); }
@@ -34,6 +36,9 @@ struct DispatchKernel {
   const double *inv2a;          // 1/(2a_i): the oracle's many best responses multiply instead of divide
   double pi = 0;                // π̃_t
   double d = 0;                 // d̃_{i,t} = D̃_t s_i, s_i = 1/N
+  // The local agents' dual as a piecewise-linear function of π̃_t + μ (oracle/dual_table.hpp), or null: the
+  // oracle then evaluates h(μ) and its slope in O(log n) instead of a pass over the agents.
+  const oracle::DualTable *table = nullptr;
 
   double f(std::int64_t i, double x) const { return dispatch::f(a[i], b[i], c[i], pi, x); }
   double grad(std::int64_t i, double x) const { return dispatch::grad(a[i], b[i], pi, x); }
