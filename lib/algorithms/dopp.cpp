@@ -109,13 +109,9 @@ class Dopp final : public GraphAlgorithm {
     return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
       const double *mh = mixed, *yh = mixed + m;
       const double ph = mixed[2 * m];
-      double lambda[m], v[d];
+      double lambda[m];
       for (int r = 0; r < m; ++r) lambda[r] = mh[r] / ph;
-      double *xi = x + d * i;
-      k.lagrangian_grad(i, xi, lambda, v);
-      const double step = alpha * k.rho(i);
-      for (int q = 0; q < d; ++q) xi[q] = xi[q] - step * v[q];
-      k.project(i, xi);
+      PrimalStepVec(k, i, x + d * i, lambda, alpha * k.rho(i));
       double *nx = nxt + W * i;
       for (int r = 0; r < m; ++r)
         nx[r] = std::max(0.0, mh[r] + gamma * (kappa * yh[r] / ph - beta * mh[r])), nx[m + r] = yh[r];

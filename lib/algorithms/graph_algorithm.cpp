@@ -72,6 +72,26 @@ PetscErrorCode GraphAlgorithm::StepWeights(std::int64_t t, const double **w, dou
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, double *sums, int nsum, int nmax, double *msgs, int *b,
+                                           const double **w) {
+  double local_msgs = 0;
+  const std::int64_t nloc = nloc_;
+  PetscFunctionBeginUser;
+  *b = graphs_->which(ctx.t);
+  PetscCall(StepWeights(ctx.t, w, &local_msgs));
+  if (exchange_)
+    PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), W * nloc),
+                               std::span<double>(cur_.data() + W * nloc, cur_.size() - W * nloc), W));
+  const bool failures = graphs_->link_failure > 0;
+  if (sums) {
+    if (failures) *msgs = local_msgs;
+    PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, sums, nsum, nmax));
+  }
+  ctx.messages = failures ? (sums ? *msgs : NAN) : messages_[*b];
+  ctx.bytes = ctx.messages * W * sizeof(double);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode GraphAlgorithm::TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix) {
   static const char *const kappa_names[] = {"one", "n"};
   PetscInt kappa = kappa_n_ ? 1 : 0;

@@ -60,6 +60,14 @@ class GraphAlgorithm : public Algorithm {
   template <class K, class Row>
   PetscErrorCode RoundVec(const K &k, StepContext &ctx, Row &&row);
   int stride() const { return stride_; }
+  // A4 for vector families, in place: x_i ← P_{X_i}(x_i − step·(∇f_i(x_i) + J_i(x_i)ᵀ mu)).
+  template <class K>
+  static void PrimalStepVec(const K &k, std::int64_t i, double *xi, const double *mu, double step) {
+    double v[K::dim];
+    k.lagrangian_grad(i, xi, mu, v);
+    for (int q = 0; q < K::dim; ++q) xi[q] = xi[q] - step * v[q];
+    k.project(i, xi);
+  }
   // d_i and m of the problem (1 and 1 for scalar families): agent field widths.
   int dim_ = 1, rows_ = 1;
 
@@ -96,6 +104,16 @@ class GraphAlgorithm : public Algorithm {
   void RowsVec(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
   // Weights of G(t): the static ones, or (with link failures) recomputed after exchanging surviving degrees.
   PetscErrorCode StepWeights(std::int64_t t, const double **w, double *local_msgs);
+  // The mixing of round ctx.t: the weights of G(t) (graph index *b, weights *w), the halo exchange of W values
+  // per agent started, the fused reduction of `sums` (nsum sums, then nmax maxima; none when null; *msgs its
+  // messages entry, filled first under link failures) while the halo is in flight, and the round's logical
+  // traffic into ctx. Collective.
+  PetscErrorCode StartMixing(StepContext &ctx, int W, double *sums, int nsum, int nmax, double *msgs, int *b,
+                             const double **w);
+  // rows(runs) over the interior rows of graph b, the halo completed, then over its boundary rows (timed as
+  // local updates); then the state's buffers swap. Collective.
+  template <class RunRows>
+  PetscErrorCode FinishMixing(int b, RunRows &&rows);
   template <int KV, class Row>
   void Rows(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
 
@@ -187,6 +205,22 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
     }
 }
 
+template <class RunRows>
+PetscErrorCode GraphAlgorithm::FinishMixing(int b, RunRows &&rows) {
+  const Events *ev;
+  PetscFunctionBeginUser;
+  PetscCall(EventsGet(&ev));
+  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+  rows(interior_[b]);
+  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+  if (exchange_) PetscCall(exchange_->End());
+  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
+  rows(boundary_[b]);
+  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
+  std::swap(cur_, nxt_);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 template <int KV, class K, class Row>
 PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   const Events *ev;
@@ -216,35 +250,15 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   }
   PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
 
-  const int b = graphs_->which(t);
-  const double *w = nullptr;
-  double local_msgs = 0;
-  PetscCall(StepWeights(t, &w, &local_msgs));
-  if (exchange_)
-    PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), kvals * nloc),
-                               std::span<double>(cur_.data() + kvals * nloc, cur_.size() - kvals * nloc), kvals));
-  // The fused reduction of the metrics runs while the halo is in flight.
-  if (ctx.partials) {
-    if (graphs_->link_failure > 0) ctx.partials->v[metrics::Partials::MSGS] = local_msgs;
-    PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums,
-                                    metrics::Partials::kMaxes));
-  }
-  ctx.messages = graphs_->link_failure > 0 ? (ctx.partials ? ctx.partials->v[metrics::Partials::MSGS] : NAN)
-                                           : messages_[b];
-  ctx.bytes = ctx.messages * kvals * sizeof(double);
-
+  int b;
+  const double *w;
+  metrics::Partials *p = ctx.partials;
+  PetscCall(StartMixing(ctx, kvals, p ? p->v : nullptr, metrics::Partials::kSums, metrics::Partials::kMaxes,
+                        p ? &p->v[metrics::Partials::MSGS] : nullptr, &b, &w));
   // E3 needs x_{i,t}, which the primal step overwrites.
   const bool hook = problem_->has_end_step_hook();
   if (hook) played_.assign(x_.begin(), x_.end());
-  const graph::Mixing &m = graphs_->graphs[b];
-  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-  Rows<KV>(m, w, interior_[b], row);
-  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-  if (exchange_) PetscCall(exchange_->End());
-  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-  Rows<KV>(m, w, boundary_[b], row);
-  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-  std::swap(cur_, nxt_);
+  PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { Rows<KV>(graphs_->graphs[b], w, runs, row); }));
   if (prices_) prices_->SetAgentPrices(price_prev_.data());  // μ̂_{i,t−1}, 0 at t = 1
   if (hook) PetscCall(problem_->EndStep(t, played_.data()));
   if (prices_) std::swap(price_prev_, price_next_);
@@ -354,30 +368,12 @@ PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row)
   }
   PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
 
-  const int b = graphs_->which(t);
-  const double *w = nullptr;
-  double local_msgs = 0;
-  PetscCall(StepWeights(t, &w, &local_msgs));
-  if (exchange_)
-    PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), W * nloc),
-                               std::span<double>(cur_.data() + W * nloc, cur_.size() - W * nloc), W));
-  if (met) {
-    metrics::VecPartials &vp = *ctx.vpartials;
-    if (graphs_->link_failure > 0) vp.sum(metrics::VecPartials::MSGS) = local_msgs;
-    PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, vp.data(), vp.nsum(), vp.nmax()));
-  }
-  ctx.messages = graphs_->link_failure > 0 ? (met ? ctx.vpartials->sum(metrics::VecPartials::MSGS) : NAN) : messages_[b];
-  ctx.bytes = ctx.messages * W * sizeof(double);
-
-  const graph::Mixing &mx = graphs_->graphs[b];
-  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-  RowsVec(mx, w, interior_[b], row);
-  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-  if (exchange_) PetscCall(exchange_->End());
-  PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-  RowsVec(mx, w, boundary_[b], row);
-  PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-  std::swap(cur_, nxt_);
+  int b;
+  const double *w;
+  metrics::VecPartials *vp = ctx.vpartials;
+  PetscCall(StartMixing(ctx, W, vp ? vp->data() : nullptr, vp ? vp->nsum() : 0, vp ? vp->nmax() : 0,
+                        vp ? &vp->sum(metrics::VecPartials::MSGS) : nullptr, &b, &w));
+  PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { RowsVec(graphs_->graphs[b], w, runs, row); }));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -200,11 +200,12 @@ class Li2022 final : public GraphAlgorithm {
     double *__restrict nxt = nxt_.data();
     const double *__restrict cv = c_.data();
     return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
-      double *xi = x + d * i, v[d];
-      k.lagrangian_grad(i, xi, mixed, v);
+      double *xi = x + d * i;
       const double step = alpha * k.rho(i);
       if constexpr (Bandit) {
         if constexpr (K::box) {
+          double v[d];
+          k.lagrangian_grad(i, xi, mixed, v);
           // v − ∇f = Jᵀμ̂; then the estimate in place of ∇f.
           double g0[d], u[d], xp[d], xm[d];
           const double zero[m] = {};
@@ -216,8 +217,7 @@ class Li2022 final : public GraphAlgorithm {
             xi[q] = std::clamp(xi[q] - step * (v[q] - g0[q] + scale * u[q]), k.lo(i, q) + delta, k.hi(i, q) - delta);
         }
       } else {
-        for (int q = 0; q < d; ++q) xi[q] = xi[q] - step * v[q];
-        k.project(i, xi);
+        PrimalStepVec(k, i, xi, mixed, step);
       }
       for (int r = 0; r < m; ++r) nxt[m * i + r] = std::max(0.0, mixed[r] + alpha * (cv[m * i + r] - beta * mixed[r]));
     });

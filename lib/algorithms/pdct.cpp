@@ -87,11 +87,7 @@ class Pdct final : public GraphAlgorithm {
     double *__restrict nxt = nxt_.data();
     return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
       const double *mh = mixed, *yh = mixed + m;
-      double *xi = x + d * i, v[d];
-      k.lagrangian_grad(i, xi, mh, v);
-      const double step = alpha * k.rho(i);
-      for (int q = 0; q < d; ++q) xi[q] = xi[q] - step * v[q];
-      k.project(i, xi);
+      PrimalStepVec(k, i, x + d * i, mh, alpha * k.rho(i));
       double *nx = nxt + W * i;
       for (int r = 0; r < m; ++r) nx[r] = std::max(0.0, mh[r] + gamma * (kappa * yh[r] - beta * mh[r])), nx[m + r] = yh[r];
     });

@@ -162,32 +162,40 @@ PetscErrorCode ExscanInt(MPI_Comm comm, std::int64_t value, std::int64_t *prefix
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode GatherToRoot(MPI_Comm comm, std::span<const double> local, std::vector<double> *root) {
-  PetscMPIInt size, rank;
+namespace {
+// Every rank's slice length n gathered on rank 0 as counts and offsets (displ has size + 1 entries there).
+PetscErrorCode SliceLayout(MPI_Comm comm, int n, PetscMPIInt *rank, std::vector<int> *counts, std::vector<int> *displ) {
+  PetscMPIInt size;
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  int n = static_cast<int>(local.size());
-  std::vector<int> counts(size), displ(size + 1, 0);
-  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm));
-  for (int r = 0; r < size; ++r) displ[r + 1] = displ[r] + counts[r];
-  if (rank == 0) root->resize(displ[size]);
+  PetscCallMPI(MPI_Comm_rank(comm, rank));
+  counts->assign(size, 0), displ->assign(size + 1, 0);
+  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, counts->data(), 1, MPI_INT, 0, comm));
+  for (int r = 0; r < size; ++r) (*displ)[r + 1] = (*displ)[r] + (*counts)[r];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+}  // namespace
+
+PetscErrorCode GatherToRoot(MPI_Comm comm, std::span<const double> local, std::vector<double> *root) {
+  PetscMPIInt rank;
+  std::vector<int> counts, displ;
+  PetscFunctionBeginUser;
+  const int n = static_cast<int>(local.size());
+  PetscCall(SliceLayout(comm, n, &rank, &counts, &displ));
+  if (rank == 0) root->resize(displ.back());
   PetscCallMPI(MPI_Gatherv(local.data(), n, MPI_DOUBLE, rank == 0 ? root->data() : nullptr, counts.data(),
                            displ.data(), MPI_DOUBLE, 0, comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode ScatterFromRoot(MPI_Comm comm, const std::vector<double> &root, std::span<double> local) {
-  PetscMPIInt size, rank;
+  PetscMPIInt rank;
+  std::vector<int> counts, displ;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  int n = static_cast<int>(local.size());
-  std::vector<int> counts(size), displ(size + 1, 0);
-  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm));
-  for (int r = 0; r < size; ++r) displ[r + 1] = displ[r] + counts[r];
-  PetscCheck(rank != 0 || static_cast<std::size_t>(displ[size]) == root.size(), PETSC_COMM_SELF, PETSC_ERR_PLIB,
-             "ScatterFromRoot: %zu values on the root for %d slices", root.size(), displ[size]);
+  const int n = static_cast<int>(local.size());
+  PetscCall(SliceLayout(comm, n, &rank, &counts, &displ));
+  PetscCheck(rank != 0 || static_cast<std::size_t>(displ.back()) == root.size(), PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "ScatterFromRoot: %zu values on the root for %d slices", root.size(), displ.back());
   PetscCallMPI(MPI_Scatterv(rank == 0 ? root.data() : nullptr, counts.data(), displ.data(), MPI_DOUBLE, local.data(), n,
                             MPI_DOUBLE, 0, comm));
   PetscFunctionReturn(PETSC_SUCCESS);

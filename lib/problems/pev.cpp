@@ -16,7 +16,7 @@
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
 #include "oracle/qp.hpp"
-#include "problems/problem.hpp"
+#include "problems/vector_problem.hpp"
 
 namespace dodge::problems {
 
@@ -24,8 +24,9 @@ namespace {
 
 constexpr int kDim = PevKernel::dim;
 
-class Pev final : public Problem {
+class Pev final : public VectorProblem {
  public:
+  Pev() : VectorProblem(200) {}
   const char *name() const override { return "pev"; }
   std::int64_t default_agents() const override { return 10; }
   int dim() const override { return kDim; }
@@ -38,7 +39,7 @@ class Pev final : public Problem {
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "pev_", "Problem pev: PEV charging with 48 coupled hourly constraints (algorithms.md §4)",
                       nullptr);
-    PetscCall(PetscOptionsInt("-steps", "Horizon T of the instance", nullptr, steps_opt_, &steps_opt_, nullptr));
+    PetscCall(StepsOption(PetscOptionsObject));
     nr = 2, range[0] = c_range_[0], range[1] = c_range_[1];
     PetscCall(PetscOptionsRealArray("-c_range", "Range of the linear cost entries C_{i,t}(k) ~ U[lo,hi]", nullptr, range, &nr, &set));
     if (set) PetscCall(OptionsCheckRange("-pev_c_range", range, nr, c_range_));
@@ -50,8 +51,7 @@ class Pev final : public Problem {
                               "larger runs need -metrics false",
                               nullptr, oracle_max_, &oracle_max_, nullptr));
     PetscOptionsEnd();
-    PetscCheck(steps_opt_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-pev_steps %" PetscInt_FMT " must be at least 1",
-               steps_opt_);
+    PetscCall(CheckSteps());
     PetscCheck(r_range_[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-pev_r_range must be positive (the cost must be strictly convex); got %g", r_range_[0]);
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -59,8 +59,7 @@ class Pev final : public Problem {
 
   PetscErrorCode Setup(const Block &block, std::uint64_t seed) override {
     PetscFunctionBeginUser;
-    block_ = block, seed_ = seed;
-    horizon_ = steps_ = steps_opt_;
+    SetupInstance(block, seed);
     const std::int64_t nloc = block.local();
     C_.resize(nloc * kDim), R_.resize(nloc);
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -74,22 +73,6 @@ class Pev final : public Problem {
                "is limited to -pev_oracle_max_agents %" PetscInt_FMT "; raise it or run with -metrics false",
                block_.n, oracle_max_);
     PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
-  std::int64_t horizon() const override { return horizon_; }
-  PetscErrorCode SetSteps(std::int64_t T) override {
-    PetscFunctionBeginUser;
-    PetscCheck(T >= 1 && T <= horizon_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-steps %" PetscInt64_FMT " is outside [1, %" PetscInt64_FMT "] (-pev_steps)", T, horizon_);
-    steps_ = T;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
-  PetscErrorCode BeginStep(std::int64_t, ScalarKernel *) override {
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "pev has vector decisions: use BeginVectorStep");
-  }
-  PetscErrorCode OracleBracket(std::int64_t, const ScalarKernel &, double *) override {
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "pev has vector decisions: use VectorOracle");
   }
 
   PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel) override {
@@ -137,9 +120,6 @@ class Pev final : public Problem {
   }
 
   double constraint_scale() const override { return static_cast<double>(block_.n) * 4.0 * PevKernel::rows; }
-  const Units &units() const override { return units_; }
-  double time_of(std::int64_t t) const override { return static_cast<double>(t - 1); }
-  std::string time_units() const override { return "step"; }
 
   std::string describe() const override {
     char s[256];
@@ -163,12 +143,8 @@ class Pev final : public Problem {
   }
 
  private:
-  PetscInt steps_opt_ = 200, oracle_max_ = 100000;
+  PetscInt oracle_max_ = 100000;
   double c_range_[2] = {0.0, 1.0}, r_range_[2] = {0.5, 1.0};
-  Block block_;
-  std::uint64_t seed_ = 1;
-  std::int64_t horizon_ = 0, steps_ = 0;
-  Units units_;
   std::vector<double> C_, R_;  // step t's coefficients of the local agents
 };
 

@@ -16,7 +16,7 @@
 #include "core/rng.hpp"
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
-#include "problems/problem.hpp"
+#include "problems/vector_problem.hpp"
 
 namespace dodge::problems {
 
@@ -25,8 +25,9 @@ namespace {
 using regression::kDim;
 using regression::kObs;
 
-class Regression final : public Problem {
+class Regression final : public VectorProblem {
  public:
+  Regression() : VectorProblem(1000) {}
   const char *name() const override { return "regression"; }
   std::int64_t default_agents() const override { return 10; }
   int dim() const override { return kDim; }
@@ -37,11 +38,10 @@ class Regression final : public Problem {
     PetscOptionsBegin(PETSC_COMM_WORLD, "regression_",
                       "Problem regression: online linear regression with a coupled quadratic constraint (algorithms.md §4)",
                       nullptr);
-    PetscCall(PetscOptionsInt("-steps", "Horizon T of the instance", nullptr, steps_opt_, &steps_opt_, nullptr));
+    PetscCall(StepsOption(PetscOptionsObject));
     PetscCall(PetscOptionsReal("-noise", "Noise scale sigma of b = A x_true + sigma zeta", nullptr, noise_, &noise_, nullptr));
     PetscOptionsEnd();
-    PetscCheck(steps_opt_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-regression_steps %" PetscInt_FMT " must be at least 1", steps_opt_);
+    PetscCall(CheckSteps());
     PetscCheck(noise_ >= 0 && std::isfinite(noise_), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-regression_noise %g must be a finite number >= 0", (double)noise_);
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -49,28 +49,11 @@ class Regression final : public Problem {
 
   PetscErrorCode Setup(const Block &block, std::uint64_t seed) override {
     PetscFunctionBeginUser;
-    block_ = block, seed_ = seed;
-    horizon_ = steps_ = steps_opt_;
+    SetupInstance(block, seed);
     for (int k = 0; k < kDim; ++k) xtrue_[k] = rng::uniform(-1.0, 1.0, seed, rng::INSTANCE, 0, 0, k);
     const std::int64_t nloc = block.local();
     A_.resize(nloc * kObs * kDim), b_.resize(nloc * kObs), e_.resize(nloc * kDim), h_.resize(nloc);
     PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
-  std::int64_t horizon() const override { return horizon_; }
-  PetscErrorCode SetSteps(std::int64_t T) override {
-    PetscFunctionBeginUser;
-    PetscCheck(T >= 1 && T <= horizon_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-steps %" PetscInt64_FMT " is outside [1, %" PetscInt64_FMT "] (-regression_steps)", T, horizon_);
-    steps_ = T;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-
-  PetscErrorCode BeginStep(std::int64_t, ScalarKernel *) override {
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "regression has vector decisions: use BeginVectorStep");
-  }
-  PetscErrorCode OracleBracket(std::int64_t, const ScalarKernel &, double *) override {
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "regression has vector decisions: use VectorOracle");
   }
 
   PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel) override {
@@ -116,9 +99,6 @@ class Regression final : public Problem {
 
   // Only used for tolerances by scalar callers; the vector oracle computes the step's own scale.
   double constraint_scale() const override { return static_cast<double>(block_.n); }
-  const Units &units() const override { return units_; }
-  double time_of(std::int64_t t) const override { return static_cast<double>(t - 1); }
-  std::string time_units() const override { return "step"; }
 
   std::string describe() const override {
     char s[256];
@@ -139,12 +119,7 @@ class Regression final : public Problem {
   }
 
  private:
-  PetscInt steps_opt_ = 1000;
   PetscReal noise_ = 0.1;
-  Block block_;
-  std::uint64_t seed_ = 1;
-  std::int64_t horizon_ = 0, steps_ = 0;
-  Units units_;
   double xtrue_[kDim] = {};
   std::vector<double> A_, b_, e_, h_;  // step t's data of the local agents
 };

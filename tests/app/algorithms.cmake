@@ -21,14 +21,8 @@ set(ALG_ARGS_dopp_ring_directed -options_file ${PROJECT_SOURCE_DIR}/inputs/synth
 set(ALG_ARGS_dopp_directed_file -algorithm dopp -agents 5 -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt
     -graph_directed -dopp_kappa n -steps 300)
 foreach(run IN LISTS ALG_RUNS)
-  set(files)
-  foreach(np IN LISTS DODGE_TEST_RANKS)
-    add_test(NAME app_${run}_np${np}
-             COMMAND ${MPIRUN} ${np} ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${ALG_ARGS_${run}} -output_agents all -progress 0
-                     -output_file ${APP_OUT}/${run}_np${np}.h5)
-    set_tests_properties(app_${run}_np${np} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS ${np} FIXTURES_SETUP ${run}_runs)
-    list(APPEND files ${APP_OUT}/${run}_np${np}.h5)
-  endforeach()
+  dodge_rank_runs(${run} ${ALG_ARGS_${run}})
+  set(files ${${run}_FILES})
   add_test(NAME app_${run}_identical COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.py ${files})
   set_tests_properties(app_${run}_identical PROPERTIES FIXTURES_REQUIRED ${run}_runs)
 endforeach()

@@ -22,14 +22,8 @@ set(DEMAND_ARGS_dispatch_doa -problem dispatch -algorithm doa -agents 13 -steps 
 set(DEMAND_ARGS_dispatch_coa -problem dispatch -algorithm coa -agents 13 -steps 300)
 set(DEMAND_ARGS_dispatch_dpa_synthetic -problem dispatch -algorithm dpa -dispatch_source synthetic -agents 9 -steps 400)
 foreach(run IN LISTS DEMAND_RUNS)
-  set(files)
-  foreach(np IN LISTS DODGE_TEST_RANKS)
-    add_test(NAME app_${run}_np${np}
-             COMMAND ${MPIRUN} ${np} ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${DEMAND_ARGS_${run}} -output_agents all -progress 0
-                     -output_file ${APP_OUT}/${run}_np${np}.h5)
-    set_tests_properties(app_${run}_np${np} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS ${np} FIXTURES_SETUP ${run}_runs)
-    list(APPEND files ${APP_OUT}/${run}_np${np}.h5)
-  endforeach()
+  dodge_rank_runs(${run} ${DEMAND_ARGS_${run}})
+  set(files ${${run}_FILES})
   # Prob-OFF stops at a projected-gradient norm of 1e-9, reached along rank-count-dependent paths.
   set(rtol 1e-12)
   if(run STREQUAL "demand_offline")

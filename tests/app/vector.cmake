@@ -19,14 +19,8 @@ set(VEC_ARGS_regression_li2022_bandit -problem regression -algorithm li2022 -li2
     -graph_family switching3 -steps 300)
 set(VEC_ARGS_regression_dopp_directed -problem regression -algorithm dopp -agents 15 -graph_family ring_directed -steps 300)
 foreach(run IN LISTS VEC_RUNS)
-  set(files)
-  foreach(np IN LISTS DODGE_TEST_RANKS)
-    add_test(NAME app_${run}_np${np}
-             COMMAND ${MPIRUN} ${np} ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${VEC_ARGS_${run}} -output_agents all -progress 0
-                     -output_file ${APP_OUT}/${run}_np${np}.h5)
-    set_tests_properties(app_${run}_np${np} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS ${np} FIXTURES_SETUP ${run}_runs)
-    list(APPEND files ${APP_OUT}/${run}_np${np}.h5)
-  endforeach()
+  dodge_rank_runs(${run} ${VEC_ARGS_${run}})
+  set(files ${${run}_FILES})
   add_test(NAME app_${run}_identical COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.py ${files})
   set_tests_properties(app_${run}_identical PROPERTIES FIXTURES_REQUIRED ${run}_runs)
 endforeach()

@@ -1,0 +1,58 @@
+// What the vector families (pev, regression; algorithms.md §4) share: a generated instance over a horizon of
+// -<name>_steps steps with a plain step axis, per-unit units, and the scalar interface refused (they answer
+// BeginVectorStep and VectorOracle instead).
+#pragma once
+#include <string>
+
+#include "problems/problem.hpp"
+
+namespace dodge::problems {
+
+class VectorProblem : public Problem {
+ public:
+  std::int64_t horizon() const override { return horizon_; }
+  PetscErrorCode SetSteps(std::int64_t T) override {
+    PetscFunctionBeginUser;
+    PetscCheck(T >= 1 && T <= horizon_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-steps %" PetscInt64_FMT " is outside [1, %" PetscInt64_FMT "] (-%s_steps)", T, horizon_, name());
+    steps_ = T;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscErrorCode BeginStep(std::int64_t, ScalarKernel *) override {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s has vector decisions: use BeginVectorStep", name());
+  }
+  PetscErrorCode OracleBracket(std::int64_t, const ScalarKernel &, double *) override {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s has vector decisions: use VectorOracle", name());
+  }
+  const Units &units() const override { return units_; }
+  double time_of(std::int64_t t) const override { return static_cast<double>(t - 1); }
+  std::string time_units() const override { return "step"; }
+
+ protected:
+  // Reads -<name>_steps inside the family's option block and checks it (after PetscOptionsEnd).
+  PetscErrorCode StepsOption(PetscOptionItems *PetscOptionsObject) {
+    PetscFunctionBeginUser;
+    PetscCall(PetscOptionsInt("-steps", "Horizon T of the instance", nullptr, steps_opt_, &steps_opt_, nullptr));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscErrorCode CheckSteps() const {
+    PetscFunctionBeginUser;
+    PetscCheck(steps_opt_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s_steps %" PetscInt_FMT " must be at least 1",
+               name(), steps_opt_);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // Setup's common part: the block, the seed and the horizon.
+  void SetupInstance(const Block &block, std::uint64_t seed) {
+    block_ = block, seed_ = seed;
+    horizon_ = steps_ = steps_opt_;
+  }
+
+  explicit VectorProblem(PetscInt default_steps) : steps_opt_(default_steps) {}
+  PetscInt steps_opt_;
+  Block block_;
+  std::uint64_t seed_ = 1;
+  std::int64_t horizon_ = 0, steps_ = 0;
+  Units units_;
+};
+
+}  // namespace dodge::problems
