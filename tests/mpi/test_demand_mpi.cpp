@@ -22,6 +22,7 @@
 #include "mpi_check.hpp"
 #include "oracle/oracle.hpp"
 #include "problems/problem.hpp"
+#include "run_setup.hpp"
 
 using namespace dodge;
 using problems::DemandKernel;
@@ -31,12 +32,7 @@ namespace {
 using test::ScopedOptions;
 
 // One run driven like app/driver.cpp, keeping every step's decisions as global arrays (small n only).
-struct Run {
-  std::unique_ptr<problems::Problem> problem;
-  std::unique_ptr<algorithms::Algorithm> algorithm;
-  graph::LocalGraphs graphs;
-  Block block;
-  std::int64_t T = 0;
+struct Run : test::RunObjects {
   double mu_warm = 0;
   std::vector<std::vector<double>> x, phat_before;  // [t-1][gid]: x_{i,t} and p̂_i(t−1)
   std::vector<double> mu_star, price;               // per step
@@ -46,23 +42,7 @@ struct Run {
 };
 
 PetscErrorCode Build(const char *problem, const char *algorithm, std::int64_t n, std::int64_t T, Run *r) {
-  PetscFunctionBeginUser;
-  r->block = Block::make(n, test::world_rank(), test::world_size());
-  r->T = T;
-  PetscCall(problems::ProblemCreate(problem, &r->problem));
-  PetscCall(algorithms::AlgorithmCreate(algorithm, &r->algorithm));
-  PetscCall(r->problem->SetFromOptions());
-  PetscCall(r->algorithm->SetFromOptions());
-  PetscCall(r->problem->Setup(r->block, 1));
-  PetscCall(r->problem->SetSteps(T));
-  if (r->algorithm->uses_graph()) {
-    graph::Options go;
-    PetscCall(graph::GraphOptionsFromDatabase(1, &go));
-    r->algorithm->ConfigureGraph(go);
-    PetscCall(graph::GraphsBuild(go, r->block, &r->graphs));
-  }
-  PetscCall(r->algorithm->Setup(r->block, *r->problem, r->algorithm->uses_graph() ? &r->graphs : nullptr, T));
-  PetscFunctionReturn(PETSC_SUCCESS);
+  return test::SetupRun(problem, algorithm, n, T, r);
 }
 
 // Local values placed in a global array of length n (zeros elsewhere) and summed over the ranks.

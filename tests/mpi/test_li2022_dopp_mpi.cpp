@@ -19,6 +19,7 @@
 #include "mpi_check.hpp"
 #include "oracle/oracle.hpp"
 #include "problems/problem.hpp"
+#include "run_setup.hpp"
 
 using namespace dodge;
 
@@ -38,31 +39,11 @@ PetscErrorCode Quietly(F f) {
   return code;
 }
 
-struct Run {
-  std::unique_ptr<problems::Problem> problem;
-  std::unique_ptr<algorithms::Algorithm> algorithm;
-  graph::LocalGraphs graphs;
-  Block block;
-  std::int64_t T = 0;
-};
+using Run = test::RunObjects;
 
 // The driver's setup order, the algorithm's graph hook included.
 PetscErrorCode Build(const char *algorithm, std::int64_t n, std::int64_t T, Run *r) {
-  PetscFunctionBeginUser;
-  r->block = Block::make(n, test::world_rank(), test::world_size());
-  r->T = T;
-  PetscCall(problems::ProblemCreate("dispatch", &r->problem));
-  PetscCall(algorithms::AlgorithmCreate(algorithm, &r->algorithm));
-  PetscCall(r->problem->SetFromOptions());
-  PetscCall(r->algorithm->SetFromOptions());
-  graph::Options go;
-  PetscCall(graph::GraphOptionsFromDatabase(1, &go));
-  r->algorithm->ConfigureGraph(go);
-  PetscCall(r->problem->Setup(r->block, 1));
-  PetscCall(r->problem->SetSteps(T));
-  PetscCall(graph::GraphsBuild(go, r->block, &r->graphs));
-  PetscCall(r->algorithm->Setup(r->block, *r->problem, &r->graphs, T));
-  PetscFunctionReturn(PETSC_SUCCESS);
+  return test::SetupRun("dispatch", algorithm, n, T, r);
 }
 
 // One step with every local agent recorded into `fields` (one vector per agent field) and metrics partials.

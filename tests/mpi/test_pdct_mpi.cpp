@@ -14,6 +14,7 @@
 #include "mpi_check.hpp"
 #include "oracle/oracle.hpp"
 #include "problems/problem.hpp"
+#include "run_setup.hpp"
 
 using namespace dodge;
 
@@ -21,28 +22,9 @@ namespace {
 
 using test::ScopedOptions;
 
-struct Run {
-  std::unique_ptr<problems::Problem> problem;
-  std::unique_ptr<algorithms::Algorithm> algorithm;
-  graph::LocalGraphs graphs;
-  Block block;
-};
+using Run = test::RunObjects;
 
-PetscErrorCode Build(std::int64_t n, std::int64_t T, Run *r) {
-  PetscFunctionBeginUser;
-  r->block = Block::make(n, test::world_rank(), test::world_size());
-  PetscCall(problems::ProblemCreate("dispatch", &r->problem));
-  PetscCall(algorithms::AlgorithmCreate("pdct", &r->algorithm));
-  PetscCall(r->problem->SetFromOptions());
-  PetscCall(r->algorithm->SetFromOptions());
-  graph::Options go;
-  PetscCall(graph::GraphOptionsFromDatabase(1, &go));
-  PetscCall(r->problem->Setup(r->block, 1));
-  PetscCall(r->problem->SetSteps(T));
-  PetscCall(graph::GraphsBuild(go, r->block, &r->graphs));
-  PetscCall(r->algorithm->Setup(r->block, *r->problem, &r->graphs, T));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+PetscErrorCode Build(std::int64_t n, std::int64_t T, Run *r) { return test::SetupRun("dispatch", "pdct", n, T, r); }
 
 }  // namespace
 

@@ -20,6 +20,7 @@
 #include "oracle/oracle.hpp"
 #include "oracle/qp.hpp"
 #include "problems/problem.hpp"
+#include "run_setup.hpp"
 
 using namespace dodge;
 
@@ -27,29 +28,11 @@ namespace {
 
 using test::ScopedOptions;
 
-struct Run {
-  std::unique_ptr<problems::Problem> problem;
-  std::unique_ptr<algorithms::Algorithm> algorithm;
-  graph::LocalGraphs graphs;
-  Block block;
-};
+using Run = test::RunObjects;
 
 // The driver's setup order for a vector family.
 PetscErrorCode Build(const char *problem, const char *algorithm, std::int64_t n, std::int64_t T, Run *r) {
-  PetscFunctionBeginUser;
-  r->block = Block::make(n, test::world_rank(), test::world_size());
-  PetscCall(problems::ProblemCreate(problem, &r->problem));
-  PetscCall(algorithms::AlgorithmCreate(algorithm, &r->algorithm));
-  PetscCall(r->problem->SetFromOptions());
-  PetscCall(r->algorithm->SetFromOptions());
-  graph::Options go;
-  PetscCall(graph::GraphOptionsFromDatabase(1, &go));
-  r->algorithm->ConfigureGraph(go);
-  PetscCall(r->problem->Setup(r->block, 1));
-  PetscCall(r->problem->SetSteps(T));
-  PetscCall(graph::GraphsBuild(go, r->block, &r->graphs));
-  PetscCall(r->algorithm->Setup(r->block, *r->problem, &r->graphs, T));
-  PetscFunctionReturn(PETSC_SUCCESS);
+  return test::SetupRun(problem, algorithm, n, T, r);
 }
 
 // One step with every local agent recorded (field f holds width_f values per agent) and the metric partials.
