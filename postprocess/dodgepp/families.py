@@ -250,10 +250,66 @@ DEMAND = Family(
     ),
 )
 
+# pev (algorithms.md §4) ------------------------------------------------------------------------------------
+
+PEV_SHARE = 0.35  # |Σ_i x_i(k)| ≤ 0.35 N every hour (qp::kPevShare)
+
+
+def _pev_profiles(run: Run):
+    """/agents/x [record, agent, 24] and the record steps; SkipFigure unless every agent is recorded (the
+    hourly limit is on the sum over all agents)."""
+    import h5py  # local: only the pev figures read /agents
+
+    with h5py.File(run.path, "r") as f:
+        if "agents/x" not in f or f["agents/x"].ndim != 3:
+            raise SkipFigure("no [record, agent, 24] decisions recorded (-output_agents none?)")
+        x = f["agents/x"][...]
+        steps = f["agents/record_step"][...]
+    if run.agents is None or x.shape[1] != run.agents:
+        raise SkipFigure(f"{x.shape[1]} of {run.agents} agents recorded; the hourly limit needs all (-output_agents all)")
+    ok = steps <= run.steps
+    return x[ok], steps[ok]
+
+
+def pev_hourly_figure(run: Run) -> Figure:
+    """Σ_i x_i(k) over the 24 hours at the first, middle and last recorded step, against ±0.35 N."""
+    x, steps = _pev_profiles(run)
+    fig, (ax,) = new_figure()
+    hours = np.arange(1, x.shape[2] + 1)
+    for r in sorted({0, len(steps) // 2, len(steps) - 1}):
+        ax.step(hours, x[r].sum(axis=0), where="mid", label=f"step {int(steps[r])}")
+    limit = PEV_SHARE * x.shape[1]
+    for sign in (1, -1):
+        ax.axhline(sign * limit, color="k", ls="--", lw=0.8)
+    ax.set_xlabel("hour k")
+    ax.set_ylabel("sum_i x_i(k) [per-unit]")
+    ax.legend(loc="best", fontsize=7)
+    return titled(fig, run, f"Aggregate hourly charging against the limit +-{limit:g}")
+
+
+def _pev_overload(run: Run) -> float:
+    """Largest hourly excess max_{t,k} (|Σ_i x_i(k)| − 0.35 N)_+ over the recorded steps."""
+    try:
+        x, _ = _pev_profiles(run)
+    except SkipFigure:
+        return math.nan
+    total = np.abs(x.sum(axis=1))
+    return float(max(0.0, (total - PEV_SHARE * x.shape[1]).max()))
+
+
+PEV = Family(
+    figures=COMMON_FIGURES + (FigureSpec("hourly", "aggregate hourly charging", pev_hourly_figure),),
+    quantities=(
+        Quantity("max_hourly_overload", "largest hourly overload", _pev_overload, lambda run: "per-unit",
+                 "max over recorded steps and hours of (|sum_i x_i(k)| - 0.35 N)_+"),
+    ),
+)
+
 # The registry: root attribute `problem` -> figure set and extra quantities.
 FAMILIES: dict[str, Family] = {
     "dispatch": DISPATCH,
     "demand": DEMAND,
+    "pev": PEV,
 }
 
 GENERIC = Family(figures=COMMON_FIGURES)

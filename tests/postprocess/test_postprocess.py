@@ -320,3 +320,28 @@ def test_report_demand_family(tmp_path):
     assert_close(row["peak_reduction_pct"], 100.0 * (agl.max() - load.max()) / agl.max(), "peak reduction")
     assert_close(row["par"], load.max() / load.mean(), "PAR")
     assert float(row["peak_reduction_pct"]) > 0  # the calibrated preset flattens the hot-day peak
+
+
+# pev family (vector decisions) ---------------------------------------------------------------------------
+
+def test_report_pev_family(tmp_path):
+    """A pev run ([record, agent, 24] decisions) gets the common figures and the hourly-profile figure, and
+    its largest hourly overload equals the value recomputed from /agents/x."""
+    path = tmp_path / "pev.h5"
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    cmd = [MPIEXEC, "-n", "2", "--oversubscribe", str(DODGE), "-problem", "pev", "-agents", "10", "-steps", "60",
+           "-output_agents", "all", "-progress", "0", "-output_file", str(path)]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, f"{' '.join(cmd)}\n{r.stdout}\n{r.stderr}"
+    out = tmp_path / "rep"
+    assert_ok(run_tool(REPORT, path, "-o", out))
+    figures = {p.stem for p in (out / "pev").glob("*.png")}
+    assert {"hourly", "regret_avg"} <= figures, figures
+    assert_real_png(out / "pev" / "hourly.png")
+    row = read_csv(out / "summary.csv")["pev"]
+    with h5py.File(path, "r") as f:
+        x = f["agents/x"][...]
+    assert x.shape == (60, 10, 24)
+    overload = max(0.0, float((np.abs(x.sum(axis=1)) - 0.35 * 10).max()))
+    assert_close(row["max_hourly_overload"], overload, "largest hourly overload")
+    assert overload > 0  # early steps violate the coupled rows; the tracker drives them back
