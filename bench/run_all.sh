@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dodge's benchmark suite, one command (bench/README.md):
 #
-#   bash bench/run_all.sh            # full run (about an hour on 2 idle cores): N = 10^4..10^7, 1 and 2 ranks, everything
+#   bash bench/run_all.sh            # full run (about 40 minutes on 2 idle cores): N = 10^4..10^7, 1 and 2 ranks, everything
 #   bash bench/run_all.sh --quick    # about a minute: the same measurements at N = 10^4, few steps (smoke test)
 #
 # Builds dodge and the STREAM triad if needed (Release, -O3 -march=native, into build/ unless --build-dir),
