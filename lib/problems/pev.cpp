@@ -10,6 +10,7 @@
 #include <cmath>
 #include <span>
 
+#include "comm/errors.hpp"
 #include "comm/exchange.hpp"
 #include "core/options.hpp"
 #include "core/rng.hpp"
@@ -89,18 +90,18 @@ class Pev final : public VectorProblem {
   }
 
   // Rank 0 gathers (C, R), solves the stacked QP exactly (KKT residual ≤ 1e-9) and scatters x*.
-  PetscErrorCode VectorOracle(std::int64_t t, const VectorKernel &, double, double *xstar, oracle::Result *res) override {
+  PetscErrorCode VectorOracle(std::int64_t, const VectorKernel &, double, double *xstar, oracle::Result *res) override {
     const Events *ev;
-    PetscMPIInt rank;
+    const int rank = comm::WorldRank();
     PetscFunctionBeginUser;
     PetscCall(EventsGet(&ev));
     PetscCall(PetscLogEventBegin(ev->oracle, 0, 0, 0, 0));
-    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
     const std::int64_t nloc = block_.local(), n = block_.n;
     std::vector<double> C, R, X;
     PetscCall(comm::GatherToRoot(PETSC_COMM_WORLD, C_, &C));
     PetscCall(comm::GatherToRoot(PETSC_COMM_WORLD, R_, &R));
-    double info[3] = {0, 0, 0};  // max multiplier, iterations, KKT residual (rank 0)
+    // Largest multiplier, iterations, KKT residual: set on rank 0, shared by a sum (the others add zeros).
+    double info[3] = {0, 0, 0};
     if (rank == 0) {
       X.resize(n * kDim);
       std::vector<double> lambda(2 * kDim);
@@ -114,7 +115,6 @@ class Pev final : public VectorProblem {
     res->mu = info[0];
     res->iterations = static_cast<int>(info[1]);
     res->converged = info[2] <= 1e-9;
-    (void)t;
     PetscCall(PetscLogEventEnd(ev->oracle, 0, 0, 0, 0));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
