@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/block.hpp"
@@ -49,6 +50,13 @@ struct StepContext {
   const std::vector<std::int64_t> *record_local = nullptr;
   std::vector<double *> record;
 };
+
+// Runs the step on its kernel: scalar(k) for a scalar family's kernel, vector(k) for a vector family's
+// (StepContext carries one of the two). Each callable is a generic lambda over the kernel types.
+template <class Scalar, class Vector>
+PetscErrorCode VisitKernel(const StepContext &ctx, Scalar &&scalar, Vector &&vector) {
+  return ctx.vkernel ? std::visit(vector, *ctx.vkernel) : std::visit(scalar, *ctx.kernel);
+}
 
 struct AgentField {
   std::string name, units, long_name;

@@ -60,8 +60,8 @@ class Dopp final : public GraphAlgorithm {
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
-    if (ctx.vkernel) PetscCall(std::visit([&](const auto &k) { return StepVec(k, ctx); }, *ctx.vkernel));
-    else PetscCall(std::visit([&](const auto &k) { return StepWith(k, ctx); }, *ctx.kernel));
+    PetscCall(VisitKernel(
+        ctx, [&](const auto &k) { return StepWith(k, ctx); }, [&](const auto &k) { return StepVec(k, ctx); }));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 

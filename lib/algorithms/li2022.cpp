@@ -120,10 +120,9 @@ class Li2022 final : public GraphAlgorithm {
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
-    if (ctx.vkernel && bandit_) PetscCall(std::visit([&](const auto &k) { return StepVec<true>(k, ctx); }, *ctx.vkernel));
-    else if (ctx.vkernel) PetscCall(std::visit([&](const auto &k) { return StepVec<false>(k, ctx); }, *ctx.vkernel));
-    else if (bandit_) PetscCall(std::visit([&](const auto &k) { return StepWith<true>(k, ctx); }, *ctx.kernel));
-    else PetscCall(std::visit([&](const auto &k) { return StepWith<false>(k, ctx); }, *ctx.kernel));
+    PetscCall(VisitKernel(
+        ctx, [&](const auto &k) { return bandit_ ? StepWith<true>(k, ctx) : StepWith<false>(k, ctx); },
+        [&](const auto &k) { return bandit_ ? StepVec<true>(k, ctx) : StepVec<false>(k, ctx); }));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
