@@ -10,7 +10,7 @@ alternative path neutral, with "-seed 2" shows that the comparison catches a cha
 
 A configuration both binaries refuse with the same exit code is reported as 'refused by both' (e.g. coa on
 a vector family) and does not count as a difference; one that only one binary refuses does.
-Exit 0 when every configuration agrees, 1 otherwise."""
+Exit 0 when every configuration agrees, 1 when some differ, 2 on a usage error (nothing compared)."""
 import argparse
 import glob
 import os
@@ -95,6 +95,11 @@ def compare(ref_path, new_path):
     return msgs
 
 
+def usage_error(msg):
+    print(f"compare_binaries: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("old")
@@ -107,12 +112,12 @@ def main():
     o = ap.parse_args()
     for b in (o.old, o.new):
         if not os.access(b, os.X_OK):
-            sys.exit(f"compare_binaries: {b} is not an executable dodge binary")
+            usage_error(f"{b} is not an executable dodge binary")
     work = o.keep or tempfile.mkdtemp(prefix="dodge_neutral_")
     os.makedirs(work, exist_ok=True)
     differ = agree = refused = 0
     if not any(o.k in n for n, _ in configurations(o.steps)):
-        sys.exit(f"compare_binaries: no configuration matches -k {o.k!r}")
+        usage_error(f"no configuration matches -k {o.k!r}")
     for name, args in configurations(o.steps):
         if o.k not in name:
             continue
