@@ -271,7 +271,7 @@ class Suite:
         alg, metrics = r["alg"], r["metrics"]
         P = (r["oracle_iters"] or 0) + (1 - (r["binding"] or 0)) if metrics else 0
         if alg in ("pdct", "li2022"):
-            # dispatch on AEMO data tabulates the oracle's dual (oracle/dual_table.hpp, on by default): its
+            # dispatch on AEMO data tabulates the oracle's dual (problems/dual_table.hpp, on by default): its
             # iterations cost O(log n) and do not pass over the agents.
             P = 0
         K = r.get("inner_iters_mean", 1.0)

@@ -1,10 +1,6 @@
 // `offline`: the full-horizon optimum (algorithms.md §10). On dispatch (and every family whose steps are
 // uncoupled) it plays the oracle sequence; on demand it solves Prob-OFF over all N×T decisions with PETSc TAO
 // before the run and then plays P*(t), so the driver's per-step metrics apply unchanged.
-#include "algorithms/offline.hpp"
-
-#include <petsctao.h>
-
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -16,227 +12,10 @@
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
 #include "problems/demand.hpp"
+#include "problems/demand_offline.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::algorithms {
-
-namespace {
-
-// J of §10 and its gradient on the local block; loads L(t) (every rank). One fused reduction of T + 1 sums.
-PetscErrorCode Evaluate(MPI_Comm comm, const DemandOfflineInstance &in, const double *P, double *J, double *grad,
-                        std::vector<double> *L) {
-  PetscFunctionBeginUser;
-  const std::int64_t T = in.T, nl = in.users_local;
-  std::vector<double> buf(T + 1, 0.0);
-  double users = 0;
-  for (std::int64_t i = 0; i < nl; ++i) {
-    const double *p = P + i * T, *w = in.omega.data() + i * T;
-    double mean = 0, u = 0, dev = 0;
-    for (std::int64_t t = 0; t < T; ++t) mean += p[t];
-    mean /= static_cast<double>(T);
-    for (std::int64_t t = 0; t < T; ++t) {
-      buf[t] += p[t];
-      u += problems::demand::utility(p[t], w[t]);
-      dev += (p[t] - mean) * (p[t] - mean);
-    }
-    users += u - (in.aggregate ? 0.0 : 0.5 * in.alpha * dev);
-  }
-  buf[T] = users;
-  PetscCall(comm::AllreduceSum(comm, buf.data(), static_cast<int>(T + 1)));
-  L->assign(buf.begin(), buf.begin() + T);
-  const double cN = in.cN;
-  double Lbar = 0, cost = 0, var = 0;
-  for (std::int64_t t = 0; t < T; ++t) Lbar += buf[t];
-  Lbar /= static_cast<double>(T);
-  for (std::int64_t t = 0; t < T; ++t) {
-    const double l = buf[t];
-    cost += in.ca * l * l / cN + in.cb * l + cN * in.cc;
-    var += (l - Lbar) * (l - Lbar);
-  }
-  *J = buf[T] - cost - (in.aggregate ? in.alpha / (2.0 * cN) * var : 0.0);
-  if (grad) {
-    std::vector<double> dc(T);
-    for (std::int64_t t = 0; t < T; ++t)
-      dc[t] = 2.0 * in.ca * buf[t] / cN + in.cb + (in.aggregate ? in.alpha / cN * (buf[t] - Lbar) : 0.0);
-    for (std::int64_t i = 0; i < nl; ++i) {
-      const double *p = P + i * T, *w = in.omega.data() + i * T;
-      double *gr = grad + i * T;
-      double mean = 0;
-      for (std::int64_t t = 0; t < T; ++t) mean += p[t];
-      mean /= static_cast<double>(T);
-      const double a = in.aggregate ? 0.0 : in.alpha;
-      for (std::int64_t t = 0; t < T; ++t) gr[t] = problems::demand::dutility(p[t], w[t]) - dc[t] - a * (p[t] - mean);
-    }
-  }
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// ||P − clip(P + ∇J)||_∞ over every rank.
-PetscErrorCode ProjectedGradientInf(MPI_Comm comm, const DemandOfflineInstance &in, const double *P, const double *grad,
-                                    double *out) {
-  PetscFunctionBeginUser;
-  double m = 0;
-  const std::int64_t n = in.users_local * in.T;
-  for (std::int64_t k = 0; k < n; ++k)
-    m = std::max(m, std::fabs(P[k] - std::min(std::max(P[k] + grad[k], in.pmin), in.pmax)));
-  PetscCall(comm::AllreduceMax(comm, &m, 1));
-  *out = m;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-struct TaoCtx {
-  MPI_Comm comm;
-  const DemandOfflineInstance *in;
-  std::vector<double> L;
-  std::int64_t evaluations = 0;
-};
-
-// TAO minimizes f = −J.
-PetscErrorCode FormFunctionGradient(Tao, Vec X, PetscReal *f, Vec G, void *ptr) {
-  auto *c = static_cast<TaoCtx *>(ptr);
-  const PetscScalar *x;
-  PetscScalar *g;
-  double J;
-  PetscFunctionBeginUser;
-  PetscCall(VecGetArrayRead(X, &x));
-  PetscCall(VecGetArray(G, &g));
-  PetscCall(Evaluate(c->comm, *c->in, x, &J, g, &c->L));
-  const std::int64_t n = c->in->users_local * c->in->T;
-  for (std::int64_t k = 0; k < n; ++k) g[k] = -g[k];
-  PetscCall(VecRestoreArray(G, &g));
-  PetscCall(VecRestoreArrayRead(X, &x));
-  *f = -J;
-  c->evaluations++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode Monitor(Tao tao, void *) {
-  PetscInt it;
-  PetscReal f, gnorm, cnorm, xdiff;
-  TaoConvergedReason reason;
-  PetscFunctionBeginUser;
-  PetscCall(TaoGetSolutionStatus(tao, &it, &f, &gnorm, &cnorm, &xdiff, &reason));
-  if (it % 10 == 0)
-    PetscCall(PetscPrintf(PetscObjectComm((PetscObject)tao), "  offline TAO %6d  -J %.15e  ||proj. grad||_2 %.3e\n",
-                          (int)it, (double)f, (double)gnorm));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-double Now() {
-  PetscLogDouble t;
-  PetscTime(&t);
-  return t;
-}
-
-}  // namespace
-
-double DemandOfflineLipschitz(const DemandOfflineInstance &in) {
-  const double per_capita = in.cN > 1.0;
-  if (per_capita) return 0.25 + 2.0 * in.ca + in.alpha;
-  return in.aggregate ? 0.25 + static_cast<double>(in.users) * (2.0 * in.ca + in.alpha)
-                      : 0.25 + 2.0 * in.ca * static_cast<double>(in.users) + in.alpha;
-}
-
-PetscErrorCode DemandOfflineEvaluate(MPI_Comm comm, const DemandOfflineInstance &in, const double *P, double *J,
-                                     double *pg_inf) {
-  PetscFunctionBeginUser;
-  std::vector<double> grad(in.users_local * in.T), L;
-  PetscCall(Evaluate(comm, in, P, J, grad.data(), &L));
-  PetscCall(ProjectedGradientInf(comm, in, P, grad.data(), pg_inf));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode DemandOfflineSolve(MPI_Comm comm, const DemandOfflineInstance &in, const DemandOfflineOptions &o,
-                                  DemandOfflineResult *res) {
-  PetscFunctionBeginUser;
-  const double t0 = Now();
-  const std::int64_t nl = in.users_local * in.T;
-  *res = DemandOfflineResult{};
-  res->P.resize(nl);
-  // Start from P = d (§10), inside the box.
-  for (std::int64_t k = 0; k < nl; ++k) res->P[k] = std::min(std::max(in.d[k], in.pmin), in.pmax);
-  std::vector<double> grad(nl);
-  if (o.method == "pg") {
-    // Projected gradient with step 1/Lipschitz: no line search, monotone, slow but dependable.
-    const double step = 1.0 / DemandOfflineLipschitz(in);
-    double J = 0, pg = INFINITY;
-    std::int64_t it = 0;
-    for (;; ++it) {
-      PetscCall(Evaluate(comm, in, res->P.data(), &J, grad.data(), &res->L));
-      PetscCall(ProjectedGradientInf(comm, in, res->P.data(), grad.data(), &pg));
-      res->evaluations++;
-      if (o.monitor && (it % 100 == 0))
-        PetscCall(PetscPrintf(comm, "  offline pg %6lld  J %.12e  ||pg||_inf %.3e\n", (long long)it, J, pg));
-      if (pg <= o.tol || it >= o.max_it) break;
-      for (std::int64_t k = 0; k < nl; ++k)
-        res->P[k] = std::min(std::max(res->P[k] + step * grad[k], in.pmin), in.pmax);
-    }
-    res->iterations = it;
-    res->converged = pg <= o.tol;
-    res->reason = res->converged ? "projected-gradient norm below tolerance" : "iteration limit";
-  } else {
-    Vec X, XL, XU;
-    Tao tao;
-    TaoCtx ctx{comm, &in, {}, 0};
-    PetscCall(VecCreateMPI(comm, static_cast<PetscInt>(nl), PETSC_DETERMINE, &X));
-    PetscCall(VecDuplicate(X, &XL));
-    PetscCall(VecDuplicate(X, &XU));
-    PetscCall(VecSet(XL, in.pmin));
-    PetscCall(VecSet(XU, in.pmax));
-    {
-      PetscScalar *x;
-      PetscCall(VecGetArray(X, &x));
-      std::copy(res->P.begin(), res->P.end(), x);
-      PetscCall(VecRestoreArray(X, &x));
-    }
-    PetscCall(TaoCreate(comm, &tao));
-    PetscCall(TaoSetType(tao, o.method == "blmvm" ? TAOBLMVM : TAOBQNLS));
-    PetscCall(TaoSetSolution(tao, X));
-    PetscCall(TaoSetVariableBounds(tao, XL, XU));
-    PetscCall(TaoSetObjectiveAndGradient(tao, nullptr, FormFunctionGradient, &ctx));
-    PetscCall(TaoSetMaximumFunctionEvaluations(
-        tao, static_cast<PetscInt>(std::min<std::int64_t>(10 * o.max_it + 100, PETSC_MAX_INT))));
-    if (o.monitor) PetscCall(TaoSetMonitor(tao, Monitor, nullptr, nullptr));
-    // TAO's residual is the 2-norm of its projected gradient (≥ the ∞-norm we need); if it stops on something
-    // else first (a line search at the limits of double precision), the check below decides, and a restart
-    // with a tighter tolerance continues from where it stopped.
-    double pg = INFINITY, J = 0, gatol = o.tol;
-    std::int64_t its = 0;
-    TaoConvergedReason reason = TAO_CONTINUE_ITERATING;
-    for (int round = 0; round < 4 && its < o.max_it; ++round) {
-      PetscCall(TaoSetTolerances(tao, gatol, 0.0, 0.0));
-      PetscCall(TaoSetMaximumIterations(tao, static_cast<PetscInt>(o.max_it - its)));
-      PetscCall(TaoSolve(tao));
-      PetscInt k;
-      PetscCall(TaoGetIterationNumber(tao, &k));
-      PetscCall(TaoGetConvergedReason(tao, &reason));
-      its += k;
-      const PetscScalar *x;
-      PetscCall(VecGetArrayRead(X, &x));
-      std::copy(x, x + nl, res->P.begin());
-      PetscCall(VecRestoreArrayRead(X, &x));
-      PetscCall(Evaluate(comm, in, res->P.data(), &J, grad.data(), &res->L));
-      PetscCall(ProjectedGradientInf(comm, in, res->P.data(), grad.data(), &pg));
-      if (o.monitor)
-        PetscCall(PetscPrintf(comm, "  offline TAO round %d: %lld iterations, reason %s, ||pg||_inf %.3e\n", round,
-                              (long long)its, TaoConvergedReasons[reason], pg));
-      if (pg <= o.tol) break;
-      gatol *= 0.01;
-    }
-    res->iterations = its;
-    res->evaluations = ctx.evaluations;
-    res->converged = pg <= o.tol;
-    res->reason = TaoConvergedReasons[reason];
-    PetscCall(TaoDestroy(&tao));
-    PetscCall(VecDestroy(&XU));
-    PetscCall(VecDestroy(&XL));
-    PetscCall(VecDestroy(&X));
-  }
-  PetscCall(Evaluate(comm, in, res->P.data(), &res->J, grad.data(), &res->L));
-  PetscCall(ProjectedGradientInf(comm, in, res->P.data(), grad.data(), &res->pg_inf));
-  res->seconds = Now() - t0;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
 
 namespace {
 
@@ -289,7 +68,7 @@ class Offline final : public Algorithm {
                "offline on demand needs g_max >= N p_max (algorithms.md §10): g_max = %g < %g = N p_max; raise "
                "-demand_g_max_per_user to at least p_max",
                k.gmax, k.users * k.pmax);
-    DemandOfflineInstance &in = inst_;
+    problems::DemandOfflineInstance &in = inst_;
     const std::int64_t nu = k.prov >= 0 ? k.prov : block.local();
     in.users_local = nu, in.users = static_cast<std::int64_t>(k.users), in.T = T;
     in.alpha = k.alpha, in.pmin = k.pmin, in.pmax = k.pmax, in.ca = k.ca, in.cb = k.cb, in.cc = k.cc, in.cN = k.cN;
@@ -302,7 +81,7 @@ class Offline final : public Algorithm {
       for (std::int64_t i = 0; i < nu; ++i) in.omega[i * T + t - 1] = kd.omega[i], in.d[i * T + t - 1] = kd.d[i];
     }
     gmax_ = k.gmax;
-    PetscCall(DemandOfflineSolve(PETSC_COMM_WORLD, in, opts_, &res_));
+    PetscCall(problems::DemandOfflineSolve(PETSC_COMM_WORLD, in, opts_, &res_));
     PetscCall(PetscPrintf(
         PETSC_COMM_WORLD,
         "  offline:   Prob-OFF over %lld x %lld decisions with %s: J* = %.12g, ||P - clip(P + grad J)||_inf = %.3e, "
@@ -489,14 +268,14 @@ class Offline final : public Algorithm {
   }
 
   int dim_ = 1, rows_ = 1;
-  DemandOfflineOptions opts_;
+  problems::DemandOfflineOptions opts_;
   Block block_;
   problems::Problem *problem_ = nullptr;
   problems::DemandPrices *prices_ = nullptr;
   std::int64_t T_ = 0;
   bool demand_ = false;
-  DemandOfflineInstance inst_;
-  DemandOfflineResult res_;
+  problems::DemandOfflineInstance inst_;
+  problems::DemandOfflineResult res_;
   double gmax_ = 0, price_ = NAN, warm_ = 0;
   std::vector<double> x_, xstar_;
 };

@@ -9,7 +9,6 @@
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "metrics/metrics.hpp"
-#include "problems/kernels.hpp"
 
 namespace dodge::oracle {
 
@@ -202,8 +201,9 @@ PetscErrorCode SolveVectorBisection(MPI_Comm comm, const K &k, std::int64_t nloc
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Variant front end: one visit per step, the agent loops stay templated.
-inline PetscErrorCode SolveStep(MPI_Comm comm, const problems::ScalarKernel &kernel, std::int64_t nloc, double mu_hi,
+// Variant front end (e.g. problems::ScalarKernel): one visit per step, the agent loops stay templated.
+template <class KernelVariant>
+inline PetscErrorCode SolveStep(MPI_Comm comm, const KernelVariant &kernel, std::int64_t nloc, double mu_hi,
                                 double mu_warm, double H, Result *res) {
   const Events *ev;
   PetscFunctionBeginUser;

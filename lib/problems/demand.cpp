@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "algorithms/offline.hpp"
+#include "problems/demand_offline.hpp"
 #include "comm/exchange.hpp"
 #include "core/rng.hpp"
 #include "io/loadtrace.hpp"
@@ -649,7 +649,7 @@ class Demand final : public Problem, public DemandPrices {
 
   PetscErrorCode SolveReference() const {
     PetscFunctionBeginUser;
-    algorithms::DemandOfflineInstance inst;
+    DemandOfflineInstance inst;
     const std::int64_t T = static_cast<std::int64_t>(tot_.steps);
     inst.users_local = users_local_, inst.users = N_, inst.T = T;
     inst.alpha = alpha_, inst.pmin = pmin_, inst.pmax = pmax_;
@@ -661,8 +661,8 @@ class Demand final : public Problem, public DemandPrices {
       FillStep(t, w.data(), d.data());
       for (std::int64_t i = 0; i < users_local_; ++i) inst.omega[i * T + t - 1] = w[i], inst.d[i * T + t - 1] = d[i];
     }
-    algorithms::DemandOfflineResult res;
-    PetscCall(algorithms::DemandOfflineSolve(PETSC_COMM_WORLD, inst, algorithms::DemandOfflineOptions{}, &res));
+    DemandOfflineResult res;
+    PetscCall(DemandOfflineSolve(PETSC_COMM_WORLD, inst, DemandOfflineOptions{}, &res));
     offline_J_ = res.J, offline_pg_ = res.pg_inf, offline_its_ = res.iterations, offline_solved_ = true;
     PetscFunctionReturn(PETSC_SUCCESS);
   }

@@ -168,7 +168,7 @@ class Dispatch final : public Problem {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
-  // The AEMO source's coefficients do not change with t: tabulate the oracle's dual once (oracle/dual_table.hpp).
+  // The AEMO source's coefficients do not change with t: tabulate the oracle's dual once (problems/dual_table.hpp).
   PetscErrorCode PrepareOracle() override {
     PetscFunctionBeginUser;
     if (source_ == "aemo" && oracle_table_) table_.Build(b_.data(), h_.data(), inv2a_.data(), block_.local());
@@ -337,7 +337,7 @@ class Dispatch final : public Problem {
   std::vector<double> at_, bpt_, ct_, dt_;            // synthetic: step t's coefficients
   double capacity_total_ = 0, bracket_static_ = 0;
   PetscBool oracle_table_ = PETSC_TRUE;
-  oracle::DualTable table_;  // built by PrepareOracle (AEMO source, -dispatch_oracle_table)
+  DualTable table_;  // built by PrepareOracle (AEMO source, -dispatch_oracle_table)
 };
 
 }  // namespace

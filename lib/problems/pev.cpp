@@ -1,10 +1,10 @@
 // Problem `pev` (algorithms.md §4, Example 1.1 of [ZWL25]): plug-in electric vehicles choose 24-hour net
 // charging profiles x_i ∈ R^24 with private time-varying costs f_{i,t} = C_{i,t}ᵀx + (R_{i,t}/2)||x||² under a
 // coupled hourly capacity |Σ_i x_i(k)| ≤ 0.35 N, written as m = 48 rows g_i(x) = [x − 0.35·1; −x − 0.35·1],
-// and the local set of cumulative energies X_i (qp::PevProject). Data per (agent, step) from the counter RNG:
+// and the local set of cumulative energies X_i (PevProject). Data per (agent, step) from the counter RNG:
 //   C_{i,t}[k] = U[c_lo, c_hi]   u(INSTANCE, a = gid, b = t, c = k), k < 24      (default U[0,1])
 //   R_{i,t}    = U[r_lo, r_hi]   u(INSTANCE, a = gid, b = t, c = 24)             (default U[0.5,1])
-// The per-step optimum (§6): rank 0 gathers the step's (C, R) and solves the stacked QP exactly (qp::PevOracle);
+// The per-step optimum (§6): rank 0 gathers the step's (C, R) and solves the stacked QP exactly (PevOracle);
 // the optimum goes back to the owners.
 #include <algorithm>
 #include <cmath>
@@ -16,7 +16,7 @@
 #include "core/rng.hpp"
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
-#include "oracle/qp.hpp"
+#include "problems/pev_qp.hpp"
 #include "problems/vector_problem.hpp"
 
 namespace dodge::problems {
@@ -105,7 +105,7 @@ class Pev final : public VectorProblem {
     if (rank == 0) {
       X.resize(n * kDim);
       std::vector<double> lambda(2 * kDim);
-      const qp::PevOracleResult r = qp::PevOracle(static_cast<int>(n), C, R, X, lambda);
+      const PevOracleResult r = PevOracle(static_cast<int>(n), C, R, X, lambda);
       double lmax = 0;
       for (double l : lambda) lmax = std::max(lmax, l);
       info[0] = lmax, info[1] = r.iterations, info[2] = r.status == qp::Status::converged ? r.kkt : INFINITY;
@@ -130,7 +130,7 @@ class Pev final : public VectorProblem {
 
   PetscErrorCode RecordInputs(io::Recorder &rec) const override {
     PetscFunctionBeginUser;
-    const double limit = qp::kPevShare * static_cast<double>(block_.n);
+    const double limit = kPevShare * static_cast<double>(block_.n);
     PetscCall(rec.WriteGlobalArray("problem/hourly_limit", &limit, 1, "per-unit", "coupled limit |sum_i x_i(k)| <= 0.35 N"));
     PetscCall(rec.SetAttribute("/inputs/problem", "name", std::string("pev")));
     PetscCall(rec.SetAttribute("/inputs/problem", "c_range", std::to_string(c_range_[0]) + "," + std::to_string(c_range_[1])));

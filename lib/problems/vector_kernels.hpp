@@ -21,11 +21,11 @@
 #include <cstdint>
 #include <variant>
 
-#include "oracle/qp.hpp"
+#include "problems/pev_qp.hpp"
 
 namespace dodge::problems {
 
-// pev (Example 1.1 of [ZWL25], §4): f = Cᵀx + (R/2)||x||², g(x) = [x − s·1; −x − s·1] with s = qp::kPevShare = 0.35 (so
+// pev (Example 1.1 of [ZWL25], §4): f = Cᵀx + (R/2)||x||², g(x) = [x − s·1; −x − s·1] with s = kPevShare = 0.35 (so
 // Σ_i g_i ≤ 0 ⇔ |Σ_i x_i(k)| ≤ 0.35 N every hour), X = {|x_k| ≤ 2, 0 ≤ S_k ≤ 10 (k < 24), 8 ≤ S_24 ≤ 10}.
 struct PevKernel {
   static constexpr int dim = 24, rows = 48;
@@ -40,7 +40,7 @@ struct PevKernel {
     return lin + 0.5 * R[i] * sq;
   }
   void g(std::int64_t, const double *x, double *out) const {
-    for (int k = 0; k < dim; ++k) out[k] = x[k] - qp::kPevShare, out[dim + k] = -x[k] - qp::kPevShare;
+    for (int k = 0; k < dim; ++k) out[k] = x[k] - kPevShare, out[dim + k] = -x[k] - kPevShare;
   }
   // ∇f = C + R x; Jᵀμ = μ⁺ − μ⁻ (J = [I; −I]).
   void lagrangian_grad(std::int64_t i, const double *x, const double *mu, double *v) const {
@@ -51,7 +51,7 @@ struct PevKernel {
   void project(std::int64_t, double *x) const {
     double z[dim];
     std::copy_n(x, dim, z);
-    qp::PevProject(z, x);
+    PevProject(z, x);
   }
   double lo(std::int64_t, int) const { return -2.0; }
   double hi(std::int64_t, int) const { return 2.0; }

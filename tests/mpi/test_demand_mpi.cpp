@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
-#include "algorithms/offline.hpp"
+#include "problems/demand_offline.hpp"
 #include "comm/exchange.hpp"
 #include "core/rng.hpp"
 #include "graph/graph.hpp"
@@ -125,7 +125,7 @@ PetscErrorCode Summary(const Run &r, const std::string &name, std::map<std::stri
 }
 
 // Prob-OFF instance of a built demand problem (its users' ω and d over 1..T).
-PetscErrorCode Instance(Run &r, algorithms::DemandOfflineInstance *in) {
+PetscErrorCode Instance(Run &r, problems::DemandOfflineInstance *in) {
   PetscFunctionBeginUser;
   const std::int64_t T = r.T;
   for (std::int64_t t = 1; t <= T; ++t) {
@@ -146,7 +146,7 @@ PetscErrorCode Instance(Run &r, algorithms::DemandOfflineInstance *in) {
 }
 
 // The run's user decisions in the instance's local user-major layout.
-std::vector<double> Played(const Run &r, const algorithms::DemandOfflineInstance &in) {
+std::vector<double> Played(const Run &r, const problems::DemandOfflineInstance &in) {
   std::vector<double> P(in.users_local * in.T);
   for (std::int64_t i = 0; i < in.users_local; ++i)
     for (std::int64_t t = 0; t < in.T; ++t) P[i * in.T + t] = r.x[t][r.block.start + i];
@@ -293,11 +293,11 @@ TEST_CASE("demand: the offline optimum meets its projected-gradient condition an
   Run off;
   REQUIRE(Build("demand", "offline", N + 1, T, &off) == 0);
   REQUIRE(Steps(off, 1, T, false) == 0);
-  algorithms::DemandOfflineInstance in;
+  problems::DemandOfflineInstance in;
   REQUIRE(Instance(off, &in) == 0);
   double J_off, pg;
   const std::vector<double> Poff = Played(off, in);
-  REQUIRE(algorithms::DemandOfflineEvaluate(PETSC_COMM_WORLD, in, Poff.data(), &J_off, &pg) == 0);
+  REQUIRE(problems::DemandOfflineEvaluate(PETSC_COMM_WORLD, in, Poff.data(), &J_off, &pg) == 0);
   INFO("J_off = " << J_off << ", ||P - clip(P + grad J)||_inf = " << pg);
   REQUIRE(test::all_ranks(pg <= 1e-9));
   std::map<std::string, double> s;
@@ -308,7 +308,7 @@ TEST_CASE("demand: the offline optimum meets its projected-gradient condition an
   for (std::size_t q = 0; q < Pp.size(); ++q)
     Pp[q] = std::min(std::max(Pp[q] + 0.01 * (rng::uniform(5, rng::INSTANCE, q, 9, 0) - 0.5), 1.0), 3.0);
   double Jp, pgp;
-  REQUIRE(algorithms::DemandOfflineEvaluate(PETSC_COMM_WORLD, in, Pp.data(), &Jp, &pgp) == 0);
+  REQUIRE(problems::DemandOfflineEvaluate(PETSC_COMM_WORLD, in, Pp.data(), &Jp, &pgp) == 0);
   REQUIRE(test::all_ranks(Jp < J_off));
   for (const char *alg : {"coa", "doa", "dpa", "pdct", "li2022"}) {
     Run r;
@@ -316,7 +316,7 @@ TEST_CASE("demand: the offline optimum meets its projected-gradient condition an
     REQUIRE(Steps(r, 1, T, false) == 0);
     const std::vector<double> P = Played(r, in);
     double J, pgr;
-    REQUIRE(algorithms::DemandOfflineEvaluate(PETSC_COMM_WORLD, in, P.data(), &J, &pgr) == 0);
+    REQUIRE(problems::DemandOfflineEvaluate(PETSC_COMM_WORLD, in, P.data(), &J, &pgr) == 0);
     std::map<std::string, double> sr;
     REQUIRE(Summary(r, std::string("bound_") + alg, &sr) == 0);
     INFO(alg << ": J = " << J << " (summary " << sr["demand_J"] << ") <= J_off = " << J_off);

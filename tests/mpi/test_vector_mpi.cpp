@@ -63,14 +63,14 @@ struct Stepper {
   }
 };
 
-// x ∈ X of pev to 1e-10: the 96 rows of qp::PevRows.
+// x ∈ X of pev to 1e-10: the 96 rows of problems::PevRows.
 bool InPevSet(const double *x) {
-  static std::vector<double> A(qp::kPevRows * qp::kPevHours), b(qp::kPevRows);
-  static const bool init = (qp::PevRows(A.data(), b.data()), true);
+  static std::vector<double> A(problems::kPevRows * problems::kPevHours), b(problems::kPevRows);
+  static const bool init = (problems::PevRows(A.data(), b.data()), true);
   (void)init;
-  for (int r = 0; r < qp::kPevRows; ++r) {
+  for (int r = 0; r < problems::kPevRows; ++r) {
     double s = 0;
-    for (int k = 0; k < qp::kPevHours; ++k) s += A[qp::kPevHours * r + k] * x[k];
+    for (int k = 0; k < problems::kPevHours; ++k) s += A[problems::kPevHours * r + k] * x[k];
     if (s > b[r] + 1e-10) return false;
   }
   return true;
@@ -184,7 +184,7 @@ TEST_CASE("the pev oracle scatters the exact optimum of the gathered step", "[ve
     if (test::world_rank() == 0) {
       Xref.resize(n * d);
       std::vector<double> lambda(48);
-      const auto direct = qp::PevOracle(static_cast<int>(n), C, R, Xref, lambda);
+      const auto direct = problems::PevOracle(static_cast<int>(n), C, R, Xref, lambda);
       ok = direct.status == qp::Status::converged && X == Xref;
       // Coupled feasibility |Σ_i x_i(k)| ≤ 0.35 N and no feasible point does better: the uniform profile
       // x_k = 8/24 (|x_k| ≤ 0.35, cumulative bounds met) is feasible for every agent.

@@ -103,7 +103,7 @@ TEST_CASE("the piecewise-linear dual table equals the per-agent sums; the tabula
   // Heterogeneous capacities, so the upper breakpoints b + 2ah are spread too.
   for (int i = 0; i < n; ++i) in.h[i] = rng::uniform(0.2, 2.0, 5, rng::COEF, i, 0, 3);
   DispatchKernel k = in.k();
-  oracle::DualTable table;
+  problems::DualTable table;
   table.Build(in.b.data(), in.h.data(), in.inv2a.data(), n);
   REQUIRE(table.size() == n);
   double scale = 0, H = 0, inv_max = 0;

@@ -1,5 +1,6 @@
-// The exact QP solvers of oracle/qp.hpp: the dense active-set method on hand-solved and random problems, the
-// pev projection against that method on its 96 rows, and the pev oracle against the stacked dense solve.
+// The exact QP solvers of oracle/qp.hpp and problems/pev_qp.hpp: the dense active-set method on hand-solved and
+// random problems, the pev projection against that method on its 96 rows, and the pev oracle against the stacked
+// dense solve.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,11 +10,12 @@
 
 #include "core/rng.hpp"
 #include "oracle/qp.hpp"
+#include "problems/pev_qp.hpp"
 
 using namespace dodge;
 
 namespace {
-constexpr int kT = qp::kPevHours, kRows = qp::kPevRows;
+constexpr int kT = problems::kPevHours, kRows = problems::kPevRows;
 
 // Owns the arrays a qp::Problem views.
 struct Owned {
@@ -28,7 +30,7 @@ Owned ProjectionQp(const double *z) {
   o.n = kT, o.m = kRows;
   o.h.assign(kT, 1.0), o.c.resize(kT), o.A.resize(kRows * kT), o.b.resize(kRows);
   for (int k = 0; k < kT; ++k) o.c[k] = -z[k];
-  qp::PevRows(o.A.data(), o.b.data());
+  problems::PevRows(o.A.data(), o.b.data());
   return o;
 }
 
@@ -38,7 +40,7 @@ Owned StackedQp(int N, const std::vector<double> &C, const std::vector<double> &
   o.n = kT * N, o.m = kRows * N + 2 * kT;
   o.h.resize(o.n), o.c = C, o.A.assign(static_cast<std::size_t>(o.m) * o.n, 0.0), o.b.resize(o.m);
   double A1[kRows * kT], b1[kRows];
-  qp::PevRows(A1, b1);
+  problems::PevRows(A1, b1);
   for (int i = 0; i < N; ++i) {
     for (int k = 0; k < kT; ++k) o.h[i * kT + k] = R[i];
     for (int r = 0; r < kRows; ++r) {
@@ -48,7 +50,7 @@ Owned StackedQp(int N, const std::vector<double> &C, const std::vector<double> &
   }
   for (int k = 0; k < kT; ++k) {
     const int up = kRows * N + k, lo = up + kT;
-    o.b[up] = o.b[lo] = qp::kPevShare * N;
+    o.b[up] = o.b[lo] = problems::kPevShare * N;
     for (int i = 0; i < N; ++i) {
       o.A[static_cast<std::size_t>(up) * o.n + i * kT + k] = 1;
       o.A[static_cast<std::size_t>(lo) * o.n + i * kT + k] = -1;
@@ -218,7 +220,7 @@ TEST_CASE("PevProject agrees with the generic solve on its 96 rows", "[qp]") {
       const double u = rng::uniform(-1, 1, 11, rng::INSTANCE, trial, 0, k);
       z[k] = kind == 0 ? 3 * u : kind == 1 ? 50 * u : 0.35 + 0.3 * u;
     }
-    qp::PevProject(z, x, lam);
+    problems::PevProject(z, x, lam);
     const Owned o = ProjectionQp(z);
     std::vector<double> xg(kT), lg(kRows);
     const auto r = qp::Solve(o.view(), xg, lg);
@@ -233,7 +235,7 @@ TEST_CASE("PevProject agrees with the generic solve on its 96 rows", "[qp]") {
     intermediate += mid, final_only += last && !mid, box_only += !last && !mid;
     // PevProject without multipliers is the same computation.
     double x2[kT];
-    qp::PevProject(z, x2);
+    problems::PevProject(z, x2);
     CHECK(std::equal(x, x + kT, x2));
   }
   CHECK(box_only > 100);
@@ -248,15 +250,15 @@ TEST_CASE("PevProject keeps points of X, is idempotent and deterministic", "[qp]
     for (int k = 0; k < kT; ++k) z[k] = 0.375 + rng::uniform(-0.25, 0.25, 12, rng::INSTANCE, trial, 0, k);
     if (Violation(z) <= 0) {
       ++inside;
-      qp::PevProject(z, x);
+      problems::PevProject(z, x);
       CHECK(std::equal(x, x + kT, z));
     }
     // Idempotence and determinism on a point far from X.
     for (int k = 0; k < kT; ++k) z[k] = rng::uniform(-6, 6, 13, rng::INSTANCE, trial, 0, k);
-    qp::PevProject(z, x);
-    qp::PevProject(x, xx);
+    problems::PevProject(z, x);
+    problems::PevProject(x, xx);
     CHECK(MaxDiff(x, xx, kT) <= 1e-13);
-    qp::PevProject(z, again);
+    problems::PevProject(z, again);
     CHECK(std::equal(x, x + kT, again));
   }
   CHECK(inside > 250);
@@ -266,15 +268,15 @@ TEST_CASE("PevProject at the extremes of X", "[qp]") {
   double z[kT], x[kT];
   // Everything pushed up: S_24 ≤ 10 binds and the equal pulls spread it evenly, x_k = 10/24.
   std::fill(z, z + kT, 50.0);
-  qp::PevProject(z, x);
+  problems::PevProject(z, x);
   for (int k = 0; k < kT; ++k) CHECK(x[k] == Approx(10.0 / 24).epsilon(1e-13));
   // Everything pushed down: the least energy S_24 = 8, spread evenly.
   std::fill(z, z + kT, -50.0);
-  qp::PevProject(z, x);
+  problems::PevProject(z, x);
   for (int k = 0; k < kT; ++k) CHECK(x[k] == Approx(8.0 / 24).epsilon(1e-13));
   // Discharge wanted early, charge late: S_k ≥ 0 binds early, the rate limit late.
   for (int k = 0; k < kT; ++k) z[k] = k < 12 ? -5.0 : 5.0;
-  qp::PevProject(z, x);
+  problems::PevProject(z, x);
   for (int k = 0; k < 12; ++k) CHECK(std::fabs(x[k]) <= 1e-14);
   for (int k = 12; k < kT; ++k) CHECK(x[k] == Approx(10.0 / 12).epsilon(1e-13));
 }
@@ -285,7 +287,7 @@ TEST_CASE("PevOracle matches the stacked active-set solve", "[qp]") {
     std::vector<double> C, R;
     PevInstance(N, share, seed, C, R);
     std::vector<double> x(N * kT), lam(2 * kT), local(N * kRows);
-    const auto res = qp::PevOracle(N, C, R, x, lam, local);
+    const auto res = problems::PevOracle(N, C, R, x, lam, local);
     INFO("N " << N << " share " << share << " iterations " << res.iterations);
     REQUIRE(res.status == qp::Status::converged);
     CHECK(res.kkt <= 1e-9);
@@ -297,7 +299,7 @@ TEST_CASE("PevOracle matches the stacked active-set solve", "[qp]") {
     all.insert(all.end(), lam.begin(), lam.end());
     const double kkt_dense = qp::KktResidual(o.view(), x, all);
     CHECK(kkt_dense <= 1e-9);
-    CHECK(qp::PevKktResidual(N, C, R, x, lam, local) == Approx(kkt_dense).margin(1e-15));
+    CHECK(problems::PevKktResidual(N, C, R, x, lam, local) == Approx(kkt_dense).margin(1e-15));
     // Coupling multipliers: non-negative, complementary, and one of each pair zero.
     for (int k = 0; k < kT; ++k) {
       double X = 0;
@@ -323,7 +325,7 @@ TEST_CASE("PevKktResidual equals the dense residual away from the optimum", "[qp
   std::vector<double> C, R;
   PevInstance(N, 0.5, 9, C, R);
   std::vector<double> x0(N * kT), lam0(2 * kT), local0(N * kRows);
-  qp::PevOracle(N, C, R, x0, lam0, local0);
+  problems::PevOracle(N, C, R, x0, lam0, local0);
   const Owned o = StackedQp(N, C, R);
   auto U = [](double lo, double hi, std::size_t j, int what) {
     return rng::uniform(lo, hi, 9, rng::INSTANCE, j, what, 0);
@@ -350,7 +352,7 @@ TEST_CASE("PevKktResidual equals the dense residual away from the optimum", "[qp
     const double dense = qp::KktResidual(p.view(), x, all);
     INFO("perturbation " << what);
     CHECK(dense > 1e-6);
-    CHECK(qp::PevKktResidual(N, Cp, Rp, x, lam, local) == Approx(dense).epsilon(1e-12));
+    CHECK(problems::PevKktResidual(N, Cp, Rp, x, lam, local) == Approx(dense).epsilon(1e-12));
   }
 }
 
@@ -367,7 +369,7 @@ TEST_CASE("PevOracle converges on hard instances", "[qp]") {
         C[i * kT + k] = scale * (share * rng::uniform(77, rng::INSTANCE, trial, 1000, k) +
                                  (1 - share) * rng::uniform(77, rng::INSTANCE, trial, i, k) - offset);
     }
-    const auto res = qp::PevOracle(N, C, R, x, lam);
+    const auto res = problems::PevOracle(N, C, R, x, lam);
     INFO("trial " << trial << " N " << N << " iterations " << res.iterations);
     CHECK(res.status == qp::Status::converged);
     CHECK(res.kkt <= 1e-9);
@@ -388,14 +390,14 @@ TEST_CASE("PevOracle leaves a slack coupling alone", "[qp]") {
   for (int i = 0; i < N; ++i) {
     double z[kT];
     for (int k = 0; k < kT; ++k) z[k] = -C[i * kT + k] / R[i];
-    qp::PevProject(z, &own[i * kT]);
+    problems::PevProject(z, &own[i * kT]);
   }
   for (int k = 0; k < kT; ++k) {
     double X = 0;
     for (int i = 0; i < N; ++i) X += own[i * kT + k];
     REQUIRE(std::fabs(X) < 0.35 * N);
   }
-  const auto res = qp::PevOracle(N, C, R, x, lam);
+  const auto res = problems::PevOracle(N, C, R, x, lam);
   CHECK(res.status == qp::Status::converged);
   CHECK(res.iterations == 0);
   CHECK(res.kkt <= 1e-9);
@@ -408,13 +410,13 @@ TEST_CASE("PevOracle scales to many agents with an exact answer", "[qp]") {
   std::vector<double> C, R;
   PevInstance(N, 0.5, 31, C, R);
   std::vector<double> x(N * kT), lam(2 * kT), x2(N * kT), lam2(2 * kT);
-  const auto res = qp::PevOracle(N, C, R, x, lam);
+  const auto res = problems::PevOracle(N, C, R, x, lam);
   INFO("iterations " << res.iterations);
   REQUIRE(res.status == qp::Status::converged);
   CHECK(res.kkt <= 1e-9);
   CHECK(*std::max_element(lam.begin(), lam.end()) > 1e-3);
   // Deterministic: the same input gives the same bits.
-  qp::PevOracle(N, C, R, x2, lam2);
+  problems::PevOracle(N, C, R, x2, lam2);
   CHECK(x == x2);
   CHECK(lam == lam2);
 }

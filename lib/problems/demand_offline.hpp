@@ -1,14 +1,15 @@
-// Prob-OFF of `demand` (algorithms.md §3.4, §10): the full-horizon optimum over N×T decisions, solved with a
-// bound-constrained quasi-Newton method of PETSc TAO on a Vec distributed by users. Used by the `offline`
-// algorithm and by problem `demand` for the optimality gap (-demand_offline_reference).
+// Prob-OFF of `demand` (algorithms.md §3.4, §10): the full-horizon optimum over N×T decisions. The instance and
+// J with its gradient are the family's; the bound-constrained solve is the oracle's (oracle/full_horizon.hpp).
+// Used by the `offline` algorithm and by problem `demand` for the optimality gap (-demand_offline_reference).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/petsc_compat.hpp"
+#include "oracle/full_horizon.hpp"
 
-namespace dodge::algorithms {
+namespace dodge::problems {
 
 // One instance: the local users (a contiguous block of the user ids) over steps 1..T.
 struct DemandOfflineInstance {
@@ -19,25 +20,15 @@ struct DemandOfflineInstance {
   std::vector<double> omega, d;              // ω_i(t), d_i(t), user-major: [i T + (t − 1)]
 };
 
-struct DemandOfflineOptions {
-  std::string method = "bqnls";  // TAO type: bqnls or blmvm; "pg": projected gradient with step 1/Lipschitz
-  double tol = 1e-9;             // ||P − clip(P + ∇J(P))||_∞ at which the solve stops
-  std::int64_t max_it = 100000;
-  bool monitor = false;
-};
+using DemandOfflineOptions = oracle::FullHorizonOptions;
 
-struct DemandOfflineResult {
-  double J = 0;       // J(P*) of §10
-  double pg_inf = 0;  // ||P* − clip(P* + ∇J(P*), p_min, p_max)||_∞, checked after the solve
-  std::int64_t iterations = 0, evaluations = 0;
-  bool converged = false;
-  std::string reason;
-  double seconds = 0;
+struct DemandOfflineResult : oracle::FullHorizonResult {  // J is J(P*) of §10
   std::vector<double> P;  // local block of P*, user-major like the instance
   std::vector<double> L;  // L(t) = Σ_i P*_i(t), t = 1..T (every rank)
 };
 
-// Solves the instance. Collective on comm (every rank holds its users' block of the same instance).
+// Solves the instance from P = d (clipped to the box). Collective on comm (every rank holds its users' block of
+// the same instance).
 PetscErrorCode DemandOfflineSolve(MPI_Comm comm, const DemandOfflineInstance &inst, const DemandOfflineOptions &opts,
                                   DemandOfflineResult *res);
 
@@ -48,4 +39,4 @@ PetscErrorCode DemandOfflineEvaluate(MPI_Comm comm, const DemandOfflineInstance 
 // Lipschitz constant of ∇J (§10), the fallback projected gradient's inverse step.
 double DemandOfflineLipschitz(const DemandOfflineInstance &inst);
 
-}  // namespace dodge::algorithms
+}  // namespace dodge::problems

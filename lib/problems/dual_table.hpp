@@ -17,7 +17,7 @@
 #include <numeric>
 #include <vector>
 
-namespace dodge::oracle {
+namespace dodge::problems {
 
 class DualTable {
  public:
@@ -69,4 +69,4 @@ class DualTable {
   std::vector<double> lo_, lo_a_, lo_b_, up_, up_a_, up_b_;
 };
 
-}  // namespace dodge::oracle
+}  // namespace dodge::problems
