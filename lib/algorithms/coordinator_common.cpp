@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <type_traits>
 #include <variant>
 
 #include "comm/exchange.hpp"
@@ -12,85 +11,30 @@
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
-#include "problems/demand.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::algorithms {
 
 namespace {
 
-template <class K>
-constexpr bool kIsDemand = std::is_same_v<K, problems::DemandKernel>;
-
-// Z of (21): N per capita (N users for demand, the n agents elsewhere), 1 for literal demand.
-template <class K>
-double DualScale(const K &k, std::int64_t n) {
-  if constexpr (kIsDemand<K>)
-    return k.Z;
-  else
-    return static_cast<double>(n);
-}
-// Agents the coordinator talks to: demand's provider is the coordinator itself (§9).
-template <class K>
-double Messaged(const K &k, std::int64_t n) {
-  if constexpr (kIsDemand<K>)
-    return k.users;
-  else
-    return static_cast<double>(n);
-}
-// Doubles each agent sends up to coa's coordinator: demand ω_i(t), p̂_i(t−1); dispatch ã, b̃ − π̃, d̃, h̃.
-template <class K>
-double UplinkDoubles(const K &) {
-  if constexpr (kIsDemand<K>)
-    return 2.0;
-  else
-    return 4.0;
-}
-template <class K>
-bool Restarts(const K &k) {
-  if constexpr (kIsDemand<K>)
-    return k.restart;
-  else
-    return false;
-}
-template <class K>
-void Defaults(const K &k, double *delta, double *eps) {
-  if constexpr (kIsDemand<K>)
-    *delta = k.delta_default, *eps = k.eps_default;
-  else
-    *delta = 0.15, *eps = 0.2;
-}
-// The kernel agents answer with: dpa's users have no proximal term (α = 0) [§9].
+// The kernel dpa's agents answer with (§9), and Σ_i g_i(x_i(μ)) over the local agents: the one pass of an
+// inner iteration. Both are the kernel's own when it has them (problems/kernels.hpp, CoordinatorModel).
 template <class K>
 K ResponseKernel(const K &k, CoordinatorKind kind) {
-  K r = k;
-  if constexpr (kIsDemand<K>)
-    if (kind == CoordinatorKind::dpa) r.set_alpha(0.0);
-  return r;
+  if constexpr (requires { k.proximal_free(); })
+    if (kind == CoordinatorKind::dpa) return k.proximal_free();
+  return k;
 }
 
-// Σ_i g_i(x_i(μ)) over the local agents: the one pass of an inner iteration.
 template <class K>
 double LocalConstraintSum(const K &k, std::int64_t nloc, double mu) {
-  double s = 0;
-  if constexpr (kIsDemand<K>) {
-    // Users first in a branch-light loop the compiler can vectorize; the provider (last local agent of the
-    // last rank) apart.
-    const std::int64_t nu = k.prov >= 0 ? k.prov : nloc;
-    const double *__restrict w = k.omega, *__restrict ph = k.phat;
-    const double a = k.alpha, ia = k.inv_alpha, r4 = k.r4, lo = k.pmin, hi = k.pmax;
-    const bool prox = a > 0.0;
-    for (std::int64_t i = 0; i < nu; ++i) {
-      const double sat = ph[i] - mu * ia;
-      const double low = r4 * (w[i] - mu + a * ph[i]);
-      const double p = (prox && sat > 4.0 * w[i]) ? sat : low;
-      s += std::min(std::max(p, lo), hi);
-    }
-    if (k.prov >= 0) s += k.g(k.prov, k.response(k.prov, mu));
+  if constexpr (requires { k.constraint_sum(nloc, mu); }) {
+    return k.constraint_sum(nloc, mu);
   } else {
+    double s = 0;
     for (std::int64_t i = 0; i < nloc; ++i) s += k.g(i, k.response(i, mu));
+    return s;
   }
-  return s;
 }
 
 }  // namespace
@@ -127,14 +71,18 @@ PetscErrorCode Coordinator::Setup(const Block &block, problems::Problem &problem
   PetscFunctionBeginUser;
   block_ = block;
   problem_ = &problem;
-  prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
   T_ = T;
   family_ = problem.name();
   // λ^0 ~ U(0,1) from stream MU0 uses the run's seed.
   seed_ = run_seed();
   problems::ScalarKernel k1;
   PetscCall(problem.BeginStep(1, &k1));
-  std::visit([&](const auto &k) { Defaults(k, &delta_, &eps_); }, k1);
+  std::visit(
+      [&](const auto &k) {
+        const problems::CoordinatorModel m = k.coordinator(block.n);
+        delta_ = m.delta_default, eps_ = m.eps_default;
+      },
+      k1);
   if (opt_.delta_set) delta_ = opt_.delta;
   if (opt_.eps_set) eps_ = opt_.eps;
   x_.assign(block.local(), 0.0);
@@ -156,7 +104,8 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
   const std::int64_t t = ctx.t, nloc = block_.local();
   PetscFunctionBeginUser;
   PetscCall(EventsGet(&ev));
-  const double messaged = Messaged(k, block_.n);
+  const problems::CoordinatorModel model = k.coordinator(block_.n);
+  const double messaged = model.messaged;
   const K kr = ResponseKernel(k, kind_);
   std::fill(trace_.begin(), trace_.end(), NAN);
   if (kind_ == CoordinatorKind::coa) {
@@ -174,10 +123,10 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
     price_ = lambda_ = mu, iters_ = 1;
     if (!trace_.empty()) trace_[0] = mu;
     ctx.messages = 2.0 * messaged;
-    ctx.bytes = messaged * (UplinkDoubles(k) + 1.0) * sizeof(double);
+    ctx.bytes = messaged * (model.uplink_doubles + 1.0) * sizeof(double);
   } else {
-    const double Z = DualScale(k, block_.n);
-    double mu = (t == 1 || Restarts(k) || !opt_.warm_start)
+    const double Z = model.dual_scale;
+    double mu = (t == 1 || model.restart || !opt_.warm_start)
                     ? rng::uniform(seed_, rng::MU0, 0, static_cast<std::uint64_t>(t), 0)
                     : lambda_;
     const std::int64_t kmax = opt_.single_step ? 1 : opt_.kmax;
@@ -224,8 +173,7 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
       ++q;
     }
   }
-  if (prices_) prices_->SetUniformPrice(price_);
-  if (problem_->has_end_step_hook()) PetscCall(problem_->EndStep(t, x_.data()));
+  if (problem_->has_end_step_hook()) PetscCall(problem_->EndStep(t, x_.data(), {true, price_, nullptr}));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -12,10 +12,6 @@
 
 #include "algorithms/algorithm.hpp"
 
-namespace dodge::problems {
-class DemandPrices;
-}
-
 namespace dodge::algorithms {
 
 enum class CoordinatorKind { coa, doa, dpa };
@@ -66,7 +62,6 @@ class Coordinator : public Algorithm {
 
   Block block_;
   problems::Problem *problem_ = nullptr;
-  problems::DemandPrices *prices_ = nullptr;
   std::int64_t T_ = 0;
   std::uint64_t seed_ = 1;
   double delta_ = 0.15, eps_ = 0.2;  // resolved

@@ -47,7 +47,7 @@ PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem 
     messages_[b] = static_cast<double>(edges);
   }
   if (graphs->link_failure > 0) deg_.assign(nloc + ng, 0.0);
-  prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
+  prices_ = problem.wants_step_prices();
   if (prices_) price_prev_.assign(nloc, 0.0), price_next_.assign(nloc, 0.0);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -15,7 +15,6 @@
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
-#include "problems/demand.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::algorithms {
@@ -123,7 +122,7 @@ class GraphAlgorithm : public Algorithm {
   metrics::VecPartials block_acc_;
   std::vector<double> mixed_;
   bool track_ = true;
-  problems::DemandPrices *prices_ = nullptr;
+  bool prices_ = false;  // the problem bills each agent its own price (problems::StepPrices)
   std::vector<double> price_prev_, price_next_;
   std::unique_ptr<comm::Exchange> exchange_;
   std::vector<double> deg_, wt_, played_;
@@ -259,8 +258,8 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   const bool hook = problem_->has_end_step_hook();
   if (hook) played_.assign(x_.begin(), x_.end());
   PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { Rows<KV>(graphs_->graphs[b], w, runs, row); }));
-  if (prices_) prices_->SetAgentPrices(price_prev_.data());  // μ̂_{i,t−1}, 0 at t = 1
-  if (hook) PetscCall(problem_->EndStep(t, played_.data()));
+  // The price each agent pays is its estimate μ̂_{i,t−1} (0 at t = 1).
+  if (hook) PetscCall(problem_->EndStep(t, played_.data(), {false, 0.0, prices_ ? price_prev_.data() : nullptr}));
   if (prices_) std::swap(price_prev_, price_next_);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

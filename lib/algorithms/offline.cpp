@@ -11,8 +11,7 @@
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
-#include "problems/demand.hpp"
-#include "problems/demand_offline.hpp"
+#include "oracle/full_horizon.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::algorithms {
@@ -49,44 +48,25 @@ class Offline final : public Algorithm {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
-  // Collective. demand: visits every step once to collect ω and d (N×T/P values per rank) and solves.
+  // Collective. A family whose steps are coupled in time (demand) solves its full horizon here.
   PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *,
                        std::int64_t T) override {
     PetscFunctionBeginUser;
     block_ = block, problem_ = &problem, T_ = T;
-    prices_ = dynamic_cast<problems::DemandPrices *>(&problem);
     // Vector families (pev, regression): the oracle sequence with d values per agent.
     dim_ = problem.dim(), rows_ = problem.rows();
     x_.assign(block.local() * dim_, 0.0);
     if (problem.is_vector()) PetscFunctionReturn(PETSC_SUCCESS);
-    problems::ScalarKernel k1;
-    PetscCall(problem.BeginStep(1, &k1));
-    demand_ = std::holds_alternative<problems::DemandKernel>(k1);
-    if (!demand_) PetscFunctionReturn(PETSC_SUCCESS);
-    const auto &k = std::get<problems::DemandKernel>(k1);
-    PetscCheck(k.gmax >= k.users * k.pmax * (1 - 1e-15), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "offline on demand needs g_max >= N p_max (algorithms.md §10): g_max = %g < %g = N p_max; raise "
-               "-demand_g_max_per_user to at least p_max",
-               k.gmax, k.users * k.pmax);
-    problems::DemandOfflineInstance &in = inst_;
-    const std::int64_t nu = k.prov >= 0 ? k.prov : block.local();
-    in.users_local = nu, in.users = static_cast<std::int64_t>(k.users), in.T = T;
-    in.alpha = k.alpha, in.pmin = k.pmin, in.pmax = k.pmax, in.ca = k.ca, in.cb = k.cb, in.cc = k.cc, in.cN = k.cN;
-    in.aggregate = k.aggregate;
-    in.omega.resize(nu * T), in.d.resize(nu * T);
-    for (std::int64_t t = 1; t <= T; ++t) {
-      problems::ScalarKernel kt;
-      PetscCall(problem.BeginStep(t, &kt));
-      const auto &kd = std::get<problems::DemandKernel>(kt);
-      for (std::int64_t i = 0; i < nu; ++i) in.omega[i * T + t - 1] = kd.omega[i], in.d[i * T + t - 1] = kd.d[i];
-    }
-    gmax_ = k.gmax;
-    PetscCall(problems::DemandOfflineSolve(PETSC_COMM_WORLD, in, opts_, &res_));
+    coupled_ = problem.coupled_in_time();
+    if (!coupled_) PetscFunctionReturn(PETSC_SUCCESS);
+    problems::Problem::FullHorizonSummary sum;
+    PetscCall(problem.SolveFullHorizon(T, opts_, &sum));
+    res_ = sum.result;
     PetscCall(PetscPrintf(
         PETSC_COMM_WORLD,
-        "  offline:   Prob-OFF over %lld x %lld decisions with %s: J* = %.12g, ||P - clip(P + grad J)||_inf = %.3e, "
+        "  offline:   %s over %lld x %lld decisions with %s: J* = %.12g, ||P - clip(P + grad J)||_inf = %.3e, "
         "%lld iterations, %lld evaluations, %.3f s (%s)\n",
-        (long long)in.users, (long long)T, opts_.method.c_str(), res_.J, res_.pg_inf, (long long)res_.iterations,
+        sum.problem.c_str(), (long long)sum.decisions_per_step, (long long)T, opts_.method.c_str(), res_.J, res_.pg_inf, (long long)res_.iterations,
         (long long)res_.evaluations, res_.seconds, res_.reason.c_str()));
     if (!res_.converged)
       PetscCall(PetscPrintf(PETSC_COMM_WORLD,
@@ -118,8 +98,8 @@ class Offline final : public Algorithm {
     const double tol = opts_.tol;
     PetscCall(rec.WriteGlobalArray("algorithm/tol", &tol, 1, "1", "stop at ||P - clip(P + grad J)||_inf <= tol"));
     PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string("offline")));
-    PetscCall(rec.SetAttribute("/inputs/algorithm", "method", demand_ ? opts_.method : std::string("oracle sequence")));
-    if (demand_) {
+    PetscCall(rec.SetAttribute("/inputs/algorithm", "method", coupled_ ? opts_.method : std::string("oracle sequence")));
+    if (coupled_) {
       PetscCall(rec.SetAttribute("/inputs/algorithm", "J_offline", res_.J));
       PetscCall(rec.SetAttribute("/inputs/algorithm", "projected_gradient_inf", res_.pg_inf));
       PetscCall(rec.SetAttribute("/inputs/algorithm", "iterations", res_.iterations));
@@ -133,7 +113,7 @@ class Offline final : public Algorithm {
   std::string describe() const override {
     char tol[32];
     snprintf(tol, sizeof tol, "%g", opts_.tol);
-    return demand_ ? "offline (Prob-OFF, " + opts_.method + ", tol " + tol + ")"
+    return coupled_ ? "offline (Prob-OFF, " + opts_.method + ", tol " + tol + ")"
                    : std::string("offline (the oracle sequence: steps are uncoupled)");
   }
 
@@ -170,14 +150,8 @@ class Offline final : public Algorithm {
   PetscErrorCode StepWith(const K &k, StepContext &ctx) {
     const std::int64_t t = ctx.t, nloc = block_.local();
     PetscFunctionBeginUser;
-    if constexpr (std::is_same_v<K, problems::DemandKernel>) {
-      PetscCheck(demand_ && t <= T_, PETSC_COMM_WORLD, PETSC_ERR_ORDER,
-                 "offline: step %lld outside the solved horizon %lld", (long long)t, (long long)T_);
-      const std::int64_t T = T_, nu = inst_.users_local;
-      const double L = res_.L[t - 1];
-      for (std::int64_t i = 0; i < nu; ++i) x_[i] = res_.P[i * T + t - 1];
-      if (k.prov >= 0) x_[k.prov] = std::min(L, gmax_);
-      price_ = k.dcost(L);
+    if (coupled_) {
+      PetscCall(problem_->PlayFullHorizon(t, *ctx.kernel, x_.data(), &price_));
     } else {
       double mu = ctx.mu_star;
       if (!ctx.oracle) {
@@ -214,8 +188,7 @@ class Offline final : public Algorithm {
       }
     }
     ctx.messages = 0, ctx.bytes = 0;  // a centralized solve: no agent messages are modelled
-    if (prices_) prices_->SetUniformPrice(price_);
-    if (problem_->has_end_step_hook()) PetscCall(problem_->EndStep(t, x_.data()));
+    if (problem_->has_end_step_hook()) PetscCall(problem_->EndStep(t, x_.data(), {true, price_, nullptr}));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -268,15 +241,13 @@ class Offline final : public Algorithm {
   }
 
   int dim_ = 1, rows_ = 1;
-  problems::DemandOfflineOptions opts_;
+  oracle::FullHorizonOptions opts_;
   Block block_;
   problems::Problem *problem_ = nullptr;
-  problems::DemandPrices *prices_ = nullptr;
   std::int64_t T_ = 0;
-  bool demand_ = false;
-  problems::DemandOfflineInstance inst_;
-  problems::DemandOfflineResult res_;
-  double gmax_ = 0, price_ = NAN, warm_ = 0;
+  bool coupled_ = false;  // the problem's steps are coupled in time: play its full-horizon optimum
+  oracle::FullHorizonResult res_;
+  double price_ = NAN, warm_ = 0;
   std::vector<double> x_, xstar_;
 };
 

@@ -4,7 +4,6 @@
 // provider, so every (2.1) algorithm runs on it. User data come from a real load trace (CAISO, PJM) or a
 // synthetic profile and are computed on the fly per step (no N×T storage); the end-of-step hook applies the
 // p̂ update (8) and gathers the load metrics of §12 in one fused reduction.
-#include "problems/demand.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -80,7 +79,7 @@ struct Summary {
   std::int64_t off_iterations = 0;
 };
 
-class Demand final : public Problem, public DemandPrices {
+class Demand final : public Problem {
  public:
   const char *name() const override { return "demand"; }
   std::int64_t default_agents() const override { return users_opt_ + 1; }
@@ -297,13 +296,58 @@ class Demand final : public Problem, public DemandPrices {
   double constraint_scale() const override { return static_cast<double>(N_) * (pmax_ - pmin_) + gmax_; }
 
   bool has_end_step_hook() const override { return true; }
+  bool wants_step_prices() const override { return true; }
 
-  void SetUniformPrice(double price) override { price_ = price, price_set_ = true; }
-  void SetAgentPrices(const double *price) override { agent_price_ = price; }
+  // Prob-OFF (§10): visits every step once to collect ω and d (N×T/P values per rank) and solves.
+  bool coupled_in_time() const override { return true; }
+  PetscErrorCode SolveFullHorizon(std::int64_t T, const oracle::FullHorizonOptions &opts,
+                                  FullHorizonSummary *summary) override {
+    PetscFunctionBeginUser;
+    ScalarKernel k1;
+    PetscCall(BeginStep(1, &k1));
+    const auto &k = std::get<DemandKernel>(k1);
+    PetscCheck(k.gmax >= k.users * k.pmax * (1 - 1e-15), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "offline on demand needs g_max >= N p_max (algorithms.md §10): g_max = %g < %g = N p_max; raise "
+               "-demand_g_max_per_user to at least p_max",
+               k.gmax, k.users * k.pmax);
+    DemandOfflineInstance in;
+    const std::int64_t nu = k.prov >= 0 ? k.prov : block_.local();
+    in.users_local = nu, in.users = static_cast<std::int64_t>(k.users), in.T = T;
+    in.alpha = k.alpha, in.pmin = k.pmin, in.pmax = k.pmax, in.ca = k.ca, in.cb = k.cb, in.cc = k.cc, in.cN = k.cN;
+    in.aggregate = k.aggregate;
+    in.omega.resize(nu * T), in.d.resize(nu * T);
+    for (std::int64_t t = 1; t <= T; ++t) {
+      ScalarKernel kt;
+      PetscCall(BeginStep(t, &kt));
+      const auto &kd = std::get<DemandKernel>(kt);
+      for (std::int64_t i = 0; i < nu; ++i) in.omega[i * T + t - 1] = kd.omega[i], in.d[i * T + t - 1] = kd.d[i];
+    }
+    PetscCall(DemandOfflineSolve(PETSC_COMM_WORLD, in, opts, &plan_));
+    plan_T_ = T, plan_users_local_ = nu;
+    summary->result = plan_;
+    summary->problem = "Prob-OFF";
+    summary->decisions_per_step = in.users;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // Users play P*_i(t), the provider min(L(t), g_max), at the price C'(L(t)).
+  PetscErrorCode PlayFullHorizon(std::int64_t t, const ScalarKernel &kernel, double *x, double *price) const override {
+    PetscFunctionBeginUser;
+    PetscCheck(plan_T_ > 0 && t >= 1 && t <= plan_T_, PETSC_COMM_WORLD, PETSC_ERR_ORDER,
+               "offline: step %lld outside the solved horizon %lld", (long long)t, (long long)plan_T_);
+    const auto &k = std::get<DemandKernel>(kernel);
+    const std::int64_t T = plan_T_, nu = plan_users_local_;
+    const double L = plan_.L[t - 1];
+    for (std::int64_t i = 0; i < nu; ++i) x[i] = plan_.P[i * T + t - 1];
+    if (k.prov >= 0) x[k.prov] = std::min(L, k.gmax);
+    *price = k.dcost(L);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
 
   // (8) with the decisions played, the load metrics of step t in one fused reduction, and the daily restart
   // of s-DOA.
-  PetscErrorCode EndStep(std::int64_t t, const double *x) override {
+  PetscErrorCode EndStep(std::int64_t t, const double *x, const StepPrices &prices) override {
+    const bool price_set = prices.uniform_set;
+    const double price = prices.uniform, *agent_price = prices.agent;
     PetscFunctionBeginUser;
     if (filled_t_ != t) {
       FillStep(t, omega_t_.data(), d_t_.data());
@@ -317,8 +361,8 @@ class Demand final : public Problem, public DemandPrices {
     double *__restrict sd = sd_.data(), *__restrict sd2 = sd2_.data();
     const double *__restrict w = omega_t_.data(), *__restrict dd = d_t_.data();
     double L = 0, A = 0, U = 0, Ut = 0, P = 0, PC = 0, PS = 0;
-    if (agent_price_)
-      for (std::int64_t i = 0; i < users_local_; ++i) PC += agent_price_[i] * x[i], PS += agent_price_[i];
+    if (agent_price)
+      for (std::int64_t i = 0; i < users_local_; ++i) PC += agent_price[i] * x[i], PS += agent_price[i];
     for (std::int64_t i = 0; i < users_local_; ++i) {
       const double p = x[i], d = dd[i];
       L += p, A += d;
@@ -340,18 +384,16 @@ class Demand final : public Problem, public DemandPrices {
     s.sumAGL += AGL, s.sumAGL2 += AGL * AGL, s.maxAGL = s.steps == 1 ? AGL : std::max(s.maxAGL, AGL);
     s.sumU += v[2], s.sumUtr += v[3];
     s.sumCT += cost(gdel), s.sumCTtr += cost(AGL), s.sumCL += cost(Lg);
-    if (price_set_)
-      s.user_cost += price_ * Lg;
-    else if (agent_price_)
+    if (price_set)
+      s.user_cost += price * Lg;
+    else if (agent_price)
       s.user_cost += v[6];  // each user pays its own multiplier estimate (graph algorithms, §12)
     else
       s.price_missing = 1;
     s.trace_cost += dcost(AGL) * AGL;
     last_[0] = Lg, last_[1] = AGL, last_[2] = g, last_[3] = gdel, last_[4] = v[2], last_[5] = cost(gdel);
     last_[6] = s.maxL, last_[7] = v[5] / static_cast<double>(N_), last_[8] = profile_[t - 1];
-    last_[9] = price_set_ ? price_ : (agent_price_ ? v[7] / static_cast<double>(N_) : NAN);
-    price_set_ = false;
-    agent_price_ = nullptr;
+    last_[9] = price_set ? price : (agent_price ? v[7] / static_cast<double>(N_) : NAN);
     // s-DOA: the next day starts from a fresh p̂_i(0) (PHAT0, b = day) and counter 1.
     if (separate_ && day_slot == kSlotsPerDay && t < H_) DrawPhat(t / kSlotsPerDay + 1);
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -704,9 +746,8 @@ class Demand final : public Problem, public DemandPrices {
   std::vector<double> sp_, sp2_, sd_, sd2_;
   Totals tot_;
   double last_[10] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-  double price_ = 0;
-  bool price_set_ = false;
-  const double *agent_price_ = nullptr;  // per local user, set for one EndStep by graph algorithms
+  DemandOfflineResult plan_;  // SolveFullHorizon's P* and L
+  std::int64_t plan_T_ = 0, plan_users_local_ = 0;
   mutable bool offline_solved_ = false;
   mutable double offline_J_ = NAN, offline_pg_ = NAN;
   mutable std::int64_t offline_its_ = 0;

@@ -13,6 +13,19 @@ namespace dodge::problems {
 
 inline double clip(double v, double lo, double hi) { return std::min(std::max(v, lo), hi); }
 
+// What the coordinator algorithms (coa, doa, dpa; algorithms.md §9) need from a family beyond the per-agent
+// kernel: every scalar kernel answers coordinator(n) for its step, n the number of agents. Optional members a
+// kernel may add: proximal_free() (the kernel dpa's agents answer with, §9; default: the kernel itself) and
+// constraint_sum(nloc, mu) (a faster Σ_i g_i(x_i(μ)) over the local agents; default: the loop over g and
+// response).
+struct CoordinatorModel {
+  double dual_scale = 1;       // Z of (21)
+  double messaged = 0;         // agents the coordinator exchanges with per broadcast
+  double uplink_doubles = 0;   // doubles each of them sends up to coa's coordinator
+  bool restart = false;        // the step restarts the state: λ^0 is redrawn, no warm start
+  double delta_default = 0.15, eps_default = 0.2;  // δ and ε when -doa_delta / -doa_eps are not given
+};
+
 // dispatch (algorithms.md §2.1), per unit: f = a x² + (b − π) x + c, g = d − x, X = [0, h].
 namespace dispatch {
 inline double f(double a, double b, double c, double pi, double x) { return a * x * x + (b - pi) * x + c; }
@@ -57,6 +70,10 @@ struct DispatchKernel {
   }
   // Upper bracket of the oracle's multiplier for this agent: all agents at capacity (algorithms.md §6).
   double bracket_hi(std::int64_t i) const { return 2.0 * a[i] * h[i] + b[i] - pi; }
+  // Z = n per capita; each agent sends ã, b̃ − π̃, d̃, h̃ up to coa's coordinator.
+  CoordinatorModel coordinator(std::int64_t n) const {
+    return {static_cast<double>(n), static_cast<double>(n), 4.0, false, 0.15, 0.2};
+  }
   // sup_{x∈X_i} |∇f| + |J| at this step (li2022's G, §8.2): f' is monotone, so the sup sits at an endpoint.
   double grad_bound(std::int64_t i) const { return std::max(std::fabs(grad(i, 0.0)), std::fabs(grad(i, h[i]))) + 1.0; }
 };
@@ -78,6 +95,9 @@ struct DispatchTvKernel {
   double response(std::int64_t i, double nu) const { return dispatch::response(a[i], bp[i], h[i], 0.0, nu); }
   double slope(std::int64_t i, double nu) const { return dispatch::slope(a[i], bp[i], h[i], 0.0, nu); }
   double bracket_hi(std::int64_t i) const { return 2.0 * a[i] * h[i] + bp[i]; }
+  CoordinatorModel coordinator(std::int64_t n) const {
+    return {static_cast<double>(n), static_cast<double>(n), 4.0, false, 0.15, 0.2};
+  }
   double grad_bound(std::int64_t i) const { return std::max(std::fabs(grad(i, 0.0)), std::fabs(grad(i, h[i]))) + 1.0; }
 };
 
@@ -163,6 +183,31 @@ struct DemandKernel {
     for (double p : {pmin, pmax})
       for (double ph : {pmin, pmax}) m = std::max(m, std::fabs(-demand::dutility(p, omega[i]) + alpha * (p - ph)));
     return m + 1.0;
+  }
+  // §9: the provider is the coordinator itself, so it messages the N users, each sending ω_i(t), p̂_i(t−1).
+  CoordinatorModel coordinator(std::int64_t) const { return {Z, users, 2.0, restart, delta_default, eps_default}; }
+  // dpa's users answer without the proximal term (α = 0).
+  DemandKernel proximal_free() const {
+    DemandKernel r = *this;
+    r.set_alpha(0.0);
+    return r;
+  }
+  // Σ_i g_i(x_i(μ)): users first in a branch-light loop the compiler can vectorize; the provider (last local
+  // agent of the last rank) apart.
+  double constraint_sum(std::int64_t nloc, double mu) const {
+    double s = 0;
+    const std::int64_t nu = prov >= 0 ? prov : nloc;
+    const double *__restrict w = omega, *__restrict ph = phat;
+    const double a = alpha, ia = inv_alpha, lo = pmin, hi = pmax, r = r4;
+    const bool prox = a > 0.0;
+    for (std::int64_t i = 0; i < nu; ++i) {
+      const double sat = ph[i] - mu * ia;
+      const double low = r * (w[i] - mu + a * ph[i]);
+      const double p = (prox && sat > 4.0 * w[i]) ? sat : low;
+      s += std::min(std::max(p, lo), hi);
+    }
+    if (prov >= 0) s += g(prov, response(prov, mu));
+    return s;
   }
 };
 

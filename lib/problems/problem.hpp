@@ -8,6 +8,7 @@
 #include "core/block.hpp"
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
+#include "oracle/full_horizon.hpp"
 #include "problems/kernels.hpp"
 #include "problems/vector_kernels.hpp"
 
@@ -29,6 +30,14 @@ struct Units {
   std::string x_units = "per-unit", cost_units = "per-unit";
   // Units of power_base × x and cost_to_dollars × cost in the summary ("MW" and "$" for AEMO data).
   std::string power_units = "per-unit", money_units = "per-unit";
+};
+
+// The prices users paid at the step that ends, for a family that bills them (demand's average cost C̄, §12):
+// coordinator algorithms set one uniform price, graph algorithms each local agent's own estimate.
+struct StepPrices {
+  bool uniform_set = false;
+  double uniform = 0;
+  const double *agent = nullptr;  // one per local agent, valid for the EndStep call only
 };
 
 class Problem {
@@ -55,11 +64,27 @@ class Problem {
   virtual PetscErrorCode OracleBracket(std::int64_t t, const ScalarKernel &kernel, double *mu_hi) = 0;
   // Global Σ_i range_i (scale of the constraint, for tolerances).
   virtual double constraint_scale() const = 0;
-  // End-of-step hook E3 with the decisions x_{i,t} actually played (local block), called by every algorithm
-  // after its step t. Collective (a family may reduce, e.g. the load of step t). Algorithms keep a copy of
-  // x_{i,t} only when has_end_step_hook() is true, so dispatch pays nothing.
+  // End-of-step hook E3 with the decisions x_{i,t} actually played (local block) and the step's prices, called
+  // by every algorithm after its step t. Collective (a family may reduce, e.g. the load of step t). Algorithms
+  // keep a copy of x_{i,t} only when has_end_step_hook() is true, so dispatch pays nothing, and keep per-agent
+  // prices only when wants_step_prices() is true.
   virtual bool has_end_step_hook() const { return false; }
-  virtual PetscErrorCode EndStep(std::int64_t t, const double *x) { return PETSC_SUCCESS; }
+  virtual bool wants_step_prices() const { return false; }
+  virtual PetscErrorCode EndStep(std::int64_t t, const double *x, const StepPrices &prices) { return PETSC_SUCCESS; }
+  // ---- full horizon (algorithms.md §10), for the `offline` algorithm ----
+  // A family whose steps are coupled in time (demand's p̂) solves its full-horizon optimum over steps 1..T
+  // before the run (SolveFullHorizon, collective) and then plays it: PlayFullHorizon(t) writes x*_{i,t} of
+  // the local agents and the step's price. A family with uncoupled steps answers false, and offline plays the
+  // per-step oracle sequence instead.
+  virtual bool coupled_in_time() const { return false; }
+  struct FullHorizonSummary {
+    oracle::FullHorizonResult result;
+    std::string problem = "";             // e.g. "Prob-OFF"
+    std::int64_t decisions_per_step = 0;  // global
+  };
+  virtual PetscErrorCode SolveFullHorizon(std::int64_t T, const oracle::FullHorizonOptions &opts,
+                                          FullHorizonSummary *summary);
+  virtual PetscErrorCode PlayFullHorizon(std::int64_t t, const ScalarKernel &kernel, double *x, double *price) const;
   // ---- vector families (algorithms.md §4): d_i = dim() and m = rows(); scalar families keep 1 and 1 ----
   // A vector family answers BeginVectorStep and VectorOracle instead of BeginStep and OracleBracket (which it
   // refuses), and runs with the graph algorithms only.

@@ -31,6 +31,14 @@ PetscErrorCode Problem::BeginVectorStep(std::int64_t, VectorKernel *) {
   SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "problem %s has scalar decisions: it has no vector kernel", name());
 }
 
+PetscErrorCode Problem::SolveFullHorizon(std::int64_t, const oracle::FullHorizonOptions &, FullHorizonSummary *) {
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "%s has uncoupled steps: offline plays its oracle sequence", name());
+}
+
+PetscErrorCode Problem::PlayFullHorizon(std::int64_t, const ScalarKernel &, double *, double *) const {
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "%s has uncoupled steps: offline plays its oracle sequence", name());
+}
+
 PetscErrorCode Problem::VectorOracle(std::int64_t, const VectorKernel &, double, double *, oracle::Result *) {
   SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_PLIB, "problem %s has scalar decisions: it has no vector oracle", name());
 }
