@@ -87,13 +87,14 @@ PetscErrorCode ScenarioFingerprint(std::string *fp) {
 
 PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, std::int64_t n,
                                std::int64_t T, const DriverState &st, const problems::Problem &problem,
-                               const algorithms::Algorithm &algorithm) {
+                               const algorithms::Algorithm &algorithm, const metrics::Observer &observer) {
   const std::string tmp = path + ".tmp";
   std::unique_ptr<io::Recorder> ck;
   PetscFunctionBeginUser;
   PetscCall(io::Recorder::Create(PETSC_COMM_WORLD, tmp, &ck));
   PetscCall(algorithm.SaveState(*ck));
   PetscCall(problem.SaveState(*ck));
+  PetscCall(observer.SaveState(*ck));
   const auto &tr = st.tracker;
   const std::vector<double> totals = {tr.reg,     tr.cum_c,    tr.vio_plus,      tr.path,  tr.mu_mean,
                                       tr.c_mean,  tr.max_track_rel, tr.messages, tr.bytes, st.mu_warm,
@@ -126,7 +127,8 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
 }
 
 PetscErrorCode CheckpointRead(const std::string &path, const std::string &fingerprint, std::int64_t n, std::int64_t T,
-                              DriverState *st, problems::Problem &problem, algorithms::Algorithm &algorithm) {
+                              DriverState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
+                              metrics::Observer &observer) {
   std::unique_ptr<io::Reader> rd;
   std::string fp, status;
   std::int64_t cn = 0, cT = 0;
@@ -169,6 +171,7 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
   PetscCall(rd->GetAttribute("/run", "oracle_failures", &st->oracle_failures));
   PetscCall(algorithm.LoadState(*rd));
   PetscCall(problem.LoadState(*rd));
+  PetscCall(observer.LoadState(*rd));
   PetscCall(rd->Close());
   PetscFunctionReturn(PETSC_SUCCESS);
 }

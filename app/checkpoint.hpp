@@ -5,6 +5,7 @@
 
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics/observer.hpp"
 
 namespace dodge {
 namespace algorithms {
@@ -49,9 +50,10 @@ struct DriverState {
 // Writes the checkpoint atomically (a temporary file renamed into place once complete). Collective.
 PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, std::int64_t n,
                                std::int64_t T, const DriverState &st, const problems::Problem &problem,
-                               const algorithms::Algorithm &algorithm);
+                               const algorithms::Algorithm &algorithm, const metrics::Observer &observer);
 // Reads a checkpoint written by CheckpointWrite, refusing one from another scenario. Collective.
 PetscErrorCode CheckpointRead(const std::string &path, const std::string &fingerprint, std::int64_t n, std::int64_t T,
-                              DriverState *st, problems::Problem &problem, algorithms::Algorithm &algorithm);
+                              DriverState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
+                              metrics::Observer &observer);
 
 }  // namespace dodge::app

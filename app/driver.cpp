@@ -296,10 +296,14 @@ PetscErrorCode Run(int *exit_code) {
                         write ? ro.output_file.c_str() : "none"));
   PetscCall(PetscLogStagePop());
 
+  // The one metrics observer: x*, the path length, the block sums, the fused reduction and the totals.
+  metrics::Observer observer;
+  observer.Setup(block, problem->dim(), problem->rows(), problem->units().cost_to_dollars, ro.metrics);
+
   // ---- restart: the state at the end of the checkpointed step ----
   DriverState resume;
   if (ck.restart) {
-    PetscCall(CheckpointRead(ck.file, fingerprint, n, T, &resume, *problem, *algorithm));
+    PetscCall(CheckpointRead(ck.file, fingerprint, n, T, &resume, *problem, *algorithm, observer));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  restart:   from %s at the end of step %" PetscInt64_FMT "\n", ck.file.c_str(), resume.t));
   }
 
@@ -401,16 +405,9 @@ PetscErrorCode Run(int *exit_code) {
 
   // ---- the run ----
   PetscCall(PetscLogStagePush(ev->stage_run));
-  metrics::Tracker tracker;
-  tracker.init(n, problem->units().cost_to_dollars, ro.metrics);
-  metrics::Partials partials;
-  metrics::VecPartials vpartials;
+  metrics::Tracker &tracker = observer.tracker();
   std::vector<double> xstar;  // vector families: the oracle's x*_{i,t} of the local agents
-  if (vec) {
-    vpartials.init(problem->rows());
-    if (!ck.restart) tracker.init_rows(problem->rows());
-    if (ro.metrics) xstar.assign(block.local() * problem->dim(), 0.0);
-  }
+  if (vec && ro.metrics) xstar.assign(block.local() * problem->dim(), 0.0);
   const int ncol = metrics::Tracker::NCOL, nps = static_cast<int>(extra_series.size());
   const std::int64_t flush_steps = flush * ro.stride;
   std::vector<std::vector<double>> series(ncol + nps, std::vector<double>(std::min<std::int64_t>(flush_steps, T)));
@@ -452,6 +449,7 @@ PetscErrorCode Run(int *exit_code) {
     if (vec) ctx.vkernel = &vkernel;
     else ctx.kernel = &kernel;
     oracle::Result orc;
+    ctx.observer = &observer;
     if (ro.metrics) {
       if (vec) {
         PetscCall(problem->VectorOracle(t, vkernel, mu_warm, xstar.data(), &orc));
@@ -466,21 +464,8 @@ PetscErrorCode Run(int *exit_code) {
         oracle_failures++;
         PetscCall(PetscPrintf(PETSC_COMM_WORLD, "WARNING: oracle did not converge at step %" PetscInt64_FMT "\n", t));
       }
-      const double sig = SignalRequested() ? 1.0 : 0.0;
-      if (vec) {
-        vpartials.reset(tracker.mu_shift_rows(), tracker.y_shift_rows());
-        vpartials.signal() = sig;
-        ctx.vpartials = &vpartials;
-        ctx.xstar = xstar.data();
-        ctx.mu_star = orc.mu;
-      } else {
-        partials.reset(tracker.mu_shift(), tracker.y_shift());
-        partials.v[metrics::Partials::SIGNAL] = sig;
-        ctx.partials = &partials;
-        ctx.oracle = true;
-        ctx.mu_star = orc.mu;
-      }
     }
+    observer.BeginStep(t, ro.metrics, ro.metrics, orc.mu, vec && ro.metrics ? xstar.data() : nullptr, SignalRequested());
     const bool record_now = write && nsel > 0 && (t - 1) % ro.stride == 0;
     if (record_now) {
       ctx.record_local = &selected;
@@ -490,16 +475,7 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(algorithm->Step(ctx));
     const double step_seconds = Now() - ts;
     run_seconds += step_seconds;
-    tracker.add_traffic(ctx.messages, ctx.bytes);
-    if (ro.metrics && vec)
-      tracker.finish_vec(t, vpartials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
-    else if (ro.metrics)
-      tracker.finish(t, partials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
-    else {
-      std::fill(row.begin(), row.end(), NAN);
-      row[metrics::Tracker::MESSAGES] = ctx.messages, row[metrics::Tracker::BYTES] = ctx.bytes;
-      row[metrics::Tracker::STEP_TIME] = step_seconds;
-    }
+    observer.Finish(t, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
     if (record_now) rec_count++;
     const std::int64_t k = t - series_first;
     for (int c = 0; c < ncol; ++c) series[c][k] = row[c];
@@ -510,14 +486,14 @@ PetscErrorCode Run(int *exit_code) {
     }
     if (k + 1 == static_cast<std::int64_t>(series[0].size()) || t == T) PetscCall(flush_buffers(t));
     // A signal seen on any rank reaches all of them through the step's fused reduction (or one of its own).
-    double signalled = !ro.metrics ? (SignalRequested() ? 1.0 : 0.0) : vec ? vpartials.signal() : partials.v[metrics::Partials::SIGNAL];
-    if (!ro.metrics) PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, &signalled, 1));
-    if (t < T && (signalled > 0 || (ck.every > 0 && t % ck.every == 0))) {
+    bool signalled = false;
+    PetscCall(observer.Signalled(PETSC_COMM_WORLD, SignalRequested(), &signalled));
+    if (t < T && (signalled || (ck.every > 0 && t % ck.every == 0))) {
       PetscCall(flush_buffers(t));
       if (write) PetscCall(rec->Flush());
       DriverState st{t, mu_warm, run_seconds, oracle_iters_total, oracle_failures, tracker.state()};
-      PetscCall(CheckpointWrite(ck.file, fingerprint, n, T, st, *problem, *algorithm));
-      if (signalled > 0) {
+      PetscCall(CheckpointWrite(ck.file, fingerprint, n, T, st, *problem, *algorithm, observer));
+      if (signalled) {
         PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                               "signal received: checkpoint of step %" PetscInt64_FMT " written to %s; exiting with code %d "
                               "(resume with the same options and -restart)\n",

@@ -10,6 +10,7 @@
 #include "core/block.hpp"
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
+#include "metrics/observer.hpp"
 #include "problems/kernels.hpp"
 #include "problems/vector_kernels.hpp"
 
@@ -33,16 +34,14 @@ namespace dodge::algorithms {
 struct StepContext {
   std::int64_t t = 0;
   const problems::ScalarKernel *kernel = nullptr;
-  // Metrics: when `partials` is set the algorithm adds every agent's contribution (with the oracle's
-  // multiplier mu_star when `oracle` is set) and reduces them in one fused reduction before returning.
-  metrics::Partials *partials = nullptr;
-  bool oracle = false;
-  double mu_star = 0;
-  // Vector families (algorithms.md §4): the step's vector kernel instead of `kernel`; with the metrics,
-  // `vpartials` instead of `partials` and the oracle's x*_{i,t} of the local agents ([nloc][dim]) in `xstar`.
+  // Vector families (algorithms.md §4): the step's vector kernel instead of `kernel`.
   const problems::VectorKernel *vkernel = nullptr;
-  metrics::VecPartials *vpartials = nullptr;
-  const double *xstar = nullptr;
+  // The run's metrics observer, begun for step t (null: no metrics). When observer->metrics() the algorithm
+  // hands it every agent's contribution in one Pass/PassVec and calls Reduce once before returning; the
+  // step's optimum (observer->oracle(): mu_star, and xstar for vector families) comes with it.
+  metrics::Observer *observer = nullptr;
+  bool metrics() const { return observer && observer->metrics(); }
+  bool oracle() const { return observer && observer->oracle(); }
   // Logical messages and payload bytes of this step (global; filled by the algorithm).
   double messages = 0, bytes = 0;
   // Recording: when set, the algorithm copies the state of the selected local agents (local indices in

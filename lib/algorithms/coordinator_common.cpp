@@ -86,7 +86,6 @@ PetscErrorCode Coordinator::Setup(const Block &block, problems::Problem &problem
   if (opt_.delta_set) delta_ = opt_.delta;
   if (opt_.eps_set) eps_ = opt_.eps;
   x_.assign(block.local(), 0.0);
-  xstar_.clear();
   lambda_ = 0, price_ = NAN, iters_ = 0, not_converged_ = 0;
   trace_.assign(opt_.trace, NAN);
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -110,8 +109,8 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
   std::fill(trace_.begin(), trace_.end(), NAN);
   if (kind_ == CoordinatorKind::coa) {
     // The exact per-step optimum: the driver's oracle when metrics are on (the same solve), else our own.
-    double mu = ctx.mu_star;
-    if (!ctx.oracle) {
+    double mu = ctx.oracle() ? ctx.observer->mu_star() : 0.0;
+    if (!ctx.oracle()) {
       double hi;
       oracle::Result res;
       PetscCall(problem_->OracleBracket(t, *ctx.kernel, &hi));
@@ -153,19 +152,11 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
     ctx.bytes = ctx.messages * sizeof(double);
   }
 
-  // Play x_i(price) and add every agent's metric contributions; one fused reduction.
-  if (ctx.oracle && static_cast<std::int64_t>(xstar_.size()) != nloc) xstar_.assign(nloc, 0.0);
+  // Play x_i(price) and hand every agent's metric contributions to the observer; one fused reduction.
   PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-  if (ctx.partials && ctx.oracle)
-    Play<K, true, true>(k, kr, price_, ctx);
-  else if (ctx.partials)
-    Play<K, true, false>(k, kr, price_, ctx);
-  else
-    Play<K, false, false>(k, kr, price_, ctx);
+  Play(k, kr, price_, ctx);
   PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
-  if (ctx.partials)
-    PetscCall(
-        comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums, metrics::Partials::kMaxes));
+  if (ctx.metrics()) PetscCall(ctx.observer->Reduce(PETSC_COMM_WORLD));
   if (ctx.record_local) {
     std::size_t q = 0;
     for (std::int64_t i : *ctx.record_local) {
@@ -178,31 +169,20 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
 }
 
 // x_{i,t} = x_i(price) from the response kernel kr; costs and constraints from the problem's kernel k (dpa's
-// users answer without the proximal term, but the regret is measured on the problem's f).
-template <class K, bool Metrics, bool Oracle>
+// users answer without the proximal term, but the regret is measured on the problem's f). Every agent holds
+// the broadcast price: μ consensus is exact; y is the agent's own c (no tracker).
+template <class K>
 void Coordinator::Play(const K &k, const K &kr, double price, StepContext &ctx) {
-  const std::int64_t nloc = block_.local();
-  const bool first = ctx.t == 1;
   double *__restrict x = x_.data();
-  double *__restrict xs = xstar_.data();
-  metrics::Partials acc;
-  if constexpr (Metrics) acc = *ctx.partials;
-  const double mu_star = ctx.mu_star;
-  for (std::int64_t i = 0; i < nloc; ++i) {
+  const auto body = [&](std::int64_t i, auto &&sink) {
     const double xi = kr.response(i, price);
     x[i] = xi;
-    if constexpr (Metrics) {
-      const double c = k.g(i, xi);
-      // Every agent holds the broadcast price: μ consensus is exact; y is the agent's own c (no tracker).
-      acc.agent(k.f(i, xi), c, xi, price, c);
-      if constexpr (Oracle) {
-        const double xo = k.response(i, mu_star);
-        acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
-        xs[i] = xo;
-      }
-    }
-  }
-  if constexpr (Metrics) *ctx.partials = acc;
+    const double c = k.g(i, xi);
+    sink(xi, c, price, c);
+  };
+  if (ctx.observer) ctx.observer->Pass(k, block_.local(), body);
+  else
+    for (std::int64_t i = 0; i < block_.local(); ++i) x[i] = kr.response(i, price);
 }
 
 std::vector<AgentField> Coordinator::agent_fields() const {
@@ -260,27 +240,16 @@ PetscErrorCode Coordinator::SaveState(io::Recorder &ckpt) const {
   const double st[3] = {lambda_, price_, static_cast<double>(not_converged_)};
   PetscCall(
       ckpt.WriteGlobalArray("/state/coordinator", st, 3, "per-unit price", "lambda_final, price, steps not converged"));
-  const std::int64_t has_xstar = xstar_.empty() ? 0 : 1;
-  PetscCall(ckpt.SetAttribute("/state", "coordinator_has_xstar", has_xstar));
-  if (has_xstar)
-    PetscCall(ckpt.WriteDistributedArray("/state/coordinator_xstar", block_.n, block_.start, block_.local(),
-                                         xstar_.data(), "per-unit", "oracle x*_{i,t}", "agent"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode Coordinator::LoadState(io::Reader &ckpt) {
   std::vector<double> st;
-  std::int64_t has_xstar = 0;
   PetscFunctionBeginUser;
   PetscCall(ckpt.ReadAll("/state/coordinator", &st));
   PetscCheck(st.size() == 3, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
              "checkpoint /state/coordinator has %zu values, expected 3", st.size());
   lambda_ = st[0], price_ = st[1], not_converged_ = static_cast<std::int64_t>(st[2]);
-  PetscCall(ckpt.GetAttribute("/state", "coordinator_has_xstar", &has_xstar));
-  if (has_xstar) {
-    xstar_.resize(block_.local());
-    PetscCall(ckpt.ReadSlice("/state/coordinator_xstar", block_.start, block_.local(), xstar_.data()));
-  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

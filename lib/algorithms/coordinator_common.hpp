@@ -57,7 +57,7 @@ class Coordinator : public Algorithm {
  private:
   template <class K>
   PetscErrorCode StepWith(const K &k, StepContext &ctx);
-  template <class K, bool Metrics, bool Oracle>
+  template <class K>
   void Play(const K &k, const K &kr, double price, StepContext &ctx);
 
   Block block_;
@@ -66,7 +66,7 @@ class Coordinator : public Algorithm {
   std::uint64_t seed_ = 1;
   double delta_ = 0.15, eps_ = 0.2;  // resolved
   std::string family_;
-  std::vector<double> x_, xstar_;
+  std::vector<double> x_;
   double price_ = NAN, lambda_ = 0;
   std::int64_t iters_ = 0;
   bool converged_ = true;

@@ -72,8 +72,7 @@ PetscErrorCode GraphAlgorithm::StepWeights(std::int64_t t, const double **w, dou
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, double *sums, int nsum, int nmax, double *msgs, int *b,
-                                           const double **w) {
+PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, int *b, const double **w) {
   double local_msgs = 0;
   const std::int64_t nloc = nloc_;
   PetscFunctionBeginUser;
@@ -83,11 +82,12 @@ PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, double *sums
     PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), W * nloc),
                                std::span<double>(cur_.data() + W * nloc, cur_.size() - W * nloc), W));
   const bool failures = graphs_->link_failure > 0;
-  if (sums) {
-    if (failures) *msgs = local_msgs;
-    PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, sums, nsum, nmax));
+  const bool metrics = ctx.metrics();
+  if (metrics) {
+    if (failures) ctx.observer->messages() = local_msgs;
+    PetscCall(ctx.observer->Reduce(PETSC_COMM_WORLD));
   }
-  ctx.messages = failures ? (sums ? *msgs : NAN) : messages_[*b];
+  ctx.messages = failures ? (metrics ? ctx.observer->messages() : NAN) : messages_[*b];
   ctx.bytes = ctx.messages * W * sizeof(double);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -144,17 +144,13 @@ PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
   if (track_) PetscCall(save("/state/cprev", rows_, c_.data(), "per-unit", "g_{i,t}(x_{i,t})"));
   if (prices_)
     PetscCall(save("/state/price", 1, price_prev_.data(), "per-unit price", "price estimate of step t each user pays at t+1"));
-  const bool has_xstar = !xstar_.empty();
-  PetscCall(ckpt.SetAttribute("/state", "has_xstar", static_cast<std::int64_t>(has_xstar)));
   PetscCall(ckpt.SetAttribute("/state", "algorithm", std::string(name())));
-  if (has_xstar) PetscCall(save("/state/xstar", dim_, xstar_.data(), "per-unit", "oracle x*_{i,t}"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
   const std::int64_t off = block_.start, nl = nloc_;
   const int W = stride_;
-  std::int64_t has_xstar = 0;
   PetscFunctionBeginUser;
   PetscCall(ckpt.ReadSlice("/state/x", off * dim_, nl * dim_, x_.data()));
   for (std::size_t s = 0; s < slots_.size(); ++s) {
@@ -166,11 +162,6 @@ PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
   }
   if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off * rows_, nl * rows_, c_.data()));
   if (prices_) PetscCall(ckpt.ReadSlice("/state/price", off, nl, price_prev_.data()));
-  PetscCall(ckpt.GetAttribute("/state", "has_xstar", &has_xstar));
-  if (has_xstar) {
-    xstar_.resize(nl * dim_);
-    PetscCall(ckpt.ReadSlice("/state/xstar", off * dim_, nl * dim_, xstar_.data()));
-  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -88,27 +88,25 @@ class GraphAlgorithm : public Algorithm {
   std::int64_t nloc_ = 0;
   const graph::LocalGraphs *graphs_ = nullptr;
   problems::Problem *problem_ = nullptr;
-  std::vector<double> x_, c_, cur_, nxt_, xstar_;
+  std::vector<double> x_, c_, cur_, nxt_;
 
  private:
   using Run = std::pair<std::int64_t, std::int64_t>;  // rows [first, second)
 
-  template <class K, bool Metrics, bool Oracle, bool Track>
+  template <class K, bool Track>
   void Pass1(const K &k, StepContext &ctx);
   template <class K>
   void Pass1Dispatch(const K &k, StepContext &ctx);
-  template <class K, bool Metrics, bool Oracle, bool Track>
+  template <class K, bool Track>
   void Pass1Vec(const K &k, StepContext &ctx);
   template <class Row>
   void RowsVec(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
   // Weights of G(t): the static ones, or (with link failures) recomputed after exchanging surviving degrees.
   PetscErrorCode StepWeights(std::int64_t t, const double **w, double *local_msgs);
   // The mixing of round ctx.t: the weights of G(t) (graph index *b, weights *w), the halo exchange of W values
-  // per agent started, the fused reduction of `sums` (nsum sums, then nmax maxima; none when null; *msgs its
-  // messages entry, filled first under link failures) while the halo is in flight, and the round's logical
-  // traffic into ctx. Collective.
-  PetscErrorCode StartMixing(StepContext &ctx, int W, double *sums, int nsum, int nmax, double *msgs, int *b,
-                             const double **w);
+  // per agent started, the metrics observer's fused reduction (its messages entry filled first under link
+  // failures) while the halo is in flight, and the round's logical traffic into ctx. Collective.
+  PetscErrorCode StartMixing(StepContext &ctx, int W, int *b, const double **w);
   // rows(runs) over the interior rows of graph b, the halo completed, then over its boundary rows (timed as
   // local updates); then the state's buffers swap. Collective.
   template <class RunRows>
@@ -132,60 +130,36 @@ class GraphAlgorithm : public Algorithm {
 
 // ---- templates ------------------------------------------------------------------------------------------
 
-template <class K, bool Metrics, bool Oracle, bool Track>
+// The step's first pass: the tracker update A1 and, through the metrics observer, every agent's metric
+// contribution at the point §12 names.
+template <class K, bool Track>
 void GraphAlgorithm::Pass1(const K &k, StepContext &ctx) {
-  const std::int64_t nloc = nloc_;
   const int kvals = kv();
   const bool first = ctx.t == 1;
   double *__restrict cur = cur_.data();
   double *__restrict cv = c_.data();
   const double *__restrict x = x_.data();
-  double *__restrict xs = xstar_.data();
-  const double mu_star = ctx.mu_star;
-  // Sums per block of agents in a local accumulator: registers (the arrays cannot alias it), and rounding
-  // independent of how many agents a rank owns (metrics::Partials::merge).
-  metrics::Partials total;
-  if constexpr (Metrics) total = *ctx.partials;
-  for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
-    const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
-    metrics::Partials acc;
-    if constexpr (Metrics) acc.reset(total.mu_shift, total.y_shift);
-    for (std::int64_t i = i0; i < i1; ++i) {
-      const double xi = x[i];
-      const double c = k.g(i, xi);
-      double y = c;
-      if constexpr (Track) {
-        // A1: y = c (t = 1) or ŷ_{t−1} + (c − c_{t−1}); slot 1 holds ŷ_{t−1} on entry.
-        y = first ? c : cur[kvals * i + 1] + (c - cv[i]);
-        cur[kvals * i + 1] = y;
-      }
-      cv[i] = c;
-      if constexpr (Metrics) {
-        acc.agent(k.f(i, xi), c, xi, cur[kvals * i], y);
-        if constexpr (Oracle) {
-          const double xo = k.response(i, mu_star);
-          acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
-          xs[i] = xo;
-        }
-      }
+  const auto body = [&](std::int64_t i, auto &&sink) {
+    const double xi = x[i];
+    const double c = k.g(i, xi);
+    double y = c;
+    if constexpr (Track) {
+      // A1: y = c (t = 1) or ŷ_{t−1} + (c − c_{t−1}); slot 1 holds ŷ_{t−1} on entry.
+      y = first ? c : cur[kvals * i + 1] + (c - cv[i]);
+      cur[kvals * i + 1] = y;
     }
-    if constexpr (Metrics) total.merge(acc);
-  }
-  if constexpr (Metrics) *ctx.partials = total;
+    cv[i] = c;
+    sink(xi, c, cur[kvals * i], y);
+  };
+  if (ctx.observer) ctx.observer->Pass(k, nloc_, body);
+  else
+    for (std::int64_t i = 0; i < nloc_; ++i) body(i, [](double, double, double, double) {});
 }
 
 template <class K>
 void GraphAlgorithm::Pass1Dispatch(const K &k, StepContext &ctx) {
-  const bool m = ctx.partials != nullptr, o = m && ctx.oracle;
-  if (track_) {
-    if (o) Pass1<K, true, true, true>(k, ctx);
-    else if (m) Pass1<K, true, false, true>(k, ctx);
-    else Pass1<K, false, false, true>(k, ctx);
-  } else {
-    if (o) Pass1<K, true, true, false>(k, ctx);
-    else if (m) Pass1<K, true, false, false>(k, ctx);
-    else Pass1<K, false, false, false>(k, ctx);
-  }
+  if (track_) Pass1<K, true>(k, ctx);
+  else Pass1<K, false>(k, ctx);
 }
 
 template <int KV, class Row>
@@ -232,7 +206,6 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
     for (std::int64_t i = 0; i < nloc; ++i)
       x_[i] = k.project(i, InitialPoint(init_, graphs_->seed, block_.start + i, k.lo(i), k.hi(i)));
     for (std::size_t e = 0; e < cur_.size(); ++e) cur_[e] = slots_[e % kvals].initial;
-    if (ctx.oracle) xstar_.assign(nloc, 0.0);
   }
 
   PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
@@ -251,9 +224,7 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
 
   int b;
   const double *w;
-  metrics::Partials *p = ctx.partials;
-  PetscCall(StartMixing(ctx, kvals, p ? p->v : nullptr, metrics::Partials::kSums, metrics::Partials::kMaxes,
-                        p ? &p->v[metrics::Partials::MSGS] : nullptr, &b, &w));
+  PetscCall(StartMixing(ctx, kvals, &b, &w));
   // E3 needs x_{i,t}, which the primal step overwrites.
   const bool hook = problem_->has_end_step_hook();
   if (hook) played_.assign(x_.begin(), x_.end());
@@ -264,40 +235,29 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-template <class K, bool Metrics, bool Oracle, bool Track>
+template <class K, bool Track>
 void GraphAlgorithm::Pass1Vec(const K &k, StepContext &ctx) {
   constexpr int d = K::dim, m = K::rows;
-  const std::int64_t nloc = nloc_;
   const int W = stride_, ys = Track ? slot_offset_[1] : 0;
   const bool first = ctx.t == 1;
   double *__restrict cur = cur_.data();
   double *__restrict cv = c_.data();
   const double *__restrict x = x_.data();
-  double *__restrict xs = xstar_.data();
-  metrics::VecPartials *total = ctx.vpartials;
-  for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
-    const std::int64_t i1 = std::min(nloc, i0 + metrics::Partials::kBlock);
-    if constexpr (Metrics) block_acc_.reset_like(*total);
-    for (std::int64_t i = i0; i < i1; ++i) {
-      const double *xi = x + d * i;
-      double c[m];
-      k.g(i, xi, c);
-      double *cprev = cv + m * i, *y = cur + W * i + ys;
-      if constexpr (Track)
-        for (int r = 0; r < m; ++r) y[r] = first ? c[r] : y[r] + (c[r] - cprev[r]);  // A1 per row
-      for (int r = 0; r < m; ++r) cprev[r] = c[r];
-      if constexpr (Metrics) {
-        block_acc_.agent(k.f(i, xi), c, xi, d, cur + W * i, Track ? y : c);
-        if constexpr (Oracle) {
-          const double *xo = ctx.xstar + d * i;
-          double *xp = xs + d * i, dx2 = 0;
-          for (int q = 0; q < d; ++q) dx2 += (xo[q] - xp[q]) * (xo[q] - xp[q]), xp[q] = xo[q];
-          block_acc_.oracle(k.f(i, xo), first ? 0.0 : dx2);
-        }
-      }
-    }
-    if constexpr (Metrics) total->merge(block_acc_);
-  }
+  const auto body = [&](std::int64_t i, auto &&sink) {
+    const double *xi = x + d * i;
+    double c[m];
+    k.g(i, xi, c);
+    double *cprev = cv + m * i, *y = cur + W * i + ys;
+    if constexpr (Track)
+      for (int r = 0; r < m; ++r) y[r] = first ? c[r] : y[r] + (c[r] - cprev[r]);  // A1 per row
+    for (int r = 0; r < m; ++r) cprev[r] = c[r];
+    sink(xi, static_cast<const double *>(c), static_cast<const double *>(cur + W * i),
+         static_cast<const double *>(Track ? y : c));
+  };
+  if (ctx.observer) ctx.observer->PassVec(k, nloc_, body);
+  else
+    for (std::int64_t i = 0; i < nloc_; ++i)
+      body(i, [](const double *, const double *, const double *, const double *) {});
 }
 
 template <class Row>
@@ -338,20 +298,11 @@ PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row)
     for (std::int64_t i = 0; i < nall; ++i)
       for (std::size_t s = 0; s < slots_.size(); ++s)
         for (int r = 0; r < (slots_[s].per_row ? m : 1); ++r) cur_[W * i + slot_offset_[s] + r] = slots_[s].initial;
-    if (ctx.xstar) xstar_.assign(nloc * d, 0.0);
   }
 
   PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
-  const bool met = ctx.vpartials != nullptr, orc = met && ctx.xstar;
-  if (track_) {
-    if (orc) Pass1Vec<K, true, true, true>(k, ctx);
-    else if (met) Pass1Vec<K, true, false, true>(k, ctx);
-    else Pass1Vec<K, false, false, true>(k, ctx);
-  } else {
-    if (orc) Pass1Vec<K, true, true, false>(k, ctx);
-    else if (met) Pass1Vec<K, true, false, false>(k, ctx);
-    else Pass1Vec<K, false, false, false>(k, ctx);
-  }
+  if (track_) Pass1Vec<K, true>(k, ctx);
+  else Pass1Vec<K, false>(k, ctx);
   if (ctx.record_local) {
     // Fields: x (d values), the slots (their widths), then c (m values) when there is no tracker.
     std::size_t q = 0;
@@ -369,9 +320,7 @@ PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row)
 
   int b;
   const double *w;
-  metrics::VecPartials *vp = ctx.vpartials;
-  PetscCall(StartMixing(ctx, W, vp ? vp->data() : nullptr, vp ? vp->nsum() : 0, vp ? vp->nmax() : 0,
-                        vp ? &vp->sum(metrics::VecPartials::MSGS) : nullptr, &b, &w));
+  PetscCall(StartMixing(ctx, W, &b, &w));
   PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { RowsVec(graphs_->graphs[b], w, runs, row); }));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -118,30 +118,19 @@ class Offline final : public Algorithm {
   }
 
   // Checkpoint: Setup solves Prob-OFF again on restart (deterministic for a given rank count), so only the
-  // oracle's warm start and previous x* (path length) are state.
+  // oracle's warm start is state (the metrics observer keeps the previous x* of the path length).
   PetscErrorCode SaveState(io::Recorder &ckpt) const override {
     PetscFunctionBeginUser;
     PetscCall(ckpt.WriteGlobalArray("/state/offline_warm", &warm_, 1, "per-unit price", "oracle warm start"));
-    const std::int64_t has_xstar = xstar_.empty() ? 0 : 1;
-    PetscCall(ckpt.SetAttribute("/state", "offline_has_xstar", has_xstar));
-    if (has_xstar)
-      PetscCall(ckpt.WriteDistributedArray("/state/offline_xstar", block_.n * dim_, block_.start * dim_, block_.local() * dim_,
-                                           xstar_.data(), "per-unit", "oracle x*_{i,t}", dim_ == 1 ? "agent" : ""));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   PetscErrorCode LoadState(io::Reader &ckpt) override {
     std::vector<double> w;
-    std::int64_t has_xstar = 0;
     PetscFunctionBeginUser;
     PetscCall(ckpt.ReadAll("/state/offline_warm", &w));
     PetscCheck(w.size() == 1, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED, "checkpoint /state/offline_warm has %zu values, expected 1",
                w.size());
     warm_ = w[0];
-    PetscCall(ckpt.GetAttribute("/state", "offline_has_xstar", &has_xstar));
-    if (has_xstar) {
-      xstar_.resize(block_.local() * dim_);
-      PetscCall(ckpt.ReadSlice("/state/offline_xstar", block_.start * dim_, block_.local() * dim_, xstar_.data()));
-    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -153,8 +142,8 @@ class Offline final : public Algorithm {
     if (coupled_) {
       PetscCall(problem_->PlayFullHorizon(t, *ctx.kernel, x_.data(), &price_));
     } else {
-      double mu = ctx.mu_star;
-      if (!ctx.oracle) {
+      double mu = ctx.oracle() ? ctx.observer->mu_star() : 0.0;
+      if (!ctx.oracle()) {
         double hi;
         oracle::Result r;
         PetscCall(problem_->OracleBracket(t, *ctx.kernel, &hi));
@@ -164,21 +153,12 @@ class Offline final : public Algorithm {
       warm_ = mu, price_ = mu;
       for (std::int64_t i = 0; i < nloc; ++i) x_[i] = k.response(i, mu);
     }
-    if (ctx.partials) {
-      metrics::Partials acc = *ctx.partials;
-      if (ctx.oracle && static_cast<std::int64_t>(xstar_.size()) != nloc) xstar_.assign(nloc, 0.0);
-      for (std::int64_t i = 0; i < nloc; ++i) {
+    if (ctx.metrics()) {
+      ctx.observer->Pass(k, nloc, [&](std::int64_t i, auto &&sink) {
         const double c = k.g(i, x_[i]);
-        acc.agent(k.f(i, x_[i]), c, x_[i], price_, c);
-        if (ctx.oracle) {
-          const double xo = k.response(i, ctx.mu_star);
-          acc.oracle(k.f(i, xo), t == 1 ? 0.0 : xo - xstar_[i]);
-          xstar_[i] = xo;
-        }
-      }
-      *ctx.partials = acc;
-      PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, ctx.partials->v, metrics::Partials::kSums,
-                                      metrics::Partials::kMaxes));
+        sink(x_[i], c, price_, c);
+      });
+      PetscCall(ctx.observer->Reduce(PETSC_COMM_WORLD));
     }
     if (ctx.record_local) {
       std::size_t q = 0;
@@ -198,34 +178,24 @@ class Offline final : public Algorithm {
     constexpr int d = K::dim, m = K::rows;
     const std::int64_t t = ctx.t, nloc = block_.local();
     PetscFunctionBeginUser;
-    if (ctx.xstar) {
-      std::copy_n(ctx.xstar, nloc * d, x_.data());
-      price_ = ctx.mu_star;
+    if (ctx.oracle() && ctx.observer->xstar()) {
+      std::copy_n(ctx.observer->xstar(), nloc * d, x_.data());
+      price_ = ctx.observer->mu_star();
     } else {
       oracle::Result r;
       PetscCall(problem_->VectorOracle(t, *ctx.vkernel, warm_, x_.data(), &r));
       price_ = r.mu;
     }
     warm_ = price_;
-    if (ctx.vpartials) {
-      metrics::VecPartials &total = *ctx.vpartials;
-      metrics::VecPartials acc;
+    if (ctx.metrics()) {
       const std::vector<double> prices(m, price_);
-      if (xstar_.size() != x_.size()) xstar_.assign(x_.size(), 0.0);
-      for (std::int64_t i0 = 0; i0 < nloc; i0 += metrics::Partials::kBlock) {
-        acc.reset_like(total);
-        for (std::int64_t i = i0; i < std::min(nloc, i0 + metrics::Partials::kBlock); ++i) {
-          const double *xi = x_.data() + d * i;
-          double c[m], dx2 = 0;
-          k.g(i, xi, c);
-          const double f = k.f(i, xi);
-          acc.agent(f, c, xi, d, prices.data(), c);
-          for (int q = 0; q < d; ++q) dx2 += (xi[q] - xstar_[d * i + q]) * (xi[q] - xstar_[d * i + q]), xstar_[d * i + q] = xi[q];
-          acc.oracle(f, t == 1 ? 0.0 : dx2);
-        }
-        total.merge(acc);
-      }
-      PetscCall(comm::AllreduceSumMax(PETSC_COMM_WORLD, total.data(), total.nsum(), total.nmax()));
+      ctx.observer->PassVec(k, nloc, [&](std::int64_t i, auto &&sink) {
+        const double *xi = x_.data() + d * i;
+        double c[m];
+        k.g(i, xi, c);
+        sink(xi, static_cast<const double *>(c), prices.data(), static_cast<const double *>(c));
+      });
+      PetscCall(ctx.observer->Reduce(PETSC_COMM_WORLD));
     }
     if (ctx.record_local) {
       std::size_t q = 0;
@@ -248,7 +218,7 @@ class Offline final : public Algorithm {
   bool coupled_ = false;  // the problem's steps are coupled in time: play its full-horizon optimum
   oracle::FullHorizonResult res_;
   double price_ = NAN, warm_ = 0;
-  std::vector<double> x_, xstar_;
+  std::vector<double> x_;
 };
 
 }  // namespace

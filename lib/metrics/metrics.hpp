@@ -14,8 +14,7 @@ namespace dodge::metrics {
 // Local contributions of one step. Sums first, maxima after: the layout of comm::AllreduceSumMax.
 struct Partials {
   enum Sum { F, FSTAR, C, CABS, Y, MU, MU_SQ, Y_SQ, PATH_SQ, X, MSGS, NSUM };
-    // SIGNAL carries a checkpoint request (SIGTERM/SIGUSR1 seen on some rank) in the same reduction.
-  enum Max { MU_MAX = static_cast<int>(NSUM), MU_NEGMIN, Y_MAX, Y_NEGMIN, SIGNAL, NALL };
+  enum Max { MU_MAX = static_cast<int>(NSUM), MU_NEGMIN, Y_MAX, Y_NEGMIN, NALL };
   static constexpr int kSums = static_cast<int>(NSUM), kMaxes = static_cast<int>(NALL) - static_cast<int>(NSUM);
   double v[NALL];
   // Shifts (the previous step's means, identical on every rank) keep the variances free of cancellation.
@@ -47,7 +46,7 @@ struct Partials {
 
 // The same contributions for vector families (d_i components, m constraint rows): the scalar sums of
 // Partials plus the per-row sums of c, μ and y, and per-row maxima (consensus in the ∞-norm over rows, exact
-// in one pass). Layout for comm::AllreduceSumMax: [kFixed sums | C[m] | MU[m] | Y[m] || SIGNAL | MU_MAX[m] |
+// in one pass). Layout for comm::AllreduceSumMax: [kFixed sums | C[m] | MU[m] | Y[m] || MU_MAX[m] |
 // MU_NEGMIN[m] | Y_MAX[m] | Y_NEGMIN[m]].
 class VecPartials {
  public:
@@ -59,7 +58,7 @@ class VecPartials {
   }
   int m() const { return m_; }
   int nsum() const { return kFixed + 3 * m_; }
-  int nmax() const { return 1 + 4 * m_; }
+  int nmax() const { return 4 * m_; }
   double *data() { return v_.data(); }
   const double *data() const { return v_.data(); }
   double &sum(int s) { return v_[s]; }
@@ -67,9 +66,7 @@ class VecPartials {
   const double *c() const { return v_.data() + kFixed; }
   const double *mu() const { return v_.data() + kFixed + m_; }
   const double *y() const { return v_.data() + kFixed + 2 * m_; }
-  double &signal() { return v_[nsum()]; }
-  double signal() const { return v_[nsum()]; }
-  const double *mu_max() const { return v_.data() + nsum() + 1; }
+  const double *mu_max() const { return v_.data() + nsum(); }
   const double *mu_negmin() const { return mu_max() + m_; }
   const double *y_max() const { return mu_max() + 2 * m_; }
   const double *y_negmin() const { return mu_max() + 3 * m_; }
@@ -91,7 +88,7 @@ class VecPartials {
   }
   void agent(double f, const double *c, const double *x, int d, const double *mu, const double *y) {
     double *cs = v_.data() + kFixed, *ms = cs + m_, *ys = ms + m_;
-    double *mx = v_.data() + nsum() + 1, *mn = mx + m_, *yx = mn + m_, *yn = yx + m_;
+    double *mx = v_.data() + nsum(), *mn = mx + m_, *yx = mn + m_, *yn = yx + m_;
     v_[F] += f;
     for (int k = 0; k < d; ++k) v_[X] += x[k];
     for (int r = 0; r < m_; ++r) {

@@ -17,6 +17,7 @@ struct RunObjects {
   graph::LocalGraphs graphs;
   Block block;
   std::int64_t T = 0;
+  metrics::Observer observer;  // the run's metrics observer, set up for the family (with the oracle)
 };
 
 // Creates `problem` and `algorithm` for n agents and T steps from the options database (seed 1). Collective.
@@ -37,6 +38,7 @@ inline PetscErrorCode SetupRun(const char *problem, const char *algorithm, std::
     PetscCall(graph::GraphsBuild(go, r->block, &r->graphs));
   }
   PetscCall(r->algorithm->Setup(r->block, *r->problem, r->algorithm->uses_graph() ? &r->graphs : nullptr, T));
+  r->observer.Setup(r->block, r->problem->dim(), r->problem->rows(), r->problem->units().cost_to_dollars, true);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

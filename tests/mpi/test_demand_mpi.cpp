@@ -38,7 +38,6 @@ struct Run : test::RunObjects {
   std::vector<double> mu_star, price;               // per step
   std::vector<double> messages, bytes;              // per step
   std::vector<std::vector<double>> series;          // algorithm series per step
-  metrics::Partials partials;
 };
 
 PetscErrorCode Build(const char *problem, const char *algorithm, std::int64_t n, std::int64_t T, Run *r) {
@@ -75,8 +74,8 @@ PetscErrorCode Steps(Run &r, std::int64_t t0, std::int64_t t1, bool oracle) {
       PetscCall(r.problem->OracleBracket(t, kernel, &hi));
       PetscCall(oracle::SolveStep(PETSC_COMM_WORLD, kernel, nloc, hi, r.mu_warm, r.problem->constraint_scale(), &orc));
       r.mu_warm = orc.mu;
-      r.partials.reset(0, 0);
-      ctx.partials = &r.partials, ctx.oracle = true, ctx.mu_star = orc.mu;
+      r.observer.BeginStep(t, true, true, orc.mu, nullptr, false);
+      ctx.observer = &r.observer;
     }
     ctx.record_local = &all;
     ctx.record = {x.data(), mu.data(), y.data()};
@@ -398,7 +397,7 @@ TEST_CASE("dispatch: dpa equals doa inner_loop, coa and offline equal the oracle
   REQUIRE(test::all_ranks(same));
   REQUIRE(test::all_ranks(worst <= 1e-12));
   // coa's regret is zero: its F equals the oracle's (same decisions).
-  REQUIRE(test::all_ranks(std::fabs(coa.partials.v[metrics::Partials::F] - coa.partials.v[metrics::Partials::FSTAR]) <=
+  REQUIRE(test::all_ranks(std::fabs(coa.observer.partials().v[metrics::Partials::F] - coa.observer.partials().v[metrics::Partials::FSTAR]) <=
                           1e-12));
 }
 
@@ -413,7 +412,7 @@ TEST_CASE("demand: pdct runs with the provider as one more agent and keeps its i
     for (std::int64_t i = 0; i < N; ++i) box = box && r.x[t][i] >= 1.0 && r.x[t][i] <= 3.0;
     box = box && r.x[t][N] >= 0 && r.x[t][N] <= 3.0 * N;
   }
-  const auto &v = r.partials.v;
+  const auto &v = r.observer.partials().v;
   REQUIRE(test::all_ranks(box));
   REQUIRE(test::all_ranks(std::fabs(v[metrics::Partials::Y] - v[metrics::Partials::C]) <=
                           1e-10 * (1 + v[metrics::Partials::CABS])));

@@ -51,7 +51,6 @@ struct Stepper {
   Run &r;
   std::vector<std::int64_t> all;
   std::vector<std::vector<double>> fields;
-  metrics::Partials p;
   problems::ScalarKernel kernel;
   double messages = 0, bytes = 0;
   explicit Stepper(Run &run) : r(run) {
@@ -64,8 +63,8 @@ struct Stepper {
     PetscCall(r.problem->BeginStep(t, &kernel));
     algorithms::StepContext ctx;
     ctx.t = t, ctx.kernel = &kernel;
-    p.reset(0, 0);
-    ctx.partials = &p;
+    r.observer.BeginStep(t, true, false, 0.0, nullptr, false);
+    ctx.observer = &r.observer;
     ctx.record_local = &all;
     for (auto &f : fields) ctx.record.push_back(f.data());
     PetscCall(r.algorithm->Step(ctx));
@@ -175,8 +174,9 @@ TEST_CASE("dopp tracks the constraint sum on directed graphs and keeps its itera
         double worst = 0;
         for (std::int64_t t = 1; t <= T; ++t) {
           REQUIRE(s.Step(t) == 0);
-          const double sum_y = s.p.v[metrics::Partials::Y], sum_c = s.p.v[metrics::Partials::C];
-          const double err = std::fabs(sum_y - sum_c), tol = 1e-12 * t * (1 + s.p.v[metrics::Partials::CABS]);
+          const auto &p = s.r.observer.partials();
+          const double sum_y = p.v[metrics::Partials::Y], sum_c = p.v[metrics::Partials::C];
+          const double err = std::fabs(sum_y - sum_c), tol = 1e-12 * t * (1 + p.v[metrics::Partials::CABS]);
           worst = std::max(worst, err / tol);
           ok_track = ok_track && err <= tol;
           problems::ScalarKernel &k = s.kernel;
@@ -301,9 +301,7 @@ PetscErrorCode RunWithMetrics(const char *algorithm, std::int64_t n, std::int64_
   Run r;
   PetscFunctionBeginUser;
   PetscCall(Build(algorithm, n, T, &r));
-  metrics::Tracker tracker;
-  tracker.init(n, r.problem->units().cost_to_dollars, true);
-  metrics::Partials partials;
+  metrics::Observer &observer = r.observer;
   std::vector<double> row(metrics::Tracker::NCOL);
   double mu_warm = 0;
   reg->clear(), vio->clear(), vio_plus->clear();
@@ -315,11 +313,11 @@ PetscErrorCode RunWithMetrics(const char *algorithm, std::int64_t n, std::int64_
     oracle::Result orc;
     PetscCall(oracle::SolveStep(PETSC_COMM_WORLD, kernel, r.block.local(), mu_hi, mu_warm, r.problem->constraint_scale(), &orc));
     mu_warm = orc.mu;
-    partials.reset(tracker.mu_shift(), tracker.y_shift());
+    observer.BeginStep(t, true, true, orc.mu, nullptr, false);
     algorithms::StepContext ctx;
-    ctx.t = t, ctx.kernel = &kernel, ctx.partials = &partials, ctx.oracle = true, ctx.mu_star = orc.mu;
+    ctx.t = t, ctx.kernel = &kernel, ctx.observer = &observer;
     PetscCall(r.algorithm->Step(ctx));
-    tracker.finish(t, partials, orc.mu, orc.iterations, ctx.messages, ctx.bytes, 0.0, row.data());
+    observer.Finish(t, orc.iterations, ctx.messages, ctx.bytes, 0.0, row.data());
     for (std::int64_t s : at)
       if (s == t) {
         reg->push_back(row[metrics::Tracker::REGRET_AVG]), vio->push_back(row[metrics::Tracker::VIOLATION_AVG]);

@@ -38,7 +38,6 @@ TEST_CASE("pdct tracks the constraint sum and keeps its iterates feasible and bo
     std::vector<std::int64_t> all(nloc);
     for (std::int64_t i = 0; i < nloc; ++i) all[i] = i;
     std::vector<double> x(nloc), mu(nloc), y(nloc), cprev(nloc);
-    metrics::Partials p;
     bool ok_track = true, ok_box = true, ok_bound = true;
     double worst_track = 0, yhat_max = 0;  // max_{s<=t, j} |ŷ_{j,s}|, rebuilt from y_{s+1} - (c_{s+1} - c_s)
     const double beta0 = 1.0, pb = 0.2, kappa = static_cast<double>(n);
@@ -47,8 +46,9 @@ TEST_CASE("pdct tracks the constraint sum and keeps its iterates feasible and bo
       REQUIRE(r.problem->BeginStep(t, &kernel) == 0);
       algorithms::StepContext ctx;
       ctx.t = t, ctx.kernel = &kernel;
-      p.reset(0, 0);
-      ctx.partials = &p;
+      r.observer.BeginStep(t, true, false, 0.0, nullptr, false);
+      ctx.observer = &r.observer;
+      const metrics::Partials &p = r.observer.partials();
       ctx.record_local = &all;
       ctx.record = {x.data(), mu.data(), y.data()};
       REQUIRE(r.algorithm->Step(ctx) == 0);

@@ -40,22 +40,19 @@ struct Stepper {
   Run &r;
   std::vector<std::int64_t> all;
   std::vector<std::vector<double>> fields;
-  metrics::VecPartials p;
   problems::VectorKernel kernel;
   explicit Stepper(Run &run) : r(run) {
     const std::int64_t nloc = r.block.local();
     for (std::int64_t i = 0; i < nloc; ++i) all.push_back(i);
     for (const auto &f : r.algorithm->agent_fields()) fields.emplace_back(nloc * f.width);
-    p.init(r.problem->rows());
   }
   PetscErrorCode Step(std::int64_t t) {
     PetscFunctionBeginUser;
     PetscCall(r.problem->BeginVectorStep(t, &kernel));
     algorithms::StepContext ctx;
     ctx.t = t, ctx.vkernel = &kernel;
-    const std::vector<double> zero(r.problem->rows(), 0.0);
-    p.reset(zero, zero);
-    ctx.vpartials = &p;
+    r.observer.BeginStep(t, true, false, 0.0, nullptr, false);
+    ctx.observer = &r.observer;
     ctx.record_local = &all;
     for (auto &f : fields) ctx.record.push_back(f.data());
     PetscCall(r.algorithm->Step(ctx));
