@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs a command that must fail on bad input: non-zero exit, a message matching a pattern, and no output
-# file claiming status = complete.  Usage: expect_fail.sh PATTERN OUTFILE -- command args...
+# file claiming status = complete.  Usage: expect_fail.sh PATTERN OUTFILE [--exit N] -- command args...
+# With --exit N the exit code must be exactly N (a documented code, e.g. 75 for a refused combination).
 set -u
-pattern=$1 outfile=$2
-shift 3
+pattern=$1 outfile=$2 want=""
+if [ "$3" = "--exit" ]; then want=$4; shift 5; else shift 3; fi
 rm -f "$outfile"
 log=$("$@" 2>&1)
 rc=$?
 if [ $rc -eq 0 ]; then
   echo "FAIL: expected a non-zero exit from: $*"; echo "$log"; exit 1
+fi
+if [ -n "$want" ] && [ "$rc" -ne "$want" ]; then
+  echo "FAIL: exit $rc, expected exit $want from: $*"; echo "$log"; exit 1
 fi
 if ! grep -E -q -- "$pattern" <<<"$log"; then
   echo "FAIL: message does not match /$pattern/ (exit $rc) from: $*"; echo "$log"; exit 1
