@@ -11,7 +11,8 @@ Layers, lowest first; a file may include its own folder and any folder of a lowe
   3 oracle      generic exact solvers: per-step root finding, dense QP, full-horizon box solve (TAO)
   4 problems    one family per file: data, per-agent kernels, the family's own solver pieces
   5 algorithms  one algorithm per file and the registry
-  6 app         the driver
+  6 run         the run loop and its monitors (output file, checkpoints, progress)
+  7 app         the driver
 
 Usage: check_layers.py SOURCE_DIR   prints every violation as FILE:LINE and exits 1 if there is any.
        check_layers.py --self-test  checks the checker on a scratch tree: a clean one passes, and an upward, a
@@ -23,7 +24,7 @@ import sys
 import tempfile
 
 LAYER = {"core": 0, "comm": 1, "io": 1, "graph": 2, "metrics": 2, "oracle": 3, "problems": 4, "algorithms": 5,
-         "app": 6}
+         "run": 6, "app": 7}
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 
 

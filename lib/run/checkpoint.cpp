@@ -1,6 +1,6 @@
 // Checkpoints: full state at the end of a step as global per-agent arrays, so a restart may use a different
 // number of ranks and still reproduce the uninterrupted run bit for bit.
-#include "checkpoint.hpp"
+#include "run/checkpoint.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -18,7 +18,7 @@
 #include "io/recorder.hpp"
 #include "problems/problem.hpp"
 
-namespace dodge::app {
+namespace dodge::run {
 
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
@@ -86,7 +86,7 @@ PetscErrorCode ScenarioFingerprint(std::string *fp) {
 }
 
 PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, std::int64_t n,
-                               std::int64_t T, const DriverState &st, const problems::Problem &problem,
+                               std::int64_t T, const RunState &st, const problems::Problem &problem,
                                const algorithms::Algorithm &algorithm, const metrics::Observer &observer) {
   const std::string tmp = path + ".tmp";
   std::unique_ptr<io::Recorder> ck;
@@ -127,7 +127,7 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
 }
 
 PetscErrorCode CheckpointRead(const std::string &path, const std::string &fingerprint, std::int64_t n, std::int64_t T,
-                              DriverState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
+                              RunState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
                               metrics::Observer &observer) {
   std::unique_ptr<io::Reader> rd;
   std::string fp, status;
@@ -176,4 +176,25 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-}  // namespace dodge::app
+PetscErrorCode CheckpointMonitor::PostStep(Run &run, const StepInfo &s, bool *stop, int *exit_code) {
+  PetscFunctionBeginUser;
+  if (s.t < s.T && (s.signalled || (o_.every > 0 && s.t % o_.every == 0))) {
+    PetscCall(run.SyncMonitors(s.t));
+    PetscCall(CheckpointWrite(o_.file, fingerprint_, n_, s.T, run.state(), problem_, algorithm_, run.observer()));
+    if (s.signalled) {
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "signal received: checkpoint of step %" PetscInt64_FMT " written to %s; exiting with code %d "
+                            "(resume with the same options and -restart)\n",
+                            s.t, o_.file.c_str(), kExitCheckpointed));
+      *stop = true, *exit_code = kExitCheckpointed;
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KillMonitor::PostStep(Run &, const StepInfo &s, bool *, int *) {
+  if (at_ == s.t) std::raise(SIGKILL);  // testing: die like a killed job, nothing flushed or closed
+  return PETSC_SUCCESS;
+}
+
+}  // namespace dodge::run

@@ -6,6 +6,7 @@
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/observer.hpp"
+#include "run/run.hpp"
 
 namespace dodge {
 namespace algorithms {
@@ -16,7 +17,7 @@ class Problem;
 }
 }  // namespace dodge
 
-namespace dodge::app {
+namespace dodge::run {
 
 // Exit code of a run that checkpointed on SIGTERM/SIGUSR1 and stopped: "requeue me with -restart".
 inline constexpr int kExitCheckpointed = 3;
@@ -39,21 +40,41 @@ bool SignalRequested();
 // is only resumed by a run with the same fingerprint.
 PetscErrorCode ScenarioFingerprint(std::string *fp);
 
-// The driver's own state at the end of step t.
-struct DriverState {
-  std::int64_t t = 0;
-  double mu_warm = 0, run_seconds = 0;
-  std::int64_t oracle_iters_total = 0, oracle_failures = 0;
-  metrics::Tracker::State tracker{};
-};
-
 // Writes the checkpoint atomically (a temporary file renamed into place once complete). Collective.
 PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, std::int64_t n,
-                               std::int64_t T, const DriverState &st, const problems::Problem &problem,
+                               std::int64_t T, const RunState &st, const problems::Problem &problem,
                                const algorithms::Algorithm &algorithm, const metrics::Observer &observer);
 // Reads a checkpoint written by CheckpointWrite, refusing one from another scenario. Collective.
 PetscErrorCode CheckpointRead(const std::string &path, const std::string &fingerprint, std::int64_t n, std::int64_t T,
-                              DriverState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
+                              RunState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
                               metrics::Observer &observer);
 
-}  // namespace dodge::app
+// Checkpoints every -checkpoint_every steps and when signalled (then stops the run with kExitCheckpointed),
+// after making every monitor's output durable. Register it after the output monitor.
+class CheckpointMonitor : public Monitor {
+ public:
+  CheckpointMonitor(const CheckpointOptions &o, const std::string &fingerprint, std::int64_t n,
+                    const problems::Problem &problem, const algorithms::Algorithm &algorithm)
+      : o_(o), fingerprint_(fingerprint), n_(n), problem_(problem), algorithm_(algorithm) {}
+  PetscErrorCode PostStep(Run &run, const StepInfo &s, bool *stop, int *exit_code) override;
+
+ private:
+  CheckpointOptions o_;
+  std::string fingerprint_;
+  std::int64_t n_;
+  const problems::Problem &problem_;
+  const algorithms::Algorithm &algorithm_;
+};
+
+// Testing: SIGKILL this process at the end of step -checkpoint_kill_at_step (a crash after a checkpoint:
+// nothing flushed or closed).
+class KillMonitor : public Monitor {
+ public:
+  explicit KillMonitor(std::int64_t at) : at_(at) {}
+  PetscErrorCode PostStep(Run &, const StepInfo &s, bool *, int *) override;
+
+ private:
+  std::int64_t at_;
+};
+
+}  // namespace dodge::run
