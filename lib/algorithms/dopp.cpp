@@ -85,7 +85,7 @@ class Dopp final : public GraphAlgorithm {
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
     double *const price = price_out();
-    return Round<3>(k, ctx, [&](std::int64_t i, const double *mixed) {
+    return Round<3>(k, ctx, [&](std::int64_t i, const double *mixed, double /*w_ii*/) {
       const double mh = mixed[0], yh = mixed[1], ph = mixed[2];
       const double lambda = mh / ph;  // ψ > 0: every self weight is positive
       if (price) price[i] = lambda;
@@ -106,7 +106,7 @@ class Dopp final : public GraphAlgorithm {
     const int W = stride();
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
-    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
+    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed, double /*w_ii*/) {
       const double *mh = mixed, *yh = mixed + m;
       const double ph = mixed[2 * m];
       double lambda[m];

@@ -47,6 +47,16 @@ PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem 
     messages_[b] = static_cast<double>(edges);
   }
   if (graphs->link_failure > 0) deg_.assign(nloc + ng, 0.0);
+  // Each row's diagonal entry, so the row update gets w_ii and the mixing reads the agent's own value from
+  // its stored state whatever the send policy.
+  self_edge_.assign(graphs->B, std::vector<std::int64_t>(nloc, -1));
+  for (int b = 0; b < graphs->B; ++b) {
+    const graph::Mixing &m = graphs->graphs[b];
+    for (std::int64_t i = 0; i < nloc; ++i)
+      for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e)
+        if (m.col[e] == i) self_edge_[b][i] = e;
+  }
+  policy_.reset(), sent_.clear();
   prices_ = problem.wants_step_prices();
   if (prices_) price_prev_.assign(nloc, 0.0), price_next_.assign(nloc, 0.0);
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -77,10 +87,18 @@ PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, int *b, cons
   const std::int64_t nloc = nloc_;
   PetscFunctionBeginUser;
   *b = graphs_->which(ctx.t);
+  step_t_ = ctx.t;
   PetscCall(StepWeights(ctx.t, w, &local_msgs));
+  // What is sent: the stored values themselves, or what the send policy makes of them.
+  double *send = cur_.data();
+  if (policy_) {
+    sent_.resize(cur_.size());
+    policy_->Send(ctx.t, block_, W, cur_.data(), sent_.data());
+    send = sent_.data();
+  }
   if (exchange_)
-    PetscCall(exchange_->Begin(std::span<const double>(cur_.data(), W * nloc),
-                               std::span<double>(cur_.data() + W * nloc, cur_.size() - W * nloc), W));
+    PetscCall(exchange_->Begin(std::span<const double>(send, W * nloc),
+                               std::span<double>(send + W * nloc, cur_.size() - W * nloc), W));
   const bool failures = graphs_->link_failure > 0;
   const bool metrics = ctx.metrics();
   if (metrics) {
@@ -90,6 +108,11 @@ PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, int *b, cons
   ctx.messages = failures ? (metrics ? ctx.observer->messages() : NAN) : messages_[*b];
   ctx.bytes = ctx.messages * W * sizeof(double);
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+void GraphAlgorithm::SetSendPolicy(std::unique_ptr<SendPolicy> policy) {
+  policy_ = std::move(policy);
+  sent_.assign(policy_ ? cur_.size() : 0, 0.0);
 }
 
 PetscErrorCode GraphAlgorithm::TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix) {
@@ -145,6 +168,7 @@ PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
   if (prices_)
     PetscCall(save("/state/price", 1, price_prev_.data(), "per-unit price", "price estimate of step t each user pays at t+1"));
   PetscCall(ckpt.SetAttribute("/state", "algorithm", std::string(name())));
+  if (policy_) PetscCall(policy_->SaveState(ckpt, block_));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -162,6 +186,7 @@ PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
   }
   if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off * rows_, nl * rows_, c_.data()));
   if (prices_) PetscCall(ckpt.ReadSlice("/state/price", off, nl, price_prev_.data()));
+  if (policy_) PetscCall(policy_->LoadState(ckpt, block_));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -12,6 +12,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/graph_common.hpp"
+#include "algorithms/send_policy.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
@@ -25,9 +26,13 @@ class GraphAlgorithm : public Algorithm {
   bool supports_vector() const override { return true; }
   std::int64_t mpi_messages() const override { return exchange_ ? exchange_->mpi_messages() : 0; }
   std::int64_t mpi_bytes() const override { return exchange_ ? exchange_->mpi_bytes() : 0; }
-  // Checkpoint after step t: x_{t+1}, the exchanged slots, c_t when tracking, and the oracle's x*_t.
+  // Checkpoint after step t: x_{t+1}, the exchanged slots, c_t when tracking, and the send policy's state.
   PetscErrorCode SaveState(io::Recorder &ckpt) const override;
   PetscErrorCode LoadState(io::Reader &ckpt) override;
+  // Installs what the agents send instead of their stored values (send_policy.hpp); after Setup, before the
+  // first step. Null restores the default (send the stored values).
+  void SetSendPolicy(std::unique_ptr<SendPolicy> policy);
+  const SendPolicy *send_policy() const { return policy_.get(); }
 
  protected:
   // One exchanged value per agent (per constraint row when per_row, for vector families): its checkpoint
@@ -44,9 +49,10 @@ class GraphAlgorithm : public Algorithm {
                             std::vector<Slot> slots, bool track);
 
   // One round: E2 (and A1 when tracking) with the metric contributions, recording, the exchange of the
-  // slots overlapped with the fused reduction, then row(i, mixed) for every owned row, where mixed[s] =
-  // Σ_j w_ij(t) slot_s(j) in increasing j. row writes x_[i] and nxt_[kv*i + s]. Then E3. Collective.
-  // KV is the number of slots given to SetupGraph.
+  // slots overlapped with the fused reduction, then row(i, mixed, w_ii) for every owned row, where mixed[s] =
+  // Σ_j w_ij(t) slot_s(j) in increasing j — the stored value for j = i, the sent view (send_policy.hpp) for
+  // every neighbour — and w_ii(t) is the row's self weight. row writes x_[i] and nxt_[kv*i + s]. Then E3.
+  // Collective. KV is the number of slots given to SetupGraph.
   template <int KV, class K, class Row>
   PetscErrorCode Round(const K &k, StepContext &ctx, Row &&row);
 
@@ -54,7 +60,7 @@ class GraphAlgorithm : public Algorithm {
 
   // The same round for vector families (K a vector kernel with d = K::dim, m = K::rows): x_ holds d values per
   // agent, c_ m values, and each agent's exchanged values are its slots in order, m values for a per_row slot
-  // and one otherwise (stride() in all). row(i, mixed) gets the mixed values in that layout, writes
+  // and one otherwise (stride() in all). row(i, mixed, w_ii) gets the mixed values in that layout, writes
   // x_[d i ..] and nxt_[stride() i ..]. Collective.
   template <class K, class Row>
   PetscErrorCode RoundVec(const K &k, StepContext &ctx, Row &&row);
@@ -99,8 +105,14 @@ class GraphAlgorithm : public Algorithm {
   void Pass1Dispatch(const K &k, StepContext &ctx);
   template <class K, bool Track>
   void Pass1Vec(const K &k, StepContext &ctx);
-  template <class Row>
+  template <bool Apart, bool PerEdge, class Row>
   void RowsVec(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
+  // rows(runs) with the mixing variant the send policy needs: Rows<KV, Apart, PerEdge> (Apart: the sent view
+  // is not the stored array; PerEdge: Receive adjusts each edge).
+  template <int KV, class Row>
+  void MixRows(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row);
+  template <class Row>
+  void MixRowsVec(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row);
   // Weights of G(t): the static ones, or (with link failures) recomputed after exchanging surviving degrees.
   PetscErrorCode StepWeights(std::int64_t t, const double **w, double *local_msgs);
   // The mixing of round ctx.t: the weights of G(t) (graph index *b, weights *w), the halo exchange of W values
@@ -111,8 +123,11 @@ class GraphAlgorithm : public Algorithm {
   // local updates); then the state's buffers swap. Collective.
   template <class RunRows>
   PetscErrorCode FinishMixing(int b, RunRows &&rows);
-  template <int KV, class Row>
+  template <int KV, bool Apart, bool PerEdge, class Row>
   void Rows(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row);
+  // The values neighbours read: the stored array (with the ghosts after the owned agents) without a policy,
+  // else sent_ ([owned | ghosts] × stride, owned filled by the policy, ghosts by the exchange).
+  const double *sent_view() const { return policy_ ? sent_.data() : cur_.data(); }
 
   std::vector<Slot> slots_;
   std::vector<int> slot_offset_;  // first value of each slot within an agent's stride
@@ -123,6 +138,10 @@ class GraphAlgorithm : public Algorithm {
   bool prices_ = false;  // the problem bills each agent its own price (problems::StepPrices)
   std::vector<double> price_prev_, price_next_;
   std::unique_ptr<comm::Exchange> exchange_;
+  std::unique_ptr<SendPolicy> policy_;
+  std::vector<double> sent_;
+  std::vector<std::vector<std::int64_t>> self_edge_;  // per graph: each owned row's diagonal entry (−1: none)
+  std::int64_t step_t_ = 0;                           // the round being mixed (for the policy)
   std::vector<double> deg_, wt_, played_;
   std::vector<std::vector<Run>> interior_, boundary_;
   std::vector<double> messages_;
@@ -162,20 +181,46 @@ void GraphAlgorithm::Pass1Dispatch(const K &k, StepContext &ctx) {
   else Pass1<K, false>(k, ctx);
 }
 
-template <int KV, class Row>
+template <int KV, bool Apart, bool PerEdge, class Row>
 void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row) {
   const double *__restrict cur = cur_.data();
+  const double *__restrict sent = sent_view();
   const std::int64_t *__restrict rp = m.rowptr.data();
   const std::int32_t *__restrict col = m.col.data();
+  const std::int64_t *__restrict self = self_edge_[graphs_->which(step_t_)].data();
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
       double mixed[KV] = {};
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
         const std::int64_t j = col[e];
-        for (int s = 0; s < KV; ++s) mixed[s] += w[e] * cur[KV * j + s];
+        if constexpr (!Apart) {
+          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * cur[KV * j + s];
+        } else if (j == i) {
+          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * cur[KV * j + s];
+        } else if constexpr (PerEdge) {
+          double seen[KV];
+          policy_->Receive(step_t_, block_.start + i, m.gid[e], KV, sent + KV * j, seen);
+          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * seen[s];
+        } else {
+          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * sent[KV * j + s];
+        }
       }
-      row(i, mixed);
+      row(i, static_cast<const double *>(mixed), self[i] >= 0 ? w[self[i]] : 0.0);
     }
+}
+
+template <int KV, class Row>
+void GraphAlgorithm::MixRows(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row) {
+  if (!policy_) Rows<KV, false, false>(m, w, runs, row);
+  else if (policy_->per_edge()) Rows<KV, true, true>(m, w, runs, row);
+  else Rows<KV, true, false>(m, w, runs, row);
+}
+
+template <class Row>
+void GraphAlgorithm::MixRowsVec(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row) {
+  if (!policy_) RowsVec<false, false>(m, w, runs, row);
+  else if (policy_->per_edge()) RowsVec<true, true>(m, w, runs, row);
+  else RowsVec<true, false>(m, w, runs, row);
 }
 
 template <class RunRows>
@@ -228,7 +273,7 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   // E3 needs x_{i,t}, which the primal step overwrites.
   const bool hook = problem_->has_end_step_hook();
   if (hook) played_.assign(x_.begin(), x_.end());
-  PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { Rows<KV>(graphs_->graphs[b], w, runs, row); }));
+  PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { MixRows<KV>(graphs_->graphs[b], w, runs, row); }));
   // The price each agent pays is its estimate μ̂_{i,t−1} (0 at t = 1).
   if (hook) PetscCall(problem_->EndStep(t, played_.data(), {false, 0.0, prices_ ? price_prev_.data() : nullptr}));
   if (prices_) std::swap(price_prev_, price_next_);
@@ -260,21 +305,31 @@ void GraphAlgorithm::Pass1Vec(const K &k, StepContext &ctx) {
       body(i, [](const double *, const double *, const double *, const double *) {});
 }
 
-template <class Row>
+template <bool Apart, bool PerEdge, class Row>
 void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row) {
   const double *__restrict cur = cur_.data();
+  const double *__restrict sent = sent_view();
   const std::int64_t *__restrict rp = m.rowptr.data();
   const std::int32_t *__restrict col = m.col.data();
+  const std::int64_t *__restrict self = self_edge_[graphs_->which(step_t_)].data();
   const int W = stride_;
   double *__restrict mixed = mixed_.data();
+  std::vector<double> seen(PerEdge ? W : 0);
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
       for (int s = 0; s < W; ++s) mixed[s] = 0.0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
-        const double *cj = cur + W * static_cast<std::int64_t>(col[e]);
+        const std::int64_t j = col[e];
+        const double *cj = (!Apart || j == i) ? cur + W * j : sent + W * j;
+        if constexpr (PerEdge) {
+          if (j != i) {
+            policy_->Receive(step_t_, block_.start + i, m.gid[e], W, cj, seen.data());
+            cj = seen.data();
+          }
+        }
         for (int s = 0; s < W; ++s) mixed[s] += w[e] * cj[s];
       }
-      row(i, static_cast<const double *>(mixed));
+      row(i, static_cast<const double *>(mixed), self[i] >= 0 ? w[self[i]] : 0.0);
     }
 }
 
@@ -321,7 +376,7 @@ PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row)
   int b;
   const double *w;
   PetscCall(StartMixing(ctx, W, &b, &w));
-  PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { RowsVec(graphs_->graphs[b], w, runs, row); }));
+  PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { MixRowsVec(graphs_->graphs[b], w, runs, row); }));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

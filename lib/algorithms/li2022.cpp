@@ -169,7 +169,7 @@ class Li2022 final : public GraphAlgorithm {
     double *__restrict nxt = nxt_.data();
     double *const price = price_out();
     const double *__restrict cv = c_.data();
-    return Round<1>(k, ctx, [&](std::int64_t i, const double *mixed) {
+    return Round<1>(k, ctx, [&](std::int64_t i, const double *mixed, double /*w_ii*/) {
       const double mh = mixed[0];
       if (price) price[i] = mh;
       const double xi = x[i];
@@ -198,7 +198,7 @@ class Li2022 final : public GraphAlgorithm {
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
     const double *__restrict cv = c_.data();
-    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
+    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed, double /*w_ii*/) {
       double *xi = x + d * i;
       const double step = alpha * k.rho(i);
       if constexpr (Bandit) {

@@ -66,7 +66,7 @@ class Pdct final : public GraphAlgorithm {
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
     double *const price = price_out();
-    return Round<2>(k, ctx, [&](std::int64_t i, const double *mixed) {
+    return Round<2>(k, ctx, [&](std::int64_t i, const double *mixed, double /*w_ii*/) {
       const double mh = mixed[0], yh = mixed[1];
       if (price) price[i] = mh;
       const double xi = x[i];
@@ -85,7 +85,7 @@ class Pdct final : public GraphAlgorithm {
     const int W = stride();
     double *__restrict x = x_.data();
     double *__restrict nxt = nxt_.data();
-    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed) {
+    return RoundVec(k, ctx, [&](std::int64_t i, const double *mixed, double /*w_ii*/) {
       const double *mh = mixed, *yh = mixed + m;
       PrimalStepVec(k, i, x + d * i, mh, alpha * k.rho(i));
       double *nx = nxt + W * i;

@@ -1,0 +1,44 @@
+// What a graph algorithm's agents send to their neighbours, kept apart from what they store (architecture.md
+// §3, "stored, sent and ghost values"). The exchange mechanisms of algorithms.md §13 (event-triggered copies,
+// privacy masks, poisoning attacks) change the values sent, never an agent's own state: each is a SendPolicy
+// installed on a GraphAlgorithm, and pdct, li2022 and dopp do not change.
+//
+// Without a policy an agent sends its stored values unchanged and the sent view is the stored array itself
+// (no copy). With one, each round the policy fills the sent values of the owned agents from their stored ones
+// (Send), the exchange moves those to the ranks that read them, and every neighbour value a row mixes — same
+// rank or not — is read from the sent view, adjusted per edge by Receive when per_edge(); an agent's own
+// term w_ii · value_i always uses its stored value. So results never depend on the partition.
+#pragma once
+#include <cstdint>
+
+#include "core/block.hpp"
+#include "core/petsc_compat.hpp"
+
+namespace dodge::io {
+class Recorder;
+class Reader;
+}
+
+namespace dodge::algorithms {
+
+class SendPolicy {
+ public:
+  virtual ~SendPolicy() = default;
+  virtual const char *name() const = 0;
+  // The values the owned agents send at step t: sent[W i + s] from stored[W i + s], i = 0..nloc−1 (global id
+  // block.start + i). Called once per round on every rank. Pure per agent: no MPI.
+  virtual void Send(std::int64_t t, const Block &block, int W, const double *stored, double *sent) = 0;
+  // Whether Receive adjusts each edge's value (pairwise masks, per-link attacks): then the rows read every
+  // neighbour through it, one call per edge, so a per-edge policy costs more than a broadcast one.
+  virtual bool per_edge() const { return false; }
+  // The W values agent gid_i sees from neighbour gid_j at step t on edge (j → i), from j's sent values.
+  virtual void Receive(std::int64_t t, std::int64_t gid_i, std::int64_t gid_j, int W, const double *sent_j,
+                       double *seen) const {
+    for (int s = 0; s < W; ++s) seen[s] = sent_j[s];
+  }
+  // The policy's own evolving state (e.g. the last copy sent), as global arrays by agent. Collective.
+  virtual PetscErrorCode SaveState(io::Recorder &, const Block &) const { return PETSC_SUCCESS; }
+  virtual PetscErrorCode LoadState(io::Reader &, const Block &) { return PETSC_SUCCESS; }
+};
+
+}  // namespace dodge::algorithms
