@@ -231,6 +231,8 @@ PetscErrorCode Run(int *exit_code) {
     }
     graph::Options go;
     PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &go));
+    comm::ExchangeOptions xo;
+    PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xo));
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
