@@ -8,6 +8,23 @@
 
 namespace dodge::comm {
 
+namespace {
+// PETSc's own -sf_type (and the other -sf_ options) on `sf`, limited to the types a general halo can use:
+// the others (window, allgather, ...) need patterns or MPI features it does not have.
+PetscErrorCode SFFromOptions(MPI_Comm comm, PetscSF sf) {
+  PetscSFType type;
+  PetscBool basic, neighbor;
+  PetscFunctionBeginUser;
+  PetscCall(PetscSFSetFromOptions(sf));
+  PetscCall(PetscSFGetType(sf, &type));
+  PetscCall(PetscStrcmp(type, PETSCSFBASIC, &basic));
+  PetscCall(PetscStrcmp(type, PETSCSFNEIGHBOR, &neighbor));
+  PetscCheck(basic || neighbor, comm, PETSC_ERR_SUP, "-sf_type %s is not supported by the exchange layer; use basic or neighbor",
+             type);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+}  // namespace
+
 PetscErrorCode ExchangeOptionsRead(MPI_Comm comm, ExchangeOptions *opts) {
   static const char *const impl_names[] = {"sf", "p2p"};
   PetscInt impl = opts->impl == ExchangeImpl::p2p ? 1 : 0;
@@ -21,11 +38,12 @@ PetscErrorCode ExchangeOptionsRead(MPI_Comm comm, ExchangeOptions *opts) {
   PetscOptionsEnd();
   opts->impl = impl == 1 ? ExchangeImpl::p2p : ExchangeImpl::sf;
   PetscCall(PetscOptionsHasHelp(nullptr, &help));
-  if (help) {
-    // -sf_type belongs to PETSc's own "PetscSF options" block; show it without building an exchange.
+  if (opts->impl == ExchangeImpl::sf || help) {
+    // -sf_type belongs to PETSc's own "PetscSF options" block: read (and check) it now, with the other modules'
+    // options, so a bad or unused value fails before the run; Exchange::Create reads it again for its PetscSF.
     PetscSF sf;
     PetscCall(PetscSFCreate(comm, &sf));
-    PetscCall(PetscSFSetFromOptions(sf));
+    PetscCall(SFFromOptions(comm, sf));
     PetscCall(PetscSFDestroy(&sf));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -76,14 +94,15 @@ PetscErrorCode Exchange::SetUpSF(const Block &block, std::span<const std::int64_
   PetscInt niranks;
   const PetscMPIInt *iranks;
   const PetscInt *ioffset, *irootloc;
-  PetscSFType type;
-  PetscBool basic, neighbor;
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm_, &rank));
-  PetscCheck(block.local() <= PETSC_MAX_INT && nghost_ <= PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_SUP,
-             "exchange: %" PetscInt64_FMT " owned and %" PetscInt64_FMT " ghost agents on rank %d do not fit a PetscInt; "
+  const bool fits = block.local() <= PETSC_MAX_INT && nghost_ <= PETSC_MAX_INT;
+  bool all_fit;
+  PetscCall(AllTrue(comm_, fits, &all_fit));
+  PetscCheck(all_fit, PETSC_COMM_SELF, PETSC_ERR_SUP,
+             "exchange: %" PetscInt64_FMT " owned and %" PetscInt64_FMT " ghost agents on rank %d%s do not fit a PetscInt; "
              "use more ranks or -exchange_impl p2p",
-             block.local(), nghost_, rank);
+             block.local(), nghost_, rank, fits ? " (here; another rank's)" : "");
   // Roots: the owned agents; leaves: the ghost slots, contiguous in `ghosts` order (ilocal = identity).
   std::vector<PetscSFNode> remote(ghosts.size());
   for (std::size_t g = 0; g < ghosts.size(); ++g) {
@@ -92,13 +111,7 @@ PetscErrorCode Exchange::SetUpSF(const Block &block, std::span<const std::int64_
     remote[g].index = static_cast<PetscInt>(ghosts[g] - Block::first_of(block.n, owner, block.size));
   }
   PetscCall(PetscSFCreate(comm_, &sf_));
-  PetscCall(PetscSFSetFromOptions(sf_));  // -sf_type basic|neighbor
-  PetscCall(PetscSFGetType(sf_, &type));
-  PetscCall(PetscStrcmp(type, PETSCSFBASIC, &basic));
-  PetscCall(PetscStrcmp(type, PETSCSFNEIGHBOR, &neighbor));
-  // The other types (window, allgather, ...) need patterns or MPI features a general halo does not have.
-  PetscCheck(basic || neighbor, comm_, PETSC_ERR_SUP, "-sf_type %s is not supported by the exchange layer; use basic or neighbor",
-             type);
+  PetscCall(SFFromOptions(comm_, sf_));  // -sf_type basic|neighbor
   PetscCall(PetscSFSetGraph(sf_, static_cast<PetscInt>(block.local()), static_cast<PetscInt>(nghost_), nullptr, PETSC_COPY_VALUES,
                             remote.data(), PETSC_COPY_VALUES));
   PetscCall(PetscSFSetUp(sf_));

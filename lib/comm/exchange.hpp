@@ -23,8 +23,9 @@ struct ExchangeOptions {
   ExchangeImpl impl = ExchangeImpl::sf;
 };
 
-// Reads the -exchange_ block (-exchange_impl sf|p2p). Under -help it also prints PETSc's own PetscSF options
-// (-sf_type basic|neighbor), which Exchange::Create reads with PetscSFSetFromOptions. Collective on comm.
+// Reads the -exchange_ block (-exchange_impl sf|p2p) and, for sf, PETSc's own PetscSF options (-sf_type
+// basic|neighbor, read by PetscSFSetFromOptions, as Exchange::Create does again); fails on another -sf_type.
+// Under -help it prints both. Collective on comm.
 PetscErrorCode ExchangeOptionsRead(MPI_Comm comm, ExchangeOptions *opts);
 
 class Exchange {
