@@ -1,4 +1,5 @@
-// Halo exchange of agent values and the fused reductions; all rank-to-rank traffic of dodge lives here.
+// Halo exchange of agent values (on PetscSF, or the hand-written p2p messages it replaced) and the fused
+// reductions; all rank-to-rank traffic of dodge lives here.
 #include "comm/exchange.hpp"
 
 #include <algorithm>
