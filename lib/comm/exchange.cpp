@@ -10,12 +10,21 @@
 namespace dodge::comm {
 
 namespace {
+// The default -sf_type: neighbor (MPI-3 neighbourhood collectives) was the fastest of p2p, basic and neighbor
+// for pdct on ring and Watts-Strogatz graphs at N = 10^6 (bench/bench_exchange.sh, docs/performance.md).
+#if defined(PETSC_HAVE_MPI_NEIGHBORHOOD_COLLECTIVES)
+constexpr const char *kDefaultSFType = PETSCSFNEIGHBOR;
+#else
+constexpr const char *kDefaultSFType = PETSCSFBASIC;
+#endif
+
 // PETSc's own -sf_type (and the other -sf_ options) on `sf`, limited to the types a general halo can use:
 // the others (window, allgather, ...) need patterns or MPI features it does not have.
 PetscErrorCode SFFromOptions(MPI_Comm comm, PetscSF sf) {
   PetscSFType type;
   PetscBool basic, neighbor;
   PetscFunctionBeginUser;
+  PetscCall(PetscSFSetType(sf, kDefaultSFType));  // PetscSFSetFromOptions keeps it unless -sf_type is given
   PetscCall(PetscSFSetFromOptions(sf));
   PetscCall(PetscSFGetType(sf, &type));
   PetscCall(PetscStrcmp(type, PETSCSFBASIC, &basic));
@@ -33,7 +42,7 @@ PetscErrorCode ExchangeOptionsRead(MPI_Comm comm, ExchangeOptions *opts) {
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, "exchange_", "Halo exchange of agent values (lib/comm)", nullptr);
   PetscCall(PetscOptionsEList("-impl",
-                              "How neighbour values move: sf (PETSc's PetscSF; its type from -sf_type basic|neighbor) "
+                              "How neighbour values move: sf (PETSc's PetscSF; its type from -sf_type neighbor|basic, default neighbor) "
                               "or p2p (hand-written MPI_Isend/Irecv, for comparison)",
                               "Exchange::Create", impl_names, 2, impl_names[impl], &impl, nullptr));
   PetscOptionsEnd();

@@ -24,7 +24,8 @@ struct ExchangeOptions {
 };
 
 // Reads the -exchange_ block (-exchange_impl sf|p2p) and, for sf, PETSc's own PetscSF options (-sf_type
-// basic|neighbor, read by PetscSFSetFromOptions, as Exchange::Create does again); fails on another -sf_type.
+// neighbor|basic, default neighbor, read by PetscSFSetFromOptions, as Exchange::Create does again); fails on
+// another -sf_type.
 // Under -help it prints both. Collective on comm.
 PetscErrorCode ExchangeOptionsRead(MPI_Comm comm, ExchangeOptions *opts);
 

@@ -252,3 +252,22 @@ TEST_CASE("exchange: under link failures the mixed values over surviving edges e
       CHECK(dropped > 0);  // failures did drop edges, so the subset differs from the union
     }
 }
+
+TEST_CASE("exchange: the default is PetscSF neighbor, and -exchange_impl / -sf_type select the others", "[exchange][mpi]") {
+  const int P = test::world_size(), rank = test::world_rank();
+  const Block b = Block::make(20, rank, P);
+  const auto ghosts = RandomGhosts(b, 2, 0.5, false);
+  const struct {
+    const char *impl, *sf_type, *expect;
+  } cases[] = {{nullptr, nullptr, "neighbor"}, {nullptr, "basic", "basic"}, {"sf", "neighbor", "neighbor"}, {"p2p", nullptr, "p2p"}};
+  for (const auto &c : cases) {
+    ScopedOptions opts{};  // only the options this case sets, removed at the end of the iteration
+    for (auto [name, value] : {std::pair{"-exchange_impl", c.impl}, std::pair{"-sf_type", c.sf_type}})
+      if (value) PetscOptionsSetValue(nullptr, name, value), opts.names.emplace_back(name);
+    std::unique_ptr<comm::Exchange> ex;
+    REQUIRE(test::all_ranks(comm::Exchange::Create(PETSC_COMM_WORLD, b, ghosts, &ex) == PETSC_SUCCESS));
+    INFO("-exchange_impl " << (c.impl ? c.impl : "(unset)") << " -sf_type " << (c.sf_type ? c.sf_type : "(unset)"));
+    CHECK(std::string(ex->impl_name()) == c.expect);
+    REQUIRE(test::all_ranks(ExchangeAndCheck(*ex, b, ghosts, 2, 1, [] {})));
+  }
+}
