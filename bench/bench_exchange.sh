@@ -5,9 +5,11 @@
 # machine that slows down or speeds up during the run biases no implementation.
 # Usage: bash bench/bench_exchange.sh [build/app/dodge] [N] [steps] [reps] [ranks] [graphs]
 #        e.g. bash bench/bench_exchange.sh build/app/dodge 1e6 300 7 2 "ring watts_strogatz"
-# Runs pdct on dispatch (AEMO NSW) in benchmark mode (-metrics false, no file) and prints one Markdown table:
-# the median over repetitions of the step loop's wall time and of the DodgeExchange event (-log_view, max over
-# ranks: packing, posting and waiting in Begin and End), with each as a ratio to p2p.
+# Part 1, the exchange alone: build/bench/exchange_bench builds the three on one graph in one process and times
+# Begin+End in interleaved rounds (median microseconds per exchange of k = 2 and k = 96 doubles per agent).
+# Part 2, in the application: pdct on dispatch (AEMO NSW) in benchmark mode (-metrics false, no file), one
+# Markdown table of the median over repetitions of the step loop's wall time and of the DodgeExchange event
+# (-log_view, max over ranks: packing, posting and waiting in Begin and End), each as a ratio to p2p.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DODGE=${1:-build/app/dodge}
@@ -34,6 +36,18 @@ trap 'rm -rf "$tmp"' EXIT
 echo "# halo exchange: p2p vs PetscSF basic vs PetscSF neighbor; pdct on dispatch, N = $N, $STEPS steps, $NP ranks, $REPS interleaved repetitions"
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"); $(date -u +%F); dodge git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+MICRO=$(dirname "$DODGE")/../bench/exchange_bench
+if [ -x "$MICRO" ]; then
+  for g in $GRAPHS; do
+    for k in 2 96; do
+      echo
+      mpirun -n "$NP" "$MICRO" -agents "$N" -graph_family "$g" -k $k -rounds 15 -reps $((k == 2 ? 200 : 20))
+    done
+  done
+else
+  echo "# no $MICRO (cmake --build --preset release --target exchange_bench): part 1 skipped"
+fi
+echo
 for g in $GRAPHS; do
   for ((r = 0; r < REPS; ++r)); do
     for ((q = 0; q < ${#IMPLS[@]}; ++q)); do
@@ -47,6 +61,8 @@ for g in $GRAPHS; do
   done
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "pdct in the application, $REPS interleaved repetitions:"
 echo
 echo "| graph | exchange | wall s (median) | wall / p2p | DodgeExchange s (median) | exchange / p2p | runs |"
 echo "|---|---|---:|---:|---:|---:|---:|"
