@@ -140,6 +140,8 @@ PetscErrorCode Run(int *exit_code) {
     }
     graph::Options go;
     PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &go));
+    comm::ExchangeOptions xo;
+    PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xo));
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -153,6 +155,8 @@ PetscErrorCode Run(int *exit_code) {
   graph::Options gopts;
   if (algorithm->uses_graph()) PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts));
   if (algorithm->uses_graph()) algorithm->ConfigureGraph(gopts);  // e.g. dopp: out-degree weights
+  comm::ExchangeOptions xopts;  // checked here; the algorithm's exchange reads the same block again
+  if (algorithm->uses_graph()) PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xopts));
   PetscCall(CheckAllOptionsUsed());
   // An MPI launched without SLURM's process-manager support starts N one-rank runs that would all write
   // the same file: refuse that loudly.
