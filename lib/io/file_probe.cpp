@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -64,22 +65,44 @@ herr_t OnObject(hid_t root, const char *name, const H5O_info_t *info, void *data
   if (nd > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   hsize_t count = 1;
   std::string shape;
-  for (int d = 0; d < nd; ++d) count *= dims[d], shape += (d ? "x" : "") + std::to_string(dims[d]);
+  for (int d = 0; d < nd; ++d) {
+    count *= dims[d];
+    if (d) shape.push_back('x');
+    shape.append(std::to_string(dims[d]));
+  }
   if (nd == 0) shape = "scalar";
   const H5T_class_t cls = H5Tget_class(type.get());
   if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || H5Tget_size(type.get()) != 8) {
     v->err = std::string("dataset /") + name + " is not of 8-byte numbers";
     return -1;
   }
-  std::vector<std::uint64_t> words(count);
-  if (count && H5Dread(dset.get(), cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, H5S_ALL, H5S_ALL,
-                       H5P_DEFAULT, words.data()) < 0) {
-    v->err = std::string("cannot read dataset /") + name;
-    return -1;
-  }
+  // Read in slabs of whole rows of dimension 0 (at most ~8 MiB each), so rank 0 never holds a whole
+  // 10^6-agent array at once; the hash runs over the values in storage order either way.
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
-  for (std::uint64_t w : words)
-    for (int b = 0; b < 8; ++b) h = (h ^ ((w >> (8 * b)) & 0xffu)) * 0x100000001b3ULL;
+  const hsize_t row = nd > 0 && dims[0] > 0 ? count / dims[0] : count, rows = nd > 0 ? dims[0] : 1;
+  const hsize_t per = std::max<hsize_t>(1, (hsize_t(1) << 20) / std::max<hsize_t>(row, 1));
+  std::vector<std::uint64_t> words;
+  const hid_t mem = cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+  for (hsize_t r0 = 0; count && r0 < rows; r0 += per) {
+    const hsize_t nr = std::min(per, rows - r0);
+    words.resize(nr * row);
+    Id fspace, mspace;
+    bool ok = fspace.Assign(H5Scopy(space.get())) >= 0;
+    if (ok && nd > 0) {
+      std::vector<hsize_t> start(nd, 0), cnt(dims);
+      start[0] = r0, cnt[0] = nr;
+      const hsize_t mdim = nr * row;
+      ok = H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start.data(), nullptr, cnt.data(), nullptr) >= 0 &&
+           mspace.Assign(H5Screate_simple(1, &mdim, nullptr)) >= 0;
+    }
+    if (!ok || H5Dread(dset.get(), mem, nd > 0 ? mspace.get() : H5S_ALL, nd > 0 ? fspace.get() : H5S_ALL, H5P_DEFAULT,
+                       words.data()) < 0) {
+      v->err = std::string("cannot read dataset /") + name;
+      return -1;
+    }
+    for (std::uint64_t w : words)
+      for (int b = 0; b < 8; ++b) h = (h ^ ((w >> (8 * b)) & 0xffu)) * 0x100000001b3ULL;
+  }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   v->manifest += std::string("/") + name + " " + shape + " " + hex + "\n";

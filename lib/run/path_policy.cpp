@@ -28,6 +28,18 @@ std::string HostName() {
   return h;
 }
 
+// Whether process `pid` of this host is alive (not a zombie) and runs the same program as this one.
+bool RunsDodge(long pid) {
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  std::ifstream st("/proc/" + std::to_string(pid) + "/stat"), me("/proc/self/comm"),
+      comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string id, name, state, mine, theirs;
+  if (!st || !(st >> id >> name >> state)) return true;  // no /proc: trust kill()
+  if (state == "Z" || state == "X") return false;
+  if (me >> mine && comm >> theirs) return mine == theirs;
+  return true;
+}
+
 // The first input that is the same file as `target` (device and inode), or "" when none is or target is absent.
 std::string SameAsInput(const std::string &target, const char *option, const std::vector<InputFile> &inputs) {
   struct stat t, s;
@@ -102,8 +114,11 @@ PetscErrorCode OutputLock::Acquire(const std::string &output) {
         long pid = 0;
         std::ifstream in(lock);
         in >> h >> pid;
-        // A lock of a process of this host that no longer exists is stale (a killed run): take it over.
-        if (attempt == 0 && h == host && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        // A lock of a process of this host that no longer runs dodge is stale (a killed run): take it over. A
+        // killed rank may take a moment to go after its mpirun returned, so a live holder is watched for 5 s.
+        bool gone = false;
+        for (int k = 0; attempt == 0 && h == host && pid > 0 && k < 50 && !(gone = !RunsDodge(pid)); ++k) ::usleep(100000);
+        if (gone) {
           ::unlink(lock.c_str());
           continue;
         }
