@@ -133,6 +133,7 @@ FileProbe ProbeFile(const std::string &path) {
   ReadStringAttr(root.get(), "dodge_version", &p.dodge_version);
   ReadStringAttr(root.get(), "dodge_checkpoint", &p.dodge_checkpoint);
   ReadIntAttr(root.get(), "checkpoint_format", &p.checkpoint_format);
+  p.has_step = ReadIntAttr(root.get(), "step", &p.step);
   return p;
 }
 

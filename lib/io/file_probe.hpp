@@ -13,6 +13,8 @@ struct FileProbe {
   bool has_manifest = false;  // a root attribute state_manifest (checkpoints)
   std::string status, state_manifest, run_id, fingerprint, dodge_version, dodge_checkpoint;
   std::int64_t checkpoint_format = -1;  // -1: no attribute
+  bool has_step = false;               // checkpoints: root attribute step
+  std::int64_t step = 0;
 };
 
 // Fills `p` for `path` (a missing path is exists = false). Never fails: what cannot be read stays unset.

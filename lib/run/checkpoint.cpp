@@ -28,6 +28,9 @@ namespace {
 volatile std::sig_atomic_t g_signal = 0;
 extern "C" void OnSignal(int) { g_signal = 1; }
 
+// The manifest's line for the checkpointed step: "@step attribute <t>".
+std::string StepLine(std::int64_t t) { return "@step attribute " + std::to_string(t) + "\n"; }
+
 // The first dataset whose shape or checksum differs between the manifest written with the checkpoint and
 // the file as it is now ("<path> <shape> <checksum>" lines, in name order).
 std::string ManifestDifference(const std::string &stored, const std::string &now) {
@@ -40,6 +43,8 @@ std::string ManifestDifference(const std::string &stored, const std::string &now
   for (const auto &[path, w] : want) {
     auto h = have.find(path);
     if (h == have.end()) return "dataset " + path + " is missing";
+    if (path[0] == '@' && h->second.second != w.second)
+      return "attribute " + path.substr(1) + " is " + h->second.second + ", but " + w.second + " was written";
     if (h->second.first != w.first)
       return "dataset " + path + " has shape " + h->second.first + ", expected " + w.first;
     if (h->second.second != w.second)
@@ -154,7 +159,9 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
   std::string msg;
   if (comm::WorldRank() == 0) {
     std::string manifest, err;
-    if (!io::StateManifest(tmp, &manifest, &err) || !io::WriteRootString(tmp, "state_manifest", manifest, &err))
+    // The step is the one attribute that, changed within range, would resume silently from the wrong point.
+    if (!io::StateManifest(tmp, &manifest, &err) ||
+        !io::WriteRootString(tmp, "state_manifest", manifest + StepLine(st.t), &err))
       msg = "cannot write the checkpoint manifest: " + err;
   }
   PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
@@ -193,10 +200,13 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
               (c.dodge_version.empty() ? std::string("missing") : c.dodge_version) + "); this dodge " DODGE_VERSION
               " resumes only checkpoint_format " + std::to_string(kCheckpointFormat) +
               " of its own version: start the run afresh without -restart";
+      else if (!c.has_step || c.step < 1 || c.step >= T)
+        msg = "checkpoint '" + path + "': step " + (c.has_step ? std::to_string(c.step) : std::string("(missing)")) +
+              " is outside [1, T = " + std::to_string(T) + "); it is damaged or not dodge's, and is not resumed";
       if (msg.empty()) {
         if (!c.has_manifest) msg = "checkpoint '" + path + "' has no root attribute state_manifest; it cannot be verified, so it is not resumed";
         else if (!io::StateManifest(path, &manifest, &err)) msg = "checkpoint '" + path + "': " + err;
-        else if (manifest != c.state_manifest) msg = "checkpoint '" + path + "': " + ManifestDifference(c.state_manifest, manifest) +
+        else if ((manifest += StepLine(c.step)) != c.state_manifest) msg = "checkpoint '" + path + "': " + ManifestDifference(c.state_manifest, manifest) +
                                            "; the file was altered or damaged after it was written, so it is not resumed";
       }
     }

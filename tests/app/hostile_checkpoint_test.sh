@@ -42,6 +42,7 @@ hostile short_array "dataset /state/x has shape 16, expected 17" \
 hostile huge_step "step 1000000000 is outside \[1, T = 120\)" "f.attrs['step'] = np.int64(10**9)"
 hostile negative_step "step -5 is outside \[1, T = 120\)" "f.attrs['step'] = np.int64(-5)"
 hostile last_step "step 120 is outside \[1, T = 120\)" "f.attrs['step'] = np.int64(120)"
+hostile altered_step "attribute step is 60, but 100 was written" "f.attrs['step'] = np.int64(60)"
 hostile altered_value "dataset /state/x has checksum [0-9a-f]+, expected [0-9a-f]+ \(its values were changed\)" \
   "x = f['state/x']; x[3] = x[3] + 1e-12"
 hostile extra_dataset "dataset /state/extra is not in the checkpoint's manifest" "f['state/extra'] = np.zeros(17)"
