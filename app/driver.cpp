@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "core/options.hpp"
 #include "comm/exchange.hpp"
@@ -28,6 +30,7 @@
 #include "problems/problem.hpp"
 #include "run/checkpoint.hpp"
 #include "run/output.hpp"
+#include "run/path_policy.hpp"
 #include "run/run.hpp"
 
 namespace dodge::app {
@@ -95,6 +98,21 @@ PetscErrorCode CheckAllOptionsUsed() {
   PetscCheck(unused.empty(), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
              "options set but never used (misspelled, or not for this problem/algorithm):%s; see dodge -help",
              unused.c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// A random id for a new run (rank 0's, on every rank): the output file and its checkpoints carry it, so a
+// restart continues only its own run's file.
+PetscErrorCode NewRunId(std::string *id) {
+  std::string mine;
+  PetscFunctionBeginUser;
+  if (comm::WorldRank() == 0) {
+    std::random_device rd;
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+    mine = buf;
+  }
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, mine, id));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -194,6 +212,13 @@ PetscErrorCode Run(int *exit_code) {
   std::vector<std::int64_t> selected;
   PetscCall(run::SelectAgents(oo.agent_selection, block, &selected));  // checked even when nothing is written
   const bool write = oo.writes();
+  // Every input has been read: refuse an output or checkpoint path that is one of them, an existing file the
+  // user did not ask to replace, or an unusable location, before anything is written (run/path_policy.hpp).
+  run::OutputLock lock;
+  std::string run_id;
+  const run::PathPolicy policy{oo.file, write, ck.file, ck.restart == PETSC_TRUE, oo.overwrite == PETSC_TRUE};
+  PetscCall(run::CheckRunPaths(policy, &lock, &run_id));
+  if (!ck.restart) PetscCall(NewRunId(&run_id));
 
   char *all_options = nullptr;
   PetscCall(PetscOptionsGetAll(nullptr, &all_options));
@@ -222,12 +247,13 @@ PetscErrorCode Run(int *exit_code) {
   // The output file: created only now that every input has been validated.
   run::OutputMonitor output;
   if (write) {
-    const run::RunDescription d{options_string, now_iso(), static_cast<std::int64_t>(ro.seed), ro.metrics == PETSC_TRUE};
+    const run::RunDescription d{options_string, now_iso(), run_id, fingerprint, static_cast<std::int64_t>(ro.seed),
+                                ro.metrics == PETSC_TRUE};
     PetscCall(output.Create(oo, ck.restart, run, algorithm->uses_graph() ? &graphs : nullptr, d));
     run.AddMonitor(&output);
   }
   graphs.ReleaseSetupData();  // recorded; the run needs only columns and weights
-  run::CheckpointMonitor checkpoints(ck, fingerprint, n, *problem, *algorithm);
+  run::CheckpointMonitor checkpoints(ck, fingerprint, run_id, n, *problem, *algorithm);
   run.AddMonitor(&checkpoints);
   run::KillMonitor kill(ck.kill_at);
   if (ck.kill_at > 0) run.AddMonitor(&kill);
@@ -296,6 +322,7 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(output.Close());
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %s (status complete)\n", "output", oo.file.c_str()));
   }
+  PetscCall(checkpoints.RemoveAfterCompletion());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -237,6 +237,8 @@ dodge_run() {
       dodge_log "resuming from checkpoint $ckpt (restart $restarts)"
     elif [ "$restarts" -gt 0 ]; then
       dodge_log "restart $restarts but no checkpoint $ckpt yet: starting from the first step"
+      # The interrupted output is this job's own (status running): dodge refuses to replace a file unasked.
+      opts+=(-output_overwrite)
     fi
   else
     dodge_log "note: this dodge cannot checkpoint (-checkpoint_every not in -help): a time-limit signal cannot save the run"

@@ -38,6 +38,23 @@ PetscErrorCode Size(MPI_Comm comm, PetscMPIInt *size) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode FirstMessage(MPI_Comm comm, const std::string &mine_in, std::string *first) {
+  const std::string mine = mine_in;  // `first` may be `mine_in` itself
+  PetscMPIInt rank, size;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  int who = mine.empty() ? size : rank, lowest = size;
+  PetscCallMPI(MPI_Allreduce(&who, &lowest, 1, MPI_INT, MPI_MIN, comm));
+  first->clear();
+  if (lowest == size) PetscFunctionReturn(PETSC_SUCCESS);
+  int len = rank == lowest ? static_cast<int>(mine.size()) : 0;
+  PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, lowest, comm));
+  *first = rank == lowest ? mine : std::string(static_cast<std::size_t>(len), ' ');
+  PetscCallMPI(MPI_Bcast(first->data(), len, MPI_CHAR, lowest, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode BcastInt(MPI_Comm comm, int *value) {
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Bcast(value, 1, MPI_INT, 0, comm));

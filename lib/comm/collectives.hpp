@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/block.hpp"
@@ -22,6 +23,10 @@ PetscErrorCode BcastInt(MPI_Comm comm, int *value);
 PetscErrorCode BcastVector(MPI_Comm comm, std::vector<std::int64_t> *v);
 PetscErrorCode BcastVector(MPI_Comm comm, std::vector<double> *v);
 PetscErrorCode BcastVector(MPI_Comm comm, std::vector<int> *v);
+
+// The first non-empty `mine` in rank order, on every rank ("" if every rank's is empty): lets ranks that each
+// checked something of their own fail together with one message (architecture.md §7). Collective on comm.
+PetscErrorCode FirstMessage(MPI_Comm comm, const std::string &mine, std::string *first);
 
 // Concatenates every rank's `mine` in rank order into `all` on every rank. Fails on every rank together if
 // the total does not fit an MPI int count. Collective on comm.

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "comm/collectives.hpp"
+#include "core/input_files.hpp"
 #include "comm/exchange.hpp"
 #include "core/rng.hpp"
 #include "graph/graph.hpp"
@@ -216,6 +217,7 @@ PetscErrorCode WattsStrogatzConnected(MPI_Comm comm, std::int64_t n, std::uint64
 // Reads one edge-list file on this rank. Returns 0 and the sorted unique edges, or an error code and message
 // naming the file and line. Self-loops are dropped: every mixing row holds its self entry anyway.
 PetscErrorCode ReadEdgeList(const std::string &path, std::int64_t n, bool directed, std::vector<Edge> *edges, std::string *msg) {
+  RegisterInputFile(path, "edge list (-graph_files)");
   std::ifstream in(path);
   if (!in) {
     *msg = Format("cannot open edge-list file '%s' (-graph_files); check the path", path.c_str());

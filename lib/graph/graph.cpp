@@ -7,6 +7,7 @@
 #include <fstream>
 #include <tuple>
 
+#include "core/input_files.hpp"
 #include "comm/collectives.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
@@ -78,6 +79,7 @@ struct WeightEntry {
 // entries sorted by (i, j), or an error code with a message naming the file and the line, row or column.
 PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, bool columns, std::vector<WeightEntry> *entries,
                               std::string *msg) {
+  RegisterInputFile(path, "weight file (-graph_weight_file)");
   std::ifstream in(path);
   if (!in) {
     *msg = Format("cannot open weight file '%s' (-graph_weight_file); check the path", path.c_str());

@@ -1,6 +1,8 @@
 // Strict CSV reading, number and timestamp parsing, and collective failure/broadcast helpers for readers.
 #include "io/csv.hpp"
 
+#include "core/input_files.hpp"
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -79,6 +81,7 @@ ReadFailure CsvRead(const std::string &path, CsvFile *out) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return ReadFailure::Make(PETSC_ERR_FILE_OPEN, "cannot read '" + path + "': it is a directory; give the path of a CSV file");
+  RegisterInputFile(path, "CSV input");
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open())
     return ReadFailure::Make(PETSC_ERR_FILE_OPEN, "cannot open '" + path + "': " + std::strerror(errno) +

@@ -3,6 +3,8 @@
 #include "run/checkpoint.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -11,9 +13,11 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
 #include "core/options.hpp"
+#include "io/file_probe.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "problems/problem.hpp"
@@ -23,6 +27,33 @@ namespace dodge::run {
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
 extern "C" void OnSignal(int) { g_signal = 1; }
+
+// The manifest's line for the checkpointed step: "@step attribute <t>".
+std::string StepLine(std::int64_t t) { return "@step attribute " + std::to_string(t) + "\n"; }
+
+// The first dataset whose shape or checksum differs between the manifest written with the checkpoint and
+// the file as it is now ("<path> <shape> <checksum>" lines, in name order).
+std::string ManifestDifference(const std::string &stored, const std::string &now) {
+  std::map<std::string, std::pair<std::string, std::string>> want, have;
+  for (auto [text, into] : {std::pair{&stored, &want}, std::pair{&now, &have}}) {
+    std::istringstream in(*text);
+    std::string path, shape, sum;
+    while (in >> path >> shape >> sum) (*into)[path] = {shape, sum};
+  }
+  for (const auto &[path, w] : want) {
+    auto h = have.find(path);
+    if (h == have.end()) return "dataset " + path + " is missing";
+    if (path[0] == '@' && h->second.second != w.second)
+      return "attribute " + path.substr(1) + " is " + h->second.second + ", but " + w.second + " was written";
+    if (h->second.first != w.first)
+      return "dataset " + path + " has shape " + h->second.first + ", expected " + w.first;
+    if (h->second.second != w.second)
+      return "dataset " + path + " has checksum " + h->second.second + ", expected " + w.second + " (its values were changed)";
+  }
+  for (const auto &[path, h] : have)
+    if (!want.count(path)) return "dataset " + path + " is not in the checkpoint's manifest";
+  return "the manifest does not match the datasets";
+}
 
 }  // namespace
 
@@ -38,6 +69,8 @@ PetscErrorCode CheckpointOptionsRead(const std::string &output_file, CheckpointO
                             &o->every, nullptr));
   PetscCall(PetscOptionsInt("-kill_at_step", "Testing: SIGKILL every rank at the end of step k (simulates a crash)",
                             nullptr, o->kill_at, &o->kill_at, nullptr));
+  PetscCall(PetscOptionsBool("-keep", "Keep the checkpoint file after the run completes (default: removed)", nullptr,
+                             o->keep, &o->keep, nullptr));
   o->file = def;
   PetscCall(OptionsString(PetscOptionsObject, "-file", "Checkpoint file (default: the output file with .ckpt.h5)", &o->file));
   PetscOptionsEnd();
@@ -75,7 +108,8 @@ PetscErrorCode ScenarioFingerprint(std::string *fp) {
     }
   }
   // Run control does not change the trajectory.
-  static const char *const run_control[] = {"restart", "checkpoint_every", "checkpoint_file", "checkpoint_kill_at_step", "output_file",
+  static const char *const run_control[] = {"restart", "checkpoint_every", "checkpoint_file", "checkpoint_kill_at_step", "checkpoint_keep", "output_file",
+                                            "output_overwrite",
                                             "progress", "log_view",
                                             "options_left", "options_file", "options_file_yaml", "help"};
   for (const char *k : run_control) opts.erase(k);
@@ -85,7 +119,7 @@ PetscErrorCode ScenarioFingerprint(std::string *fp) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, std::int64_t n,
+PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, const std::string &run_id, std::int64_t n,
                                std::int64_t T, const RunState &st, const problems::Problem &problem,
                                const algorithms::Algorithm &algorithm, const metrics::Observer &observer) {
   const std::string tmp = path + ".tmp";
@@ -107,6 +141,9 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
                                    "vector families: per-row cumulative constraint, last mean mu, last mean c"));
   PetscCall(ck->SetAttribute("/", "dodge_checkpoint", std::string(DODGE_VERSION " " DODGE_GIT_HASH)));
   PetscCall(ck->SetAttribute("/", "fingerprint", fingerprint));
+  PetscCall(ck->SetAttribute("/", "checkpoint_format", kCheckpointFormat));
+  PetscCall(ck->SetAttribute("/", "dodge_version", std::string(DODGE_VERSION)));
+  PetscCall(ck->SetAttribute("/", "run_id", run_id));
   PetscCall(ck->SetAttribute("/", "step", st.t));
   PetscCall(ck->SetAttribute("/", "agents", n));
   PetscCall(ck->SetAttribute("/", "steps", T));
@@ -117,6 +154,18 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
   PetscCall(ck->SetStatus("complete"));
   PetscCall(ck->Close());
   ck.reset();
+  // The manifest is computed from the file as stored, so it does not depend on the rank count that wrote it
+  // (or on the one that reads it back).
+  std::string msg;
+  if (comm::WorldRank() == 0) {
+    std::string manifest, err;
+    // The step is the one attribute that, changed within range, would resume silently from the wrong point.
+    if (!io::StateManifest(tmp, &manifest, &err) ||
+        !io::WriteRootString(tmp, "state_manifest", manifest + StepLine(st.t), &err))
+      msg = "cannot write the checkpoint manifest: " + err;
+  }
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
+  PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_WRITE, "%s", msg.c_str());
   // The rename is the commit point: a reader sees the old checkpoint or the new one, never half of one.
   bool ok = true;
   if (comm::WorldRank() == 0) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
@@ -133,6 +182,37 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
   std::string fp, status;
   std::int64_t cn = 0, cT = 0;
   PetscFunctionBeginUser;
+  {
+    // Rank 0 looks at the whole file before any collective read: a checkpoint is untrusted input.
+    std::string msg;
+    if (comm::WorldRank() == 0) {
+      const io::FileProbe c = io::ProbeFile(path);
+      std::string manifest, err;
+      if (!c.exists) msg = "checkpoint '" + path + "' (-checkpoint_file) does not exist; check the path, or start afresh without -restart";
+      else if (!c.is_hdf5 || !c.readable) msg = "checkpoint '" + path + "' is not a readable HDF5 file";
+      else if (c.status != "complete")
+        msg = "checkpoint '" + path + "' is incomplete (status " + (c.has_status ? c.status : std::string("missing")) +
+              "); it cannot be resumed";
+      else if (c.checkpoint_format != kCheckpointFormat || c.dodge_version != DODGE_VERSION)
+        msg = "checkpoint '" + path + "' was written by " +
+              (c.dodge_checkpoint.empty() ? std::string("an unknown program") : "dodge " + c.dodge_checkpoint) +
+              " (checkpoint_format " + std::to_string(c.checkpoint_format) + ", dodge_version " +
+              (c.dodge_version.empty() ? std::string("missing") : c.dodge_version) + "); this dodge " DODGE_VERSION
+              " resumes only checkpoint_format " + std::to_string(kCheckpointFormat) +
+              " of its own version: start the run afresh without -restart";
+      else if (!c.has_step || c.step < 1 || c.step >= T)
+        msg = "checkpoint '" + path + "': step " + (c.has_step ? std::to_string(c.step) : std::string("(missing)")) +
+              " is outside [1, T = " + std::to_string(T) + "); it is damaged or not dodge's, and is not resumed";
+      if (msg.empty()) {
+        if (!c.has_manifest) msg = "checkpoint '" + path + "' has no root attribute state_manifest; it cannot be verified, so it is not resumed";
+        else if (!io::StateManifest(path, &manifest, &err)) msg = "checkpoint '" + path + "': " + err;
+        else if ((manifest += StepLine(c.step)) != c.state_manifest) msg = "checkpoint '" + path + "': " + ManifestDifference(c.state_manifest, manifest) +
+                                           "; the file was altered or damaged after it was written, so it is not resumed";
+      }
+    }
+    PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
+    PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED, "%s", msg.c_str());
+  }
   PetscCall(io::Reader::Open(PETSC_COMM_WORLD, path, &rd));
   PetscCall(rd->GetAttribute("/", "status", &status));
   PetscCheck(status == "complete", PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
@@ -155,6 +235,10 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
              ", T = %" PetscInt64_FMT,
              path.c_str(), cn, cT, n, T);
   PetscCall(rd->GetAttribute("/", "step", &st->t));
+  PetscCheck(st->t >= 1 && st->t < T, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+             "checkpoint %s: step %" PetscInt64_FMT " is outside [1, T = %" PetscInt64_FMT "); it is damaged or not "
+             "dodge's, and is not resumed",
+             path.c_str(), st->t, T);
   std::vector<double> tot;
   PetscCall(rd->ReadAll("/run/totals", &tot));
   PetscCheck(tot.size() == 11, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED, "checkpoint %s: /run/totals has %zu values, expected 11",
@@ -180,7 +264,8 @@ PetscErrorCode CheckpointMonitor::PostStep(Run &run, const StepInfo &s, bool *st
   PetscFunctionBeginUser;
   if (s.t < s.T && (s.signalled || (o_.every > 0 && s.t % o_.every == 0))) {
     PetscCall(run.SyncMonitors(s.t));
-    PetscCall(CheckpointWrite(o_.file, fingerprint_, n_, s.T, run.state(), problem_, algorithm_, run.observer()));
+    wrote_ = true;
+    PetscCall(CheckpointWrite(o_.file, fingerprint_, run_id_, n_, s.T, run.state(), problem_, algorithm_, run.observer()));
     if (s.signalled) {
       PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                             "signal received: checkpoint of step %" PetscInt64_FMT " written to %s; exiting with code %d "
@@ -188,6 +273,17 @@ PetscErrorCode CheckpointMonitor::PostStep(Run &run, const StepInfo &s, bool *st
                             s.t, o_.file.c_str(), kExitCheckpointed));
       *stop = true, *exit_code = kExitCheckpointed;
     }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode CheckpointMonitor::RemoveAfterCompletion() {
+  PetscFunctionBeginUser;
+  if (!o_.keep && (wrote_ || o_.restart) && comm::WorldRank() == 0) {
+    std::error_code ec;
+    if (std::filesystem::remove(o_.file, ec))
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "  %-28s %s removed (the run completed; -checkpoint_keep keeps it)\n",
+                            "checkpoint", o_.file.c_str()));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -26,6 +26,7 @@ struct CheckpointOptions {
   PetscInt every = 0;        // checkpoint every k steps (0: only on a signal)
   std::string file;          // checkpoint path (default: <output>.ckpt.h5)
   PetscBool restart = PETSC_FALSE;
+  PetscBool keep = PETSC_FALSE;  // -checkpoint_keep: keep the checkpoint after the run completes
   PetscInt kill_at = 0;      // testing: SIGKILL this process at the end of step k (a crash after a checkpoint)
 };
 
@@ -40,11 +41,17 @@ bool SignalRequested();
 // is only resumed by a run with the same fingerprint.
 PetscErrorCode ScenarioFingerprint(std::string *fp);
 
-// Writes the checkpoint atomically (a temporary file renamed into place once complete). Collective.
-PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, std::int64_t n,
+// Format of the checkpoint files this dodge writes and reads (root attribute checkpoint_format).
+inline constexpr std::int64_t kCheckpointFormat = 2;
+
+// Writes the checkpoint atomically (a temporary file renamed into place once complete), with the run's id
+// and a manifest of every dataset's shape and FNV-1a checksum (root attribute state_manifest). Collective.
+PetscErrorCode CheckpointWrite(const std::string &path, const std::string &fingerprint, const std::string &run_id, std::int64_t n,
                                std::int64_t T, const RunState &st, const problems::Problem &problem,
                                const algorithms::Algorithm &algorithm, const metrics::Observer &observer);
-// Reads a checkpoint written by CheckpointWrite, refusing one from another scenario. Collective.
+// Reads a checkpoint written by CheckpointWrite, as untrusted input: refuses (on every rank, naming the file
+// and what is wrong) an incomplete one, another format or dodge version, another scenario, a step outside
+// [1, T), and any dataset whose shape or checksum differs from the manifest. Collective.
 PetscErrorCode CheckpointRead(const std::string &path, const std::string &fingerprint, std::int64_t n, std::int64_t T,
                               RunState *st, problems::Problem &problem, algorithms::Algorithm &algorithm,
                               metrics::Observer &observer);
@@ -53,15 +60,19 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
 // after making every monitor's output durable. Register it after the output monitor.
 class CheckpointMonitor : public Monitor {
  public:
-  CheckpointMonitor(const CheckpointOptions &o, const std::string &fingerprint, std::int64_t n,
-                    const problems::Problem &problem, const algorithms::Algorithm &algorithm)
-      : o_(o), fingerprint_(fingerprint), n_(n), problem_(problem), algorithm_(algorithm) {}
+  CheckpointMonitor(const CheckpointOptions &o, const std::string &fingerprint, const std::string &run_id,
+                    std::int64_t n, const problems::Problem &problem, const algorithms::Algorithm &algorithm)
+      : o_(o), fingerprint_(fingerprint), run_id_(run_id), n_(n), problem_(problem), algorithm_(algorithm) {}
   PetscErrorCode PostStep(Run &run, const StepInfo &s, bool *stop, int *exit_code) override;
+  // After a completed run: removes the checkpoint file if this run wrote it or resumed from it, unless
+  // -checkpoint_keep (a leftover checkpoint would only invite a wrong -restart). Collective.
+  PetscErrorCode RemoveAfterCompletion();
 
  private:
   CheckpointOptions o_;
-  std::string fingerprint_;
+  std::string fingerprint_, run_id_;
   std::int64_t n_;
+  bool wrote_ = false;
   const problems::Problem &problem_;
   const algorithms::Algorithm &algorithm_;
 };

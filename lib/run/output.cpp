@@ -62,6 +62,8 @@ PetscErrorCode OutputOptionsRead(OutputOptions *o) {
                             o->flush, &o->flush, nullptr));
   PetscCall(PetscOptionsBool("-inputs", "Write /inputs (series, coefficients, graphs, parameters)", nullptr,
                              o->record_inputs, &o->record_inputs, nullptr));
+  PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -output_file (without it an existing file is refused)",
+                             nullptr, o->overwrite, &o->overwrite, nullptr));
   PetscOptionsEnd();
   PetscCheck(o->stride >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-output_stride %" PetscInt_FMT " must be >= 1", o->stride);
   PetscCheck(o->flush >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-output_flush %" PetscInt_FMT " must be >= 0", o->flush);
@@ -164,6 +166,8 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
     PetscCall(rec_->SetAttribute("/", "ranks", static_cast<std::int64_t>(comm::WorldSize())));
     PetscCall(rec_->SetAttribute("/", "start_time", d.start_time));
     PetscCall(rec_->SetAttribute("/", "options", d.options));
+    PetscCall(rec_->SetAttribute("/", "run_id", d.run_id));
+    PetscCall(rec_->SetAttribute("/", "fingerprint", d.fingerprint));
     PetscCall(rec_->SetAttribute("/", "problem", std::string(problem.name())));
     PetscCall(rec_->SetAttribute("/", "algorithm", std::string(algorithm.name())));
     PetscCall(rec_->SetAttribute("/", "problem_description", problem.describe()));

@@ -21,6 +21,7 @@ struct OutputOptions {
   PetscInt stride = 1, flush = 0;
   std::string agent_selection = "first:1000";
   PetscBool record_inputs = PETSC_TRUE;
+  PetscBool overwrite = PETSC_FALSE;  // -output_overwrite: replace an existing file (run/path_policy.hpp)
   bool writes() const { return file != "none" && !file.empty(); }
 };
 
@@ -33,6 +34,7 @@ PetscErrorCode SelectAgents(const std::string &spec, const Block &block, std::ve
 // What the file's root attributes say about the run.
 struct RunDescription {
   std::string options, start_time;
+  std::string run_id, fingerprint;  // root attributes run_id and fingerprint: a restart continues only its own run
   std::int64_t seed = 1;
   bool metrics = true;
 };

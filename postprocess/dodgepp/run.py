@@ -166,6 +166,18 @@ def _group_attrs(f: h5py.File, path: str) -> dict:
     return {k: v for k, v in f[path].attrs.items()} if path in f else {}
 
 
+def open_runs_skipping(paths, *, allow_incomplete: bool = False) -> tuple[list[Run], list[str]]:
+    """Opens every file; those that are not (complete) dodge outputs -- a checkpoint, a lock file, a crashed
+    run, a foreign file matched by a glob such as out/*.h5 -- come back as one-line reasons instead of runs."""
+    runs, skipped = [], []
+    for p in paths:
+        try:
+            runs.append(Run(p, allow_incomplete=allow_incomplete))
+        except RunError as e:
+            skipped.append(" ".join(str(e).split()))
+    return runs, skipped
+
+
 def open_runs(paths, *, allow_incomplete: bool = False) -> list[Run]:
     """Opens every file before any output is written, so one bad file among many fails the whole
     command at once with every problem listed instead of leaving a half-written report behind."""

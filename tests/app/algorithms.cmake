@@ -40,7 +40,7 @@ endforeach()
 # gradient) with the steps projected onto the shrunk box; and it refuses local sets that are not boxes.
 add_test(NAME app_li2022_bandit_run
          COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -algorithm li2022 -li2022_feedback bandit -agents 2
-                 -graph_family complete -steps 500 -output_agents all -progress 0 -output_file ${APP_OUT}/li2022_bandit2.h5)
+                 -graph_family complete -steps 500 -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/li2022_bandit2.h5)
 set_tests_properties(app_li2022_bandit_run PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP bandit_run)
 dodge_expect_test(NAME app_li2022_bandit_recurrence MATCH "^ok$"
                   COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_bandit.py ${APP_OUT}/li2022_bandit2.h5)

@@ -27,7 +27,7 @@ case $mode in
     [ -f "$ck" ] || fail "no checkpoint $ck after the crash"
     status=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['status'])" "$f")
     [ "$status" = running ] || fail "output of the crashed run says status $status"
-    run $np2 "${common[@]}" -output_file "$f" -checkpoint_every 100 -restart | tee "$out/${mode}_restart.log" | grep -q "restart:   from .* at the end of step 200" \
+    run $np2 "${common[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_keep -restart | tee "$out/${mode}_restart.log" | grep -q "restart:   from .* at the end of step 200" \
       || fail "restart did not resume at step 200"
     /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
     # A checkpoint from another scenario is refused.
@@ -51,6 +51,8 @@ case $mode in
     [ $rc -eq 3 ] || { cat "$out/sig.log"; fail "expected exit code 3 after SIGUSR1, got $rc"; }
     grep -q "signal received: checkpoint of step" "$out/sig.log" || fail "no checkpoint message"
     run 1 "${common[@]}" -output_file "$f" -restart > /dev/null || fail "restart after the signal"
+    # The run completed: its checkpoint is removed (no -checkpoint_keep).
+    [ ! -e "$ck" ] || fail "checkpoint $ck left behind after the run completed"
     /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
     ;;
 esac

@@ -38,7 +38,7 @@ set(files)
 foreach(np IN LISTS DODGE_TEST_RANKS)
   add_test(NAME app_demand_pdct_np${np}
            COMMAND ${MPIRUN} ${np} ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -problem demand -algorithm pdct -demand_users 30
-                   -graph_family erdos_renyi -output_agents all -progress 0 -output_file ${APP_OUT}/demand_pdct_np${np}.h5)
+                   -graph_family erdos_renyi -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/demand_pdct_np${np}.h5)
   set_tests_properties(app_demand_pdct_np${np} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS ${np} FIXTURES_SETUP demand_pdct_runs)
   list(APPEND files ${APP_OUT}/demand_pdct_np${np}.h5)
 endforeach()

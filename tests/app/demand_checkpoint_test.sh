@@ -18,5 +18,6 @@ run 3 "${common[@]}" -output_file "$f" -checkpoint_every 50 -checkpoint_kill_at_
 [ -f "$ck" ] || fail "no checkpoint $ck after the crash"
 run 2 "${common[@]}" -output_file "$f" -checkpoint_every 50 -restart | grep -q "restart:   from .* at the end of step 100" \
   || fail "restart did not resume at step 100"
+[ ! -e "$ck" ] || fail "checkpoint $ck left behind after the run completed (no -checkpoint_keep)"
 /usr/bin/python3 "$here/compare_demand_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
 echo "ok: demand checkpoint"

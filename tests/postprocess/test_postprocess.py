@@ -195,6 +195,14 @@ def test_report_refuses_incomplete_run(runs, tmp_path):
     assert str(running) in r.stderr and "running" in r.stderr and "--allow-incomplete" in r.stderr
     assert not (out / "summary.csv").exists()
 
+    # Among complete runs it is skipped with a one-line note, and the others are reported.
+    out = tmp_path / "skipped"
+    r = run_tool(REPORT, runs["nsw"], running, "-o", out)
+    assert_ok(r)
+    notes = [line for line in r.stderr.splitlines() if line.startswith("report: skipped")]
+    assert len(notes) == 1 and str(running) in notes[0] and "running" in notes[0], r.stderr
+    assert set(read_csv(out / "summary.csv")) == {runs["nsw"].stem}
+
     out = tmp_path / "allowed"
     assert_ok(run_tool(REPORT, running, "-o", out, "--allow-incomplete"))
     row = read_csv(out / "summary.csv")["interrupted"]
@@ -228,11 +236,24 @@ def test_report_missing_and_non_hdf5_files(runs, tmp_path):
     r = run_tool(REPORT, missing, "-o", tmp_path / "out")
     assert r.returncode != 0 and str(missing) in r.stderr and "no such file" in r.stderr
 
+    assert not (tmp_path / "out" / "summary.md").exists()  # nothing to report: nothing written
+
+    # A text file, a missing file and a checkpoint among real runs (out/*.h5 matches them all) are skipped,
+    # one line each, and the run is reported.
     text = tmp_path / "notes.h5"
     text.write_text("not HDF5\n")
-    r = run_tool(REPORT, runs["nsw"], text, "-o", tmp_path / "out")
-    assert r.returncode != 0 and str(text) in r.stderr and "not an HDF5 file" in r.stderr
-    assert not (tmp_path / "out" / "summary.md").exists()  # one bad file stops the whole report
+    ckpt = tmp_path / "run.ckpt.h5"
+    with h5py.File(ckpt, "w") as f:
+        f.attrs["status"] = "complete"
+        f["state/x"] = np.zeros(3)
+    r = run_tool(REPORT, runs["nsw"], text, missing, ckpt, "-o", tmp_path / "out")
+    assert_ok(r)
+    notes = [line for line in r.stderr.splitlines() if line.startswith("report: skipped")]
+    assert len(notes) == 3, r.stderr
+    assert str(text) in notes[0] and "not an HDF5 file" in notes[0]
+    assert str(missing) in notes[1] and "no such file" in notes[1]
+    assert str(ckpt) in notes[2] and "not a dodge output file" in notes[2]
+    assert set(read_csv(tmp_path / "out" / "summary.csv")) == {runs["nsw"].stem}
 
 
 def test_unknown_family_gets_common_figures(runs, tmp_path):

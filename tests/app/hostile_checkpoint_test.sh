@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Checkpoints are untrusted input (issue 15): a damaged, altered, foreign or other-version checkpoint is refused
+# on -restart with a message naming what is wrong and a non-zero exit, leaving the output as it was (status
+# running); the intact checkpoint then still resumes to the uninterrupted run's result bit for bit.
+# Usage: hostile_checkpoint_test.sh DODGE OUTDIR NP
+set -u
+dodge=$1 out=$2 np=$3
+here=$(cd "$(dirname "$0")" && pwd)
+d=$out/hostile_np$np
+rm -rf "$d"; mkdir -p "$d"
+common=(-agents 17 -graph_family erdos_renyi -steps 120 -output_agents all)
+run() { local n=$1; shift; mpirun -n "$n" --oversubscribe "$dodge" -progress 0 "${common[@]}" "$@" 2>&1; }
+fail() { echo "FAIL: $*"; exit 1; }
+py() { /usr/bin/python3 -c "$@"; }
+status() { py "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs.get('status',''))" "$1"; }
+run 2 -output_file "$d/ref.h5" > "$d/ref.log" || { cat "$d/ref.log"; fail "reference run"; }
+# Two killed runs of the same scenario: step 100 checkpointed, killed at 110.
+for r in a b; do
+  run 2 -output_file "$d/$r.h5" -checkpoint_every 50 -checkpoint_kill_at_step 110 > "$d/$r.log"
+  [ -f "$d/$r.ckpt.h5" ] || fail "no checkpoint $d/$r.ckpt.h5"
+done
+cp "$d/a.ckpt.h5" "$d/good.ckpt.h5"
+cp "$d/a.h5" "$d/a_copy.h5"
+# hostile NAME PATTERN PYTHON: a copy of the good checkpoint altered by PYTHON (f is the open file) is refused.
+hostile() {
+  local name=$1 pattern=$2 code=$3 ck=$d/$1.ckpt.h5 log rc
+  cp "$d/good.ckpt.h5" "$ck"
+  py "import h5py, numpy as np
+f = h5py.File('$ck', 'r+')
+$code
+f.close()" || fail "$name: could not alter the checkpoint"
+  cp "$d/a_copy.h5" "$d/a.h5"
+  log=$(run "$np" -output_file "$d/a.h5" -checkpoint_file "$ck" -restart); rc=$?
+  [ $rc -ne 0 ] || { echo "$log"; fail "$name: the altered checkpoint was resumed (exit 0)"; }
+  grep -E -q -- "$pattern" <<<"$log" || { echo "$log"; fail "$name: message does not match /$pattern/"; }
+  grep -q -E 'Segmentation|signal 11|core dumped' <<<"$log" && { echo "$log"; fail "$name: crashed"; }
+  [ "$(status "$d/a.h5")" = running ] || fail "$name: the output says $(status "$d/a.h5") after a refused restart"
+  echo "ok: $name refused (exit $rc): $(grep -E -m1 -o -- "$pattern.*" <<<"$log" | head -c 250)"
+}
+hostile short_array "dataset /state/x has shape 16, expected 17" \
+  "x = f['state/x'][:16]; del f['state/x']; f['state/x'] = x"
+hostile huge_step "step 1000000000 is outside \[1, T = 120\)" "f.attrs['step'] = np.int64(10**9)"
+hostile negative_step "step -5 is outside \[1, T = 120\)" "f.attrs['step'] = np.int64(-5)"
+hostile last_step "step 120 is outside \[1, T = 120\)" "f.attrs['step'] = np.int64(120)"
+hostile altered_step "attribute step is 60, but 100 was written" "f.attrs['step'] = np.int64(60)"
+hostile altered_value "dataset /state/x has checksum [0-9a-f]+, expected [0-9a-f]+ \(its values were changed\)" \
+  "x = f['state/x']; x[3] = x[3] + 1e-12"
+hostile extra_dataset "dataset /state/extra is not in the checkpoint's manifest" "f['state/extra'] = np.zeros(17)"
+hostile no_manifest "has no root attribute state_manifest" "del f.attrs['state_manifest']"
+hostile old_format "checkpoint_format 1.*resumes only checkpoint_format 2" "f.attrs['checkpoint_format'] = np.int64(1)"
+hostile other_version "dodge_version 0\.0\.0-other.*of its own version" "f.attrs['dodge_version'] = '0.0.0-other'"
+hostile incomplete "is incomplete \(status running\)" "f.attrs['status'] = 'running'"
+# A checkpoint of run b into the output of run a: same scenario, another run.
+cp "$d/a_copy.h5" "$d/a.h5"
+log=$(run "$np" -output_file "$d/a.h5" -checkpoint_file "$d/b.ckpt.h5" -restart); rc=$?
+[ $rc -ne 0 ] || fail "other_run: the checkpoint of another run was resumed into a.h5"
+grep -E -q "cannot resume into -output_file '$d/a.h5': it is the output of run [0-9a-f]{32}, but the checkpoint '$d/b.ckpt.h5' belongs to run [0-9a-f]{32}" <<<"$log" \
+  || { echo "$log"; fail "other_run: no clear message"; }
+echo "ok: other_run refused (exit $rc)"
+# The intact checkpoint still resumes, bit for bit the uninterrupted run, and is removed afterwards.
+cp "$d/a_copy.h5" "$d/a.h5"
+run "$np" -output_file "$d/a.h5" -checkpoint_file "$d/good.ckpt.h5" -restart > "$d/good.log" || { cat "$d/good.log"; fail "intact checkpoint refused"; }
+grep -q "restart:   from .* at the end of step 100" "$d/good.log" || fail "did not resume at step 100"
+/usr/bin/python3 "$here/compare_runs.py" "$d/ref.h5" "$d/a.h5" || fail "resumed run differs from the uninterrupted one"
+[ ! -e "$d/good.ckpt.h5" ] || fail "checkpoint left after the resumed run completed"
+echo "ok: hostile checkpoints at $np ranks"
