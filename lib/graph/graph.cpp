@@ -10,6 +10,7 @@
 #include "comm/collectives.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
+#include "core/options.hpp"
 #include "core/rng.hpp"
 #include "graph/topology.hpp"
 
@@ -199,7 +200,7 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts) {
   char *files[kMaxFiles] = {};
   PetscInt nfiles = 0;
   PetscBool files_set = PETSC_FALSE, directed = o.directed_files ? PETSC_TRUE : PETSC_FALSE;
-  PetscReal q = o.link_failure;
+  double q = o.link_failure;
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "graph_", "Communication graph (algorithms.md §7)", nullptr);
   for (PetscInt k = 0; k < nfiles; ++k) PetscCall(PetscFree(files[k]));  // a second pass (GUI publishing) reallocates them
@@ -225,8 +226,8 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts) {
   PetscCall(PetscOptionsString("-weights", "Mixing weights: metropolis (doubly stochastic, undirected; pdct, li2022), outdegree "
                                "(column stochastic; dopp) or file",
                                "GraphsBuild", weights_default.c_str(), weights, sizeof(weights), nullptr));
-  PetscCall(PetscOptionsReal("-link_failure", "Probability q in [0,1] that an edge of G(t) is down at step t (LINK stream)", "GraphsBuild", q,
-                             &q, nullptr));
+  PetscCall(OptionsReal(PetscOptionsObject, "-link_failure", "Probability q that an edge of G(t) is down at step t (LINK stream)",
+                        kUnit, &q));
   PetscOptionsEnd();
 
   o.family = family;
