@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <limits>
 #include <memory>
@@ -17,11 +18,13 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "core/options.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
+#include "io/h5_util.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "metrics/metrics.hpp"
@@ -41,6 +44,7 @@ struct RunOptions {
   PetscBool metrics = PETSC_TRUE;
   double progress = 2.0;
   PetscBool slurm_check = PETSC_TRUE;
+  PetscBool version = PETSC_FALSE;
 };
 
 // Ranges of the run's integer options, read as 64 bits so that nothing wraps (PetscInt is 32 bits here).
@@ -70,6 +74,8 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
                         &o->progress));
   PetscCall(PetscOptionsBool("-slurm_check", "Under SLURM, require the MPI rank count to equal SLURM_NTASKS", nullptr,
                              o->slurm_check, &o->slurm_check, nullptr));
+  PetscCall(PetscOptionsBool("-version", "Print dodge's version, git hash and the PETSc, HDF5 and MPI libraries, and exit 0",
+                             nullptr, o->version, &o->version, nullptr));
   PetscOptionsEnd();
   // Ranges are checked by the readers, on every rank together, naming the option.
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -108,6 +114,17 @@ std::string now_iso() {
   return buf;
 }
 
+// -version: dodge and the libraries it runs with (the linked ones, which may differ from the headers').
+PetscErrorCode PrintVersion() {
+  char petsc[256];
+  PetscFunctionBeginUser;
+  PetscCall(PetscGetVersion(petsc, sizeof petsc));
+  for (std::size_t k = std::strlen(petsc); k > 0 && petsc[k - 1] == ' '; --k) petsc[k - 1] = '\0';
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dodge %s (git %s)\n  PETSc: %s\n  HDF5:  %s\n  MPI:   %s\n", DODGE_VERSION,
+                        DODGE_GIT_HASH, petsc, io::h5::LibraryVersion().c_str(), comm::MpiLibraryVersion().c_str()));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 }  // namespace
 
 PetscErrorCode Run(int *exit_code) {
@@ -121,6 +138,11 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(PetscLogStagePush(ev->stage_setup));
   PetscCall(PetscOptionsHasHelp(nullptr, &help));
   PetscCall(RunOptionsRead(&ro));
+  if (ro.version && !help) {  // with -help, the version is in PETSc's banner and every option is listed
+    PetscCall(PrintVersion());
+    PetscCall(PetscLogStagePop());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   run::OutputOptions oo;
   PetscCall(run::OutputOptionsRead(&oo));
   *exit_code = 0;

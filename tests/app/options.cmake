@@ -1,5 +1,5 @@
 # Option readers (issue 15): integers read as 64 bits never wrap, reals are finite and in their documented
-# range, every error names the option and its value.
+# range, every error names the option and its value; -version.
 # Included from tests/app/CMakeLists.txt after its own tests: uses its variables and dodge_bad_input().
 
 # Integers that would wrap in a 32-bit PetscInt (4294967309 = 2^32 + 13 used to run 13 agents).
@@ -30,3 +30,11 @@ dodge_bad_input(demand_noise_negative "-demand_noise -1 is outside \\[0, inf\\)"
                 -demand_noise -1)
 dodge_bad_input(doa_delta_nan "-doa_delta nan is not a finite number" -problem demand -algorithm doa -doa_delta nan)
 dodge_bad_input(offline_tol_zero "-offline_tol 0 is outside \\(0, inf\\)" -problem demand -algorithm offline -offline_tol 0)
+
+# -version: dodge, git hash and the linked libraries, exit 0, and no run.
+dodge_expect_test(NAME app_version
+                  MATCH "dodge [0-9]+\\.[0-9]+\\.[0-9]+ \\(git ([0-9a-f]+|unknown)\\)" "PETSc: Petsc Release Version 3\\.[0-9]+"
+                        "HDF5: +1\\.[0-9]+\\.[0-9]+" "MPI: +[A-Za-z]"
+                  REJECT "Summary after" "problem:"
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -version -output_file ${APP_OUT}/version.h5)
+set_tests_properties(app_version PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2)
