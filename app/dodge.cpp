@@ -15,7 +15,14 @@
 
 static const char help[] =
     "dodge: distributed online dispatch for grid energy (README.md; the math is docs/algorithms.md).\n"
-    "Options come from -options_file <file.yaml> and the command line (which wins); -help lists them all.\n\n";
+    "Options come from -options_file <file.yaml> and the command line (which wins); -help lists them all;\n"
+    "-version prints dodge's version, git hash and the linked PETSc, HDF5 and MPI libraries.\n"
+    "Exit codes: 0 finished; 3 checkpointed on SIGTERM/SIGUSR1 (requeue with -restart); otherwise the PETSc error\n"
+    "code of the first error, printed on stderr, with no output file claiming complete: 62 wrong option value or\n"
+    "setting, 63 value out of range or not finite, 75 incompatible options (e.g. coa on pev), 79 malformed input\n"
+    "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
+    "missing, not creatable or unreadable, 67 HDF5 write failed, 55 out of memory, 56 unsupported, 76/77\n"
+    "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
 
 int main(int argc, char **argv) {
   PetscCall(PetscInitialize(&argc, &argv, nullptr, help));

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -23,6 +25,7 @@
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "graph/graph.hpp"
+#include "io/h5_util.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "metrics/metrics.hpp"
@@ -39,11 +42,18 @@ namespace {
 
 struct RunOptions {
   std::string problem = "dispatch", algorithm = "pdct";
-  PetscInt agents = 0, steps = 0, seed = 1;
+  std::int64_t agents = 0, steps = 0, seed = 1;
   PetscBool metrics = PETSC_TRUE;
-  PetscReal progress = 2.0;
+  double progress = 2.0;
   PetscBool slurm_check = PETSC_TRUE;
+  PetscBool version = PETSC_FALSE;
 };
+
+// Ranges of the run's integer options, read as 64 bits so that nothing wraps (PetscInt is 32 bits here).
+// Agent ids index PetscSF graphs (PetscInt), so N <= PETSC_MAX_INT; T likewise; the seed takes any
+// non-negative 64-bit value.
+constexpr std::int64_t kMaxAgents = PETSC_MAX_INT, kMaxSteps = PETSC_MAX_INT,
+                       kMaxSeed = std::numeric_limits<std::int64_t>::max();
 
 // The run's own options: -problem, -algorithm, -agents, -steps, -seed, -metrics, -progress (-output_* are
 // the output monitor's, run/output.hpp).
@@ -56,22 +66,20 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
   PetscOptionsBegin(PETSC_COMM_WORLD, nullptr, "dodge run options", nullptr);
   PetscCall(OptionsString(PetscOptionsObject, "-problem", ph.c_str(), &o->problem));
   PetscCall(OptionsString(PetscOptionsObject, "-algorithm", ah.c_str(), &o->algorithm));
-  PetscCall(PetscOptionsInt("-agents", "Number of agents N (0: the problem's default, 6 for dispatch)", nullptr, o->agents, &o->agents, nullptr));
-  PetscCall(PetscOptionsInt("-steps", "Steps T to run (0: the whole data window)", nullptr, o->steps, &o->steps, nullptr));
-  PetscCall(PetscOptionsInt("-seed", "Seed of every random stream (algorithms.md §0.6)", nullptr, o->seed, &o->seed, nullptr));
+  PetscCall(OptionsInt(PetscOptionsObject, "-agents", "Number of agents N (0: the problem's default, 6 for dispatch)", 0,
+                       kMaxAgents, &o->agents));
+  PetscCall(OptionsInt(PetscOptionsObject, "-steps", "Steps T to run (0: the whole data window)", 0, kMaxSteps, &o->steps));
+  PetscCall(OptionsInt(PetscOptionsObject, "-seed", "Seed of every random stream (algorithms.md §0.6)", 0, kMaxSeed, &o->seed));
   PetscCall(PetscOptionsBool("-metrics", "Compute the per-step oracle and the metrics of §12 (off: benchmark mode)",
                              nullptr, o->metrics, &o->metrics, nullptr));
-  PetscCall(PetscOptionsReal("-progress", "Seconds between progress lines on rank 0 (0: none)", nullptr, o->progress,
-                             &o->progress, nullptr));
+  PetscCall(OptionsReal(PetscOptionsObject, "-progress", "Seconds between progress lines on rank 0 (0: none)", kNonNegative,
+                        &o->progress));
   PetscCall(PetscOptionsBool("-slurm_check", "Under SLURM, require the MPI rank count to equal SLURM_NTASKS", nullptr,
                              o->slurm_check, &o->slurm_check, nullptr));
+  PetscCall(PetscOptionsBool("-version", "Print dodge's version, git hash and the PETSc, HDF5 and MPI libraries, and exit 0",
+                             nullptr, o->version, &o->version, nullptr));
   PetscOptionsEnd();
-
-  // Checked here, on every rank together, so the message names the option once.
-  PetscCheck(o->agents >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-agents %" PetscInt_FMT " must be >= 0 (0: the problem's default)", o->agents);
-  PetscCheck(o->steps >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-steps %" PetscInt_FMT " must be >= 0 (0: the whole window)", o->steps);
-  PetscCheck(o->seed >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-seed %" PetscInt_FMT " must be >= 0", o->seed);
-  PetscCheck(o->progress >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-progress %g must be >= 0", (double)o->progress);
+  // Ranges are checked by the readers, on every rank together, naming the option.
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -123,6 +131,17 @@ std::string now_iso() {
   return buf;
 }
 
+// -version: dodge and the libraries it runs with (the linked ones, which may differ from the headers').
+PetscErrorCode PrintVersion() {
+  char petsc[256];
+  PetscFunctionBeginUser;
+  PetscCall(PetscGetVersion(petsc, sizeof petsc));
+  for (std::size_t k = std::strlen(petsc); k > 0 && petsc[k - 1] == ' '; --k) petsc[k - 1] = '\0';
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dodge %s (git %s)\n  PETSc: %s\n  HDF5:  %s\n  MPI:   %s\n", DODGE_VERSION,
+                        DODGE_GIT_HASH, petsc, io::h5::LibraryVersion().c_str(), comm::MpiLibraryVersion().c_str()));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 }  // namespace
 
 PetscErrorCode Run(int *exit_code) {
@@ -136,6 +155,11 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(PetscLogStagePush(ev->stage_setup));
   PetscCall(PetscOptionsHasHelp(nullptr, &help));
   PetscCall(RunOptionsRead(&ro));
+  if (ro.version && !help) {  // with -help, the version is in PETSc's banner and every option is listed
+    PetscCall(PrintVersion());
+    PetscCall(PetscLogStagePop());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   run::OutputOptions oo;
   PetscCall(run::OutputOptionsRead(&oo));
   *exit_code = 0;

@@ -7,6 +7,7 @@
 
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
+#include "core/options.hpp"
 #include "core/rng.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
@@ -40,29 +41,26 @@ double LocalConstraintSum(const K &k, std::int64_t nloc, double mu) {
 }  // namespace
 
 PetscErrorCode CoordinatorOptionsRead(PetscOptionItems *PetscOptionsObject, const char *prefix, CoordinatorOptions *o) {
-  PetscReal v;
+  double v;
   PetscFunctionBeginUser;
+  // Finite here (the reader names the option); the sign is checked below with the reason.
   v = o->delta;
-  PetscCall(PetscOptionsReal("-delta", "Dual step size delta of (21) (default: the problem's preset, 0.15 elsewhere)",
-                             nullptr, v, &v, &o->delta_set));
+  PetscCall(OptionsReal(PetscOptionsObject, "-delta", "Dual step size delta > 0 of (21) (default: the problem's preset, 0.15 elsewhere)",
+                        kAnyFinite, &v, &o->delta_set));
   o->delta = v;
   v = o->eps;
-  PetscCall(PetscOptionsReal("-eps", "Stop the inner loop when |mu^{k+1} - mu^k| < eps (default: the preset's, 0.2)",
-                             nullptr, v, &v, &o->eps_set));
+  PetscCall(OptionsReal(PetscOptionsObject, "-eps", "Stop the inner loop when |mu^{k+1} - mu^k| < eps >= 0 (default: the preset's, 0.2)",
+                        kAnyFinite, &v, &o->eps_set));
   o->eps = v;
-  PetscCall(PetscOptionsInt("-kmax", "Maximum inner iterations K_max per step", nullptr, o->kmax, &o->kmax, nullptr));
+  PetscCall(OptionsInt(PetscOptionsObject, "-kmax", "Maximum inner iterations K_max per step", 1, PETSC_MAX_INT, &o->kmax));
   PetscCall(PetscOptionsBool("-warm_start", "Start each step from the previous step's final price (enhanced DOA)",
                              nullptr, o->warm_start, &o->warm_start, nullptr));
-  PetscCall(PetscOptionsInt("-trace_iterations", "Record lambda^k, k < this, of every step as series lambda_iter_k",
-                            nullptr, o->trace, &o->trace, nullptr));
+  PetscCall(OptionsInt(PetscOptionsObject, "-trace_iterations", "Record lambda^k, k < this, of every step as series lambda_iter_k",
+                       0, 1000, &o->trace));
   PetscCheck(!o->delta_set || (std::isfinite(o->delta) && o->delta > 0), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
              "-%sdelta %g must be a positive number", prefix, o->delta);
   PetscCheck(!o->eps_set || (std::isfinite(o->eps) && o->eps >= 0), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
              "-%seps %g must be >= 0", prefix, o->eps);
-  PetscCheck(o->kmax >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%skmax %" PetscInt_FMT " must be at least 1",
-             prefix, o->kmax);
-  PetscCheck(o->trace >= 0 && o->trace <= 1000, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-             "-%strace_iterations %" PetscInt_FMT " must be in [0, 1000]", prefix, o->trace);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "core/options.hpp"
 #include "io/recorder.hpp"
 
 namespace dodge::algorithms {
@@ -25,25 +26,26 @@ PetscErrorCode StepLaws::FromOptions(PetscOptionItems *PetscOptionsObject, const
   // Table of §8.1: (α0, pa, β0, pb); γ = α.
   const double table[3][4] = {{1, 0.5, 1, 0.1}, {1, 0.5, 1, 0.2}, {0.5, 0.5, 1, 0.2}};
   if (scheme_idx < 3) alpha0 = table[scheme_idx][0], pa = table[scheme_idx][1], beta0 = table[scheme_idx][2], pb = table[scheme_idx][3];
-  PetscReal v;
+  double v;
   bool custom_set = false;
-  auto real = [&](const char *name, const char *help, double *target) -> PetscErrorCode {
+  // Finite and in range, named in the error ("-pdct_pa inf is not a finite number").
+  auto real = [&](const char *name, const char *help, const RealRange &r, double *target) -> PetscErrorCode {
     PetscFunctionBeginUser;
     v = *target;
-    PetscCall(PetscOptionsReal(opt(prefix, name).c_str(), help, nullptr, v, &v, &set));
+    PetscCall(OptionsReal(PetscOptionsObject, opt(prefix, name).c_str(), help, r, &v, &set));
     if (set) *target = v, custom_set = true;
     PetscFunctionReturn(PETSC_SUCCESS);
   };
-  PetscCall(real("alpha0", "Primal step alpha_t = alpha0 / t^pa", &alpha0));
-  PetscCall(real("pa", "Primal step decay exponent pa", &pa));
-  PetscCall(real("beta0", "Dual regularization beta_t = beta0 / t^pb", &beta0));
-  PetscCall(real("pb", "Dual regularization decay exponent pb", &pb));
+  PetscCall(real("alpha0", "Primal step alpha_t = alpha0 / t^pa", kPositive, &alpha0));
+  PetscCall(real("pa", "Primal step decay exponent pa", kNonNegative, &pa));
+  PetscCall(real("beta0", "Dual regularization beta_t = beta0 / t^pb", kNonNegative, &beta0));
+  PetscCall(real("pb", "Dual regularization decay exponent pb", kNonNegative, &pb));
   // γ follows α unless either γ law is given.
   double g0 = alpha0, p = pa;
   bool before = custom_set;
   custom_set = false;
-  PetscCall(real("gamma0", "Dual step gamma_t = gamma0 / t^pg (default: gamma = alpha)", &g0));
-  PetscCall(real("pg", "Dual step decay exponent pg (default: pa)", &p));
+  PetscCall(real("gamma0", "Dual step gamma_t = gamma0 / t^pg (default: gamma = alpha)", kPositive, &g0));
+  PetscCall(real("pg", "Dual step decay exponent pg (default: pa)", kNonNegative, &p));
   const bool gamma_set = custom_set;
   custom_set = custom_set || before;
   gamma0 = g0, pg = p;

@@ -8,6 +8,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "comm/exchange.hpp"
+#include "core/options.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "oracle/oracle.hpp"
@@ -27,7 +28,7 @@ class Offline final : public Algorithm {
 
   PetscErrorCode SetFromOptions() override {
     PetscInt method = 0, maxit = static_cast<PetscInt>(opts_.max_it);
-    PetscReal tol = opts_.tol;
+    double tol = opts_.tol;
     PetscBool monitor = PETSC_FALSE;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "offline_",
@@ -36,8 +37,8 @@ class Offline final : public Algorithm {
     PetscCall(PetscOptionsEList("-method",
                                 "Prob-OFF solver: TAO bqnls, TAO blmvm, or pg (projected gradient, step 1/Lipschitz)",
                                 nullptr, kMethods, 3, kMethods[0], &method, nullptr));
-    PetscCall(PetscOptionsReal("-tol", "Stop when ||P - clip(P + grad J)||_inf <= tol", nullptr, tol, &tol, nullptr));
-    PetscCall(PetscOptionsInt("-max_it", "Maximum solver iterations", nullptr, maxit, &maxit, nullptr));
+    PetscCall(OptionsReal(PetscOptionsObject, "-tol", "Stop when ||P - clip(P + grad J)||_inf <= tol", kPositive, &tol));
+    PetscCall(OptionsInt(PetscOptionsObject, "-max_it", "Maximum solver iterations", 1, PETSC_MAX_INT, &maxit));
     PetscCall(PetscOptionsBool("-monitor", "Print the solver's progress", nullptr, monitor, &monitor, nullptr));
     PetscOptionsEnd();
     PetscCheck(tol > 0 && std::isfinite(tol), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,

@@ -15,6 +15,10 @@ namespace dodge::comm {
 PetscErrorCode Rank(MPI_Comm comm, PetscMPIInt *rank);
 PetscErrorCode Size(MPI_Comm comm, PetscMPIInt *size);
 
+// The linked MPI library's own version line (MPI_Get_library_version, first line), for -version and
+// provenance. Not collective.
+std::string MpiLibraryVersion();
+
 // Broadcasts rank 0's int to every rank of comm. Collective on comm.
 PetscErrorCode BcastInt(MPI_Comm comm, int *value);
 

@@ -1,9 +1,28 @@
 // Helpers for reading options inside a module's option block.
 #include "core/options.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace dodge {
+
+namespace {
+// The name the user types: the block's prefix inserted after the dash ("-pa" in "pdct_" is "-pdct_pa").
+std::string FullName(PetscOptionItems *PetscOptionsObject, const char *name) {
+  const char *prefix = PetscOptionsObject->prefix;
+  if (!prefix || !*prefix) return name;
+  return std::string("-") + prefix + (name[0] == '-' ? name + 1 : name);
+}
+
+std::string Num(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+}  // namespace
 
 PetscErrorCode OptionsString(PetscOptionItems *PetscOptionsObject, const char *name, const char *help,
                              std::string *value) {
@@ -12,6 +31,83 @@ PetscErrorCode OptionsString(PetscOptionItems *PetscOptionsObject, const char *n
   PetscCall(PetscStrncpy(buf, value->c_str(), sizeof buf));
   PetscCall(PetscOptionsString(name, help, nullptr, value->c_str(), buf, sizeof buf, nullptr));
   *value = buf;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, std::int64_t lo,
+                          std::int64_t hi, std::int64_t *value, PetscBool *set) {
+  char buf[64], def[32];
+  PetscBool flg = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  const std::string full = FullName(PetscOptionsObject, name);
+  const std::string h = std::string(help) + " [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  std::snprintf(def, sizeof def, "%lld", static_cast<long long>(*value));
+  PetscCall(PetscStrncpy(buf, def, sizeof buf));
+  // Read as text: PetscOptionsInt would parse into a 32-bit PetscInt and wrap.
+  PetscCall(PetscOptionsString(name, h.c_str(), nullptr, def, buf, sizeof buf, &flg));
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCheck(buf[0] != '\0', PetscOptionsObject->comm, PETSC_ERR_ARG_WRONG, "%s needs an integer value in [%lld, %lld]",
+             full.c_str(), static_cast<long long>(lo), static_cast<long long>(hi));
+  char *end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(buf, &end, 10);
+  const bool whole = end != buf && *end == '\0';
+  PetscCheck(whole, PetscOptionsObject->comm, PETSC_ERR_ARG_WRONG,
+             "%s %s is not an integer (decimal digits, no '.' or exponent); give a value in [%lld, %lld]", full.c_str(), buf,
+             static_cast<long long>(lo), static_cast<long long>(hi));
+  // strtoll clamps an overflow to LLONG_MIN/LLONG_MAX: the sign says which end was passed.
+  const bool overflow = errno == ERANGE;
+  PetscCheck(!(overflow && v < 0) && v >= lo, PetscOptionsObject->comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "%s %s must be >= %lld: it is out of range [%lld, %lld]", full.c_str(), buf, static_cast<long long>(lo),
+             static_cast<long long>(lo), static_cast<long long>(hi));
+  PetscCheck(!(overflow && v > 0) && v <= hi, PetscOptionsObject->comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "%s %s must be <= %lld: it is out of range [%lld, %lld]", full.c_str(), buf, static_cast<long long>(hi),
+             static_cast<long long>(lo), static_cast<long long>(hi));
+  *value = v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, std::int64_t lo,
+                          std::int64_t hi, PetscInt *value, PetscBool *set) {
+  std::int64_t v = *value;
+  PetscFunctionBeginUser;
+  PetscCheck(lo >= PETSC_MIN_INT && hi <= PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "the range of %s does not fit PetscInt: read it into a std::int64_t", name);
+  PetscCall(OptionsInt(PetscOptionsObject, name, help, lo, hi, &v, set));
+  *value = static_cast<PetscInt>(v);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+std::string RangeString(const RealRange &r) {
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%c%s, %s%c", r.lo_open || std::isinf(r.lo) ? '(' : '[', Num(r.lo).c_str(),
+                Num(r.hi).c_str(), r.hi_open || std::isinf(r.hi) ? ')' : ']');
+  return buf;
+}
+
+PetscErrorCode OptionsCheckReal(MPI_Comm comm, const char *opt, double v, const RealRange &r) {
+  PetscFunctionBeginUser;
+  const bool finite = std::isfinite(v) || (r.inf_ok && std::isinf(v));
+  PetscCheck(finite, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s %s is not a finite number; give a value in %s", opt,
+             Num(v).c_str(), RangeString(r).c_str());
+  const bool above = r.lo_open ? v > r.lo : v >= r.lo, below = r.hi_open ? v < r.hi : v <= r.hi;
+  PetscCheck(above && below, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s %s is outside %s", opt, Num(v).c_str(),
+             RangeString(r).c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode OptionsReal(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, const RealRange &r,
+                           double *value, PetscBool *set) {
+  PetscReal v = *value;
+  PetscBool flg = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  const std::string h = std::string(help) + " " + RangeString(r);
+  PetscCall(PetscOptionsReal(name, h.c_str(), nullptr, v, &v, &flg));
+  if (set) *set = flg;
+  // Only a given value is checked: some defaults are sentinels ("from the preset") outside the range.
+  if (flg) PetscCall(OptionsCheckReal(PetscOptionsObject->comm, FullName(PetscOptionsObject, name).c_str(), v, r));
+  *value = v;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

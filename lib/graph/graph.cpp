@@ -11,6 +11,7 @@
 #include "comm/collectives.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
+#include "core/options.hpp"
 #include "core/rng.hpp"
 #include "graph/topology.hpp"
 
@@ -201,7 +202,7 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts) {
   char *files[kMaxFiles] = {};
   PetscInt nfiles = 0;
   PetscBool files_set = PETSC_FALSE, directed = o.directed_files ? PETSC_TRUE : PETSC_FALSE;
-  PetscReal q = o.link_failure;
+  double q = o.link_failure;
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "graph_", "Communication graph (algorithms.md §7)", nullptr);
   for (PetscInt k = 0; k < nfiles; ++k) PetscCall(PetscFree(files[k]));  // a second pass (GUI publishing) reallocates them
@@ -213,9 +214,11 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts) {
   // PetscOptionsString leaves the buffer alone when the option is not set: it starts as the default.
   const std::string family_default = files_set ? "file" : o.family;
   PetscCall(PetscStrncpy(family, family_default.c_str(), sizeof(family)));
-  PetscCall(PetscOptionsString("-family", "Graph family: ring torus erdos_renyi watts_strogatz complete star switching3 ring_directed "
-                               "erdos_renyi_directed file",
-                               "GraphsBuild", family_default.c_str(), family, sizeof(family), nullptr));
+  // The names come from the family registry (Validate refuses any other with the same list), so -help
+  // cannot drift from what is accepted.
+  const std::string family_help = "Graph family: " + detail::FamilyNamesJoined();
+  PetscCall(PetscOptionsString("-family", family_help.c_str(), "GraphsBuild", family_default.c_str(), family, sizeof(family),
+                               nullptr));
   PetscCall(PetscOptionsBool("-directed", "Edge-list files are directed: a line \"i j\" is the edge i -> j", "GraphsBuild", directed,
                              &directed, nullptr));
   weight_file[0] = '\0';
@@ -227,8 +230,8 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts) {
   PetscCall(PetscOptionsString("-weights", "Mixing weights: metropolis (doubly stochastic, undirected; pdct, li2022), outdegree "
                                "(column stochastic; dopp) or file",
                                "GraphsBuild", weights_default.c_str(), weights, sizeof(weights), nullptr));
-  PetscCall(PetscOptionsReal("-link_failure", "Probability q in [0,1] that an edge of G(t) is down at step t (LINK stream)", "GraphsBuild", q,
-                             &q, nullptr));
+  PetscCall(OptionsReal(PetscOptionsObject, "-link_failure", "Probability q that an edge of G(t) is down at step t (LINK stream)",
+                        kUnit, &q));
   PetscOptionsEnd();
 
   o.family = family;

@@ -10,6 +10,17 @@
 
 namespace dodge::io::h5 {
 
+std::string LibraryVersion() {
+  unsigned maj = 0, min = 0, rel = 0;
+  if (H5get_libversion(&maj, &min, &rel) < 0) return "unknown";
+#ifdef H5_HAVE_PARALLEL
+  const char *kind = " (parallel)";
+#else
+  const char *kind = " (serial)";
+#endif
+  return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel) + kind;
+}
+
 namespace {
 herr_t FirstEntry(unsigned n, const H5E_error2_t *err, void *ctx) {
   // Walking upward, entry 0 is where HDF5 detected the problem: the most specific message.

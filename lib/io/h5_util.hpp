@@ -12,6 +12,9 @@
 
 namespace dodge::io::h5 {
 
+// The linked HDF5 library's version "1.10.8" (H5get_libversion), and "parallel" when it is. Not collective.
+std::string LibraryVersion();
+
 // The innermost entry of the current HDF5 error stack ("function: description"), for error messages.
 // Empty if the stack is empty. Does not clear the stack.
 std::string ErrorDetail();

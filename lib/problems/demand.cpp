@@ -92,8 +92,8 @@ class Demand final : public Problem {
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "demand_",
                       "Problem demand: real-time energy distribution of Wang, Mao, Nelms (algorithms.md §3)", nullptr);
-    PetscCall(PetscOptionsInt("-users", "Number of users N when -agents is not given (agents = N users + 1 provider)",
-                              nullptr, users_opt_, &users_opt_, &users_set_));
+    PetscCall(OptionsInt(PetscOptionsObject, "-users", "Number of users N when -agents is not given (agents = N users + 1 provider)",
+                         1, PETSC_MAX_INT - 1, &users_opt_, &users_set_));
     PetscCall(PetscOptionsEList("-preset",
                                 "Parameter preset (§3.2): paper_params, calibrated (COA >> DPA ordering) or literal",
                                 nullptr, kPresets, 3, kPresets[0], &preset, nullptr));
@@ -101,16 +101,18 @@ class Demand final : public Problem {
     PetscCall(PetscOptionsEList("-cost_scaling",
                                 "Provider cost: per_capita C_N(g) = N c1(g/N) or literal C(g) (overrides the preset)",
                                 nullptr, kScalings, 2, kScalings[preset == 2 ? 1 : 0], &scaling, &scaling_set));
-    PetscCall(
-        PetscOptionsReal("-a", "Quadratic cost coefficient a > 0 (overrides the preset)", nullptr, a_, &a_, &a_set));
-    PetscCall(PetscOptionsReal("-b", "Linear cost coefficient b >= 0", nullptr, b_, &b_, nullptr));
-    PetscCall(PetscOptionsReal("-c", "Constant cost coefficient c >= 0", nullptr, c_, &c_, nullptr));
-    PetscCall(PetscOptionsReal("-alpha", "Proximal weight alpha >= 0 of the users' consumption smoothing (8)", nullptr,
-                               alpha_, &alpha_, nullptr));
-    PetscCall(PetscOptionsReal("-p_min", "Lower consumption bound p_min", nullptr, pmin_, &pmin_, nullptr));
-    PetscCall(PetscOptionsReal("-p_max", "Upper consumption bound p_max", nullptr, pmax_, &pmax_, nullptr));
-    PetscCall(PetscOptionsReal("-g_max_per_user", "Generation capacity per user: g_max = N times this (default p_max)",
-                               nullptr, gmax_per_user_, &gmax_per_user_, &gmax_set_));
+    // Finite here (the readers name the option); signs and orderings are checked below with their reasons.
+    PetscCall(OptionsReal(PetscOptionsObject, "-a", "Quadratic cost coefficient a > 0 (overrides the preset)", kAnyFinite, &a_,
+                          &a_set));
+    PetscCall(OptionsReal(PetscOptionsObject, "-b", "Linear cost coefficient b", kNonNegative, &b_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-c", "Constant cost coefficient c", kNonNegative, &c_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-alpha", "Proximal weight alpha of the users' consumption smoothing (8)",
+                          kNonNegative, &alpha_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-p_min", "Lower consumption bound 0 <= p_min < p_max", kAnyFinite, &pmin_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-p_max", "Upper consumption bound p_max", kAnyFinite, &pmax_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-g_max_per_user",
+                          "Generation capacity per user: g_max = N times this, >= p_min (default p_max)", kAnyFinite,
+                          &gmax_per_user_, &gmax_set_));
     PetscCall(PetscOptionsEList("-source",
                                 "User load data: caiso (SCE 2014), pjm (PJM East 2011) or synthetic profiles (§3.5)",
                                 nullptr, kSources, 3, kSources[0], &src, nullptr));
@@ -118,8 +120,7 @@ class Demand final : public Problem {
     PetscCall(OptionsString(PetscOptionsObject, "-day",
                   "First day: hot, typical or YYYY-MM-DD (default: hot; the 3-day window when -demand_days > 1)",
                   &day_));
-    PetscCall(
-        PetscOptionsInt("-days", "Days D simulated (T = 96 D slots of 15 minutes)", nullptr, days_, &days_, nullptr));
+    PetscCall(OptionsInt(PetscOptionsObject, "-days", "Days D simulated (T = 96 D slots of 15 minutes)", 1, 100000, &days_));
     PetscCall(PetscOptionsEList("-multiday", "Multi-day state: separate (s-DOA, restart daily) or consecutive (c-DOA)",
                                 nullptr, kMultiday, 2, kMultiday[1], &multiday, nullptr));
     separate_ = multiday == 0;
@@ -135,8 +136,8 @@ class Demand final : public Problem {
         OptionsString(PetscOptionsObject, "-column", "Load column of the CSV (default SCE for caiso, y for pjm)", &column_));
     PetscCall(OptionsString(PetscOptionsObject, "-time_column",
                   "Timestamp column of the CSV (default timestamp for caiso, ds for pjm)", &time_column_));
-    PetscCall(PetscOptionsReal("-noise", "Standard deviation sigma_n of the users' demand noise", nullptr, noise_,
-                               &noise_, nullptr));
+    PetscCall(OptionsReal(PetscOptionsObject, "-noise", "Standard deviation sigma_n of the users' demand noise", kNonNegative,
+                          &noise_));
     nr = 2, range[0] = kappa_range_[0], range[1] = kappa_range_[1];
     PetscCall(PetscOptionsRealArray("-kappa_range", "Range of the users' scale kappa_i ~ U[lo,hi]", nullptr, range, &nr,
                                     &set));
@@ -145,10 +146,10 @@ class Demand final : public Problem {
     PetscCall(PetscOptionsRealArray("-omega_range", "Clip range of omega_i(t) = d_i(t)/4, inside (0,1)", nullptr, range,
                                     &nr, &set));
     if (set) PetscCall(OptionsCheckRange("-demand_omega_range", range, nr, omega_range_));
-    PetscCall(PetscOptionsReal("-omega", "Fixed omega for every user and slot, in (0,1) (0: from the load data)",
-                               nullptr, omega_fixed_, &omega_fixed_, &omega_fixed_set_));
-    PetscCall(PetscOptionsInt("-replicate", "Users are k copies of N/k base users (same data, same initial p-hat)",
-                              nullptr, replicate_, &replicate_, nullptr));
+    PetscCall(OptionsReal(PetscOptionsObject, "-omega", "Fixed omega for every user and slot, in (0,1) (0: from the load data)",
+                          kAnyFinite, &omega_fixed_, &omega_fixed_set_));
+    PetscCall(OptionsInt(PetscOptionsObject, "-replicate", "Users are k copies of N/k base users (same data, same initial p-hat)",
+                         1, PETSC_MAX_INT, &replicate_));
     PetscCall(PetscOptionsEList("-variance_mode", "Prob-OFF variance term: per_user or aggregate (§3.4)", nullptr,
                                 kVariance, 2, kVariance[0], &var, nullptr));
     aggregate_ = var == 1;
@@ -167,8 +168,6 @@ class Demand final : public Problem {
     delta_default_ = preset_delta[preset], eps_default_ = 0.2;
     per_capita_ = scaling_set ? scaling == 0 : preset != 2;
     if (!gmax_set_) gmax_per_user_ = pmax_;
-    PetscCheck(users_opt_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-demand_users %" PetscInt_FMT " must be at least 1", users_opt_);
     PetscCheck(std::isfinite(pmin_) && std::isfinite(pmax_) && pmin_ >= 0 && pmin_ < pmax_, PETSC_COMM_WORLD,
                PETSC_ERR_ARG_OUTOFRANGE,
                "-demand_p_min %g and -demand_p_max %g must satisfy 0 <= p_min < p_max (p_min > p_max is not a "
@@ -190,10 +189,6 @@ class Demand final : public Problem {
                "-demand_noise %g must be >= 0", (double)noise_);
     PetscCheck(kappa_range_[0] >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-demand_kappa_range must be non-negative");
-    PetscCheck(days_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-demand_days %" PetscInt_FMT " must be at least 1", days_);
-    PetscCheck(replicate_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-demand_replicate %" PetscInt_FMT " must be >= 1", replicate_);
     PetscCheck(std::isfinite(gmax_per_user_) && gmax_per_user_ >= pmin_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-demand_g_max_per_user %g is below p_min %g: the provider cannot serve even the minimum consumption "
                "(infeasible); raise it to at least p_min",

@@ -54,10 +54,10 @@ class Dispatch final : public Problem {
                                 "SETTLEMENTDATE marks the interval end (AEMO's convention) or its start", nullptr,
                                 kLabels, 2, kLabels[0], &label, nullptr));
     label_is_start_ = label == 1;
-    PetscCall(PetscOptionsReal("-price_ref", "Reference price pi_ref [$/MWh] of the per-unit scaling", nullptr,
-                               price_ref_, &price_ref_, nullptr));
-    PetscCall(PetscOptionsReal("-capacity", "Per-unit capacity h of every generator (X_i = [0,h])", nullptr,
-                               capacity_, &capacity_, &capacity_set_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-price_ref", "Reference price pi_ref [$/MWh] of the per-unit scaling",
+                          kPositive, &price_ref_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-capacity", "Per-unit capacity h of every generator (X_i = [0,h])",
+                          kPositive, &capacity_, &capacity_set_));
     PetscCall(PetscOptionsEList("-coef", "Cost coefficients: random (seeded, §2.1) or csv (gencost table)",
                                 nullptr, kCoefSources, 2, kCoefSources[0], &coef, nullptr));
     coef_source_ = kCoefSources[coef];
@@ -75,8 +75,8 @@ class Dispatch final : public Problem {
     nr = 2, range[0] = c_range_[0], range[1] = c_range_[1];
     PetscCall(PetscOptionsRealArray("-c_range", "Range of per-unit c_i ~ U[lo,hi]", nullptr, range, &nr, &set));
     if (set) PetscCall(OptionsCheckRange("-dispatch_c_range", range, nr, c_range_));
-    PetscCall(PetscOptionsInt("-synthetic_steps", "Horizon T of the synthetic source", nullptr, synth_steps_,
-                              &synth_steps_, nullptr));
+    PetscCall(OptionsInt(PetscOptionsObject, "-synthetic_steps", "Horizon T of the synthetic source", 1, 1000000000,
+                         &synth_steps_));
     PetscCall(PetscOptionsBool("-oracle_table",
                                "AEMO source: tabulate the oracle's dual as one piecewise-linear function (48 B per agent; "
                                "Newton iterations cost O(log n) instead of a pass over the agents)",
@@ -93,8 +93,6 @@ class Dispatch final : public Problem {
                "-dispatch_capacity %g must be a positive number", (double)capacity_);
     PetscCheck(a_range_[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-dispatch_a_range must be positive (the cost must be strictly convex); got %g", (double)a_range_[0]);
-    PetscCheck(synth_steps_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-dispatch_synthetic_steps %" PetscInt_FMT " must be at least 1", synth_steps_);
     PetscCheck(coef_source_ != "csv" || !coef_file_.empty(), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
                "-dispatch_coef csv needs -dispatch_coef_file <gencost.csv>");
     PetscCheck(!capacity_from_csv_ || coef_source_ == "csv", PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,

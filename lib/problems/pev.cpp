@@ -47,12 +47,11 @@ class Pev final : public VectorProblem {
     nr = 2, range[0] = r_range_[0], range[1] = r_range_[1];
     PetscCall(PetscOptionsRealArray("-r_range", "Range of the quadratic cost R_{i,t} ~ U[lo,hi] (lo > 0)", nullptr, range, &nr, &set));
     if (set) PetscCall(OptionsCheckRange("-pev_r_range", range, nr, r_range_));
-    PetscCall(PetscOptionsInt("-oracle_max_agents",
-                              "Largest N for which the per-step optimum (rank 0 solves the stacked QP) is computed; "
-                              "larger runs need -metrics false",
-                              nullptr, oracle_max_, &oracle_max_, nullptr));
+    PetscCall(OptionsInt(PetscOptionsObject, "-oracle_max_agents",
+                         "Largest N for which the per-step optimum (rank 0 solves the stacked QP) is computed; "
+                         "larger runs need -metrics false",
+                         0, PETSC_MAX_INT, &oracle_max_));
     PetscOptionsEnd();
-    PetscCall(CheckSteps());
     PetscCheck(r_range_[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-pev_r_range must be positive (the cost must be strictly convex); got %g", r_range_[0]);
     PetscFunctionReturn(PETSC_SUCCESS);

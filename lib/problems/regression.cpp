@@ -39,9 +39,8 @@ class Regression final : public VectorProblem {
                       "Problem regression: online linear regression with a coupled quadratic constraint (algorithms.md §4)",
                       nullptr);
     PetscCall(StepsOption(PetscOptionsObject));
-    PetscCall(PetscOptionsReal("-noise", "Noise scale sigma of b = A x_true + sigma zeta", nullptr, noise_, &noise_, nullptr));
+    PetscCall(OptionsReal(PetscOptionsObject, "-noise", "Noise scale sigma >= 0 of b = A x_true + sigma zeta", kAnyFinite, &noise_));
     PetscOptionsEnd();
-    PetscCall(CheckSteps());
     PetscCheck(noise_ >= 0 && std::isfinite(noise_), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-regression_noise %g must be a finite number >= 0", (double)noise_);
     PetscFunctionReturn(PETSC_SUCCESS);

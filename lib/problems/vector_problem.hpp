@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "core/options.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::problems {
@@ -29,18 +30,13 @@ class VectorProblem : public Problem {
   std::string time_units() const override { return "step"; }
 
  protected:
-  // Reads -<name>_steps inside the family's option block and checks it (after PetscOptionsEnd).
+  // Reads -<name>_steps inside the family's option block, in [1, kMaxInstanceSteps] (the reader names it).
   PetscErrorCode StepsOption(PetscOptionItems *PetscOptionsObject) {
     PetscFunctionBeginUser;
-    PetscCall(PetscOptionsInt("-steps", "Horizon T of the instance", nullptr, steps_opt_, &steps_opt_, nullptr));
+    PetscCall(OptionsInt(PetscOptionsObject, "-steps", "Horizon T of the instance", 1, kMaxInstanceSteps, &steps_opt_));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscErrorCode CheckSteps() const {
-    PetscFunctionBeginUser;
-    PetscCheck(steps_opt_ >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s_steps %" PetscInt_FMT " must be at least 1",
-               name(), steps_opt_);
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  static constexpr std::int64_t kMaxInstanceSteps = 1000000000;
   // Setup's common part: the block, the seed and the horizon.
   void SetupInstance(const Block &block, std::uint64_t seed) {
     block_ = block, seed_ = seed;

@@ -50,5 +50,5 @@ dodge_bad_input(pev_oracle_cap "pev with N = 20 agents: the per-step optimum.*-p
                 -problem pev -agents 20 -pev_oracle_max_agents 10)
 dodge_bad_input(pev_r_range "-pev_r_range must be positive" -problem pev -pev_r_range 0,1)
 dodge_bad_input(pev_steps "-steps 300 is outside \\[1, 200\\] \\(-pev_steps\\)" -problem pev -steps 300)
-dodge_bad_input(regression_steps "-regression_steps 0 must be at least 1" -problem regression -regression_steps 0)
+dodge_bad_input(regression_steps "-regression_steps 0 must be >= 1" -problem regression -regression_steps 0)
 dodge_bad_input(regression_noise "-regression_noise -1.? must be a finite number >= 0" -problem regression -regression_noise -1)

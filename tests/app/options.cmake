@@ -1,0 +1,55 @@
+# Option readers (issue 15): integers read as 64 bits never wrap, reals are finite and in their documented
+# range, every error names the option and its value; -version; the ranges and exit codes in -help;
+# each documented exit code of an input error.
+# Included from tests/app/CMakeLists.txt after its own tests: uses its variables and dodge_bad_input().
+
+# Integers that would wrap in a 32-bit PetscInt (4294967309 = 2^32 + 13 used to run 13 agents).
+dodge_bad_input_exit(agents_overflow 63 "-agents 4294967309 must be <= 2147483647: it is out of range \\[0, 2147483647\\]"
+                -agents 4294967309)
+dodge_bad_input(steps_overflow "-steps 4294967297 must be <= 2147483647" -steps 4294967297)
+dodge_bad_input(seed_overflow "-seed 18446744073709551617 must be <= 9223372036854775807" -seed 18446744073709551617)
+dodge_bad_input(seed_negative "-seed -1 must be >= 0: it is out of range \\[0, " -seed -1)
+dodge_bad_input_exit(agents_not_integer 62 "-agents 12x is not an integer" -agents 12x)
+dodge_bad_input(agents_exponent "-agents 1e3 is not an integer" -agents 1e3)
+dodge_bad_input(demand_days_overflow "-demand_days 4294967297 must be <= 100000" -problem demand -algorithm doa
+                -demand_days 4294967297)
+dodge_bad_input(doa_trace_overflow "-doa_trace_iterations 4294967297 must be <= 1000" -problem demand -algorithm doa
+                -doa_trace_iterations 4294967297)
+dodge_bad_input(doa_kmax_zero "-doa_kmax 0 must be >= 1" -problem demand -algorithm doa -doa_kmax 0)
+dodge_bad_input(regression_steps_overflow "-regression_steps 4294967297 must be <= 1000000000" -problem regression
+                -regression_steps 4294967297)
+
+# Reals: non-finite values and values outside the documented range, named.
+dodge_bad_input(pdct_pa_inf "-pdct_pa inf is not a finite number; give a value in \\[0, inf\\)" -pdct_pa inf)
+dodge_bad_input_exit(pdct_pa_nan 63 "-pdct_pa nan is not a finite number" -pdct_scheme custom -pdct_pa nan)
+dodge_bad_input(pdct_alpha0_negative "-pdct_alpha0 -1 is outside \\(0, inf\\)" -pdct_alpha0 -1)
+dodge_bad_input(dopp_beta0_negative "-dopp_beta0 -0.5 is outside \\[0, inf\\)" -algorithm dopp -dopp_beta0 -0.5)
+dodge_bad_input(progress_negative "-progress -1 is outside \\[0, inf\\)" -progress -1)
+dodge_bad_input(link_failure_nan "-graph_link_failure nan is not a finite number" -graph_link_failure nan)
+dodge_bad_input(dispatch_capacity_inf "-dispatch_capacity inf is not a finite number" -dispatch_capacity inf)
+dodge_bad_input(demand_noise_negative "-demand_noise -1 is outside \\[0, inf\\)" -problem demand -algorithm doa
+                -demand_noise -1)
+dodge_bad_input(doa_delta_nan "-doa_delta nan is not a finite number" -problem demand -algorithm doa -doa_delta nan)
+dodge_bad_input(offline_tol_zero "-offline_tol 0 is outside \\(0, inf\\)" -problem demand -algorithm offline -offline_tol 0)
+
+# -version: dodge, git hash and the linked libraries, exit 0, and no run.
+dodge_expect_test(NAME app_version
+                  MATCH "dodge [0-9]+\\.[0-9]+\\.[0-9]+ \\(git ([0-9a-f]+|unknown)\\)" "PETSc: Petsc Release Version 3\\.[0-9]+"
+                        "HDF5: +1\\.[0-9]+\\.[0-9]+" "MPI: +[A-Za-z]"
+                  REJECT "Summary after" "problem:"
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -version -output_file ${APP_OUT}/version.h5)
+set_tests_properties(app_version PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2)
+# -help shows the ranges, -version and the exit codes.
+dodge_expect_test(NAME app_help_ranges
+                  MATCH "-agents <now 0 : formerly 0>: .*\\[0, 2147483647\\]" "-pdct_pa <[^>]*>: .*\\x5b0, inf\\)"
+                        "-version: .*exit 0" "Exit codes:.*63.*75"
+                  COMMAND ${DODGE_APP} -help)
+set_tests_properties(app_help_ranges PROPERTIES ENVIRONMENT "${MPI_ENV}")
+
+# The exit codes README.md and -help document, one input error of each kind.
+dodge_bad_input_exit(exit_unused_option 62 "never used.*-dispatch_regoin" -dispatch_regoin QLD)
+dodge_bad_input_exit(exit_infeasible 63 "infeasible at step 1 " -dispatch_capacity 0.5)
+dodge_bad_input_exit(exit_malformed_csv 79 "nonnumeric.csv:1585:" -dispatch_file ${BAD}/nonnumeric.csv)
+dodge_bad_input_exit(exit_list_choice 83 "pdct_scheme" -pdct_scheme S9)
+dodge_bad_input_exit(exit_unknown_algorithm 86 "unknown -algorithm 'foo'" -algorithm foo)
+dodge_bad_input_exit(exit_missing_file 65 "/nonexistent/PRICE.csv" -dispatch_file /nonexistent/PRICE.csv)
