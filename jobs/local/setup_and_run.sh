@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash jobs/local/setup.sh
 source jobs/local/env.sh
-mpirun -n 2 build/app/dodge "$@"
+# The job (re)writes its own out/dodge.h5: rerunning it is asking for that file to be replaced.
+mpirun -n 2 build/app/dodge -output_overwrite "$@"

@@ -2,6 +2,8 @@
 // the "enhanced DOA") and of [WMN13c] (single_step: one dual step per slot), algorithms.md §9.
 #include "algorithms/coordinator_common.hpp"
 
+#include "core/options.hpp"
+
 namespace dodge::algorithms {
 
 namespace {
@@ -18,9 +20,7 @@ class Doa final : public Coordinator {
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "doa_",
                       "Algorithm doa: coordinator dual gradient of Wang, Mao, Nelms (algorithms.md §9)", nullptr);
-    PetscCall(PetscOptionsEList(
-        "-mode", "inner_loop (iterate (21) to |mu^{k+1} - mu^k| < eps, [WMN14]) or single_step ([WMN13c])", nullptr,
-        kModes, 2, kModes[0], &mode, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-mode", "inner_loop (iterate (21) to |mu^{k+1} - mu^k| < eps, [WMN14]) or single_step ([WMN13c])", kModes, 2, &mode, nullptr));
     opt_.single_step = mode == 1;
     PetscCall(CoordinatorOptionsRead(PetscOptionsObject, "doa_", &opt_));
     PetscOptionsEnd();

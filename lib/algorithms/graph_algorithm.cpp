@@ -1,6 +1,8 @@
 // Setup, link-failure weights and checkpoints shared by the graph algorithms.
 #include "algorithms/graph_algorithm.hpp"
 
+#include "core/options.hpp"
+
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 
@@ -120,8 +122,7 @@ PetscErrorCode GraphAlgorithm::TrackingOptions(PetscOptionItems *PetscOptionsObj
   PetscInt kappa = kappa_n_ ? 1 : 0;
   PetscFunctionBeginUser;
   PetscCall(laws_.FromOptions(PetscOptionsObject, prefix));
-  PetscCall(PetscOptionsEList("-kappa", "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)",
-                              nullptr, kappa_names, 2, kappa_names[kappa], &kappa, nullptr));
+  PetscCall(OptionsChoice(PetscOptionsObject, "-kappa", "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)", kappa_names, 2, &kappa, nullptr));
   kappa_n_ = kappa == 1;
   PetscCall(InitFromOptions(PetscOptionsObject, prefix, &init_));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -19,9 +19,7 @@ PetscErrorCode StepLaws::FromOptions(PetscOptionItems *PetscOptionsObject, const
   PetscInt scheme_idx = 1;
   PetscBool set;
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsEList(opt(prefix, "scheme").c_str(),
-                              "Step-size scheme of Fig. 2 (S1, S2, S3) or custom (free laws below)", nullptr, kSchemes, 4,
-                              kSchemes[1], &scheme_idx, nullptr));
+  PetscCall(OptionsChoice(PetscOptionsObject, opt(prefix, "scheme").c_str(), "Step-size scheme of Fig. 2 (S1, S2, S3) or custom (free laws below)", kSchemes, 4, &scheme_idx, nullptr));
   scheme = kSchemes[scheme_idx];
   // Table of §8.1: (α0, pa, β0, pb); γ = α.
   const double table[3][4] = {{1, 0.5, 1, 0.1}, {1, 0.5, 1, 0.2}, {0.5, 0.5, 1, 0.2}};
@@ -76,8 +74,7 @@ PetscErrorCode StepLaws::Record(io::Recorder &rec, const std::string &group) con
 PetscErrorCode InitFromOptions(PetscOptionItems *PetscOptionsObject, const char *prefix, Init *init) {
   PetscInt idx = static_cast<PetscInt>(*init);
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsEList(opt(prefix, "init").c_str(), "Initial decision x_{i,1}: random, midpoint or lower",
-                              nullptr, kInits, 3, kInits[idx], &idx, nullptr));
+  PetscCall(OptionsChoice(PetscOptionsObject, opt(prefix, "init").c_str(), "Initial decision x_{i,1}: random, midpoint or lower", kInits, 3, &idx, nullptr));
   *init = static_cast<Init>(idx);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "algorithms/graph_algorithm.hpp"
+#include "core/options.hpp"
 #include "core/rng.hpp"
 #include "io/recorder.hpp"
 
@@ -43,10 +44,8 @@ class Li2022 final : public GraphAlgorithm {
                       nullptr);
     PetscCall(InitFromOptions(PetscOptionsObject, "li2022_", &init_));
     PetscInt fb = bandit_ ? 1 : 0;
-    PetscCall(PetscOptionsEList("-feedback",
-                                "gradient (of f) or bandit (two-point estimate from f at x +- delta u, delta = T^(-1/4), "
-                                "steps projected onto the shrunk box)",
-                                nullptr, kFeedback, 2, kFeedback[fb], &fb, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-feedback", "gradient (of f) or bandit (two-point estimate from f at x +- delta u, delta = T^(-1/4), "
+                                "steps projected onto the shrunk box)", kFeedback, 2, &fb, nullptr));
     bandit_ = fb == 1;
     PetscOptionsEnd();
     PetscFunctionReturn(PETSC_SUCCESS);

@@ -34,9 +34,7 @@ class Offline final : public Algorithm {
     PetscOptionsBegin(PETSC_COMM_WORLD, "offline_",
                       "Algorithm offline: full-horizon optimum (Prob-OFF with PETSc TAO on demand; algorithms.md §10)",
                       nullptr);
-    PetscCall(PetscOptionsEList("-method",
-                                "Prob-OFF solver: TAO bqnls, TAO blmvm, or pg (projected gradient, step 1/Lipschitz)",
-                                nullptr, kMethods, 3, kMethods[0], &method, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-method", "Prob-OFF solver: TAO bqnls, TAO blmvm, or pg (projected gradient, step 1/Lipschitz)", kMethods, 3, &method, nullptr));
     PetscCall(OptionsReal(PetscOptionsObject, "-tol", "Stop when ||P - clip(P + grad J)||_inf <= tol", kPositive, &tol));
     PetscCall(OptionsInt(PetscOptionsObject, "-max_it", "Maximum solver iterations", 1, PETSC_MAX_INT, &maxit));
     PetscCall(PetscOptionsBool("-monitor", "Print the solver's progress", nullptr, monitor, &monitor, nullptr));

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/events.hpp"
+#include "core/options.hpp"
 
 namespace dodge::comm {
 
@@ -41,10 +42,8 @@ PetscErrorCode ExchangeOptionsRead(MPI_Comm comm, ExchangeOptions *opts) {
   PetscBool help = PETSC_FALSE;
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, "exchange_", "Halo exchange of agent values (lib/comm)", nullptr);
-  PetscCall(PetscOptionsEList("-impl",
-                              "How neighbour values move: sf (PETSc's PetscSF; its type from -sf_type neighbor|basic, default neighbor) "
-                              "or p2p (hand-written MPI_Isend/Irecv, for comparison)",
-                              "Exchange::Create", impl_names, 2, impl_names[impl], &impl, nullptr));
+  PetscCall(OptionsChoice(PetscOptionsObject, "-impl", "How neighbour values move: sf (PETSc's PetscSF; its type from -sf_type neighbor|basic, default neighbor) "
+                              "or p2p (hand-written MPI_Isend/Irecv, for comparison)", impl_names, 2, &impl, nullptr));
   PetscOptionsEnd();
   opts->impl = impl == 1 ? ExchangeImpl::p2p : ExchangeImpl::sf;
   PetscCall(PetscOptionsHasHelp(nullptr, &help));

@@ -79,6 +79,29 @@ PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode OptionsChoice(PetscOptionItems *PetscOptionsObject, const char *name, const char *help,
+                             const char *const *choices, int n, PetscInt *index, PetscBool *set) {
+  PetscBool flg = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCheck(n > 0 && *index >= 0 && *index < n, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s: default index %d outside its %d choices",
+             name, static_cast<int>(*index), n);
+  std::string list;
+  for (int k = 0; k < n; ++k) list += (k ? ", " : "") + std::string(choices[k]);
+  const std::string h = std::string(help) + " (one of: " + list + ")";
+  char buf[256];
+  PetscCall(PetscStrncpy(buf, choices[*index], sizeof buf));
+  PetscCall(PetscOptionsString(name, h.c_str(), nullptr, choices[*index], buf, sizeof buf, &flg));
+  if (set) *set = flg;
+  const std::string v = buf;
+  int found = -1;
+  for (int k = 0; k < n && found < 0; ++k)
+    if (v == choices[k]) found = k;
+  PetscCheck(found >= 0, PetscOptionsObject->comm, PETSC_ERR_USER, "%s %s is not one of its choices: %s",
+             FullName(PetscOptionsObject, name).c_str(), v.c_str(), list.c_str());
+  *index = found;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 std::string RangeString(const RealRange &r) {
   char buf[80];
   std::snprintf(buf, sizeof buf, "%c%s, %s%c", r.lo_open || std::isinf(r.lo) ? '(' : '[', Num(r.lo).c_str(),

@@ -24,6 +24,13 @@ PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name
 PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, std::int64_t lo,
                           std::int64_t hi, PetscInt *value, PetscBool *set = nullptr);
 
+// A name among choices[0..n): *index is the default's position on entry and the chosen one on return. An
+// unknown name fails (PETSC_ERR_USER, exit code 83) with the option, the value and every choice; -help shows the
+// choices. In place of PetscOptionsEList, which in PETSc 3.18 writes past a heap buffer while it builds the
+// message for an unknown name (AddressSanitizer, app_bad_bad_scheme). Collective as OptionsInt.
+PetscErrorCode OptionsChoice(PetscOptionItems *PetscOptionsObject, const char *name, const char *help,
+                             const char *const *choices, int n, PetscInt *index, PetscBool *set = nullptr);
+
 // Range of a real option: [lo, hi], either end open, infinite ends allowed. NaN is always refused; +-inf
 // only with inf_ok (an option that documents inf, e.g. "no limit").
 struct RealRange {

@@ -94,13 +94,9 @@ class Demand final : public Problem {
                       "Problem demand: real-time energy distribution of Wang, Mao, Nelms (algorithms.md §3)", nullptr);
     PetscCall(OptionsInt(PetscOptionsObject, "-users", "Number of users N when -agents is not given (agents = N users + 1 provider)",
                          1, PETSC_MAX_INT - 1, &users_opt_, &users_set_));
-    PetscCall(PetscOptionsEList("-preset",
-                                "Parameter preset (§3.2): paper_params, calibrated (COA >> DPA ordering) or literal",
-                                nullptr, kPresets, 3, kPresets[0], &preset, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-preset", "Parameter preset (§3.2): paper_params, calibrated (COA >> DPA ordering) or literal", kPresets, 3, &preset, nullptr));
     preset_ = kPresets[preset];
-    PetscCall(PetscOptionsEList("-cost_scaling",
-                                "Provider cost: per_capita C_N(g) = N c1(g/N) or literal C(g) (overrides the preset)",
-                                nullptr, kScalings, 2, kScalings[preset == 2 ? 1 : 0], &scaling, &scaling_set));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-cost_scaling", "Provider cost: per_capita C_N(g) = N c1(g/N) or literal C(g) (overrides the preset)", kScalings, 2, &scaling, &scaling_set));
     // Finite here (the readers name the option); signs and orderings are checked below with their reasons.
     PetscCall(OptionsReal(PetscOptionsObject, "-a", "Quadratic cost coefficient a > 0 (overrides the preset)", kAnyFinite, &a_,
                           &a_set));
@@ -113,22 +109,18 @@ class Demand final : public Problem {
     PetscCall(OptionsReal(PetscOptionsObject, "-g_max_per_user",
                           "Generation capacity per user: g_max = N times this, >= p_min (default p_max)", kAnyFinite,
                           &gmax_per_user_, &gmax_set_));
-    PetscCall(PetscOptionsEList("-source",
-                                "User load data: caiso (SCE 2014), pjm (PJM East 2011) or synthetic profiles (§3.5)",
-                                nullptr, kSources, 3, kSources[0], &src, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-source", "User load data: caiso (SCE 2014), pjm (PJM East 2011) or synthetic profiles (§3.5)", kSources, 3, &src, nullptr));
     source_ = kSources[src];
     PetscCall(OptionsString(PetscOptionsObject, "-day",
                   "First day: hot, typical or YYYY-MM-DD (default: hot; the 3-day window when -demand_days > 1)",
                   &day_));
     PetscCall(OptionsInt(PetscOptionsObject, "-days", "Days D simulated (T = 96 D slots of 15 minutes)", 1, 100000, &days_));
-    PetscCall(PetscOptionsEList("-multiday", "Multi-day state: separate (s-DOA, restart daily) or consecutive (c-DOA)",
-                                nullptr, kMultiday, 2, kMultiday[1], &multiday, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-multiday", "Multi-day state: separate (s-DOA, restart daily) or consecutive (c-DOA)", kMultiday, 2, &multiday, nullptr));
     separate_ = multiday == 0;
     PetscCall(PetscOptionsBool("-counter_restart",
                                "Consecutive days: restart the counter t of alpha/(t+alpha) every day", nullptr,
                                counter_restart_, &counter_restart_, nullptr));
-    PetscCall(PetscOptionsEList("-normalize_over", "Normalize the load over the simulated window or the whole file",
-                                nullptr, kNormalize, 2, kNormalize[0], &norm, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-normalize_over", "Normalize the load over the simulated window or the whole file", kNormalize, 2, &norm, nullptr));
     normalize_file_ = norm == 1;
     PetscCall(OptionsString(PetscOptionsObject, "-data_dir", "Folder holding caiso/ and pjm/", &data_dir_));
     PetscCall(OptionsString(PetscOptionsObject, "-file", "Hourly load CSV (overrides -demand_data_dir)", &file_));
@@ -150,12 +142,9 @@ class Demand final : public Problem {
                           kAnyFinite, &omega_fixed_, &omega_fixed_set_));
     PetscCall(OptionsInt(PetscOptionsObject, "-replicate", "Users are k copies of N/k base users (same data, same initial p-hat)",
                          1, PETSC_MAX_INT, &replicate_));
-    PetscCall(PetscOptionsEList("-variance_mode", "Prob-OFF variance term: per_user or aggregate (§3.4)", nullptr,
-                                kVariance, 2, kVariance[0], &var, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-variance_mode", "Prob-OFF variance term: per_user or aggregate (§3.4)", kVariance, 2, &var, nullptr));
     aggregate_ = var == 1;
-    PetscCall(PetscOptionsEList("-provider_step_scale",
-                                "Primal step multiplier rho_N of the provider: n (N) or one (1)", nullptr,
-                                kProviderStep, 2, kProviderStep[0], &pstep, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-provider_step_scale", "Primal step multiplier rho_N of the provider: n (N) or one (1)", kProviderStep, 2, &pstep, nullptr));
     provider_step_n_ = pstep == 0;
     PetscCall(PetscOptionsBool("-offline_reference",
                                "Solve Prob-OFF on the same instance and report the optimality gap", nullptr,

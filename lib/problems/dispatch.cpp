@@ -42,24 +42,20 @@ class Dispatch final : public Problem {
     PetscBool set;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "dispatch_", "Problem dispatch: economic dispatch (algorithms.md §2)", nullptr);
-    PetscCall(PetscOptionsEList("-source", "Data source: aemo (real 5-min NEM data) or synthetic (§2.3)", nullptr,
-                                kSources, 2, kSources[0], &src, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-source", "Data source: aemo (real 5-min NEM data) or synthetic (§2.3)", kSources, 2, &src, nullptr));
     source_ = kSources[src];
     PetscCall(OptionsString(PetscOptionsObject, "-region", "AEMO region: NSW, QLD, SA, VIC or TAS", &region_));
     PetscCall(OptionsString(PetscOptionsObject, "-data_dir", "Folder holding PRICE_AND_DEMAND_202407_<REGION>.csv", &data_dir_));
     PetscCall(OptionsString(PetscOptionsObject, "-file", "AEMO CSV file (overrides -dispatch_data_dir and -dispatch_region)", &file_));
     PetscCall(OptionsString(PetscOptionsObject, "-window_start", "First interval start, NEM time (YYYY/MM/DD HH:MM)", &window_start_));
     PetscCall(OptionsString(PetscOptionsObject, "-window_end", "Last interval start, NEM time (YYYY/MM/DD HH:MM)", &window_end_));
-    PetscCall(PetscOptionsEList("-settlement_label",
-                                "SETTLEMENTDATE marks the interval end (AEMO's convention) or its start", nullptr,
-                                kLabels, 2, kLabels[0], &label, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-settlement_label", "SETTLEMENTDATE marks the interval end (AEMO's convention) or its start", kLabels, 2, &label, nullptr));
     label_is_start_ = label == 1;
     PetscCall(OptionsReal(PetscOptionsObject, "-price_ref", "Reference price pi_ref [$/MWh] of the per-unit scaling",
                           kPositive, &price_ref_));
     PetscCall(OptionsReal(PetscOptionsObject, "-capacity", "Per-unit capacity h of every generator (X_i = [0,h])",
                           kPositive, &capacity_, &capacity_set_));
-    PetscCall(PetscOptionsEList("-coef", "Cost coefficients: random (seeded, §2.1) or csv (gencost table)",
-                                nullptr, kCoefSources, 2, kCoefSources[0], &coef, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-coef", "Cost coefficients: random (seeded, §2.1) or csv (gencost table)", kCoefSources, 2, &coef, nullptr));
     coef_source_ = kCoefSources[coef];
     PetscCall(OptionsString(PetscOptionsObject, "-coef_file", "Gencost CSV (c2_per_MW2h, c1_per_MWh, c0_per_h, status, Pmax_MW)", &coef_file_));
     PetscCall(OptionsString(PetscOptionsObject, "-coef_case", "Keep only rows of this case (e.g. case118); empty = all", &coef_case_));
@@ -81,9 +77,7 @@ class Dispatch final : public Problem {
                                "AEMO source: tabulate the oracle's dual as one piecewise-linear function (48 B per agent; "
                                "Newton iterations cost O(log n) instead of a pass over the agents)",
                                nullptr, oracle_table_, &oracle_table_, nullptr));
-    PetscCall(PetscOptionsEList("-synthetic_variation",
-                                "Synthetic variation r(t): decaying (1/sqrt(t)) or persistent (1)", nullptr, kVariation, 2,
-                                kVariation[0], &var, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-synthetic_variation", "Synthetic variation r(t): decaying (1/sqrt(t)) or persistent (1)", kVariation, 2, &var, nullptr));
     decaying_ = var == 0;
     PetscOptionsEnd();
     region_ = region_code(region_);

@@ -65,10 +65,11 @@ PetscErrorCode CheckpointOptionsRead(const std::string &output_file, CheckpointO
   def += ".ckpt.h5";
   PetscOptionsBegin(PETSC_COMM_WORLD, "checkpoint_", "Checkpoint and restart (SIGTERM/SIGUSR1 checkpoint and exit 3)",
                     nullptr);
-  PetscCall(PetscOptionsInt("-every", "Write a checkpoint every k steps (0: only when signalled)", nullptr, o->every,
-                            &o->every, nullptr));
-  PetscCall(PetscOptionsInt("-kill_at_step", "Testing: SIGKILL every rank at the end of step k (simulates a crash)",
-                            nullptr, o->kill_at, &o->kill_at, nullptr));
+  PetscCall(OptionsInt(PetscOptionsObject, "-every", "Write a checkpoint every k steps (0: only when signalled)", 0,
+                       PETSC_MAX_INT, &o->every));
+  PetscCall(OptionsInt(PetscOptionsObject, "-kill_at_step",
+                       "Testing: SIGKILL every rank at the end of step k (simulates a crash; 0: never)", 0, PETSC_MAX_INT,
+                       &o->kill_at));
   PetscCall(PetscOptionsBool("-keep", "Keep the checkpoint file after the run completes (default: removed)", nullptr,
                              o->keep, &o->keep, nullptr));
   o->file = def;

@@ -55,11 +55,11 @@ PetscErrorCode OutputOptionsRead(OutputOptions *o) {
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "output_", "HDF5 output (architecture.md §5)", nullptr);
   PetscCall(OptionsString(PetscOptionsObject, "-file", "HDF5 file of the run ('none': no file)", &o->file));
-  PetscCall(PetscOptionsInt("-stride", "Record agent states every k steps", nullptr, o->stride, &o->stride, nullptr));
+  PetscCall(OptionsInt(PetscOptionsObject, "-stride", "Record agent states every k steps", 1, PETSC_MAX_INT, &o->stride));
   PetscCall(OptionsString(PetscOptionsObject, "-agents", "Agents recorded: all, none, first:K, or a list i,j,k",
                           &o->agent_selection));
-  PetscCall(PetscOptionsInt("-flush", "Records buffered per write (0: automatic, <= 64 MiB per rank)", nullptr,
-                            o->flush, &o->flush, nullptr));
+  PetscCall(OptionsInt(PetscOptionsObject, "-flush", "Records buffered per write (0: automatic, <= 64 MiB per rank)", 0,
+                       PETSC_MAX_INT, &o->flush));
   PetscCall(PetscOptionsBool("-inputs", "Write /inputs (series, coefficients, graphs, parameters)", nullptr,
                              o->record_inputs, &o->record_inputs, nullptr));
   PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -output_file (without it an existing file is refused)",
