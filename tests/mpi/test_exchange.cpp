@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_errors.hpp"
 #include "comm/exchange.hpp"
 #include "core/block.hpp"
 #include "graph/graph.hpp"
@@ -42,13 +43,7 @@ PetscErrorCode CreateImpl(const Impl &im, const Block &block, std::span<const st
   return comm::Exchange::Create(PETSC_COMM_WORLD, block, ghosts, o, ex);
 }
 
-template <class F>
-PetscErrorCode Quietly(F f) {
-  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
-  const PetscErrorCode code = f();
-  PetscPopErrorHandler();
-  return code;
-}
+using dodge::test::Quietly;
 
 // Value c of agent gid in round `round`: exact in double, distinct per agent, component and round.
 double Value(std::int64_t gid, int c, int round) { return 1000.0 * gid + 10.0 * c + round + 0.25; }

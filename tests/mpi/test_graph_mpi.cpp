@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "test_errors.hpp"
 #include "core/block.hpp"
 #include "graph/graph.hpp"
 #include "mpi_check.hpp"
@@ -20,13 +21,7 @@ std::string Fixture(const char *name) {
   return (std::filesystem::path(__FILE__).parent_path().parent_path() / "data" / "graphs" / name).string();
 }
 
-template <class F>
-PetscErrorCode Quietly(F f) {
-  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
-  const PetscErrorCode code = f();
-  PetscPopErrorHandler();
-  return code;
-}
+using dodge::test::Quietly;
 
 Options Family(const std::string &family, const std::string &weights = "metropolis", double q = 0.0) {
   Options o;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "test_errors.hpp"
 #include "algorithms/algorithm.hpp"
 #include "comm/exchange.hpp"
 #include "graph/graph.hpp"
@@ -31,13 +32,7 @@ std::string Fixture(const char *name) {
   return (std::filesystem::path(__FILE__).parent_path().parent_path() / "data" / "graphs" / name).string();
 }
 
-template <class F>
-PetscErrorCode Quietly(F f) {
-  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
-  const PetscErrorCode code = f();
-  PetscPopErrorHandler();
-  return code;
-}
+using dodge::test::Quietly;
 
 using Run = test::RunObjects;
 

@@ -2,6 +2,7 @@
 // derivatives, the load-trace readers on the bundled CAISO and PJM files (§3.5), and bad inputs.
 #include <catch2/catch.hpp>
 
+#include "test_errors.hpp"
 #include "mpi_check.hpp"
 #include <cmath>
 #include <cstdlib>
@@ -28,25 +29,8 @@ std::string DataDir() {
   return env && *env ? std::string(env) : std::string(DODGE_DATA_DIR);
 }
 
-struct Raised {
-  PetscErrorCode rc = PETSC_SUCCESS;
-  std::string message;
-};
-
-PetscErrorCode CaptureHandler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p,
-                              const char *mess, void *ctx) {
-  auto *r = static_cast<Raised *>(ctx);
-  if (p == PETSC_ERROR_INITIAL) r->message = mess ? mess : "";
-  return n;
-}
-
-Raised Capture(const std::function<PetscErrorCode()> &call) {
-  Raised r;
-  REQUIRE(PetscPushErrorHandler(CaptureHandler, &r) == PETSC_SUCCESS);
-  r.rc = call();
-  REQUIRE(PetscPopErrorHandler() == PETSC_SUCCESS);
-  return r;
-}
+using dodge::test::Capture;
+using dodge::test::Raised;
 
 using test::ScopedOptions;
 

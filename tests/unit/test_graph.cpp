@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "test_errors.hpp"
 #include "core/block.hpp"
 #include "graph/graph.hpp"
 
@@ -24,13 +25,7 @@ std::string Fixture(const char *name) {
 }
 
 // Runs f with PETSc errors returned instead of printed or aborting; returns its error code.
-template <class F>
-PetscErrorCode Quietly(F f) {
-  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
-  const PetscErrorCode code = f();
-  PetscPopErrorHandler();
-  return code;
-}
+using dodge::test::Quietly;
 
 // The message of the last error raised with PetscCheck/SETERRQ.
 std::string LastError() {

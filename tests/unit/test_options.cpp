@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "test_errors.hpp"
 #include "core/options.hpp"
 #include "mpi_check.hpp"
 
@@ -15,25 +16,8 @@ using namespace dodge;
 
 namespace {
 
-struct Raised {
-  PetscErrorCode rc = PETSC_SUCCESS;
-  std::string message;
-};
-
-PetscErrorCode CaptureHandler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p,
-                              const char *mess, void *ctx) {
-  auto *r = static_cast<Raised *>(ctx);
-  if (p == PETSC_ERROR_INITIAL) r->message = mess ? mess : "";
-  return n;
-}
-
-Raised Capture(const std::function<PetscErrorCode()> &call) {
-  Raised r;
-  REQUIRE(PetscPushErrorHandler(CaptureHandler, &r) == PETSC_SUCCESS);
-  r.rc = call();
-  REQUIRE(PetscPopErrorHandler() == PETSC_SUCCESS);
-  return r;
-}
+using dodge::test::Capture;
+using dodge::test::Raised;
 
 // What the readers return for -t_i / -t_w / -t_x in a block with prefix "t_".
 struct Read {

@@ -10,6 +10,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "test_errors.hpp"
 #include "io/aemo.hpp"
 #include "io/csv.hpp"
 #include "io/gencost.hpp"
@@ -30,29 +31,8 @@ std::string AemoFile(const std::string &region) {
 }
 
 // The first PETSc error raised inside a call: its code and message (later "repeat" frames are ignored).
-struct Raised {
-  PetscErrorCode rc = PETSC_SUCCESS;    // what the call returned
-  PetscErrorCode code = PETSC_SUCCESS;  // code of the initial error
-  std::string message;
-};
-
-PetscErrorCode CaptureHandler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p,
-                              const char *mess, void *ctx) {
-  auto *r = static_cast<Raised *>(ctx);
-  if (p == PETSC_ERROR_INITIAL) {
-    r->code = n;
-    r->message = mess ? mess : "";
-  }
-  return n;
-}
-
-Raised Capture(const std::function<PetscErrorCode()> &call) {
-  Raised r;
-  REQUIRE(PetscPushErrorHandler(CaptureHandler, &r) == PETSC_SUCCESS);
-  r.rc = call();
-  REQUIRE(PetscPopErrorHandler() == PETSC_SUCCESS);
-  return r;
-}
+using dodge::test::Capture;
+using dodge::test::Raised;
 
 // A private directory for the malformed files of one test run.
 class TempDir {
