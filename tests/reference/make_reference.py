@@ -34,7 +34,7 @@ GENERATE_RANKS = 2
 # Dropped from the stored copy and never compared: they differ from run to run by nature.
 VOLATILE_SERIES = {"step_time"}
 VOLATILE_ATTRS = {"start_time", "end_time", "wall_time_s", "agent_steps_per_s", "git_hash", "dodge_version",
-                  "options", "ranks", "host", "hostname"}
+                  "options", "ranks", "host", "hostname", "run_id"}
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
            "OMPI_MCA_rmaps_base_oversubscribe": "1"}
 
