@@ -42,11 +42,8 @@ void Tracker::finish(std::int64_t t, const Partials &p, double mu_star, int orac
   if (oracle_ && mu_star > 0) binding_++;
 
   const double mu_mean = v[Partials::MU] / n_, c_mean = c / n_;
-  const double dmu = mu_mean - p.mu_shift, dy = v[Partials::Y] / n_ - p.y_shift;
-  const double mu_var = std::max(0.0, v[Partials::MU_SQ] / n_ - dmu * dmu);
-  // y is compared with the mean constraint value c̄ (§12): E(y − c̄)² = E(y − K)² − 2(c̄ − K)(ȳ − K) + (c̄ − K)².
-  const double dc = c_mean - p.y_shift;
-  const double y_var = std::max(0.0, v[Partials::Y_SQ] / n_ - 2.0 * dc * dy + dc * dc);
+  // Two-pass variances (§12): the observer summed the squared deviations from these means.
+  const double mu_var = v[Partials::MU_SQ] / n_, y_var = v[Partials::Y_SQ] / n_;
   const double track = std::fabs(v[Partials::Y] - c);
   max_track_rel_ = std::max(max_track_rel_, track / (1.0 + v[Partials::CABS]));
 
@@ -83,7 +80,7 @@ void Tracker::finish_vec(std::int64_t t, const VecPartials &p, double mu_star, i
   if (oracle_) reg_ += p.sum(VecPartials::F) - p.sum(VecPartials::FSTAR);
   if (oracle_ && t >= 2) path_ += std::sqrt(p.sum(VecPartials::PATH_SQ));
   if (oracle_ && mu_star > 0) binding_++;
-  double cmax = -INFINITY, pos2 = 0, cons_mu = 0, cons_y = 0, dmu2 = 0, dc2 = 0, dcdy = 0, track = 0, mu_all = 0, c_all = 0;
+  double cmax = -INFINITY, pos2 = 0, cons_mu = 0, cons_y = 0, track = 0, mu_all = 0, c_all = 0;
   for (int r = 0; r < m; ++r) {
     const double c = p.c()[r], mu_mean = p.mu()[r] / n_, c_mean = c / n_;
     cmax = std::max(cmax, c);
@@ -91,17 +88,14 @@ void Tracker::finish_vec(std::int64_t t, const VecPartials &p, double mu_star, i
     cum_rows_[r] += c;
     cons_mu = std::max({cons_mu, p.mu_max()[r] - mu_mean, mu_mean + p.mu_negmin()[r]});
     cons_y = std::max({cons_y, p.y_max()[r] - c_mean, c_mean + p.y_negmin()[r]});
-    // The rms terms of Tracker::finish, summed over rows (shifts: the previous step's row means).
-    const double dmu = mu_mean - p.mu_shift()[r], dy = p.y()[r] / n_ - p.y_shift()[r], dc = c_mean - p.y_shift()[r];
-    dmu2 += dmu * dmu, dcdy += dc * dy, dc2 += dc * dc;
     track = std::max(track, std::fabs(p.y()[r] - c));
     mu_all += mu_mean, c_all += c;
     mu_rows_[r] = mu_mean, c_rows_[r] = c_mean;
   }
   cum_c_ += c_all;
   vio_plus_ += std::sqrt(pos2);
-  const double mu_var = std::max(0.0, p.sum(VecPartials::MU_SQ) / n_ - dmu2);
-  const double y_var = std::max(0.0, p.sum(VecPartials::Y_SQ) / n_ - 2.0 * dcdy + dc2);
+  // Two-pass variances summed over rows (§12), as in finish().
+  const double mu_var = p.sum(VecPartials::MU_SQ) / n_, y_var = p.sum(VecPartials::Y_SQ) / n_;
   max_track_rel_ = std::max(max_track_rel_, track / (1.0 + p.sum(VecPartials::CABS)));
 
   row[F] = p.sum(VecPartials::F);

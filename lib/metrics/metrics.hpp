@@ -16,21 +16,20 @@ struct Partials {
   enum Sum { F, FSTAR, C, CABS, Y, MU, MU_SQ, Y_SQ, PATH_SQ, X, MSGS, NSUM };
   enum Max { MU_MAX = static_cast<int>(NSUM), MU_NEGMIN, Y_MAX, Y_NEGMIN, NALL };
   static constexpr int kSums = static_cast<int>(NSUM), kMaxes = static_cast<int>(NALL) - static_cast<int>(NSUM);
+  // MU_SQ and Y_SQ are not summed by agent(): they are the second pass of the consensus RMS (§12), the
+  // squared deviations Σ_i (μ_i − μ̄)² and Σ_i (y_i − c̄)² from the step's reduced means, which the observer
+  // adds after the first reduction (a one-pass Σμ² − nμ̄² would cancel to ≈ sqrt(eps)·|μ̄|).
   double v[NALL];
-  // Shifts (the previous step's means, identical on every rank) keep the variances free of cancellation.
-  double mu_shift = 0, y_shift = 0;
 
-  void reset(double mu_shift_, double y_shift_) {
+  void reset() {
     std::fill(v, v + NSUM, 0.0);
     std::fill(v + NSUM, v + NALL, -INFINITY);
-    mu_shift = mu_shift_, y_shift = y_shift_;
   }
   // One agent: its cost and constraint value at the decision played, decision, multiplier before mixing,
   // tracker after A1, and (with the oracle) the optimal cost and the change of its optimal decision.
   void agent(double f, double c, double x, double mu, double y) {
     v[F] += f, v[C] += c, v[CABS] += std::fabs(c), v[X] += x;
-    v[MU] += mu, v[MU_SQ] += (mu - mu_shift) * (mu - mu_shift);
-    v[Y] += y, v[Y_SQ] += (y - y_shift) * (y - y_shift);
+    v[MU] += mu, v[Y] += y;
     v[MU_MAX] = std::max(v[MU_MAX], mu), v[MU_NEGMIN] = std::max(v[MU_NEGMIN], -mu);
     v[Y_MAX] = std::max(v[Y_MAX], y), v[Y_NEGMIN] = std::max(v[Y_NEGMIN], -y);
   }
@@ -54,7 +53,6 @@ class VecPartials {
   void init(int m) {
     m_ = m;
     v_.assign(nsum() + nmax(), 0.0);
-    mu_shift_.assign(m, 0.0), y_shift_.assign(m, 0.0);
   }
   int m() const { return m_; }
   int nsum() const { return kFixed + 3 * m_; }
@@ -70,21 +68,16 @@ class VecPartials {
   const double *mu_negmin() const { return mu_max() + m_; }
   const double *y_max() const { return mu_max() + 2 * m_; }
   const double *y_negmin() const { return mu_max() + 3 * m_; }
-  const std::vector<double> &mu_shift() const { return mu_shift_; }
-  const std::vector<double> &y_shift() const { return y_shift_; }
 
-  // Shifts: the previous step's per-row means (as Partials).
-  void reset(const std::vector<double> &mu_shift, const std::vector<double> &y_shift) {
+  // MU_SQ and Y_SQ: the second pass, summed over rows, as in Partials.
+  void reset() {
     std::fill(v_.begin(), v_.begin() + nsum(), 0.0);
     std::fill(v_.begin() + nsum(), v_.end(), -INFINITY);
-    mu_shift_ = mu_shift, y_shift_ = y_shift;
   }
-  // A block accumulator with the same shifts (allocated once per step, not per agent).
+  // A block accumulator of the same width (allocated once per step, not per agent).
   void reset_like(const VecPartials &o) {
     if (m_ != o.m_) init(o.m_);
-    std::fill(v_.begin(), v_.begin() + nsum(), 0.0);
-    std::fill(v_.begin() + nsum(), v_.end(), -INFINITY);
-    mu_shift_ = o.mu_shift_, y_shift_ = o.y_shift_;
+    reset();
   }
   void agent(double f, const double *c, const double *x, int d, const double *mu, const double *y) {
     double *cs = v_.data() + kFixed, *ms = cs + m_, *ys = ms + m_;
@@ -92,8 +85,7 @@ class VecPartials {
     v_[F] += f;
     for (int k = 0; k < d; ++k) v_[X] += x[k];
     for (int r = 0; r < m_; ++r) {
-      const double dm = mu[r] - mu_shift_[r], dy = y[r] - y_shift_[r];
-      v_[CABS] += std::fabs(c[r]), v_[MU_SQ] += dm * dm, v_[Y_SQ] += dy * dy;
+      v_[CABS] += std::fabs(c[r]);
       cs[r] += c[r], ms[r] += mu[r], ys[r] += y[r];
       mx[r] = std::max(mx[r], mu[r]), mn[r] = std::max(mn[r], -mu[r]);
       yx[r] = std::max(yx[r], y[r]), yn[r] = std::max(yn[r], -y[r]);
@@ -107,7 +99,7 @@ class VecPartials {
 
  private:
   int m_ = 0;
-  std::vector<double> v_, mu_shift_, y_shift_;
+  std::vector<double> v_;
 };
 
 // Names, units and meanings of the /series datasets the tracker produces, in column order.
@@ -138,8 +130,6 @@ class Tracker {
   }
   void finish_vec(std::int64_t t, const VecPartials &p, double mu_star, int oracle_iters, double messages, double bytes,
                   double step_seconds, double *row);
-  const std::vector<double> &mu_shift_rows() const { return mu_rows_; }
-  const std::vector<double> &y_shift_rows() const { return c_rows_; }
 
   // Consumes the reduced partials of step t and fills one row (NCOL values).
   void finish(std::int64_t t, const Partials &p, double mu_star, int oracle_iters, double messages, double bytes,
@@ -170,8 +160,6 @@ class Tracker {
   // Logical traffic of a step; counted whether or not the metrics are on.
   void add_traffic(double messages, double bytes) { messages_ += messages, bytes_ += bytes; }
 
-  double mu_shift() const { return mu_mean_; }
-  double y_shift() const { return c_mean_; }
   double regret() const { return reg_; }
   double violation() const {
     if (cum_rows_.empty()) return std::max(0.0, cum_c_);

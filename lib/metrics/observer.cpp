@@ -19,6 +19,7 @@ void Observer::Setup(const Block &block, int dim, int rows, double cost_to_dolla
     tracker_.init_rows(rows);
   }
   xprev_.assign(block.local() * dim, 0.0);
+  dev_.assign(block.local() * 2 * rows, 0.0);
   xprev_valid_ = false;
 }
 
@@ -28,9 +29,9 @@ void Observer::BeginStep(std::int64_t t, bool metrics, bool oracle, double mu_st
   reduced_ = false;
   if (!metrics_) return;
   if (vector_)
-    vp_.reset(tracker_.mu_shift_rows(), tracker_.y_shift_rows());
+    vp_.reset();
   else
-    p_.reset(tracker_.mu_shift(), tracker_.y_shift());
+    p_.reset();
   if (oracle_) xprev_valid_ = true;
 }
 
@@ -47,8 +48,44 @@ PetscErrorCode Observer::Reduce(MPI_Comm comm) {
   PetscCall(comm::AllreduceSumMax(comm, buf_.data(), nsum, nmax + 1));
   std::copy(buf_.begin(), buf_.begin() + nsum + nmax, v);
   signal_ = buf_[nsum + nmax];
+
+  // The second pass (§12): deviations from the means just reduced, identical on every rank.
+  const double n = static_cast<double>(block_.n);
+  double sq[2];
+  if (vector_) {
+    const int m = rows_;
+    mean_rows_.resize(2 * m);
+    for (int r = 0; r < m; ++r) mean_rows_[r] = vp_.mu()[r] / n, mean_rows_[m + r] = vp_.c()[r] / n;
+    Deviations(mean_rows_.data(), mean_rows_.data() + m, &sq[0], &sq[1]);
+  } else {
+    const double mu_mean = p_.v[Partials::MU] / n, c_mean = p_.v[Partials::C] / n;
+    Deviations(&mu_mean, &c_mean, &sq[0], &sq[1]);
+  }
+  PetscCall(comm::AllreduceSum(comm, sq, 2));
+  if (vector_)
+    vp_.sum(VecPartials::MU_SQ) = sq[0], vp_.sum(VecPartials::Y_SQ) = sq[1];
+  else
+    p_.v[Partials::MU_SQ] = sq[0], p_.v[Partials::Y_SQ] = sq[1];
   reduced_ = true;
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+void Observer::Deviations(const double *mu_mean, const double *c_mean, double *mu_sq, double *y_sq) const {
+  const int m = rows_, w = 2 * rows_;
+  const std::int64_t nloc = block_.local();
+  const double *__restrict dv = dev_.data();
+  double tm = 0, ty = 0;
+  for (std::int64_t i0 = 0; i0 < nloc; i0 += Partials::kBlock) {
+    const std::int64_t i1 = std::min(nloc, i0 + Partials::kBlock);
+    double bm = 0, by = 0;
+    for (std::int64_t i = i0; i < i1; ++i)
+      for (int r = 0; r < m; ++r) {
+        const double dm = dv[w * i + r] - mu_mean[r], dy = dv[w * i + m + r] - c_mean[r];
+        bm += dm * dm, by += dy * dy;
+      }
+    tm += bm, ty += by;
+  }
+  *mu_sq = tm, *y_sq = ty;
 }
 
 PetscErrorCode Observer::Signalled(MPI_Comm comm, bool latest, bool *any) {

@@ -8,7 +8,10 @@
 // An algorithm calls Pass (scalar families) or PassVec (vector families) once per step, at the point §12
 // names: for each local agent in increasing order, the decision played, its constraint value, the
 // multiplier before mixing and the tracker after A1. The observer adds f and, with the oracle, f(x*) and the
-// change of x*. The algorithm then calls Reduce, overlapped with its halo exchange when it has one. An
+// change of x*, and keeps each agent's (μ, y) for the consensus RMS, which §12 computes in two passes: Reduce
+// makes the step's fused reduction, then sums the squared deviations from the reduced means in blocks and
+// reduces those two sums (a second, small reduction on steps with metrics). The algorithm calls Reduce,
+// overlapped with its halo exchange when it has one. An
 // algorithm holds no metric state and checkpoints none: the observer's state is saved once, under
 // /state/metrics_xstar.
 #pragma once
@@ -101,15 +104,17 @@ class Observer {
   void PassWith(const K &k, std::int64_t nloc, Body &body) {
     const bool first = t_ == 1;
     double *__restrict xs = xprev_.data();
+    double *__restrict dv = dev_.data();
     const double mu_star = mu_star_;
     Partials total = p_;  // a local accumulator: registers (the arrays cannot alias it)
     for (std::int64_t i0 = 0; i0 < nloc; i0 += Partials::kBlock) {
       const std::int64_t i1 = std::min(nloc, i0 + Partials::kBlock);
       Partials acc;
-      acc.reset(total.mu_shift, total.y_shift);
+      acc.reset();
       for (std::int64_t i = i0; i < i1; ++i)
         body(i, [&](double x, double c, double mu, double y) {
           acc.agent(k.f(i, x), c, x, mu, y);
+          dv[2 * i] = mu, dv[2 * i + 1] = y;
           if constexpr (Oracle) {
             const double xo = k.response(i, mu_star);
             acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
@@ -124,14 +129,18 @@ class Observer {
   template <bool Oracle, class K, class Body>
   void PassVecWith(const K &k, std::int64_t nloc, Body &body) {
     constexpr int d = K::dim;
+    const int m = rows_;
     const bool first = t_ == 1;
     double *__restrict xs = xprev_.data();
+    double *__restrict dv = dev_.data();
     for (std::int64_t i0 = 0; i0 < nloc; i0 += Partials::kBlock) {
       const std::int64_t i1 = std::min(nloc, i0 + Partials::kBlock);
       block_acc_.reset_like(vp_);
       for (std::int64_t i = i0; i < i1; ++i)
         body(i, [&](const double *x, const double *c, const double *mu, const double *y) {
           block_acc_.agent(k.f(i, x), c, x, d, mu, y);
+          double *di = dv + 2 * m * i;
+          for (int r = 0; r < m; ++r) di[r] = mu[r], di[m + r] = y[r];
           if constexpr (Oracle) {
             const double *xo = xstar_ + d * i;
             double *xp = xs + d * i, dx2 = 0;
@@ -150,11 +159,16 @@ class Observer {
   bool metrics_ = false, oracle_ = false, reduced_ = false;
   double mu_star_ = 0, signal_ = 0;
   const double *xstar_ = nullptr;
+  // The second pass of the consensus RMS: Σ_i (μ_i − μ̄)² and Σ_i (y_i − c̄)² in blocks, summed over rows.
+  void Deviations(const double *mu_mean, const double *c_mean, double *mu_sq, double *y_sq) const;
+
   std::vector<double> xprev_;  // x*_{i,t−1} of the local agents ([nloc][dim])
+  std::vector<double> dev_;    // the step's (μ_i, y_i) of the local agents ([nloc][2 rows]: μ rows, then y rows)
   bool xprev_valid_ = false;   // an oracle step has run (or been restored)
   Partials p_;
   VecPartials vp_, block_acc_;
   std::vector<double> buf_;  // the reduction: [sums | maxima | control flag]
+  std::vector<double> mean_rows_;  // vector families: the step's row means of μ, then of c
   Tracker tracker_;
 };
 

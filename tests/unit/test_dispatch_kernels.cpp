@@ -172,10 +172,13 @@ TEST_CASE("tracker accumulates regret, violation and consensus as §12 defines t
   metrics::Partials p;
   double row[metrics::Tracker::NCOL];
   // Step 1: agents (f, c, x, mu, y) = (1, 0.5, ., 0.2, 0.5), (2, -0.2, ., 0.6, -0.1); F* = 2.5.
-  p.reset(tr.mu_shift(), tr.y_shift());
+  p.reset();
   p.agent(1.0, 0.5, 0.3, 0.2, 0.5);
   p.agent(2.0, -0.2, 0.4, 0.6, -0.1);
   p.oracle(2.5, 0.0);
+  // The observer's second pass: deviations from μ̄ = 0.4 and c̄ = 0.15.
+  p.v[metrics::Partials::MU_SQ] = 0.2 * 0.2 + 0.2 * 0.2;
+  p.v[metrics::Partials::Y_SQ] = 0.35 * 0.35 + 0.25 * 0.25;
   tr.finish(1, p, 0.7, 3, 4, 64, 0.01, row);
   CHECK(row[metrics::Tracker::REGRET] == Approx(0.5));
   CHECK(row[metrics::Tracker::REGRET_DOLLARS] == Approx(5.0));
@@ -187,10 +190,11 @@ TEST_CASE("tracker accumulates regret, violation and consensus as §12 defines t
   CHECK(row[metrics::Tracker::CONS_Y_RMS] == Approx(std::sqrt((0.35 * 0.35 + 0.25 * 0.25) / 2)));
   CHECK(row[metrics::Tracker::TRACKING_ERROR] == Approx(0.1));
   // Step 2: a slack step cancels in Vio but not in Vio+.
-  p.reset(tr.mu_shift(), tr.y_shift());
+  p.reset();
   p.agent(1.0, -0.4, 0.3, 0.4, -0.4);
   p.agent(1.0, -0.1, 0.3, 0.4, -0.1);
   p.oracle(1.5, 0.3);
+  p.v[metrics::Partials::MU_SQ] = 0.0;
   tr.finish(2, p, 0.0, 1, 4, 64, 0.01, row);
   CHECK(row[metrics::Tracker::REGRET] == Approx(1.0));
   CHECK(row[metrics::Tracker::VIOLATION] == Approx(0.0).margin(1e-15));
