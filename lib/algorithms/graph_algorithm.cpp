@@ -105,7 +105,11 @@ PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, int *b, cons
   const bool metrics = ctx.metrics();
   if (metrics) {
     if (failures) ctx.observer->messages() = local_msgs;
-    PetscCall(ctx.observer->Reduce(PETSC_COMM_WORLD));
+    // The pass's (μ_i, y_i), unchanged since Pass1: μ in slot 0; y in slot 1 (trackers) or the constraint values.
+    const std::int64_t m = rows_;
+    const int yoff = track_ ? (slot_offset_.size() > 1 ? slot_offset_[1] : 1) : 0;
+    const metrics::Observer::Values kept{cur_.data(), W, track_ ? cur_.data() + yoff : c_.data(), track_ ? W : m};
+    PetscCall(ctx.observer->Reduce(PETSC_COMM_WORLD, &kept));
   }
   ctx.messages = failures ? (metrics ? ctx.observer->messages() : NAN) : messages_[*b];
   ctx.bytes = ctx.messages * W * sizeof(double);

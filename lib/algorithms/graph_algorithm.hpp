@@ -170,7 +170,8 @@ void GraphAlgorithm::Pass1(const K &k, StepContext &ctx) {
     cv[i] = c;
     sink(xi, c, cur[kvals * i], y);
   };
-  if (ctx.observer) ctx.observer->Pass(k, nloc_, body);
+  // The pass values stay in cur_ (μ: slot 0, y: slot 1 or c_) until StartMixing's Reduce reads them.
+  if (ctx.observer) ctx.observer->PassKept(k, nloc_, body);
   else
     for (std::int64_t i = 0; i < nloc_; ++i) body(i, [](double, double, double, double) {});
 }
@@ -299,7 +300,7 @@ void GraphAlgorithm::Pass1Vec(const K &k, StepContext &ctx) {
     sink(xi, static_cast<const double *>(c), static_cast<const double *>(cur + W * i),
          static_cast<const double *>(Track ? y : c));
   };
-  if (ctx.observer) ctx.observer->PassVec(k, nloc_, body);
+  if (ctx.observer) ctx.observer->PassVecKept(k, nloc_, body);
   else
     for (std::int64_t i = 0; i < nloc_; ++i)
       body(i, [](const double *, const double *, const double *, const double *) {});

@@ -19,7 +19,6 @@ void Observer::Setup(const Block &block, int dim, int rows, double cost_to_dolla
     tracker_.init_rows(rows);
   }
   xprev_.assign(block.local() * dim, 0.0);
-  dev_.assign(block.local() * 2 * rows, 0.0);
   xprev_valid_ = false;
 }
 
@@ -35,10 +34,13 @@ void Observer::BeginStep(std::int64_t t, bool metrics, bool oracle, double mu_st
   if (oracle_) xprev_valid_ = true;
 }
 
-PetscErrorCode Observer::Reduce(MPI_Comm comm) {
+PetscErrorCode Observer::Reduce(MPI_Comm comm, const Values *kept) {
   PetscFunctionBeginUser;
   PetscCheck(metrics_ && !reduced_, PETSC_COMM_SELF, PETSC_ERR_ORDER,
              "metrics observer: Reduce called %s", metrics_ ? "twice in one step" : "on a step without metrics");
+  PetscCheck(copied_ == !kept, PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "metrics observer: %s", copied_ ? "Reduce got kept values after Pass (which copies them)"
+                                             : "PassKept needs Reduce with the kept values");
   double *v = vector_ ? vp_.data() : p_.v;
   const int nsum = vector_ ? vp_.nsum() : Partials::kSums, nmax = vector_ ? vp_.nmax() : Partials::kMaxes;
   buf_.resize(nsum + nmax + 1);
@@ -52,14 +54,17 @@ PetscErrorCode Observer::Reduce(MPI_Comm comm) {
   // The second pass (§12): deviations from the means just reduced, identical on every rank.
   const double n = static_cast<double>(block_.n);
   double sq[2];
+  const int w = 2 * rows_;
+  const Values copy{dev_.data(), w, dev_.data() + rows_, w};
+  const Values &src = kept ? *kept : copy;
   if (vector_) {
     const int m = rows_;
     mean_rows_.resize(2 * m);
     for (int r = 0; r < m; ++r) mean_rows_[r] = vp_.mu()[r] / n, mean_rows_[m + r] = vp_.c()[r] / n;
-    Deviations(mean_rows_.data(), mean_rows_.data() + m, &sq[0], &sq[1]);
+    Deviations(src, mean_rows_.data(), mean_rows_.data() + m, &sq[0], &sq[1]);
   } else {
     const double mu_mean = p_.v[Partials::MU] / n, c_mean = p_.v[Partials::C] / n;
-    Deviations(&mu_mean, &c_mean, &sq[0], &sq[1]);
+    Deviations(src, &mu_mean, &c_mean, &sq[0], &sq[1]);
   }
   PetscCall(comm::AllreduceSum(comm, sq, 2));
   if (vector_)
@@ -70,19 +75,29 @@ PetscErrorCode Observer::Reduce(MPI_Comm comm) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-void Observer::Deviations(const double *mu_mean, const double *c_mean, double *mu_sq, double *y_sq) const {
-  const int m = rows_, w = 2 * rows_;
-  const std::int64_t nloc = block_.local();
-  const double *__restrict dv = dev_.data();
+void Observer::Deviations(const Values &v, const double *mu_mean, const double *c_mean, double *mu_sq,
+                          double *y_sq) const {
+  const int m = rows_;
+  const std::int64_t nloc = block_.local(), ms = v.mu_stride, ys = v.y_stride;
+  const double *__restrict mu = v.mu;
+  const double *__restrict y = v.y;
   double tm = 0, ty = 0;
   for (std::int64_t i0 = 0; i0 < nloc; i0 += Partials::kBlock) {
     const std::int64_t i1 = std::min(nloc, i0 + Partials::kBlock);
     double bm = 0, by = 0;
-    for (std::int64_t i = i0; i < i1; ++i)
-      for (int r = 0; r < m; ++r) {
-        const double dm = dv[w * i + r] - mu_mean[r], dy = dv[w * i + m + r] - c_mean[r];
+    if (m == 1) {
+      const double a = mu_mean[0], b = c_mean[0];
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const double dm = mu[ms * i] - a, dy = y[ys * i] - b;
         bm += dm * dm, by += dy * dy;
       }
+    } else {
+      for (std::int64_t i = i0; i < i1; ++i)
+        for (int r = 0; r < m; ++r) {
+          const double dm = mu[ms * i + r] - mu_mean[r], dy = y[ys * i + r] - c_mean[r];
+          bm += dm * dm, by += dy * dy;
+        }
+    }
     tm += bm, ty += by;
   }
   *mu_sq = tm, *y_sq = ty;

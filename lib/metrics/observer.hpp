@@ -8,10 +8,12 @@
 // An algorithm calls Pass (scalar families) or PassVec (vector families) once per step, at the point §12
 // names: for each local agent in increasing order, the decision played, its constraint value, the
 // multiplier before mixing and the tracker after A1. The observer adds f and, with the oracle, f(x*) and the
-// change of x*, and keeps each agent's (μ, y) for the consensus RMS, which §12 computes in two passes: Reduce
-// makes the step's fused reduction, then sums the squared deviations from the reduced means in blocks and
-// reduces those two sums (a second, small reduction on steps with metrics). The algorithm calls Reduce,
-// overlapped with its halo exchange when it has one. An
+// change of x*. The consensus RMS is two-pass (§12): Reduce makes the step's fused reduction, then sums the
+// squared deviations of each agent's (μ, y) from the reduced means in blocks and reduces those two sums (a
+// second, small reduction on steps with metrics). The (μ, y) are read where the algorithm keeps them until
+// Reduce (the graph algorithms' exchange buffer: PassKept/PassVecKept and Reduce with a Values view, no copy),
+// or else copied by Pass/PassVec (16 B per agent and row). The algorithm calls Reduce, overlapped with its halo
+// exchange when it has one. An
 // algorithm holds no metric state and checkpoints none: the observer's state is saved once, under
 // /state/metrics_xstar.
 #pragma once
@@ -51,35 +53,40 @@ class Observer {
   // decision played, constraint value g_i(x), multiplier before mixing, tracker after A1.
   template <class K, class Body>
   void Pass(const K &k, std::int64_t nloc, Body &&body) {
-    if (!metrics_) {
-      const auto none = [](double, double, double, double) {};
-      for (std::int64_t i = 0; i < nloc; ++i) body(i, none);
-    } else if (oracle_) {
-      PassWith<true>(k, nloc, body);
-    } else {
-      PassWith<false>(k, nloc, body);
-    }
+    PassScalar<true>(k, nloc, body);
+  }
+  // The same, for an algorithm that keeps the step's (μ_i, y_i) unchanged until it calls Reduce with a view of them.
+  template <class K, class Body>
+  void PassKept(const K &k, std::int64_t nloc, Body &&body) {
+    PassScalar<false>(k, nloc, body);
   }
 
   // Vector families (K::dim, K::rows): sink(x, c, mu, y) with d, m, m and m values.
   template <class K, class Body>
   void PassVec(const K &k, std::int64_t nloc, Body &&body) {
-    if (!metrics_) {
-      const auto none = [](const double *, const double *, const double *, const double *) {};
-      for (std::int64_t i = 0; i < nloc; ++i) body(i, none);
-    } else if (oracle_ && xstar_) {
-      PassVecWith<true>(k, nloc, body);
-    } else {
-      PassVecWith<false>(k, nloc, body);
-    }
+    PassVector<true>(k, nloc, body);
   }
+  template <class K, class Body>
+  void PassVecKept(const K &k, std::int64_t nloc, Body &&body) {
+    PassVector<false>(k, nloc, body);
+  }
+
+  // Where an algorithm keeps the step's values until Reduce (after PassKept/PassVecKept): agent i's rows at
+  // mu[mu_stride·i + r] and y[y_stride·i + r], r < rows.
+  struct Values {
+    const double *mu = nullptr;
+    std::int64_t mu_stride = 0;
+    const double *y = nullptr;
+    std::int64_t y_stride = 0;
+  };
 
   // The logical messages of the step, when they are a sum over agents (link failures): set before Reduce.
   double &messages() { return vector_ ? vp_.sum(VecPartials::MSGS) : p_.v[Partials::MSGS]; }
 
-  // The step's one fused reduction: metric sums and maxima, and the control flag in its own slot.
-  // Collective on comm; only when metrics() (the driver reduces the flag alone otherwise).
-  PetscErrorCode Reduce(MPI_Comm comm);
+  // The step's one fused reduction: metric sums and maxima, and the control flag in its own slot; then the
+  // consensus RMS's second pass over `kept` (after PassKept) or the observer's copy. Collective on comm; only
+  // when metrics() (the driver reduces the flag alone otherwise).
+  PetscErrorCode Reduce(MPI_Comm comm, const Values *kept = nullptr);
 
   // After the step: whether any rank asked for a checkpoint, from the step's reduction, or, when the step had
   // none, from a reduction of the flag alone with `latest` (this rank's flag now). Collective on comm.
@@ -100,7 +107,32 @@ class Observer {
   PetscErrorCode LoadState(io::Reader &ckpt);
 
  private:
-  template <bool Oracle, class K, class Body>
+  template <bool Copy, class K, class Body>
+  void PassScalar(const K &k, std::int64_t nloc, Body &body) {
+    copied_ = Copy;
+    if (!metrics_) {
+      const auto none = [](double, double, double, double) {};
+      for (std::int64_t i = 0; i < nloc; ++i) body(i, none);
+    } else {
+      if (Copy) dev_.resize(static_cast<std::size_t>(nloc) * 2);
+      if (oracle_) PassWith<true, Copy>(k, nloc, body);
+      else PassWith<false, Copy>(k, nloc, body);
+    }
+  }
+  template <bool Copy, class K, class Body>
+  void PassVector(const K &k, std::int64_t nloc, Body &body) {
+    copied_ = Copy;
+    if (!metrics_) {
+      const auto none = [](const double *, const double *, const double *, const double *) {};
+      for (std::int64_t i = 0; i < nloc; ++i) body(i, none);
+    } else {
+      if (Copy) dev_.resize(static_cast<std::size_t>(nloc) * 2 * rows_);
+      if (oracle_ && xstar_) PassVecWith<true, Copy>(k, nloc, body);
+      else PassVecWith<false, Copy>(k, nloc, body);
+    }
+  }
+
+  template <bool Oracle, bool Copy, class K, class Body>
   void PassWith(const K &k, std::int64_t nloc, Body &body) {
     const bool first = t_ == 1;
     double *__restrict xs = xprev_.data();
@@ -114,7 +146,7 @@ class Observer {
       for (std::int64_t i = i0; i < i1; ++i)
         body(i, [&](double x, double c, double mu, double y) {
           acc.agent(k.f(i, x), c, x, mu, y);
-          dv[2 * i] = mu, dv[2 * i + 1] = y;
+          if constexpr (Copy) dv[2 * i] = mu, dv[2 * i + 1] = y;
           if constexpr (Oracle) {
             const double xo = k.response(i, mu_star);
             acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
@@ -126,7 +158,7 @@ class Observer {
     p_ = total;
   }
 
-  template <bool Oracle, class K, class Body>
+  template <bool Oracle, bool Copy, class K, class Body>
   void PassVecWith(const K &k, std::int64_t nloc, Body &body) {
     constexpr int d = K::dim;
     const int m = rows_;
@@ -139,8 +171,10 @@ class Observer {
       for (std::int64_t i = i0; i < i1; ++i)
         body(i, [&](const double *x, const double *c, const double *mu, const double *y) {
           block_acc_.agent(k.f(i, x), c, x, d, mu, y);
-          double *di = dv + 2 * m * i;
-          for (int r = 0; r < m; ++r) di[r] = mu[r], di[m + r] = y[r];
+          if constexpr (Copy) {
+            double *di = dv + 2 * m * i;
+            for (int r = 0; r < m; ++r) di[r] = mu[r], di[m + r] = y[r];
+          }
           if constexpr (Oracle) {
             const double *xo = xstar_ + d * i;
             double *xp = xs + d * i, dx2 = 0;
@@ -160,10 +194,11 @@ class Observer {
   double mu_star_ = 0, signal_ = 0;
   const double *xstar_ = nullptr;
   // The second pass of the consensus RMS: Σ_i (μ_i − μ̄)² and Σ_i (y_i − c̄)² in blocks, summed over rows.
-  void Deviations(const double *mu_mean, const double *c_mean, double *mu_sq, double *y_sq) const;
+  void Deviations(const Values &v, const double *mu_mean, const double *c_mean, double *mu_sq, double *y_sq) const;
 
   std::vector<double> xprev_;  // x*_{i,t−1} of the local agents ([nloc][dim])
-  std::vector<double> dev_;    // the step's (μ_i, y_i) of the local agents ([nloc][2 rows]: μ rows, then y rows)
+  std::vector<double> dev_;    // Pass's copy of the step's (μ_i, y_i) ([nloc][2 rows]: μ rows, then y rows)
+  bool copied_ = true;         // this step's values are in dev_ (Pass), not kept by the algorithm (PassKept)
   bool xprev_valid_ = false;   // an oracle step has run (or been restored)
   Partials p_;
   VecPartials vp_, block_acc_;
