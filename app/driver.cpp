@@ -258,26 +258,32 @@ PetscErrorCode Run(int *exit_code) {
                         write ? oo.file.c_str() : "none"));
   PetscCall(PetscLogStagePop());
 
+  // Every input is read now: a checkpoint's fingerprint also holds their contents, so a restart on an edited
+  // file is refused; the output records them as input_files.
+  std::string inputs;
+  PetscCall(run::InputFingerprint(&inputs));
+  const std::string ck_fingerprint = fingerprint + inputs;
+
   // ---- the run: the loop owns the step; output, checkpoints, progress are its monitors ----
   run::Run run;
   run.Setup(*problem, *algorithm, block, T, ro.metrics);
   if (ck.restart) {
     // The state at the end of the checkpointed step.
     run::RunState resume;
-    PetscCall(run::CheckpointRead(ck.file, fingerprint, n, T, &resume, *problem, *algorithm, run.observer()));
+    PetscCall(run::CheckpointRead(ck.file, ck_fingerprint, n, T, &resume, *problem, *algorithm, run.observer()));
     run.Restore(resume);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  restart:   from %s at the end of step %" PetscInt64_FMT "\n", ck.file.c_str(), resume.t));
   }
   // The output file: created only now that every input has been validated.
   run::OutputMonitor output;
   if (write) {
-    const run::RunDescription d{options_string, now_iso(), run_id, fingerprint, static_cast<std::int64_t>(ro.seed),
-                                ro.metrics == PETSC_TRUE};
+    const run::RunDescription d{options_string, now_iso(), run_id, fingerprint, inputs,
+                                static_cast<std::int64_t>(ro.seed), ro.metrics == PETSC_TRUE};
     PetscCall(output.Create(oo, ck.restart, run, algorithm->uses_graph() ? &graphs : nullptr, d));
     run.AddMonitor(&output);
   }
   graphs.ReleaseSetupData();  // recorded; the run needs only columns and weights
-  run::CheckpointMonitor checkpoints(ck, fingerprint, run_id, n, *problem, *algorithm);
+  run::CheckpointMonitor checkpoints(ck, ck_fingerprint, run_id, n, *problem, *algorithm);
   run.AddMonitor(&checkpoints);
   run::KillMonitor kill(ck.kill_at);
   if (ck.kill_at > 0) run.AddMonitor(&kill);

@@ -65,6 +65,44 @@ PetscErrorCode FirstMessage(MPI_Comm comm, const std::string &mine_in, std::stri
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode UnionOfLines(MPI_Comm comm, const std::string &mine, std::string *all) {
+  PetscMPIInt rank, size;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  int len = static_cast<int>(mine.size());
+  std::vector<int> lens(rank == 0 ? size : 0), offs(rank == 0 ? size : 0);
+  PetscCallMPI(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, comm));
+  std::string gathered;
+  if (rank == 0) {
+    long total = 0;
+    for (int r = 0; r < size; ++r) offs[r] = static_cast<int>(total), total += lens[r];
+    PetscCheck(total < (1L << 30), PETSC_COMM_SELF, PETSC_ERR_SUP, "UnionOfLines: %ld bytes of lines", total);
+    gathered.resize(static_cast<std::size_t>(total));
+  }
+  PetscCallMPI(MPI_Gatherv(mine.data(), len, MPI_CHAR, gathered.data(), lens.data(), offs.data(), MPI_CHAR, 0, comm));
+  std::string out;
+  if (rank == 0) {
+    std::vector<std::string> lines;
+    std::size_t a = 0;
+    while (a < gathered.size()) {
+      std::size_t b = gathered.find('\n', a);
+      if (b == std::string::npos) b = gathered.size();
+      if (b > a) lines.emplace_back(gathered.substr(a, b - a));
+      a = b + 1;
+    }
+    std::sort(lines.begin(), lines.end());
+    lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+    for (const std::string &l : lines) out += l + "\n";
+  }
+  int olen = static_cast<int>(out.size());
+  PetscCallMPI(MPI_Bcast(&olen, 1, MPI_INT, 0, comm));
+  out.resize(static_cast<std::size_t>(olen));
+  PetscCallMPI(MPI_Bcast(out.data(), olen, MPI_CHAR, 0, comm));
+  *all = out;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode BcastInt(MPI_Comm comm, int *value) {
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Bcast(value, 1, MPI_INT, 0, comm));

@@ -31,6 +31,9 @@ PetscErrorCode BcastVector(MPI_Comm comm, std::vector<int> *v);
 // The first non-empty `mine` in rank order, on every rank ("" if every rank's is empty): lets ranks that each
 // checked something of their own fail together with one message (architecture.md §7). Collective on comm.
 PetscErrorCode FirstMessage(MPI_Comm comm, const std::string &mine, std::string *first);
+// The union of every rank's lines (each `mine` holds lines ending in '\n'), sorted and without duplicates, on
+// every rank: the same string whatever rank read what. Collective on comm.
+PetscErrorCode UnionOfLines(MPI_Comm comm, const std::string &mine, std::string *all);
 
 // Concatenates every rank's `mine` in rank order into `all` on every rank. Fails on every rank together if
 // the total does not fit an MPI int count. Collective on comm.

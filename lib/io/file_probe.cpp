@@ -137,6 +137,28 @@ FileProbe ProbeFile(const std::string &path) {
   return p;
 }
 
+std::string FileContentSummary(const std::string &path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "unreadable";
+  if (!S_ISREG(st.st_mode)) return "not a regular file";
+  std::FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f) return "unreadable";
+  std::uint64_t h = 0xcbf29ce484222325ULL, size = 0;  // FNV-1a 64 over the bytes
+  std::vector<unsigned char> buf(1 << 16);
+  std::size_t got;
+  while ((got = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+    for (std::size_t i = 0; i < got; ++i) h = (h ^ buf[i]) * 0x100000001b3ULL;
+    size += got;
+  }
+  const bool bad = std::ferror(f) != 0;
+  std::fclose(f);
+  if (bad) return "unreadable";
+  char out[96];
+  std::snprintf(out, sizeof out, "%llu bytes, fnv1a %016llx", static_cast<unsigned long long>(size),
+                static_cast<unsigned long long>(h));
+  return out;
+}
+
 bool StateManifest(const std::string &path, std::string *manifest, std::string *err) {
   h5::Quiet quiet;
   Id file;

@@ -26,6 +26,11 @@ FileProbe ProbeFile(const std::string &path);
 // `err` set if the file or a dataset cannot be read.
 bool StateManifest(const std::string &path, std::string *manifest, std::string *err);
 
+// The content of an input file for a checkpoint's fingerprint: "<size> bytes, fnv1a <FNV-1a 64 of its bytes, hex>"
+// for a regular file, "not a regular file" for anything else (a FIFO is not read twice), "unreadable" if it cannot
+// be read now. Never fails.
+std::string FileContentSummary(const std::string &path);
+
 // Sets (replaces) the string attribute `name` on the root group of the closed file `path`. False + `err` on failure.
 bool WriteRootString(const std::string &path, const std::string &name, const std::string &value, std::string *err);
 

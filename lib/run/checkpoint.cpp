@@ -16,6 +16,7 @@
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
+#include "core/input_files.hpp"
 #include "core/options.hpp"
 #include "io/file_probe.hpp"
 #include "io/reader.hpp"
@@ -117,6 +118,16 @@ PetscErrorCode ScenarioFingerprint(std::string *fp) {
   std::string s;
   for (const auto &[k, v] : opts) s += "-" + k + (v.empty() ? "" : " " + v) + "\n";
   *fp = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode InputFingerprint(std::string *lines) {
+  std::string mine;
+  PetscFunctionBeginUser;
+  for (const InputFile &f : InputFiles())
+    mine += "input " + f.what + " " + std::filesystem::path(f.path).filename().string() + ": " +
+            io::FileContentSummary(f.path) + "\n";
+  PetscCall(comm::UnionOfLines(PETSC_COMM_WORLD, mine, lines));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -225,7 +236,16 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
     // Name the first differing option, so the user sees what changed.
     std::istringstream a(fp), b(fingerprint);
     std::string la, lb;
-    while (std::getline(a, la) && std::getline(b, lb) && la == lb) {}
+    bool ga = false, gb = false;
+    while (((ga = static_cast<bool>(std::getline(a, la))) & (gb = static_cast<bool>(std::getline(b, lb)))) && la == lb) {}
+    if (!ga) la = "(nothing more)";
+    if (!gb) lb = "(nothing more)";
+    if (la.rfind("input ", 0) == 0 || lb.rfind("input ", 0) == 0)
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+              "checkpoint %s was written with other input files: the checkpoint has '%s', this run has '%s'. An input "
+              "was edited or replaced since the checkpoint, so resuming would continue another scenario; restore the "
+              "file, or start afresh without -restart",
+              path.c_str(), la.c_str(), lb.c_str());
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
             "checkpoint %s is from a different scenario (checkpoint has '%s', this run has '%s'); run with the "
             "options of the checkpointed run, or start afresh without -restart",

@@ -40,6 +40,11 @@ bool SignalRequested();
 // The options that define the scenario, canonical (sorted, run-control options left out): a checkpoint
 // is only resumed by a run with the same fingerprint.
 PetscErrorCode ScenarioFingerprint(std::string *fp);
+// The content of every input file the readers registered on any rank (core/input_files.hpp), one line each,
+// "input <role> <file name>: <size> bytes, fnv1a <hex>", sorted: appended to the scenario fingerprint after
+// setup, so a checkpoint is not resumed on an edited data, edge-list or weight file. File names without their
+// directories, so a checkout moved elsewhere still resumes. Collective.
+PetscErrorCode InputFingerprint(std::string *lines);
 
 // Format of the checkpoint files this dodge writes and reads (root attribute checkpoint_format).
 inline constexpr std::int64_t kCheckpointFormat = 2;

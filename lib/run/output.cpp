@@ -168,6 +168,7 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
     PetscCall(rec_->SetAttribute("/", "options", d.options));
     PetscCall(rec_->SetAttribute("/", "run_id", d.run_id));
     PetscCall(rec_->SetAttribute("/", "fingerprint", d.fingerprint));
+    PetscCall(rec_->SetAttribute("/", "input_files", d.input_files));
     PetscCall(rec_->SetAttribute("/", "problem", std::string(problem.name())));
     PetscCall(rec_->SetAttribute("/", "algorithm", std::string(algorithm.name())));
     PetscCall(rec_->SetAttribute("/", "problem_description", problem.describe()));

@@ -35,6 +35,7 @@ PetscErrorCode SelectAgents(const std::string &spec, const Block &block, std::ve
 struct RunDescription {
   std::string options, start_time;
   std::string run_id, fingerprint;  // root attributes run_id and fingerprint: a restart continues only its own run
+  std::string input_files;          // root attribute input_files: size and checksum of every input (InputFingerprint)
   std::int64_t seed = 1;
   bool metrics = true;
 };
