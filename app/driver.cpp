@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/exchange_features.hpp"
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "core/options.hpp"
@@ -184,6 +185,8 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &go));
     comm::ExchangeOptions xo;
     PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xo));
+    algorithms::ExchangeFeatures xf;
+    PetscCall(algorithms::ExchangeFeaturesRead(&xf));
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -199,6 +202,8 @@ PetscErrorCode Run(int *exit_code) {
   if (algorithm->uses_graph()) algorithm->ConfigureGraph(gopts);  // e.g. dopp: out-degree weights
   comm::ExchangeOptions xopts;  // checked here; the algorithm's exchange reads the same block again
   if (algorithm->uses_graph()) PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xopts));
+  algorithms::ExchangeFeatures features;  // §13's mechanisms; checked against the algorithm after its Setup
+  if (algorithm->uses_graph()) PetscCall(algorithms::ExchangeFeaturesRead(&features));
   PetscCall(CheckAllOptionsUsed());
   // An MPI launched without SLURM's process-manager support starts N one-rank runs that would all write
   // the same file: refuse that loudly.
@@ -233,6 +238,7 @@ PetscErrorCode Run(int *exit_code) {
   }
   algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
+  PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));
   std::vector<std::int64_t> selected;
   PetscCall(run::SelectAgents(oo.agent_selection, block, &selected));  // checked even when nothing is written
   const bool write = oo.writes();
@@ -254,6 +260,8 @@ PetscErrorCode Run(int *exit_code) {
                         DODGE_VERSION, DODGE_GIT_HASH, size, size > 1 ? "s" : "", n, n / size, (n + size - 1) / size, T,
                         problem->describe().c_str(), algorithm->describe().c_str()));
   if (algorithm->uses_graph()) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  graph:     %s\n", graphs.description.c_str()));
+  if (const std::string xd = algorithms::ExchangeFeaturesDescribe(*algorithm); !xd.empty())
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  exchange:  %s\n", xd.c_str()));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  options:   %s\n  output:    %s\n", options_string.c_str(),
                         write ? oo.file.c_str() : "none"));
   PetscCall(PetscLogStagePop());
@@ -348,6 +356,7 @@ PetscErrorCode Run(int *exit_code) {
       PetscCall(rec->SetAttribute("/", "oracle_failures", oracle_failures));
     }
     PetscCall(problem->RecordSummary(*rec));
+    PetscCall(algorithm->RecordSummary(*rec));
     PetscCall(rec->SetStatus("complete"));
     PetscCall(output.Close());
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %s (status complete)\n", "output", oo.file.c_str()));

@@ -89,6 +89,9 @@ class Algorithm {
   virtual void series_values(double *out) const {}
   // Writes /inputs/algorithm/*: parameters needed to reproduce the run. Collective.
   virtual PetscErrorCode RecordParameters(io::Recorder &rec) const = 0;
+  // Writes the algorithm's totals at the end of a completed run (e.g. a send policy's per-edge message
+  // counts, algorithms.md §13); nothing by default. Collective.
+  virtual PetscErrorCode RecordSummary(io::Recorder &rec) const { return PETSC_SUCCESS; }
   virtual std::string describe() const = 0;
   // Checkpoint: writes the per-agent state needed to resume after step t as global arrays indexed by
   // agent id under /state (so a restart may use another rank count), and reads it back. Collective.

@@ -93,14 +93,18 @@ PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, int *b, cons
   PetscCall(StepWeights(ctx.t, w, &local_msgs));
   // What is sent: the stored values themselves, or what the send policy makes of them.
   double *send = cur_.data();
+  int sw = W;
+  std::size_t total = cur_.size();
   if (policy_) {
-    sent_.resize(cur_.size());
+    sw = sent_stride_ = W + policy_->extra();
+    total = cur_.size() / W * sw;
+    sent_.resize(total);
     policy_->Send(ctx.t, block_, W, cur_.data(), sent_.data());
     send = sent_.data();
   }
   if (exchange_)
-    PetscCall(exchange_->Begin(std::span<const double>(send, W * nloc),
-                               std::span<double>(send + W * nloc, cur_.size() - W * nloc), W));
+    PetscCall(exchange_->Begin(std::span<const double>(send, sw * nloc),
+                               std::span<double>(send + sw * nloc, total - sw * nloc), sw));
   const bool failures = graphs_->link_failure > 0;
   const bool metrics = ctx.metrics();
   if (metrics) {
@@ -118,7 +122,24 @@ PetscErrorCode GraphAlgorithm::StartMixing(StepContext &ctx, int W, int *b, cons
 
 void GraphAlgorithm::SetSendPolicy(std::unique_ptr<SendPolicy> policy) {
   policy_ = std::move(policy);
-  sent_.assign(policy_ ? cur_.size() : 0, 0.0);
+  sent_stride_ = stride_ + (policy_ ? policy_->extra() : 0);
+  sent_.assign(policy_ ? cur_.size() / stride_ * sent_stride_ : 0, 0.0);
+}
+
+PetscErrorCode GraphAlgorithm::CountSent(StepContext &ctx, int b, const double *w, int W) {
+  PetscFunctionBeginUser;
+  if (!policy_ || !policy_->counts_messages()) PetscFunctionReturn(PETSC_SUCCESS);
+  double sent = policy_->CountSent(ctx.t, b, graphs_->graphs[b], w, graphs_->link_failure > 0, W, sent_.data());
+  PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, &sent, 1));
+  ctx.messages = sent;
+  ctx.bytes = sent * W * sizeof(double);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GraphAlgorithm::RecordSummary(io::Recorder &rec) const {
+  PetscFunctionBeginUser;
+  if (policy_) PetscCall(policy_->RecordSummary(rec, block_));
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode GraphAlgorithm::TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix) {
@@ -147,6 +168,13 @@ PetscErrorCode GraphAlgorithm::TrackingRecord(io::Recorder &rec) const {
   PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string(name())));
   PetscCall(laws_.Record(rec, "/inputs/algorithm"));
   PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
+  PetscCall(RecordPolicy(rec));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GraphAlgorithm::RecordPolicy(io::Recorder &rec) const {
+  PetscFunctionBeginUser;
+  if (policy_) PetscCall(policy_->RecordParameters(rec));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -33,6 +33,14 @@ class GraphAlgorithm : public Algorithm {
   // first step. Null restores the default (send the stored values).
   void SetSendPolicy(std::unique_ptr<SendPolicy> policy);
   const SendPolicy *send_policy() const { return policy_.get(); }
+  SendPolicy *send_policy() { return policy_.get(); }
+  // The communication graphs the algorithm mixes over (after Setup).
+  const graph::LocalGraphs *graphs() const { return graphs_; }
+  // Whether slot 1 is a tracker (pdct, dopp), and the exchanged values per agent.
+  bool tracks() const { return track_; }
+  int exchanged_values() const { return stride_; }
+  // The send policy's totals at the end of a completed run (RecordSummary of send_policy.hpp). Collective.
+  PetscErrorCode RecordSummary(io::Recorder &rec) const override;
 
  protected:
   // One exchanged value per agent (per constraint row when per_row, for vector families): its checkpoint
@@ -81,6 +89,8 @@ class GraphAlgorithm : public Algorithm {
   PetscErrorCode TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix);
   std::string TrackingDescribe(const char *what) const;
   PetscErrorCode TrackingRecord(io::Recorder &rec) const;
+  // The send policy's parameters (/inputs/exchange), if one is installed; TrackingRecord calls it.
+  PetscErrorCode RecordPolicy(io::Recorder &rec) const;
   StepLaws laws_;
   bool kappa_n_ = false;
   double kappa_ = 1;  // κ_N: 1, or n (set in Setup)
@@ -140,6 +150,9 @@ class GraphAlgorithm : public Algorithm {
   std::unique_ptr<comm::Exchange> exchange_;
   std::unique_ptr<SendPolicy> policy_;
   std::vector<double> sent_;
+  int sent_stride_ = 1;  // values per agent in sent_: the stride and the policy's extra() ones
+  // With a policy that counts its messages: the round's count (after the halo completed), summed over ranks.
+  PetscErrorCode CountSent(StepContext &ctx, int b, const double *w, int W);
   std::vector<std::vector<std::int64_t>> self_edge_;  // per graph: each owned row's diagonal entry (−1: none)
   std::int64_t step_t_ = 0;                           // the round being mixed (for the policy)
   std::vector<double> deg_, wt_, played_;
@@ -189,23 +202,33 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
   const std::int64_t *__restrict rp = m.rowptr.data();
   const std::int32_t *__restrict col = m.col.data();
   const std::int64_t *__restrict self = self_edge_[graphs_->which(step_t_)].data();
+  // With a policy: sent records of sw values (KV and the policy's extra ones), the own term as it says.
+  const int sw = Apart ? sent_stride_ : KV;
+  const OwnTerm own = Apart ? policy_->own_term() : OwnTerm::Stored;
+  const int held_from = (Apart && own == OwnTerm::HeldCopy && track_) ? 1 : KV;  // the tracker slot, if any
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
       double mixed[KV] = {};
+      [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
         const std::int64_t j = col[e];
         if constexpr (!Apart) {
           for (int s = 0; s < KV; ++s) mixed[s] += w[e] * cur[KV * j + s];
         } else if (j == i) {
-          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * cur[KV * j + s];
+          const double *o = own == OwnTerm::Sent ? sent + sw * j : cur + KV * j;
+          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * o[s];
         } else if constexpr (PerEdge) {
           double seen[KV];
-          policy_->Receive(step_t_, block_.start + i, m.gid[e], KV, sent + KV * j, seen);
+          policy_->Receive(step_t_, block_.start + i, m.gid[e], KV, sent + sw * j, seen);
           for (int s = 0; s < KV; ++s) mixed[s] += w[e] * seen[s];
+          woff += w[e];
         } else {
-          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * sent[KV * j + s];
+          for (int s = 0; s < KV; ++s) mixed[s] += w[e] * sent[sw * j + s];
+          woff += w[e];
         }
       }
+      if constexpr (Apart)
+        for (int s = held_from; s < KV; ++s) mixed[s] += woff * (cur[KV * i + s] - sent[sw * i + s]);
       row(i, static_cast<const double *>(mixed), self[i] >= 0 ? w[self[i]] : 0.0);
     }
 }
@@ -275,6 +298,7 @@ PetscErrorCode GraphAlgorithm::Round(const K &k, StepContext &ctx, Row &&row) {
   const bool hook = problem_->has_end_step_hook();
   if (hook) played_.assign(x_.begin(), x_.end());
   PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { MixRows<KV>(graphs_->graphs[b], w, runs, row); }));
+  PetscCall(CountSent(ctx, b, w, kvals));
   // The price each agent pays is its estimate μ̂_{i,t−1} (0 at t = 1).
   if (hook) PetscCall(problem_->EndStep(t, played_.data(), {false, 0.0, prices_ ? price_prev_.data() : nullptr}));
   if (prices_) std::swap(price_prev_, price_next_);
@@ -314,22 +338,30 @@ void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w,
   const std::int32_t *__restrict col = m.col.data();
   const std::int64_t *__restrict self = self_edge_[graphs_->which(step_t_)].data();
   const int W = stride_;
+  const int sw = Apart ? sent_stride_ : W;
+  const OwnTerm own = Apart ? policy_->own_term() : OwnTerm::Stored;
+  const int held_from = (Apart && own == OwnTerm::HeldCopy && track_) ? slot_offset_[1] : W;
+  const int held_to = (Apart && own == OwnTerm::HeldCopy && track_) ? slot_offset_[1] + rows_ : W;
   double *__restrict mixed = mixed_.data();
   std::vector<double> seen(PerEdge ? W : 0);
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
       for (int s = 0; s < W; ++s) mixed[s] = 0.0;
+      [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
         const std::int64_t j = col[e];
-        const double *cj = (!Apart || j == i) ? cur + W * j : sent + W * j;
+        const double *cj = (!Apart || (j == i && own != OwnTerm::Sent)) ? cur + W * j : sent + sw * j;
         if constexpr (PerEdge) {
           if (j != i) {
             policy_->Receive(step_t_, block_.start + i, m.gid[e], W, cj, seen.data());
             cj = seen.data();
           }
         }
+        if (j != i) woff += w[e];
         for (int s = 0; s < W; ++s) mixed[s] += w[e] * cj[s];
       }
+      if constexpr (Apart)
+        for (int s = held_from; s < held_to; ++s) mixed[s] += woff * (cur[W * i + s] - sent[sw * i + s]);
       row(i, static_cast<const double *>(mixed), self[i] >= 0 ? w[self[i]] : 0.0);
     }
 }
@@ -378,6 +410,7 @@ PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row)
   const double *w;
   PetscCall(StartMixing(ctx, W, &b, &w));
   PetscCall(FinishMixing(b, [&](const std::vector<Run> &runs) { MixRowsVec(graphs_->graphs[b], w, runs, row); }));
+  PetscCall(CountSent(ctx, b, w, W));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

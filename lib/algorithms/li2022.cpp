@@ -144,6 +144,7 @@ class Li2022 final : public GraphAlgorithm {
     PetscCall(rec.SetAttribute("/inputs/algorithm", "init", std::string(InitName(init_))));
     PetscCall(rec.SetAttribute("/inputs/algorithm", "feedback", std::string(kFeedback[bandit_ ? 1 : 0])));
     if (bandit_) PetscCall(rec.SetAttribute("/inputs/algorithm", "bandit_delta", delta_));
+    PetscCall(RecordPolicy(rec));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
