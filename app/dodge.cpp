@@ -25,8 +25,17 @@ static const char help[] =
     "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
 
 int main(int argc, char **argv) {
-  PetscCall(PetscInitialize(&argc, &argv, nullptr, help));
+  // dodge's handler before PetscInitialize, so an error PETSc finds while it reads the options files (a
+  // missing file) is also one line from rank 0 instead of PETSc's banner from every rank.
   PetscCall(dodge::comm::ErrorHandlerPush());
+  if (PetscErrorCode ierr = PetscInitialize(&argc, &argv, nullptr, help)) {
+    // PETSc has already finalized MPI or left it initialized; both end with the code on every rank.
+    int up = 0, down = 0;
+    MPI_Initialized(&up);
+    MPI_Finalized(&down);
+    if (up && !down) MPI_Finalize();
+    return static_cast<int>(ierr);
+  }
   // On error the message has been printed once; every rank leaves with the error code.
   int exit_code = 0;
   if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) return dodge::comm::ExitAfterError(ierr);
