@@ -10,12 +10,15 @@
 //   mpirun -n 2 build/app/dodge -agents 1000000 -graph_family ring -steps 288 -output_agents first:100
 //   build/app/dodge -help                                        # every option, its default and meaning
 //   mpirun -n 2 build/app/dodge -log_view                        # PETSc profile with dodge's events
+#include <cstring>
+
 #include "comm/errors.hpp"
 #include "driver.hpp"
 
 static const char help[] =
     "dodge: distributed online dispatch for grid energy (README.md; the math is docs/algorithms.md).\n"
-    "Options come from -options_file <file.yaml> and the command line (which wins); -help lists them all;\n"
+    "Options come from -options_file <file.yaml> and the command line (which wins); -help lists dodge's options\n"
+    "(-help petsc adds PETSc's generic ones: debugger, malloc, logging, ...);\n"
     "-version prints dodge's version, git hash and the linked PETSc, HDF5 and MPI libraries.\n"
     "Exit codes: 0 finished; 3 checkpointed on SIGTERM/SIGUSR1 (requeue with -restart); otherwise the PETSc error\n"
     "code of the first error, printed on stderr, with no output file claiming complete: 62 wrong option value or\n"
@@ -25,6 +28,23 @@ static const char help[] =
     "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
 
 int main(int argc, char **argv) {
+  // -help (or -h) lists dodge's own options: taken off the command line before PetscInitialize, which would
+  // print PETSc's banner and its ~60 generic options first, and set again right after it, so that every
+  // module's option block prints itself. -help petsc (or -help intro) is PETSc's own help, as it was.
+  bool dodge_help = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "-help") != 0 && std::strcmp(argv[i], "-h") != 0) continue;
+    if (i + 1 < argc && std::strcmp(argv[i + 1], "intro") == 0) continue;
+    if (i + 1 < argc && std::strcmp(argv[i + 1], "petsc") == 0) {  // PETSc's -help, without the word
+      for (int k = i + 1; k + 1 < argc; ++k) argv[k] = argv[k + 1];
+      argv[--argc] = nullptr;
+      continue;
+    }
+    dodge_help = true;
+    for (int k = i; k + 1 < argc; ++k) argv[k] = argv[k + 1];
+    argv[--argc] = nullptr;
+    --i;
+  }
   // dodge's handler before PetscInitialize, so an error PETSc finds while it reads the options files (a
   // missing file) is also one line from rank 0 instead of PETSc's banner from every rank.
   PetscCall(dodge::comm::ErrorHandlerPush());
@@ -35,6 +55,10 @@ int main(int argc, char **argv) {
     MPI_Finalized(&down);
     if (up && !down) MPI_Finalize();
     return static_cast<int>(ierr);
+  }
+  if (dodge_help) {
+    PetscCall(PetscOptionsSetValue(nullptr, "-help", nullptr));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", help));
   }
   // On error the message has been printed once; every rank leaves with the error code.
   int exit_code = 0;

@@ -67,9 +67,8 @@ PetscErrorCode CheckpointOptionsRead(const std::string &output_file, CheckpointO
                     nullptr);
   PetscCall(OptionsInt(PetscOptionsObject, "-every", "Write a checkpoint every k steps (0: only when signalled)", 0,
                        PETSC_MAX_INT, &o->every));
-  PetscCall(OptionsInt(PetscOptionsObject, "-kill_at_step",
-                       "Testing: SIGKILL every rank at the end of step k (simulates a crash; 0: never)", 0, PETSC_MAX_INT,
-                       &o->kill_at));
+  // Testing only, not in -help: SIGKILL every rank at the end of step k (simulates a crash; 0: never).
+  PetscCall(OptionsIntHidden(PetscOptionsObject, "-kill_at_step", 0, PETSC_MAX_INT, &o->kill_at));
   PetscCall(PetscOptionsBool("-keep", "Keep the checkpoint file after the run completes (default: removed)", nullptr,
                              o->keep, &o->keep, nullptr));
   o->file = def;

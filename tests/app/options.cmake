@@ -43,8 +43,21 @@ set_tests_properties(app_version PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 
 dodge_expect_test(NAME app_help_ranges
                   MATCH "-agents <now 0 : formerly 0>: .*\\[0, 2147483647\\]" "-pdct_pa <[^>]*>: .*\\x5b0, inf\\)"
                         "-version: .*exit 0" "Exit codes:.*63.*75"
+                        "-dispatch_a_range <now 0.15,0.45 : formerly 0.15,0.45>" "-pev_r_range <now 0.5,1 : "
+                  REJECT "kill_at_step" "Options for all PETSc programs" "Petsc Release Version" "PetscDevice"
                   COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_ranges PROPERTIES ENVIRONMENT "${MPI_ENV}")
+# dodge's options come first and alone; PETSc's generic ones behind -help petsc (both, dodge's after them).
+dodge_expect_test(NAME app_help_order MATCH "^dodge: distributed online dispatch.*\n-+\ndodge run options:"
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -help)
+dodge_expect_test(NAME app_help_petsc MATCH "Options for all PETSc programs:.*-malloc_debug.*dodge run options:.*-agents"
+                  COMMAND ${DODGE_APP} -help petsc)
+set_tests_properties(app_help_order app_help_petsc PROPERTIES ENVIRONMENT "${MPI_ENV}")
+# The hidden test option is still read and checked; a pair option takes exactly two numbers.
+dodge_bad_input_exit(kill_at_step_negative 63 "-checkpoint_kill_at_step -1 must be >= 0" -checkpoint_kill_at_step -1)
+dodge_bad_input_exit(range_three_numbers 63 "-dispatch_a_range takes two finite numbers lo,hi with lo <= hi"
+                     -dispatch_a_range 0.1,0.2,0.3)
+dodge_bad_input_exit(range_not_number 63 "-pev_c_range takes two finite numbers" -problem pev -pev_c_range 0,x)
 
 # The exit codes README.md and -help document, one input error of each kind.
 dodge_bad_input_exit(exit_unused_option 62 "never used.*-dispatch_regoin" -dispatch_regoin QLD)
