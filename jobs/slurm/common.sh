@@ -286,7 +286,7 @@ dodge_tag() {
 # ---- scaling studies ------------------------------------------------------------------------------------------------
 # dodge_scaling strong|weak: runs dodge once per rank count in RANKS (inside this allocation), REPEATS times
 # each keeping the fastest, and writes one table, $OUTDIR/scaling_<kind>_<jobid>.{tsv,md}, from dodge's summary
-# lines "agent-steps per second" and "wall time". Strong: AGENTS agents for every rank count; weak:
+# lines "agent-steps per second" and "time in steps" (the steps' wall time). Strong: AGENTS agents for every rank count; weak:
 # AGENTS_PER_RANK x ranks. Speedup and efficiency are relative to the smallest rank count p0:
 #   strong: speedup = rate_p / rate_p0, efficiency = speedup * p0 / p
 #   weak:   speedup = rate_p / rate_p0, efficiency = (rate_p / p) / (rate_p0 / p0)
@@ -322,7 +322,7 @@ dodge_scaling() {
     done
     # the fastest repeat
     rate=$(awk '/agent-steps per second/ {print $4}' "$rundir/np${p}.log" | sort -g | tail -n1)
-    wall=$(awk '/^ *wall time/ {print $3}' "$rundir/np${p}.log" | sort -g | head -n1)
+    wall=$(awk '/^ *time in steps/ {print $4}' "$rundir/np${p}.log" | sort -g | head -n1)
     [ -n "$rate" ] && [ -n "$wall" ] || dodge_die "no summary lines in $rundir/np${p}.log"
     printf '%s\t%s\t%s\t%s\t%s\t\t\n' "$p" "$agents" "$STEPS" "$wall" "$rate" >> "$tsv.tmp"
   done

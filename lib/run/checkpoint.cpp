@@ -265,7 +265,9 @@ PetscErrorCode CheckpointMonitor::PostStep(Run &run, const StepInfo &s, bool *st
   if (s.t < s.T && (s.signalled || (o_.every > 0 && s.t % o_.every == 0))) {
     PetscCall(run.SyncMonitors(s.t));
     wrote_ = true;
+    const double t0 = Now();
     PetscCall(CheckpointWrite(o_.file, fingerprint_, run_id_, n_, s.T, run.state(), problem_, algorithm_, run.observer()));
+    io_seconds_ += Now() - t0;
     if (s.signalled) {
       PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                             "signal received: checkpoint of step %" PetscInt64_FMT " written to %s; exiting with code %d "

@@ -85,3 +85,15 @@ dodge_expect_test(NAME app_error_traceback EXIT 63
                   COMMAND env DODGE_ERROR_TRACEBACK=1 ${MPIRUN} 4 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 4294967309
                           -output_file none)
 set_tests_properties(app_error_one_line app_error_one_line_options_file app_error_traceback PROPERTIES ENVIRONMENT "${MPI_ENV}")
+
+# The summary's wall time in parts (issue 15: a 35 s run reported "6.04 s", the steps alone): setup, steps,
+# I/O (output with its creation, checkpoints) and the rest add up to the total.
+add_test(NAME app_wall_time_parts
+         COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_wall_time.py --io --
+                 ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 2000 -graph_family ring -steps 600 -progress 0
+                 -checkpoint_every 200 -output_overwrite -output_file ${APP_OUT}/wall_time.h5)
+add_test(NAME app_wall_time_parts_no_output
+         COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_wall_time.py --
+                 ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 2000 -graph_family ring -steps 600 -progress 0
+                 -output_file none)
+set_tests_properties(app_wall_time_parts app_wall_time_parts_no_output PROPERTIES ENVIRONMENT "${MPI_ENV}")
