@@ -10,9 +10,12 @@
 //   mpirun -n 2 build/app/dodge -agents 1000000 -graph_family ring -steps 288 -output_agents first:100
 //   build/app/dodge -help                                        # every option, its default and meaning
 //   mpirun -n 2 build/app/dodge -log_view                        # PETSc profile with dodge's events
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "comm/errors.hpp"
+#include "core/options_files.hpp"
 #include "driver.hpp"
 
 static const char help[] =
@@ -26,6 +29,19 @@ static const char help[] =
     "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
     "missing, not creatable or unreadable, 67 HDF5 write failed, 55 out of memory, 56 unsupported, 76/77\n"
     "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
+
+// Rank 0 checks every options file (core/options_files.hpp); all ranks return its verdict. Before PETSc: MPI only.
+static int CheckOptionsFiles(int argc, char **argv) {
+  int rank = 0, code = 0;
+  std::string msg;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0)
+    for (const auto &f : dodge::OptionsFilesGiven(argc, argv))
+      if ((code = dodge::OptionsFileCheck(f, &msg)) != 0) break;
+  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (code && rank == 0) std::fprintf(stderr, "dodge: error: %s\n", msg.c_str());
+  return code;
+}
 
 int main(int argc, char **argv) {
   // -help (or -h) lists dodge's own options: taken off the command line before PetscInitialize, which would
@@ -45,8 +61,16 @@ int main(int argc, char **argv) {
     argv[--argc] = nullptr;
     --i;
   }
-  // dodge's handler before PetscInitialize, so an error PETSc finds while it reads the options files (a
-  // missing file) is also one line from rank 0 instead of PETSc's banner from every rank.
+  // MPI first, so rank 0 can check the options files before PETSc opens them (a FIFO would block, and PETSc's
+  // YAML reader keeps the last of two equal keys silently): one line naming the file, the same code on every
+  // rank. PETSc then leaves MPI to us (MPI_Finalize after PetscFinalize).
+  MPI_Init(&argc, &argv);
+  if (int code = CheckOptionsFiles(argc, argv)) {
+    MPI_Finalize();
+    return code;
+  }
+  // dodge's handler before PetscInitialize, so an error PETSc finds while it reads the options files is
+  // also one line from rank 0 instead of PETSc's banner from every rank.
   PetscCall(dodge::comm::ErrorHandlerPush());
   if (PetscErrorCode ierr = PetscInitialize(&argc, &argv, nullptr, help)) {
     // PETSc has already finalized MPI or left it initialized; both end with the code on every rank.
@@ -62,7 +86,12 @@ int main(int argc, char **argv) {
   }
   // On error the message has been printed once; every rank leaves with the error code.
   int exit_code = 0;
-  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) return dodge::comm::ExitAfterError(ierr);
+  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) {
+    const int code = dodge::comm::ExitAfterError(ierr);
+    MPI_Finalize();
+    return code;
+  }
   PetscCall(PetscFinalize());
+  MPI_Finalize();
   return exit_code;  // 3: checkpointed on SIGTERM/SIGUSR1, requeue with -restart
 }

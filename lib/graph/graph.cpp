@@ -80,6 +80,10 @@ struct WeightEntry {
 // entries sorted by (i, j), or an error code with a message naming the file and the line, row or column.
 PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, bool columns, std::vector<WeightEntry> *entries,
                               std::string *msg) {
+  if (std::string why; !InputFileUsable(path, "a weight file (-graph_weight_file; lines \"i j w\")", &why)) {
+    *msg = why;
+    return PETSC_ERR_FILE_OPEN;
+  }
   RegisterInputFile(path, "weight file (-graph_weight_file)");
   std::ifstream in(path);
   if (!in) {

@@ -28,3 +28,16 @@ printf '0 0 1.2\n0 1 -0.1\n0 5 -0.1\n1 1 1.2\n1 0 -0.1\n1 2 -0.1\n2 2 1.2\n2 1 -
 printf '0 0 1\n1 1 1\n2 2 1\n3 3 1\n4 4 1\n5 5 1\n' > "$out/identity_weights.txt"
 # Doubly stochastic on ring6 with zero weight on edges 2-3 and 5-0: {0,1,2} and {3,4,5} never mix.
 printf '0 0 0.5\n0 1 0.5\n0 5 0\n1 0 0.5\n1 1 0\n1 2 0.5\n2 1 0.5\n2 2 0.5\n2 3 0\n3 3 0.5\n3 4 0.5\n3 2 0\n4 3 0.5\n4 4 0\n4 5 0.5\n5 4 0.5\n5 5 0.5\n5 0 0\n' > "$out/split_weights.txt"
+# Files that are not what they seem (issue 15): a FIFO nobody writes to, a directory named like a data file.
+rm -f "$out/no_writer.fifo"; mkfifo "$out/no_writer.fifo"
+mkdir -p "$out/a_directory.csv"
+# Options files PETSc's YAML reader gets wrong: a key twice (PETSc keeps the last silently), also nested;
+# two documents (PETSc reads the first); a tab in the indentation; a top-level list; binary content; and a
+# plain (non-YAML) options file with binary content.
+printf 'agents: 7\nsteps: 3\nagents: 8\n' > "$out/dup_key.yaml"
+printf 'pdct:\n  scheme: S1\n  pa: 0.5\n  scheme: S3\n' > "$out/dup_nested.yaml"
+printf 'agents: 7\n---\nsteps: 3\n' > "$out/two_docs.yaml"
+printf 'pdct:\n\tscheme: S1\n' > "$out/tab_indent.yaml"
+printf -- '- agents: 7\n- steps: 3\n' > "$out/top_list.yaml"
+printf 'agents: 7\nsteps: \0013\n' > "$out/binary.yaml"
+printf -- '-agents 7\n-steps \0003\n' > "$out/binary_options.txt"
