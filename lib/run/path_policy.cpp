@@ -124,8 +124,11 @@ PetscErrorCode OutputLock::Acquire(const std::string &output) {
           continue;
         }
         msg = "another dodge run (host " + (h.empty() ? std::string("?") : h) + ", pid " + std::to_string(pid) +
-              ") is writing -output_file '" + output + "' (lock file '" + lock +
-              "'); wait for it to end, choose another -output_file, or remove the lock file if that run no longer exists";
+              ") is writing -output_file '" + output + "' (lock file '" + lock + "')" +
+              (h != host ? "; it is another host's lock (this is " + host +
+                               "), whose process dodge cannot see, so it is never taken over"
+                         : std::string()) +
+              "; wait for it to end, choose another -output_file, or remove the lock file if that run no longer exists";
       } else {
         msg = "cannot create files next to -output_file '" + output + "' (lock file '" + lock + "'): " +
               std::strerror(errno) + "; choose a writable location";
