@@ -10,12 +10,18 @@
 //   mpirun -n 2 build/app/dodge -agents 1000000 -graph_family ring -steps 288 -output_agents first:100
 //   build/app/dodge -help                                        # every option, its default and meaning
 //   mpirun -n 2 build/app/dodge -log_view                        # PETSc profile with dodge's events
+#include <cstdio>
+#include <cstring>
+#include <string>
+
 #include "comm/errors.hpp"
+#include "core/options_files.hpp"
 #include "driver.hpp"
 
 static const char help[] =
     "dodge: distributed online dispatch for grid energy (README.md; the math is docs/algorithms.md).\n"
-    "Options come from -options_file <file.yaml> and the command line (which wins); -help lists them all;\n"
+    "Options come from -options_file <file.yaml> and the command line (which wins); -help lists dodge's options\n"
+    "(-help petsc adds PETSc's generic ones: debugger, malloc, logging, ...);\n"
     "-version prints dodge's version, git hash and the linked PETSc, HDF5 and MPI libraries.\n"
     "Exit codes: 0 finished; 3 checkpointed on SIGTERM/SIGUSR1 (requeue with -restart); otherwise the PETSc error\n"
     "code of the first error, printed on stderr, with no output file claiming complete: 62 wrong option value or\n"
@@ -24,12 +30,68 @@ static const char help[] =
     "missing, not creatable or unreadable, 67 HDF5 write failed, 55 out of memory, 56 unsupported, 76/77\n"
     "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
 
+// Rank 0 checks every options file (core/options_files.hpp); all ranks return its verdict. Before PETSc: MPI only.
+static int CheckOptionsFiles(int argc, char **argv) {
+  int rank = 0, code = 0;
+  std::string msg;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0)
+    for (const auto &f : dodge::OptionsFilesGiven(argc, argv))
+      if ((code = dodge::OptionsFileCheck(f, &msg)) != 0) break;
+  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (code && rank == 0) std::fprintf(stderr, "dodge: error: %s\n", msg.c_str());
+  return code;
+}
+
 int main(int argc, char **argv) {
-  PetscCall(PetscInitialize(&argc, &argv, nullptr, help));
+  // -help (or -h) lists dodge's own options: taken off the command line before PetscInitialize, which would
+  // print PETSc's banner and its ~60 generic options first, and set again right after it, so that every
+  // module's option block prints itself. -help petsc (or -help intro) is PETSc's own help, as it was.
+  bool dodge_help = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "-help") != 0 && std::strcmp(argv[i], "-h") != 0) continue;
+    if (i + 1 < argc && std::strcmp(argv[i + 1], "intro") == 0) continue;
+    if (i + 1 < argc && std::strcmp(argv[i + 1], "petsc") == 0) {  // PETSc's -help, without the word
+      for (int k = i + 1; k + 1 < argc; ++k) argv[k] = argv[k + 1];
+      argv[--argc] = nullptr;
+      continue;
+    }
+    dodge_help = true;
+    for (int k = i; k + 1 < argc; ++k) argv[k] = argv[k + 1];
+    argv[--argc] = nullptr;
+    --i;
+  }
+  // MPI first, so rank 0 can check the options files before PETSc opens them (a FIFO would block, and PETSc's
+  // YAML reader keeps the last of two equal keys silently): one line naming the file, the same code on every
+  // rank. PETSc then leaves MPI to us (MPI_Finalize after PetscFinalize).
+  MPI_Init(&argc, &argv);
+  if (int code = CheckOptionsFiles(argc, argv)) {
+    MPI_Finalize();
+    return code;
+  }
+  // dodge's handler before PetscInitialize, so an error PETSc finds while it reads the options files is
+  // also one line from rank 0 instead of PETSc's banner from every rank.
   PetscCall(dodge::comm::ErrorHandlerPush());
+  if (PetscErrorCode ierr = PetscInitialize(&argc, &argv, nullptr, help)) {
+    // PETSc has already finalized MPI or left it initialized; both end with the code on every rank.
+    int up = 0, down = 0;
+    MPI_Initialized(&up);
+    MPI_Finalized(&down);
+    if (up && !down) MPI_Finalize();
+    return static_cast<int>(ierr);
+  }
+  if (dodge_help) {
+    PetscCall(PetscOptionsSetValue(nullptr, "-help", nullptr));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", help));
+  }
   // On error the message has been printed once; every rank leaves with the error code.
   int exit_code = 0;
-  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) return dodge::comm::ExitAfterError(ierr);
+  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) {
+    const int code = dodge::comm::ExitAfterError(ierr);
+    MPI_Finalize();
+    return code;
+  }
   PetscCall(PetscFinalize());
+  MPI_Finalize();
   return exit_code;  // 3: checkpointed on SIGTERM/SIGUSR1, requeue with -restart
 }

@@ -151,6 +151,8 @@ PetscErrorCode Run(int *exit_code) {
   RunOptions ro;
   PetscBool help = PETSC_FALSE;
   PetscFunctionBeginUser;
+  const double t_start = run::Now();  // the summary's wall time: setup, steps, I/O and the rest, on rank 0
+  double t_io_setup = 0;              // reading a checkpoint, creating the output (with /inputs)
   size = comm::WorldSize(), rank = comm::WorldRank();
   PetscCall(EventsGet(&ev));
   PetscCall(PetscLogStagePush(ev->stage_setup));
@@ -278,7 +280,9 @@ PetscErrorCode Run(int *exit_code) {
   if (ck.restart) {
     // The state at the end of the checkpointed step.
     run::RunState resume;
+    const double t0 = run::Now();
     PetscCall(run::CheckpointRead(ck.file, ck_fingerprint, n, T, &resume, *problem, *algorithm, run.observer()));
+    t_io_setup += run::Now() - t0;
     run.Restore(resume);
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  restart:   from %s at the end of step %" PetscInt64_FMT "\n", ck.file.c_str(), resume.t));
   }
@@ -287,7 +291,9 @@ PetscErrorCode Run(int *exit_code) {
   if (write) {
     const run::RunDescription d{options_string, now_iso(), run_id, fingerprint, inputs,
                                 static_cast<std::int64_t>(ro.seed), ro.metrics == PETSC_TRUE};
+    const double t0 = run::Now();
     PetscCall(output.Create(oo, ck.restart, run, algorithm->uses_graph() ? &graphs : nullptr, d));
+    t_io_setup += run::Now() - t0;
     run.AddMonitor(&output);
   }
   graphs.ReleaseSetupData();  // recorded; the run needs only columns and weights
@@ -297,6 +303,7 @@ PetscErrorCode Run(int *exit_code) {
   if (ck.kill_at > 0) run.AddMonitor(&kill);
   run::ProgressMonitor progress(ro.progress);
   run.AddMonitor(&progress);
+  const double t_solve = run::Now();
   PetscCall(run.Solve());
   if (run.stopped()) {  // checkpointed on a signal: requeue with -restart
     if (write) PetscCall(output.Close());
@@ -305,7 +312,11 @@ PetscErrorCode Run(int *exit_code) {
   }
   const metrics::Tracker &tracker = run.observer().tracker();
   double run_seconds = run.run_seconds();
-  const double io_seconds = write ? output.io_seconds() : 0.0;
+  const double output_seconds = (write ? output.io_seconds() : 0.0) + t_io_setup, ckpt_seconds = checkpoints.io_seconds();
+  const double io_seconds = output_seconds + ckpt_seconds;
+  // Until the summary (the final attributes and close of the output follow it); rank 0's clock.
+  const double total_seconds = run::Now() - t_start, setup_seconds = t_solve - t_start - t_io_setup;
+  const double other_seconds = std::max(0.0, total_seconds - setup_seconds - run_seconds - io_seconds);
   const std::int64_t oracle_iters_total = run.oracle_iterations(), oracle_failures = run.oracle_failures();
 
   // Rank 0's step clock is the run's; every rank reports the same numbers.
@@ -336,7 +347,14 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3e\n", "max tracking error (rel.)", tracker.max_tracking_error_rel()));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3f per step\n", "oracle iterations", static_cast<double>(oracle_iters_total) / Td));
   }
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3f s (I/O %.3f s excluded)\n", "wall time", run_seconds, io_seconds));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3f s = setup %.3f + steps %.3f + I/O %.3f + other %.3f s\n",
+                        "wall time", total_seconds, setup_seconds, run_seconds, io_seconds, other_seconds));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3f s (setup: options, input files, graphs, oracle tables)\n",
+                        "time in setup", setup_seconds));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3f s (algorithm, oracle and metrics; the rate below uses it)\n",
+                        "time in steps", run_seconds));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3f s (output %.3f s with its creation and /inputs, checkpoints %.3f s)\n",
+                        "time in I/O", io_seconds, output_seconds, ckpt_seconds));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4e\n", "agent-steps per second", rate));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4e messages, %.4e bytes (logical)\n", "communication", tracker.messages(), tracker.bytes()));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4e messages, %.4e bytes\n", "MPI traffic (all ranks)", mpi_counts[0], mpi_counts[1]));

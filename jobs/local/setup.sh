@@ -3,7 +3,7 @@
 # Usage: bash jobs/local/setup.sh        (needs root or sudo for apt-get)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-pkgs=(build-essential cmake pkg-config git openmpi-bin libopenmpi-dev petsc-dev libhdf5-openmpi-dev catch2
+pkgs=(build-essential cmake pkg-config git openmpi-bin libopenmpi-dev petsc-dev libhdf5-openmpi-dev catch2 clang-14 libclang-rt-14-dev
       python3-numpy python3-h5py python3-matplotlib python3-pytest slurm-wlm munge)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -75,6 +75,57 @@ dodge_resolve() {
   export "${var?}"
 }
 
+# ---- time limit against the signal lead -------------------------------------------------------------------------
+# dodge_time_seconds TEXT: a SLURM time limit (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS) in seconds on
+# stdout; "" for UNLIMITED/INFINITE; fails on anything else.
+dodge_time_seconds() {
+  local t=$1 d=0 h=0 m=0 sec=0 rest
+  case "$t" in UNLIMITED|unlimited|INFINITE|infinite) echo ""; return 0 ;; esac
+  [[ "$t" =~ ^[0-9]+(-[0-9]+)?(:[0-9]+){0,2}$ ]] || return 1
+  if [[ "$t" == *-* ]]; then
+    d=${t%%-*} rest=${t#*-}
+    IFS=: read -r h m sec <<< "$rest"
+  else
+    local -a f
+    IFS=: read -ra f <<< "$t"
+    case ${#f[@]} in
+      1) m=${f[0]} ;;
+      2) m=${f[0]} sec=${f[1]} ;;
+      3) h=${f[0]} m=${f[1]} sec=${f[2]} ;;
+    esac
+  fi
+  echo $(( (10#$d * 24 + 10#${h:-0}) * 3600 + 10#${m:-0} * 60 + 10#${sec:-0} ))
+}
+
+# dodge_check_time_lead SCRIPT [sbatch options...]: the job's time limit (TIME, a -t/--time option, else the
+# template's #SBATCH --time) must exceed the lead of its checkpoint signal (SIGNAL_LEAD, a --signal option,
+# else the template's #SBATCH --signal=...@LEAD): otherwise SLURM sends the signal as soon as the job starts
+# and every start checkpoints at once. Says which values it compared; exits 2 (nothing submitted) when not.
+dodge_check_time_lead() {
+  local script=$1; shift
+  local time=$TIME lead=$SIGNAL_LEAD a prev="" tsec
+  [ -n "$time" ] || time=$(sed -n 's/^#SBATCH[[:space:]]*\(--time=\|-t[[:space:]]*\)\([^[:space:]]*\).*/\2/p' "$script" | head -n1)
+  [ -n "$lead" ] || lead=$(sed -n 's/^#SBATCH[[:space:]]*--signal=[^@[:space:]]*@\([0-9]*\).*/\1/p' "$script" | head -n1)
+  for a in "$@"; do  # the sbatch command line wins over both
+    case "$a" in
+      --time=*) time=${a#--time=} ;;
+      --signal=*@*) lead=${a##*@} ;;
+    esac
+    case "$prev" in -t|--time) time=$a ;; --signal) [[ "$a" == *@* ]] && lead=${a##*@} ;; esac
+    [[ "$a" =~ ^-t[0-9] ]] && time=${a#-t}
+    prev=$a
+  done
+  [ -n "$lead" ] || return 0   # no checkpoint signal asked for
+  [[ "$lead" =~ ^[0-9]+$ ]] || dodge_die "SIGNAL_LEAD=$lead must be a number of seconds"
+  [ -n "$time" ] || { dodge_log "note: no time limit given here (the partition's applies); SIGUSR1 comes $lead s before it" >&2; return 0; }
+  tsec=$(dodge_time_seconds "$time") || dodge_die "time limit '$time' is not a SLURM time (minutes, HH:MM:SS, D-HH:MM:SS)"
+  [ -n "$tsec" ] || return 0
+  if [ "$tsec" -le "$lead" ]; then
+    dodge_die "time limit $time ($tsec s) is not longer than the checkpoint signal lead $lead s (SIGNAL_LEAD or --signal=B:USR1@$lead): SLURM would send SIGUSR1 as soon as the job starts and it would checkpoint and requeue at once, forever; raise TIME or lower SIGNAL_LEAD. ${DODGE_LEAD_ACTION:-Nothing submitted}"
+  fi
+  dodge_log "time limit $time ($tsec s) exceeds the signal lead $lead s: dodge checkpoints about $lead s before the limit" >&2
+}
+
 # ---- submit mode ------------------------------------------------------------------------------------------------
 # dodge_submit SCRIPT [template sbatch options...] -- [user sbatch options...]
 # Prints the job id on stdout and a line for humans on stderr.
@@ -83,6 +134,7 @@ dodge_submit() {
   local -a opts=(--parsable --export=ALL)
   while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
   [ "${1-}" = -- ] && shift
+  dodge_check_time_lead "$script" "${opts[@]}" "$@"
   [ -n "$ACCOUNT" ] && opts+=(--account="$ACCOUNT")
   [ -n "$PARTITION" ] && opts+=(--partition="$PARTITION")
   [ -n "$QOS" ] && opts+=(--qos="$QOS")
@@ -129,6 +181,12 @@ dodge_job_setup() {
   trap '_dodge_on_signal USR1' USR1
   trap '_dodge_on_signal TERM' TERM
   dodge_load_modules
+  # Plain sbatch skips the submit-mode check: the limit SLURM actually granted against the lead, before any run.
+  if [ -n "${SLURM_JOB_ID:-}" ] && command -v scontrol >/dev/null 2>&1; then
+    local granted
+    granted=$(scontrol show job "$SLURM_JOB_ID" 2>/dev/null | sed -n 's/.*TimeLimit=\([^[:space:]]*\).*/\1/p' | head -n1)
+    [ -n "$granted" ] && TIME=$granted DODGE_LEAD_ACTION="Not running (exit 2)" dodge_check_time_lead "$0"
+  fi
   # Open MPI refuses to start as root unless told; containers and CI run jobs as root.
   if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
   dodge_resolve DODGE cmd
@@ -286,7 +344,7 @@ dodge_tag() {
 # ---- scaling studies ------------------------------------------------------------------------------------------------
 # dodge_scaling strong|weak: runs dodge once per rank count in RANKS (inside this allocation), REPEATS times
 # each keeping the fastest, and writes one table, $OUTDIR/scaling_<kind>_<jobid>.{tsv,md}, from dodge's summary
-# lines "agent-steps per second" and "wall time". Strong: AGENTS agents for every rank count; weak:
+# lines "agent-steps per second" and "time in steps" (the steps' wall time). Strong: AGENTS agents for every rank count; weak:
 # AGENTS_PER_RANK x ranks. Speedup and efficiency are relative to the smallest rank count p0:
 #   strong: speedup = rate_p / rate_p0, efficiency = speedup * p0 / p
 #   weak:   speedup = rate_p / rate_p0, efficiency = (rate_p / p) / (rate_p0 / p0)
@@ -322,7 +380,7 @@ dodge_scaling() {
     done
     # the fastest repeat
     rate=$(awk '/agent-steps per second/ {print $4}' "$rundir/np${p}.log" | sort -g | tail -n1)
-    wall=$(awk '/^ *wall time/ {print $3}' "$rundir/np${p}.log" | sort -g | head -n1)
+    wall=$(awk '/^ *time in steps/ {print $4}' "$rundir/np${p}.log" | sort -g | head -n1)
     [ -n "$rate" ] && [ -n "$wall" ] || dodge_die "no summary lines in $rundir/np${p}.log"
     printf '%s\t%s\t%s\t%s\t%s\t\t\n' "$p" "$agents" "$STEPS" "$wall" "$rate" >> "$tsv.tmp"
   done

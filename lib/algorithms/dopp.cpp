@@ -49,7 +49,7 @@ class Dopp final : public GraphAlgorithm {
                "dopp with -graph_weight_file and -graph_link_failure %g: failed entries move to the row's self weight, which "
                "breaks the column sums push-sum needs; use -graph_weights outdegree (recomputed on the surviving graph) or q = 0",
                graphs->link_failure);
-    kappa_ = kappa_n_ ? static_cast<double>(block.n) : 1.0;
+    PetscCall(SetKappa(block.n, "dopp_"));
     // Exchanged per agent: (μ_i, y_i, ψ_i) with ψ_{i,1} = 1; after a step the second slot holds ŷ_t.
     PetscCall(SetupGraph(block, problem, graphs,
                          {{"mu", "per-unit price", "mu_{i,t+1}", 0.0}, {"yhat", "per-unit", "yhat_{i,t}", 0.0},

@@ -1,6 +1,8 @@
 // Setup, link-failure weights and checkpoints shared by the graph algorithms.
 #include "algorithms/graph_algorithm.hpp"
 
+#include <cstdio>
+
 #include "core/options.hpp"
 
 #include "io/reader.hpp"
@@ -150,6 +152,23 @@ PetscErrorCode GraphAlgorithm::TrackingOptions(PetscOptionItems *PetscOptionsObj
   PetscCall(OptionsChoice(PetscOptionsObject, "-kappa", "Dual-step scale kappa_N: one (y estimates the average constraint) or n (the total)", kappa_names, 2, &kappa, nullptr));
   kappa_n_ = kappa == 1;
   PetscCall(InitFromOptions(PetscOptionsObject, prefix, &init_));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode GraphAlgorithm::SetKappa(std::int64_t n, const char *prefix) {
+  PetscFunctionBeginUser;
+  kappa_ = kappa_n_ ? static_cast<double>(n) : 1.0;
+  // The steps decrease (pa, pg >= 0), so n·α_t·γ_t is largest at t = 1.
+  const double product = static_cast<double>(n) * laws_.alpha(1) * laws_.gamma(1);
+  if (kappa_n_ && product > kKappaNStabilityLimit) {
+    char msg[512];  // formatted here: PETSc's printf writes 101 as "101."
+    std::snprintf(msg, sizeof msg,
+                  "dodge: warning: -%skappa n with N = %lld agents gives N*alpha_1*gamma_1 = %g > %g: kappa_N = n is stable "
+                  "only while N*alpha_t*gamma_t stays small (algorithms.md §8.1); expect a large regret and oscillating "
+                  "multipliers. Use -%skappa one for large N, or smaller -%salpha0 / -%sgamma0.\n",
+                  prefix, static_cast<long long>(n), product, kKappaNStabilityLimit, prefix, prefix, prefix);
+    PetscCall(PetscFPrintf(PETSC_COMM_WORLD, PETSC_STDERR, "%s", msg));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

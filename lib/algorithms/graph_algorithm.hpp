@@ -88,6 +88,10 @@ class GraphAlgorithm : public Algorithm {
   // dopp): step laws, κ_N and the initial point, read inside the caller's prefixed option block.
   PetscErrorCode TrackingOptions(PetscOptionItems *PetscOptionsObject, const char *prefix);
   std::string TrackingDescribe(const char *what) const;
+  // Sets κ_N for n agents and warns (rank 0, stderr) when κ_N = n with n·α_1·γ_1 above
+  // kKappaNStabilityLimit: algorithms.md §8.1, stable only while n·α_t·γ_t stays small. Collective.
+  PetscErrorCode SetKappa(std::int64_t n, const char *prefix);
+  static constexpr double kKappaNStabilityLimit = 100;
   PetscErrorCode TrackingRecord(io::Recorder &rec) const;
   // The send policy's parameters (/inputs/exchange), if one is installed; TrackingRecord calls it.
   PetscErrorCode RecordPolicy(io::Recorder &rec) const;

@@ -33,7 +33,7 @@ class Pdct final : public GraphAlgorithm {
     PetscCheck(!graphs || graphs->weights != graph::WeightKind::outdegree, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "pdct needs doubly stochastic mixing weights, but -graph_weights outdegree gives column-stochastic ones; use "
                "-graph_weights metropolis (undirected graphs), a doubly stochastic -graph_weight_file, or -algorithm dopp");
-    kappa_ = kappa_n_ ? static_cast<double>(block.n) : 1.0;
+    PetscCall(SetKappa(block.n, "pdct_"));
     // Exchanged per agent: (μ_i, y_i); after a step the second slot holds ŷ_t, which A1 of the next step needs.
     PetscCall(SetupGraph(block, problem, graphs,
                          {{"mu", "per-unit price", "mu_{i,t+1}", 0.0}, {"yhat", "per-unit", "yhat_{i,t}", 0.0}},

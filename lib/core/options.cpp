@@ -24,6 +24,10 @@ std::string Num(double v) {
 }
 }  // namespace
 
+// Strict decimal text `buf` of option `full` into [lo, hi]; fails naming both (collective on comm).
+static PetscErrorCode ParseInt(MPI_Comm comm, const std::string &full, const char *buf, std::int64_t lo, std::int64_t hi,
+                               std::int64_t *value);
+
 PetscErrorCode OptionsString(PetscOptionItems *PetscOptionsObject, const char *name, const char *help,
                              std::string *value) {
   char buf[PETSC_MAX_PATH_LEN];
@@ -47,21 +51,45 @@ PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name
   PetscCall(PetscOptionsString(name, h.c_str(), nullptr, def, buf, sizeof buf, &flg));
   if (set) *set = flg;
   if (!flg) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCheck(buf[0] != '\0', PetscOptionsObject->comm, PETSC_ERR_ARG_WRONG, "%s needs an integer value in [%lld, %lld]",
+  PetscCall(ParseInt(PetscOptionsObject->comm, full, buf, lo, hi, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode OptionsIntHidden(PetscOptionItems *PetscOptionsObject, const char *name, std::int64_t lo, std::int64_t hi,
+                                PetscInt *value, PetscBool *set) {
+  char buf[64];
+  PetscBool flg = PETSC_FALSE;
+  std::int64_t v = *value;
+  PetscFunctionBeginUser;
+  PetscCheck(lo >= PETSC_MIN_INT && hi <= PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_PLIB,
+             "the range of %s does not fit PetscInt", name);
+  // Straight from the database: what PetscOptionsString would add to -help is skipped.
+  PetscCall(PetscOptionsGetString(PetscOptionsObject->options, PetscOptionsObject->prefix, name, buf, sizeof buf, &flg));
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(ParseInt(PetscOptionsObject->comm, FullName(PetscOptionsObject, name), buf, lo, hi, &v));
+  *value = static_cast<PetscInt>(v);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ParseInt(MPI_Comm comm, const std::string &full, const char *buf, std::int64_t lo, std::int64_t hi,
+                               std::int64_t *value) {
+  PetscFunctionBeginUser;
+  PetscCheck(buf[0] != '\0', comm, PETSC_ERR_ARG_WRONG, "%s needs an integer value in [%lld, %lld]",
              full.c_str(), static_cast<long long>(lo), static_cast<long long>(hi));
   char *end = nullptr;
   errno = 0;
   const long long v = std::strtoll(buf, &end, 10);
   const bool whole = end != buf && *end == '\0';
-  PetscCheck(whole, PetscOptionsObject->comm, PETSC_ERR_ARG_WRONG,
+  PetscCheck(whole, comm, PETSC_ERR_ARG_WRONG,
              "%s %s is not an integer (decimal digits, no '.' or exponent); give a value in [%lld, %lld]", full.c_str(), buf,
              static_cast<long long>(lo), static_cast<long long>(hi));
   // strtoll clamps an overflow to LLONG_MIN/LLONG_MAX: the sign says which end was passed.
   const bool overflow = errno == ERANGE;
-  PetscCheck(!(overflow && v < 0) && v >= lo, PetscOptionsObject->comm, PETSC_ERR_ARG_OUTOFRANGE,
+  PetscCheck(!(overflow && v < 0) && v >= lo, comm, PETSC_ERR_ARG_OUTOFRANGE,
              "%s %s must be >= %lld: it is out of range [%lld, %lld]", full.c_str(), buf, static_cast<long long>(lo),
              static_cast<long long>(lo), static_cast<long long>(hi));
-  PetscCheck(!(overflow && v > 0) && v <= hi, PetscOptionsObject->comm, PETSC_ERR_ARG_OUTOFRANGE,
+  PetscCheck(!(overflow && v > 0) && v <= hi, comm, PETSC_ERR_ARG_OUTOFRANGE,
              "%s %s must be <= %lld: it is out of range [%lld, %lld]", full.c_str(), buf, static_cast<long long>(hi),
              static_cast<long long>(lo), static_cast<long long>(hi));
   *value = v;
@@ -139,6 +167,38 @@ PetscErrorCode OptionsCheckRange(const char *opt, const PetscReal *r, PetscInt n
   PetscCheck(nr == 2 && std::isfinite(r[0]) && std::isfinite(r[1]) && r[0] <= r[1], PETSC_COMM_WORLD,
              PETSC_ERR_ARG_OUTOFRANGE, "%s takes two finite numbers lo,hi with lo <= hi", opt);
   out[0] = r[0], out[1] = r[1];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode OptionsRealPair(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, double value[2],
+                               PetscBool *set) {
+  char buf[128];
+  PetscBool flg = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  // Read as text, so -help shows the whole default pair (PETSc's real-array option shows its first entry only).
+  const std::string def = Num(value[0]) + "," + Num(value[1]);
+  const std::string h = std::string(help) + " (lo,hi)";
+  PetscCall(PetscStrncpy(buf, def.c_str(), sizeof buf));
+  PetscCall(PetscOptionsString(name, h.c_str(), nullptr, def.c_str(), buf, sizeof buf, &flg));
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(PETSC_SUCCESS);
+  // Exactly two strict decimal numbers separated by one comma; OptionsCheckRange then checks them.
+  PetscReal r[2] = {NAN, NAN};
+  PetscInt nr = 0;
+  const std::string text = buf;
+  std::size_t start = 0;
+  while (nr < 3) {
+    const std::size_t comma = text.find(',', start);
+    const std::string piece = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char *end = nullptr;
+    const double v = std::strtod(piece.c_str(), &end);
+    if (piece.empty() || *end != '\0') nr = 3;  // not a number: refused below like a wrong count
+    else if (nr < 2) r[nr] = v;
+    ++nr;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  PetscCall(OptionsCheckRange(FullName(PetscOptionsObject, name).c_str(), r, nr, value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

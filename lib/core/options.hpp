@@ -24,6 +24,11 @@ PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name
 PetscErrorCode OptionsInt(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, std::int64_t lo,
                           std::int64_t hi, PetscInt *value, PetscBool *set = nullptr);
 
+// A test-only integer option: read and checked like OptionsInt, but not listed by -help (users never need
+// it, e.g. -checkpoint_kill_at_step). Collective as OptionsInt.
+PetscErrorCode OptionsIntHidden(PetscOptionItems *PetscOptionsObject, const char *name, std::int64_t lo, std::int64_t hi,
+                                PetscInt *value, PetscBool *set = nullptr);
+
 // A name among choices[0..n): *index is the default's position on entry and the chosen one on return. An
 // unknown name fails (PETSC_ERR_USER, exit code 83) with the option, the value and every choice; -help shows the
 // choices. In place of PetscOptionsEList, which in PETSc 3.18 writes past a heap buffer while it builds the
@@ -56,5 +61,10 @@ PetscErrorCode OptionsCheckReal(MPI_Comm comm, const char *opt, double v, const 
 
 // Checks a "lo,hi" pair given to option `opt` (two finite numbers, lo <= hi) and stores it. Collective.
 PetscErrorCode OptionsCheckRange(const char *opt, const PetscReal *r, PetscInt nr, double *out);
+
+// A "lo,hi" pair option (two finite numbers, lo <= hi): value[0..2) is the default on entry and the result on
+// return; -help shows the whole default pair (PETSc's array option shows only its first entry). Collective.
+PetscErrorCode OptionsRealPair(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, double value[2],
+                               PetscBool *set = nullptr);
 
 }  // namespace dodge

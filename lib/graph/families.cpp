@@ -217,6 +217,10 @@ PetscErrorCode WattsStrogatzConnected(MPI_Comm comm, std::int64_t n, std::uint64
 // Reads one edge-list file on this rank. Returns 0 and the sorted unique edges, or an error code and message
 // naming the file and line. Self-loops are dropped: every mixing row holds its self entry anyway.
 PetscErrorCode ReadEdgeList(const std::string &path, std::int64_t n, bool directed, std::vector<Edge> *edges, std::string *msg) {
+  if (std::string why; !InputFileUsable(path, "an edge list (-graph_files; lines \"i j\")", &why)) {
+    *msg = why;
+    return PETSC_ERR_FILE_OPEN;
+  }
   RegisterInputFile(path, "edge list (-graph_files)");
   std::ifstream in(path);
   if (!in) {

@@ -80,6 +80,10 @@ struct WeightEntry {
 // entries sorted by (i, j), or an error code with a message naming the file and the line, row or column.
 PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, bool columns, std::vector<WeightEntry> *entries,
                               std::string *msg) {
+  if (std::string why; !InputFileUsable(path, "a weight file (-graph_weight_file; lines \"i j w\")", &why)) {
+    *msg = why;
+    return PETSC_ERR_FILE_OPEN;
+  }
   RegisterInputFile(path, "weight file (-graph_weight_file)");
   std::ifstream in(path);
   if (!in) {
@@ -100,6 +104,12 @@ PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, boo
     if (e.i < 0 || e.i >= topo.n || e.j < 0 || e.j >= topo.n) {
       *msg = Format("weight file '%s' line %lld: node id outside [0, %lld); ids are 0-based and below the number of agents",
                     path.c_str(), lineno, static_cast<long long>(topo.n));
+      return PETSC_ERR_FILE_UNEXPECTED;
+    }
+    // Mixing weights are convex combinations: a negative one is not a weight (algorithms.md §7).
+    if (e.w < 0) {
+      *msg = Format("weight file '%s' line %lld: w_ij = %s is negative; mixing weights must be >= 0", path.c_str(), lineno,
+                    tok[2].c_str());
       return PETSC_ERR_FILE_UNEXPECTED;
     }
     entries->push_back(e);
@@ -153,6 +163,24 @@ PetscErrorCode ReadWeightFile(const std::string &path, const Topology &topo, boo
     std::vector<WeightEntry> by_col = *entries;
     std::sort(by_col.begin(), by_col.end(), [](const WeightEntry &a, const WeightEntry &b) { return std::tie(a.j, a.i) < std::tie(b.j, b.i); });
     if (PetscErrorCode code = check_sums(by_col, false)) return code;
+  }
+  // The weights must mix: every agent's value must reach every other through positive weights (j -> i for
+  // w_ij > 0). The identity (or any matrix splitting the agents) passes the sums above but never mixes.
+  if (topo.n > 1) {
+    detail::EdgeLists positive(1);
+    for (const auto &e : *entries)
+      if (e.i != e.j && e.w > 0) positive[0].emplace_back(e.j, e.i);
+    std::sort(positive[0].begin(), positive[0].end());
+    if (positive[0].empty()) {
+      *msg = Format("weight file '%s' is the identity: no agent puts a positive weight on a neighbour, so the agents never mix; "
+                    "give w_ij > 0 on the graph's edges", path.c_str());
+      return PETSC_ERR_ARG_WRONG;
+    }
+    if (!detail::UnionConnected(topo.n, true, positive)) {
+      *msg = Format("weight file '%s': its positive off-diagonal weights do not connect the %lld agents (some agent's value never "
+                    "reaches another); give w_ij > 0 on enough edges", path.c_str(), static_cast<long long>(topo.n));
+      return PETSC_ERR_ARG_WRONG;
+    }
   }
   return 0;
 }

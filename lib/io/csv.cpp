@@ -78,9 +78,9 @@ bool CsvSplitLine(std::string_view line, std::vector<std::string> *fields) {
 ReadFailure CsvRead(const std::string &path, CsvFile *out) {
   *out = CsvFile{};
   out->path = path;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return ReadFailure::Make(PETSC_ERR_FILE_OPEN, "cannot read '" + path + "': it is a directory; give the path of a CSV file");
+  // stat() first: a directory, FIFO or device is named as such (opening a FIFO would wait forever, /dev/zero
+  // would be read without end).
+  if (std::string why; !InputFileUsable(path, "a CSV file", &why)) return ReadFailure::Make(PETSC_ERR_FILE_OPEN, why);
   RegisterInputFile(path, "CSV input");
   std::ifstream in(path, std::ios::binary);
   if (!in.is_open())

@@ -86,9 +86,7 @@ class Demand final : public Problem {
 
   PetscErrorCode SetFromOptions() override {
     PetscInt preset = 0, scaling = 0, src = 0, multiday = 0, norm = 0, var = 0, pstep = 0;
-    PetscBool scaling_set, a_set, set;
-    PetscReal range[2];
-    PetscInt nr;
+    PetscBool scaling_set, a_set;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "demand_",
                       "Problem demand: real-time energy distribution of Wang, Mao, Nelms (algorithms.md §3)", nullptr);
@@ -130,14 +128,9 @@ class Demand final : public Problem {
                   "Timestamp column of the CSV (default timestamp for caiso, ds for pjm)", &time_column_));
     PetscCall(OptionsReal(PetscOptionsObject, "-noise", "Standard deviation sigma_n of the users' demand noise", kNonNegative,
                           &noise_));
-    nr = 2, range[0] = kappa_range_[0], range[1] = kappa_range_[1];
-    PetscCall(PetscOptionsRealArray("-kappa_range", "Range of the users' scale kappa_i ~ U[lo,hi]", nullptr, range, &nr,
-                                    &set));
-    if (set) PetscCall(OptionsCheckRange("-demand_kappa_range", range, nr, kappa_range_));
-    nr = 2, range[0] = omega_range_[0], range[1] = omega_range_[1];
-    PetscCall(PetscOptionsRealArray("-omega_range", "Clip range of omega_i(t) = d_i(t)/4, inside (0,1)", nullptr, range,
-                                    &nr, &set));
-    if (set) PetscCall(OptionsCheckRange("-demand_omega_range", range, nr, omega_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-kappa_range", "Range of the users' scale kappa_i ~ U[lo,hi]", kappa_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-omega_range", "Clip range of omega_i(t) = d_i(t)/4, inside (0,1)",
+                              omega_range_));
     PetscCall(OptionsReal(PetscOptionsObject, "-omega", "Fixed omega for every user and slot, in (0,1) (0: from the load data)",
                           kAnyFinite, &omega_fixed_, &omega_fixed_set_));
     PetscCall(OptionsInt(PetscOptionsObject, "-replicate", "Users are k copies of N/k base users (same data, same initial p-hat)",

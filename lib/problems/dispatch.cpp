@@ -37,9 +37,6 @@ class Dispatch final : public Problem {
 
   PetscErrorCode SetFromOptions() override {
     PetscInt src = 0, coef = 0, var = 0, label = 0;
-    PetscReal range[2];
-    PetscInt nr;
-    PetscBool set;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "dispatch_", "Problem dispatch: economic dispatch (algorithms.md §2)", nullptr);
     PetscCall(OptionsChoice(PetscOptionsObject, "-source", "Data source: aemo (real 5-min NEM data) or synthetic (§2.3)", kSources, 2, &src, nullptr));
@@ -61,16 +58,9 @@ class Dispatch final : public Problem {
     PetscCall(OptionsString(PetscOptionsObject, "-coef_case", "Keep only rows of this case (e.g. case118); empty = all", &coef_case_));
     PetscCall(PetscOptionsBool("-capacity_from_csv", "Capacities h_i = Pmax/S_b from the gencost CSV", nullptr,
                                capacity_from_csv_, &capacity_from_csv_, nullptr));
-    nr = 2, range[0] = a_range_[0], range[1] = a_range_[1];
-    PetscCall(PetscOptionsRealArray("-a_range", "Range of per-unit a_i ~ U[lo,hi] (random coefficients)", nullptr,
-                                    range, &nr, &set));
-    if (set) PetscCall(OptionsCheckRange("-dispatch_a_range", range, nr, a_range_));
-    nr = 2, range[0] = b_range_[0], range[1] = b_range_[1];
-    PetscCall(PetscOptionsRealArray("-b_range", "Range of per-unit b_i ~ U[lo,hi]", nullptr, range, &nr, &set));
-    if (set) PetscCall(OptionsCheckRange("-dispatch_b_range", range, nr, b_range_));
-    nr = 2, range[0] = c_range_[0], range[1] = c_range_[1];
-    PetscCall(PetscOptionsRealArray("-c_range", "Range of per-unit c_i ~ U[lo,hi]", nullptr, range, &nr, &set));
-    if (set) PetscCall(OptionsCheckRange("-dispatch_c_range", range, nr, c_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-a_range", "Range of per-unit a_i ~ U[lo,hi] (random coefficients)", a_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-b_range", "Range of per-unit b_i ~ U[lo,hi]", b_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-c_range", "Range of per-unit c_i ~ U[lo,hi]", c_range_));
     PetscCall(OptionsInt(PetscOptionsObject, "-synthetic_steps", "Horizon T of the synthetic source", 1, 1000000000,
                          &synth_steps_));
     PetscCall(PetscOptionsBool("-oracle_table",

@@ -34,19 +34,12 @@ class Pev final : public VectorProblem {
   int rows() const override { return PevKernel::rows; }
 
   PetscErrorCode SetFromOptions() override {
-    PetscReal range[2];
-    PetscInt nr;
-    PetscBool set;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "pev_", "Problem pev: PEV charging with 48 coupled hourly constraints (algorithms.md §4)",
                       nullptr);
     PetscCall(StepsOption(PetscOptionsObject));
-    nr = 2, range[0] = c_range_[0], range[1] = c_range_[1];
-    PetscCall(PetscOptionsRealArray("-c_range", "Range of the linear cost entries C_{i,t}(k) ~ U[lo,hi]", nullptr, range, &nr, &set));
-    if (set) PetscCall(OptionsCheckRange("-pev_c_range", range, nr, c_range_));
-    nr = 2, range[0] = r_range_[0], range[1] = r_range_[1];
-    PetscCall(PetscOptionsRealArray("-r_range", "Range of the quadratic cost R_{i,t} ~ U[lo,hi] (lo > 0)", nullptr, range, &nr, &set));
-    if (set) PetscCall(OptionsCheckRange("-pev_r_range", range, nr, r_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-c_range", "Range of the linear cost entries C_{i,t}(k) ~ U[lo,hi]", c_range_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-r_range", "Range of the quadratic cost R_{i,t} ~ U[lo,hi] (lo > 0)", r_range_));
     PetscCall(OptionsInt(PetscOptionsObject, "-oracle_max_agents",
                          "Largest N for which the per-step optimum (rank 0 solves the stacked QP) is computed; "
                          "larger runs need -metrics false",

@@ -68,9 +68,8 @@ PetscErrorCode CheckpointOptionsRead(const std::string &output_file, CheckpointO
                     nullptr);
   PetscCall(OptionsInt(PetscOptionsObject, "-every", "Write a checkpoint every k steps (0: only when signalled)", 0,
                        PETSC_MAX_INT, &o->every));
-  PetscCall(OptionsInt(PetscOptionsObject, "-kill_at_step",
-                       "Testing: SIGKILL every rank at the end of step k (simulates a crash; 0: never)", 0, PETSC_MAX_INT,
-                       &o->kill_at));
+  // Testing only, not in -help: SIGKILL every rank at the end of step k (simulates a crash; 0: never).
+  PetscCall(OptionsIntHidden(PetscOptionsObject, "-kill_at_step", 0, PETSC_MAX_INT, &o->kill_at));
   PetscCall(PetscOptionsBool("-keep", "Keep the checkpoint file after the run completes (default: removed)", nullptr,
                              o->keep, &o->keep, nullptr));
   o->file = def;
@@ -286,7 +285,9 @@ PetscErrorCode CheckpointMonitor::PostStep(Run &run, const StepInfo &s, bool *st
   if (s.t < s.T && (s.signalled || (o_.every > 0 && s.t % o_.every == 0))) {
     PetscCall(run.SyncMonitors(s.t));
     wrote_ = true;
+    const double t0 = Now();
     PetscCall(CheckpointWrite(o_.file, fingerprint_, run_id_, n_, s.T, run.state(), problem_, algorithm_, run.observer()));
+    io_seconds_ += Now() - t0;
     if (s.signalled) {
       PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                             "signal received: checkpoint of step %" PetscInt64_FMT " written to %s; exiting with code %d "

@@ -72,9 +72,12 @@ class CheckpointMonitor : public Monitor {
   // After a completed run: removes the checkpoint file if this run wrote it or resumed from it, unless
   // -checkpoint_keep (a leftover checkpoint would only invite a wrong -restart). Collective.
   PetscErrorCode RemoveAfterCompletion();
+  // Seconds rank 0 spent writing checkpoints (the summary's I/O time).
+  double io_seconds() const { return io_seconds_; }
 
  private:
   CheckpointOptions o_;
+  double io_seconds_ = 0;
   std::string fingerprint_, run_id_;
   std::int64_t n_;
   bool wrote_ = false;

@@ -16,6 +16,7 @@
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "core/input_files.hpp"
+#include "core/options_files.hpp"
 #include "io/file_probe.hpp"
 
 namespace dodge::run {
@@ -123,8 +124,11 @@ PetscErrorCode OutputLock::Acquire(const std::string &output) {
           continue;
         }
         msg = "another dodge run (host " + (h.empty() ? std::string("?") : h) + ", pid " + std::to_string(pid) +
-              ") is writing -output_file '" + output + "' (lock file '" + lock +
-              "'); wait for it to end, choose another -output_file, or remove the lock file if that run no longer exists";
+              ") is writing -output_file '" + output + "' (lock file '" + lock + "')" +
+              (h != host ? "; it is another host's lock (this is " + host +
+                               "), whose process dodge cannot see, so it is never taken over"
+                         : std::string()) +
+              "; wait for it to end, choose another -output_file, or remove the lock file if that run no longer exists";
       } else {
         msg = "cannot create files next to -output_file '" + output + "' (lock file '" + lock + "'): " +
               std::strerror(errno) + "; choose a writable location";
@@ -142,14 +146,11 @@ PetscErrorCode CheckRunPaths(const PathPolicy &p, OutputLock *lock, std::string 
   // The inputs: what this rank's readers registered, the options files, and the checkpoint of a restart.
   std::vector<InputFile> inputs = InputFiles();
   // PETSc reads the options files while it starts and keeps no record of them in the database: take them
-  // from the command line.
+  // from the command line and PETSC_OPTIONS.
   int argc = 0;
   char **args = nullptr;
   PetscCall(PetscGetArgs(&argc, &args));
-  for (int i = 1; i + 1 < argc; ++i) {
-    const std::string a = args[i];
-    if (a == "-options_file" || a == "-options_file_yaml") inputs.push_back({args[i + 1], "options file (" + a + ")"});
-  }
+  for (const InputFile &f : OptionsFilesGiven(argc, args)) inputs.push_back(f);
   if (p.restart) inputs.push_back({p.checkpoint, "the checkpoint resumed (-checkpoint_file)"});
   if (p.write) msg = SameAsInput(p.output, "-output_file", inputs);
   if (msg.empty() && !p.restart) msg = SameAsInput(p.checkpoint, "-checkpoint_file", inputs);

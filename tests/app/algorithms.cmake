@@ -73,3 +73,22 @@ dodge_bad_input(dopp_file_failures "dopp with -graph_weight_file and -graph_link
                 -graph_weight_file ${GRAPH_DATA}/cycle5_weights.txt -graph_link_failure 0.1)
 dodge_bad_input(dopp_scheme "dopp_scheme" -algorithm dopp -dopp_scheme S9)
 dodge_bad_input(li2022_unused_pdct_option "never used.*-pdct_kappa" -algorithm li2022 -pdct_kappa n)
+
+# κ_N = n at large N (issue 15): one warning from rank 0 naming the option, the product and §8.1; none at the
+# limit (N·α_1·γ_1 = 100) or with κ_N = 1; dopp the same with its prefix.
+dodge_expect_test(NAME app_kappa_n_warning
+                  MATCH "dodge: warning: -pdct_kappa n with N = 1000 agents gives N\\*alpha_1\\*gamma_1 = 1000 > 100.*§8\\.1.*-pdct_kappa one"
+                  REJECT "warning.*warning"
+                  COMMAND ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -pdct_kappa n -agents 1000 -graph_family ring -steps 5
+                          -progress 0 -output_file none)
+dodge_expect_test(NAME app_kappa_n_warning_dopp MATCH "dodge: warning: -dopp_kappa n with N = 500 agents gives N\\*alpha_1\\*gamma_1 = 125 > 100"
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -algorithm dopp -dopp_kappa n -dopp_scheme S3
+                          -agents 500 -graph_family ring_directed -graph_weights outdegree -steps 5 -progress 0 -output_file none)
+dodge_expect_test(NAME app_kappa_n_no_warning REJECT "warning"
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -pdct_kappa n -agents 100 -graph_family ring -steps 5
+                          -progress 0 -output_file none)
+dodge_expect_test(NAME app_kappa_one_no_warning REJECT "warning"
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 1000 -graph_family ring -steps 5
+                          -progress 0 -output_file none)
+set_tests_properties(app_kappa_n_warning app_kappa_n_warning_dopp app_kappa_n_no_warning app_kappa_one_no_warning
+                     PROPERTIES ENVIRONMENT "${MPI_ENV}")

@@ -63,5 +63,38 @@ case $mode in
     [ ! -e "$ck" ] || fail "checkpoint $ck left behind after the run completed"
     /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
     ;;
+  sigterm_rank|sigterm_launcher)
+    # SIGTERM as a user or a batch system sends it: to one rank process directly (mpirun then reports the
+    # ranks' code), or to jobs/local/mpirun_dodge.sh, which forwards it as SIGUSR1. Either way: exit 3, a
+    # checkpoint, and the restart completes. (A bare mpirun given SIGTERM exits 1: Open MPI kills the ranks.)
+    common=(-agents 200000 -graph_family ring -steps 2000 -output_agents first:20 -output_stride 100)
+    f=$out/run_$mode.h5 ck=$out/run_$mode.ckpt.h5
+    rm -f "$f" "$ck"
+    if [ $mode = sigterm_rank ]; then
+      mpirun -n 2 --oversubscribe "$dodge" -progress 0 "${common[@]}" -output_file "$f" > "$out/$mode.log" 2>&1 &
+    else
+      "$here/../../jobs/local/mpirun_dodge.sh" -n 2 --oversubscribe "$dodge" -progress 0 "${common[@]}" -output_file "$f" \
+        > "$out/$mode.log" 2>&1 &
+    fi
+    pid=$!
+    for _ in $(seq 100); do grep -q "output:" "$out/$mode.log" 2>/dev/null && break; sleep 0.1; done
+    sleep 1
+    if [ $mode = sigterm_rank ]; then
+      # One rank of this job only (a child of this mpirun): the others learn of it in the step's reduction.
+      rank=$(pgrep -P "$pid" -n -x dodge)
+      [ -n "$rank" ] || fail "no dodge rank under mpirun $pid"
+      kill -TERM "$rank"
+    else
+      kill -TERM $pid
+    fi
+    wait $pid
+    rc=$?
+    [ $rc -eq 3 ] || { cat "$out/$mode.log"; fail "expected exit code 3 after SIGTERM ($mode), got $rc"; }
+    grep -q "signal received: checkpoint of step" "$out/$mode.log" || fail "no checkpoint message"
+    [ -f "$ck" ] || fail "no checkpoint $ck"
+    run 3 "${common[@]}" -output_file "$f" -restart > "$out/${mode}_restart.log" 2>&1 || { cat "$out/${mode}_restart.log"; fail "restart after SIGTERM"; }
+    status=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['status'])" "$f")
+    [ "$status" = complete ] || fail "resumed run says status $status"
+    ;;
 esac
 echo "ok: $mode"

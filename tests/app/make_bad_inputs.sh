@@ -22,3 +22,22 @@ printf '0 1\n1 2\n2 3\n3 4\n4 5\n5 0\n' > "$out/ring6.txt"
 printf '0 1\n1 two\n' > "$out/malformed_edges.txt"
 # Weights on ring6 whose row 0 sums to 1.1.
 printf '0 0 0.5\n0 1 0.3\n0 5 0.3\n1 1 0.4\n1 0 0.3\n1 2 0.3\n2 2 0.4\n2 1 0.3\n2 3 0.3\n3 3 0.4\n3 2 0.3\n3 4 0.3\n4 4 0.4\n4 3 0.3\n4 5 0.3\n5 5 0.4\n5 4 0.3\n5 0 0.3\n' > "$out/nonstochastic_weights.txt"
+# Weights on ring6 with rows summing to 1 but negative off-diagonal entries (line 2: w_01 = -0.1).
+printf '0 0 1.2\n0 1 -0.1\n0 5 -0.1\n1 1 1.2\n1 0 -0.1\n1 2 -0.1\n2 2 1.2\n2 1 -0.1\n2 3 -0.1\n3 3 1.2\n3 2 -0.1\n3 4 -0.1\n4 4 1.2\n4 3 -0.1\n4 5 -0.1\n5 5 1.2\n5 4 -0.1\n5 0 -0.1\n' > "$out/negative_weights.txt"
+# The identity on ring6: doubly stochastic, but no agent ever hears a neighbour.
+printf '0 0 1\n1 1 1\n2 2 1\n3 3 1\n4 4 1\n5 5 1\n' > "$out/identity_weights.txt"
+# Doubly stochastic on ring6 with zero weight on edges 2-3 and 5-0: {0,1,2} and {3,4,5} never mix.
+printf '0 0 0.5\n0 1 0.5\n0 5 0\n1 0 0.5\n1 1 0\n1 2 0.5\n2 1 0.5\n2 2 0.5\n2 3 0\n3 3 0.5\n3 4 0.5\n3 2 0\n4 3 0.5\n4 4 0\n4 5 0.5\n5 4 0.5\n5 5 0.5\n5 0 0\n' > "$out/split_weights.txt"
+# Files that are not what they seem (issue 15): a FIFO nobody writes to, a directory named like a data file.
+rm -f "$out/no_writer.fifo"; mkfifo "$out/no_writer.fifo"
+mkdir -p "$out/a_directory.csv"
+# Options files PETSc's YAML reader gets wrong: a key twice (PETSc keeps the last silently), also nested;
+# two documents (PETSc reads the first); a tab in the indentation; a top-level list; binary content; and a
+# plain (non-YAML) options file with binary content.
+printf 'agents: 7\nsteps: 3\nagents: 8\n' > "$out/dup_key.yaml"
+printf 'pdct:\n  scheme: S1\n  pa: 0.5\n  scheme: S3\n' > "$out/dup_nested.yaml"
+printf 'agents: 7\n---\nsteps: 3\n' > "$out/two_docs.yaml"
+printf 'pdct:\n\tscheme: S1\n' > "$out/tab_indent.yaml"
+printf -- '- agents: 7\n- steps: 3\n' > "$out/top_list.yaml"
+printf 'agents: 7\nsteps: \0013\n' > "$out/binary.yaml"
+printf -- '-agents 7\n-steps \0003\n' > "$out/binary_options.txt"

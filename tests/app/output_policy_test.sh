@@ -86,7 +86,11 @@ case $case in
     echo "ok: unfinished run resumed (the stale lock of the killed run was taken over), checkpoint removed" ;;
   lock)
     echo "otherhost 4242" > "$d/run.h5.lock"
-    refused "another dodge run \(host otherhost, pid 4242\) is writing -output_file '$d/run.h5' \(lock file" "" -output_file "$d/run.h5"
+    refused "another dodge run \(host otherhost, pid 4242\) is writing -output_file '$d/run.h5' \(lock file.*another host's lock \(this is $(hostname)\).*never taken over" "" -output_file "$d/run.h5"
+    # Another host's lock whose pid is dead here is still not taken over: only the host can tell.
+    sleep 0 & dead=$!; wait $dead
+    echo "otherhost $dead" > "$d/run.h5.lock"
+    refused "another dodge run \(host otherhost, pid $dead\).*never taken over" "" -output_file "$d/run.h5"
     [ ! -e "$d/run.h5" ] || fail "the refused run created the output" ;;
   stale_lock)
     # A lock of this host whose process is gone (a killed run) is taken over.

@@ -235,7 +235,7 @@ class Suite:
     def submit_single(self):
         out, logs = self.dirs("single")
         # relative SCENARIO: resolved against the checkout (the submit directory is the work directory)
-        env = self.env(SCENARIO="inputs/aemo_nsw.yaml", NTASKS=2, TIME="00:05:00", OUTDIR=out, LOGDIR=logs,
+        env = self.env(SCENARIO="inputs/aemo_nsw.yaml", NTASKS=2, TIME="00:10:00", OUTDIR=out, LOGDIR=logs,
                        EXTRA_OPTS="-steps 50", DODGE=self.dodge, ACCOUNT="dodgetest", PARTITION="debug", QOS="normal")
         jid = self.submit("single.sbatch", env)
         self.jobs["single"] = [jid]
@@ -243,7 +243,7 @@ class Suite:
 
     def submit_single_srun(self):
         out, logs = self.dirs("single_srun")
-        env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"), NTASKS=2, TIME="00:05:00",
+        env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"), NTASKS=2, TIME="00:10:00",
                        OUTDIR=out, LOGDIR=logs, EXTRA_OPTS="-steps 40", DODGE=self.dodge, LAUNCHER="srun")
         jid = self.submit("single.sbatch", env)
         self.jobs["single_srun"] = [jid]
@@ -254,7 +254,7 @@ class Suite:
         out, logs = self.dirs("plain_sbatch")
         env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "aemo_sa.yaml"), OUTDIR=out,
                        EXTRA_OPTS="-steps 30", DODGE=self.dodge)
-        r = run(["sbatch", "--parsable", "-n", "1", "-t", "5", "-o", os.path.join(logs, "%x-%j.out"),
+        r = run(["sbatch", "--parsable", "-n", "1", "-t", "10", "-o", os.path.join(logs, "%x-%j.out"),
                  os.path.join(JOBS, "single.sbatch")], env, cwd=out)
         jid = r.stdout.strip().split(";")[0]
         self.jobs["plain_sbatch"] = [jid]
@@ -274,7 +274,7 @@ class Suite:
             report = os.path.join(HERE, "report_standin.py")
             log("  NOTE  postprocess/report does not exist yet: the chained postprocess job runs "
                 "tests/jobs/report_standin.py (same calling convention) instead")
-        env = self.env(NTASKS=1, TIME="00:05:00", OUTDIR=out, LOGDIR=logs, EXTRA_OPTS="-steps 24",
+        env = self.env(NTASKS=1, TIME="00:10:00", OUTDIR=out, LOGDIR=logs, EXTRA_OPTS="-steps 24",
                        DODGE=self.dodge, REPORT=report, REPORT_DIR=os.path.join(out, "report"))
         args = [] if has_li else ["--array=" + ",".join(map(str, tasks))]
         r = run(["bash", os.path.join(JOBS, "submit_chain.sh"), os.path.join(JOBS, "aemo_array.sbatch")] + args,
@@ -290,7 +290,7 @@ class Suite:
     def submit_failing_chain(self):
         """A producer that fails: the afterok job must be cancelled, not left pending."""
         out, logs = self.dirs("failing_chain")
-        env = self.env(NTASKS=1, TIME="00:05:00", OUTDIR=out, LOGDIR=logs, DODGE=self.dodge,
+        env = self.env(NTASKS=1, TIME="00:10:00", OUTDIR=out, LOGDIR=logs, DODGE=self.dodge,
                        SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"),
                        EXTRA_OPTS="-steps 5 -algorithm no_such_algorithm",
                        REPORT=os.path.join(HERE, "report_standin.py"))
@@ -302,7 +302,7 @@ class Suite:
 
     def submit_sweep(self):
         out, logs = self.dirs("sweep")
-        env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"), NTASKS=1, TIME="00:05:00",
+        env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"), NTASKS=1, TIME="00:10:00",
                        OUTDIR=out, LOGDIR=logs, EXTRA_OPTS="-steps 50", DODGE=self.dodge,
                        SWEEP="-pdct_scheme S1; -pdct_scheme S2;-pdct_scheme S3")
         jid = self.submit("sweep.sbatch", env)
@@ -589,9 +589,34 @@ class Suite:
         self.c.ok(name + ": 1 rank in a 2-task job fails loudly", rec.get("JobState") == "FAILED" and
                   "SLURM_NTASKS" in text, "JobState=%s; log %s" % (rec.get("JobState"), text.strip()[-300:]))
 
+    # ---- time limit against the signal lead ---------------------------------------------------------------------------
+    def test_time_lead(self):
+        """A time limit not longer than the template's signal lead (300 s): refused at submission (exit 2, no job),
+        and a plain sbatch of it stops at the start of the job, naming both, without running dodge."""
+        name = "time_lead"
+        out, logs = self.dirs(name)
+        env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"), NTASKS=1, TIME="00:05:00",
+                       OUTDIR=out, LOGDIR=logs, EXTRA_OPTS="-steps 5", DODGE=self.dodge)
+        r = run(["bash", os.path.join(JOBS, "single.sbatch")], env, cwd=self.work, check=False)
+        self.c.ok(name + ": TIME=00:05:00 with a 300 s lead refused at submission",
+                  r.returncode == 2 and not r.stdout.strip() and "is not longer than the checkpoint signal lead 300 s" in r.stderr,
+                  "exit %d, stdout %r, stderr %s" % (r.returncode, r.stdout.strip(), r.stderr.strip()[-300:]))
+        env = self.env(SCENARIO=os.path.join(ROOT, "inputs", "synthetic.yaml"), OUTDIR=out, EXTRA_OPTS="-steps 5",
+                       DODGE=self.dodge)
+        r = run(["sbatch", "--parsable", "-n", "1", "-t", "5", "-J", "dodge-time-lead", "-o",
+                 os.path.join(logs, "%x-%j.out"), os.path.join(JOBS, "single.sbatch")], env, cwd=out)
+        jid = r.stdout.strip().split(";")[0]
+        rec = wait_jobs([jid], self.cluster.env, 300, "the time-lead job")[jid][0]
+        text = read(os.path.join(logs, "dodge-time-lead-%s.out" % jid))
+        self.c.ok(name + ": plain sbatch -t 5 stops at the start (exit 2), dodge not run",
+                  rec.get("JobState") == "FAILED" and rec.get("ExitCode", "").startswith("2:") and
+                  "not longer than the checkpoint signal lead 300 s" in text and "Not running" in text and
+                  not os.path.exists(os.path.join(out, "synthetic.h5")),
+                  "JobState=%s ExitCode=%s; log %s" % (rec.get("JobState"), rec.get("ExitCode"), text.strip()[-400:]))
+
     # ---- driver -------------------------------------------------------------------------------------------------------
     TESTS = ["single", "single_srun", "plain_sbatch", "aemo_array", "failing_chain", "sweep", "scaling_strong",
-             "scaling_weak", "requeue", "timelimit", "ntasks_check"]
+             "scaling_weak", "requeue", "timelimit", "ntasks_check", "time_lead"]
 
     def run(self):
         log("== SLURM job tests (work directory %s)" % self.work)
@@ -622,7 +647,7 @@ class Suite:
                 if self.want(name):
                     f()
             for name, f in [("requeue", self.test_requeue), ("timelimit", self.test_timelimit),
-                            ("ntasks_check", self.test_ntasks_check)]:
+                            ("ntasks_check", self.test_ntasks_check), ("time_lead", self.test_time_lead)]:
                 if self.want(name):
                     log("== " + name)
                     f()
