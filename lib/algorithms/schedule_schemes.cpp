@@ -29,21 +29,33 @@ double FillSum(const problems::ScheduleModel &m, const double *d, double level) 
   return s;
 }
 
+// Both bisections run to the resolution of double precision (until the midpoint equals an end), which meets
+// the 1e-12·E_tot tolerance of §11 with room to spare: stopping at the tolerance would leave the last unit of
+// the vertex fill up to 1e-12·E_tot away from its neighbours (σ_d = 0 would then miss the 1e-9 oracle).
 double WaterLevel(const problems::ScheduleModel &m, const double *d, std::int64_t *iterations) {
   const double dmin = *std::min_element(d, d + m.H), dmax = *std::max_element(d, d + m.H);
   double lo = dmin + m.X_min, hi = dmax + m.X_max;
-  const double tol = 1e-12 * m.E_tot;
   std::int64_t it = 0;
-  double nu = lo;
-  if (FillSum(m, d, lo) >= m.E_tot - tol) nu = lo;
-  else if (FillSum(m, d, hi) <= m.E_tot + tol) nu = hi;
-  else
+  double nu;
+  const double slo = FillSum(m, d, lo), shi = FillSum(m, d, hi);
+  if (slo >= m.E_tot) nu = lo;
+  else if (shi <= m.E_tot) nu = hi;
+  else {
+    // Invariant: FillSum(lo) < E_tot < FillSum(hi).
+    double s_lo = slo, s_hi = shi;
     for (; it < kMaxBisect; ++it) {
-      nu = 0.5 * (lo + hi);
-      const double s = FillSum(m, d, nu);
-      if (std::fabs(s - m.E_tot) <= tol || !(lo < nu && nu < hi)) break;
-      (s < m.E_tot ? lo : hi) = nu;
+      const double mid = 0.5 * (lo + hi);
+      if (!(lo < mid && mid < hi)) break;
+      const double s = FillSum(m, d, mid);
+      if (s == m.E_tot) {
+        lo = hi = mid, s_lo = s_hi = s;
+        break;
+      }
+      if (s < m.E_tot) lo = mid, s_lo = s;
+      else hi = mid, s_hi = s;
     }
+    nu = (m.E_tot - s_lo <= s_hi - m.E_tot) ? lo : hi;
+  }
   if (iterations) *iterations = it;
   return nu;
 }
@@ -52,13 +64,11 @@ double MinPeak(const problems::ScheduleModel &m, const double *d, std::int64_t *
   double lo = m.X_min - INFINITY;
   for (std::int64_t h = 0; h < m.H; ++h) lo = std::max(lo, d[h] + m.X_min);
   double hi = *std::max_element(d, d + m.H) + m.X_max;
-  const double tol = 1e-12 * m.E_tot;
   std::int64_t it = 0;
   if (FillSum(m, d, lo) >= m.E_tot) hi = lo;
   else
-    // Invariant: FillSum(lo) < E_tot <= FillSum(hi); stop when hi is within tol of E_tot or the interval closes.
+    // Invariant: FillSum(lo) < E_tot <= FillSum(hi): hi ends as the least such z in double precision.
     for (; it < kMaxBisect; ++it) {
-      if (FillSum(m, d, hi) - m.E_tot <= tol) break;
       const double mid = 0.5 * (lo + hi);
       if (!(lo < mid && mid < hi)) break;
       (FillSum(m, d, mid) >= m.E_tot ? hi : lo) = mid;
