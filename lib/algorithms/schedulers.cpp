@@ -245,10 +245,11 @@ class Scheduler final : public Algorithm {
       const problems::ScheduleSample smp{sigmas_[k / R_], k % R_};
       double *d = sd_.data() + q * H;
       prob_->SampleDemand(smp, d);
-      const schedule::Schedule sc = schedule::Compute(scheme_, tiebreak_, m, d);
+      const problems::ScheduleModel ms = prob_->SampleModel(smp);
+      const schedule::Schedule sc = schedule::Compute(scheme_, tiebreak_, ms, d);
       std::copy(sc.X.begin(), sc.X.end(), sX_.data() + q * H);
       std::copy(sc.price.begin(), sc.price.end(), sp_.data() + q * H);
-      const schedule::SampleMetrics r = schedule::Evaluate(m, d, sc.X.data());
+      const schedule::SampleMetrics r = schedule::Evaluate(ms, d, sc.X.data());
       double *row = all_.data() + k * NCOL;
       row[COST_PER_KWH] = r.cost_per_kwh, row[PAR] = r.par, row[SHORTFALL] = sc.shortfall, row[BASE_PAR] = r.base_par;
       row[PEAK] = r.peak;

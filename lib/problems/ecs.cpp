@@ -30,6 +30,7 @@ namespace dodge::problems {
 namespace {
 
 constexpr std::int64_t kSumBlock = 1024;
+const char *const kDemandSources[] = {"gaussian", "caiso", "pjm"};
 
 // Σ_{gid<n} f(gid) (nv values per gid) bitwise identical for any partition (see the file comment).
 template <class F>
@@ -101,28 +102,59 @@ class Ecs final : public ScheduleProblem {
                       nullptr);
     PetscCall(OptionsInt(PetscOptionsObject, "-microgrids", "Microgrids M (the agents; -agents overrides)", 1,
                          PETSC_MAX_INT, &microgrids_, &microgrids_set_));
-    PetscCall(OptionsInt(PetscOptionsObject, "-units", "Units H of the horizon", 2, 10000000, &H_));
+    PetscCall(OptionsInt(PetscOptionsObject, "-units", "Units H of the horizon (trace data: 24, the hours of a day)", 2,
+                         10000000, &H_, &units_set_));
     PetscCall(OptionsReal(PetscOptionsObject, "-kappa", "Generation cost C(L) = kappa L^2", kPositive, &kappa_));
     PetscCall(OptionsReal(PetscOptionsObject, "-mu_d", "Mean NA demand mu_d per unit [kWh]", kPositive, &mu_d_));
     PetscCall(OptionsReal(PetscOptionsObject, "-sigma_d", "NA demand standard deviation sigma_d of the sample the run plays [kWh]",
-                          kNonNegative, &sigma_d_));
+                          kNonNegative, &sigma_d_, &sigma_d_set_));
     PetscCall(OptionsInt(PetscOptionsObject, "-replicate", "Replicate r of the sample the run plays (stream ECS, a = r)", 0,
                          100000000, &replicate_));
     PetscCall(OptionsString(PetscOptionsObject, "-sigma_list",
                             "Sweep: sigma_d values, e.g. 0,5,...,40 ('...' continues the step; default: -ecs_sigma_d)",
                             &sigmas));
     PetscCall(OptionsInt(PetscOptionsObject, "-replicates", "Sweep: replicates R per sigma_d (split over the ranks)", 1,
-                         10000000, &replicates_));
+                         10000000, &replicates_, &replicates_set_));
     PetscCall(OptionsReal(PetscOptionsObject, "-la_share", "LA energy E_tot = la_share mu_d H (0.5: LA mean is half the NA mean)",
                           kPositive, &la_share_));
     PetscCall(OptionsReal(PetscOptionsObject, "-xmin_frac", "x_m^min = xmin_frac E_m/H", kNonNegative, &xmin_frac_));
     PetscCall(OptionsReal(PetscOptionsObject, "-xmax_factor", "x_m^max = xmax_factor E_m/H", kPositive, &xmax_factor_));
     PetscCall(OptionsReal(PetscOptionsObject, "-heterogeneity", "E_m = E (1 + het (2u - 1)), u uniform per MG (stream COEF)",
                           RealRange{.lo = 0, .hi = 1, .hi_open = true}, &het_));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-demand",
+                            "NA demand: gaussian draws (the paper's), or the hourly load of a real trace per day: caiso "
+                            "(SCE 2014) or pjm (PJM East 2011), H = 24 units a day",
+                            kDemandSources, 3, &source_, nullptr));
+    PetscCall(OptionsString(PetscOptionsObject, "-trace_file", "Trace CSV instead of the bundled one (with -ecs_demand caiso|pjm)", &trace_file_));
+    PetscCall(OptionsString(PetscOptionsObject, "-trace_column", "Load column of the trace (default SCE for caiso, y for pjm)", &trace_column_));
+    PetscCall(OptionsString(PetscOptionsObject, "-flexible_list",
+                            "Trace sweep: flexible shares f (E_tot = f x the day's load), e.g. 0.1,0.2,0.3 (default: -ecs_flexible_share)",
+                            &flex_text_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-flexible_share", "Trace: flexible share f of the played sample", kPositive, &flex_));
+    PetscCall(OptionsInt(PetscOptionsObject, "-day", "Trace: day of the window the run plays (0-based)", 0, 100000, &day_));
     PetscCall(OptionsString(PetscOptionsObject, "-microgrid_file",
                             "CSV with columns E, x_min, x_max, one row per MG (replaces the generated MGs)", &file_));
     PetscOptionsEnd();
-    if (!sigmas.empty()) {
+    if (source_ != 0) {
+      std::string why;
+      PetscCheck(sigmas.empty() && sigma_d_set_ == PETSC_FALSE && replicates_set_ == PETSC_FALSE, PETSC_COMM_WORLD,
+                 PETSC_ERR_ARG_INCOMP,
+                 "-ecs_sigma_list, -ecs_sigma_d and -ecs_replicates apply to -ecs_demand gaussian; trace data sweep "
+                 "-ecs_flexible_list over every day of the window");
+      if (!flex_text_.empty())
+        PetscCheck(ParseSigmaList(flex_text_, &sigma_list_, &why), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
+                   "-ecs_flexible_list '%s' does not parse: %s", flex_text_.c_str(), why.c_str());
+      else
+        sigma_list_ = {flex_};
+      PetscCall(ReadTrace());
+      if (!units_set_) H_ = 24;
+      PetscCheck(H_ <= 24, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-ecs_units %lld is larger than the data window: %s has 24 hourly samples a day", (long long)H_,
+                 trace_path_.c_str());
+      PetscCheck(day_ < days_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-ecs_day %lld is outside the %lld days of %s", (long long)day_, (long long)days_, trace_path_.c_str());
+      replicates_ = days_;
+    } else if (!sigmas.empty()) {
       std::string why;
       PetscCheck(ParseSigmaList(sigmas, &sigma_list_, &why), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
                  "-ecs_sigma_list '%s' does not parse: %s", sigmas.c_str(), why.c_str());
@@ -144,7 +176,16 @@ class Ecs final : public ScheduleProblem {
     else
       PetscCheck(!microgrids_set_ || n == microgrids_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                  "-agents %lld differs from -ecs_microgrids %lld", (long long)n, (long long)microgrids_);
-    Ebar_ = la_share_ * mu_d_ * static_cast<double>(H_) / static_cast<double>(n);
+    if (source_ != 0) {
+      // Trace data: E_tot = f x the played day's load, mu_d the mean hourly load of the window [chosen].
+      double sum = 0, all = 0;
+      for (std::int64_t h = 0; h < H_; ++h) sum += trace_[day_ * 24 + h];
+      for (double v : trace_) all += v;
+      mu_d_ = all / static_cast<double>(trace_.size());
+      Ebar_ = flex_ * sum / static_cast<double>(n);
+    } else {
+      Ebar_ = la_share_ * mu_d_ * static_cast<double>(H_) / static_cast<double>(n);
+    }
     const std::int64_t nl = block.local();
     lo_.resize(nl), hi_.resize(nl), E_.resize(nl);
     for (std::int64_t i = 0; i < nl; ++i) Params(block.start + i, &E_[i], &lo_[i], &hi_[i]);
@@ -206,14 +247,29 @@ class Ecs final : public ScheduleProblem {
 
   const ScheduleModel &model() const override { return model_; }
   void SampleDemand(const ScheduleSample &s, double *d) const override {
+    if (source_ != 0) {
+      std::copy_n(trace_.data() + s.replicate * 24, H_, d);
+      return;
+    }
     for (std::int64_t h = 1; h <= H_; ++h)
       d[h - 1] = std::max(0.0, mu_d_ + s.sigma * rng::normal(seed_, rng::ECS, static_cast<std::uint64_t>(s.replicate),
                                                               static_cast<std::uint64_t>(h), 0));
   }
-  ScheduleSample played() const override { return {sigma_d_, replicate_}; }
+  ScheduleSample played() const override { return source_ != 0 ? ScheduleSample{flex_, day_} : ScheduleSample{sigma_d_, replicate_}; }
+  // Trace data: E_tot = f x the day's load; box limits and split follow the MG parameters' proportions.
+  ScheduleModel SampleModel(const ScheduleSample &s) const override {
+    const ScheduleSample p = played();
+    if (source_ == 0 || (s.sigma == p.sigma && s.replicate == p.replicate)) return model_;
+    ScheduleModel m = model_;
+    double sum = 0;
+    for (std::int64_t h = 0; h < H_; ++h) sum += trace_[s.replicate * 24 + h];
+    const double scale = s.sigma * sum / model_.E_tot;
+    m.E_tot = s.sigma * sum, m.X_min = model_.X_min * scale, m.X_max = model_.X_max * scale;
+    return m;
+  }
   std::vector<double> sweep_sigmas() const override { return sigma_list_; }
   std::int64_t sweep_replicates() const override { return replicates_; }
-  std::string sample_label() const override { return "sigma_d"; }
+  std::string sample_label() const override { return source_ != 0 ? "flexible_share" : "sigma_d"; }
   void Split(double X, double *x) const override {
     const double theta = (X - model_.X_min) / (model_.X_max - model_.X_min);
     for (std::size_t i = 0; i < lo_.size(); ++i) x[i] = lo_[i] + theta * (hi_[i] - lo_[i]);
@@ -237,6 +293,15 @@ class Ecs final : public ScheduleProblem {
   std::string time_units() const override { return "unit"; }
   std::string describe() const override {
     char buf[512];
+    if (source_ != 0) {
+      std::snprintf(buf, sizeof buf,
+                    "ecs: %lld microgrids, NA demand = hourly %s load of %s (%lld days from %s), day %lld, H = %lld, "
+                    "flexible share %g: E_tot = %.6g, X in [%.6g, %.6g]; sweep %zu shares x %lld days",
+                    (long long)block_.n, trace_col_used_.c_str(), trace_path_.c_str(), (long long)days_,
+                    first_day_.c_str(), (long long)day_, (long long)H_, flex_, model_.E_tot, model_.X_min, model_.X_max,
+                    sigma_list_.size(), (long long)days_);
+      return buf;
+    }
     std::snprintf(buf, sizeof buf,
                   "ecs: %lld microgrids%s, H = %lld units, kappa = %g, NA demand N(%g, %g^2) replicate %lld; "
                   "E_tot = %.6g, X in [%.6g, %.6g]; sweep %zu sigma x %lld replicates",
@@ -271,7 +336,15 @@ class Ecs final : public ScheduleProblem {
     PetscCall(rec.SetAttribute(g, "X_min", model_.X_min));
     PetscCall(rec.SetAttribute(g, "X_max", model_.X_max));
     PetscCall(rec.SetAttribute(g, "la_share", la_share_));
-    PetscCall(rec.SetAttribute(g, "source", std::string("gaussian")));
+    PetscCall(rec.SetAttribute(g, "source", std::string(kDemandSources[source_])));
+    if (source_ != 0) {
+      PetscCall(rec.SetAttribute(g, "trace_file", trace_path_));
+      PetscCall(rec.SetAttribute(g, "trace_column", trace_col_used_));
+      PetscCall(rec.SetAttribute(g, "first_day", first_day_));
+      PetscCall(rec.SetAttribute(g, "days", days_));
+      PetscCall(rec.SetAttribute(g, "day", day_));
+      PetscCall(rec.SetAttribute(g, "flexible_share", flex_));
+    }
     if (!file_.empty()) PetscCall(rec.SetAttribute(g, "microgrid_file", file_));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -286,6 +359,75 @@ class Ecs final : public ScheduleProblem {
     *E = Ebar_ * (1.0 + het_ * (2.0 * u - 1.0));
     const double unit = *E / static_cast<double>(H_);
     *lo = xmin_frac_ * unit, *hi = xmax_factor_ * unit;
+  }
+
+  // The trace's hourly load, grouped by calendar day: every day from the file's first to its last must have its
+  // 24 hours 00:00..23:00 (rows in any order, PJM's run backwards); rank 0 reads, every rank fails together.
+  PetscErrorCode ReadTrace() {
+    PetscFunctionBeginUser;
+    const bool caiso = source_ == 1;
+    trace_path_ = trace_file_.empty() ? std::string(DODGE_DATA_DIR) + (caiso ? "/caiso/caiso_historical_2014-08-29_to_2014-10-09.csv"
+                                                                             : "/pjm/PJME_hourly_2011-08-29_to_2011-10-09.csv")
+                                      : trace_file_;
+    trace_col_used_ = trace_column_.empty() ? (caiso ? "SCE" : "y") : trace_column_;
+    const std::string tcol = caiso ? "timestamp" : "ds";
+    std::vector<double> vals;
+    std::vector<std::int64_t> meta(2, 0);  // first day (days since 1970), days
+    io::ReadFailure fail;
+    if (comm::WorldRank() == 0) {
+      if (!trace_file_.empty()) RegisterInputFile(trace_file_, "-ecs_trace_file");
+      io::CsvFile csv;
+      fail = io::CsvRead(trace_path_, &csv);
+      std::vector<std::size_t> col;
+      if (!fail.failed()) fail = io::CsvRequireColumns(csv, {tcol, trace_col_used_}, &col);
+      std::vector<std::pair<std::int64_t, double>> rows;
+      for (const auto &row : csv.rows) {
+        if (fail.failed()) break;
+        std::int64_t minutes;
+        double v;
+        std::string why;
+        if (!io::ParseTimestamp(row.fields[col[0]], &minutes, &why))
+          fail = io::ReadFailure::Make(PETSC_ERR_FILE_UNEXPECTED, io::CsvWhere(csv, row.line, tcol) + why);
+        else if (!io::ParseFiniteDouble(row.fields[col[1]], &v, &why) || v < 0)
+          fail = io::ReadFailure::Make(PETSC_ERR_FILE_UNEXPECTED, io::CsvWhere(csv, row.line, trace_col_used_) +
+                                                                      (why.empty() ? "is negative" : why));
+        else if (minutes % 60 != 0)
+          fail = io::ReadFailure::Make(PETSC_ERR_FILE_UNEXPECTED, io::CsvWhere(csv, row.line, tcol) + "is not on the hour");
+        else
+          rows.emplace_back(minutes / 60, v);
+      }
+      if (!fail.failed() && rows.empty()) fail = io::ReadFailure::Make(PETSC_ERR_FILE_UNEXPECTED, trace_path_ + ": no rows");
+      if (!fail.failed()) {
+        std::sort(rows.begin(), rows.end());
+        const std::int64_t h0 = rows.front().first - rows.front().first % 24;
+        const std::int64_t h1 = rows.back().first - rows.back().first % 24 + 24;  // one past the last day
+        std::vector<double> hourly(h1 - h0, -1.0);
+        for (std::size_t k = 0; k < rows.size() && !fail.failed(); ++k) {
+          if (k && rows[k].first == rows[k - 1].first)
+            fail = io::ReadFailure::Make(PETSC_ERR_FILE_UNEXPECTED, trace_path_ + ": duplicate hour " +
+                                                                        std::to_string(rows[k].first % 24) + ":00 on day " +
+                                                                        std::to_string((rows[k].first - h0) / 24) + " of the file");
+          hourly[rows[k].first - h0] = rows[k].second;
+        }
+        for (std::size_t k = 0; k < hourly.size() && !fail.failed(); ++k)
+          if (hourly[k] < 0)
+            fail = io::ReadFailure::Make(PETSC_ERR_FILE_UNEXPECTED,
+                                         trace_path_ + ": hour " + std::to_string(k % 24) + ":00 of day " +
+                                             std::to_string(k / 24) + " of the file is missing: every day needs its 24 hours");
+        vals = hourly, meta[0] = h0 / 24, meta[1] = (h1 - h0) / 24;
+      }
+    }
+    PetscCall(io::RaiseCollective(PETSC_COMM_WORLD, fail));
+    PetscCall(comm::BcastVector(PETSC_COMM_WORLD, &vals));
+    PetscCall(comm::BcastVector(PETSC_COMM_WORLD, &meta));
+    trace_ = vals, days_ = meta[1];
+    const std::int64_t z = meta[0] + 719468, era = z / 146097, doe = z - era * 146097;  // civil date of day meta[0]
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1, mm = mp < 10 ? mp + 3 : mp - 9;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", (long long)(yoe + era * 400 + (mm <= 2)), (long long)mm, (long long)dd);
+    first_day_ = buf;
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
 
   // Rank 0 reads the file, every rank gets its rows (they are few: one per MG), failing together.
@@ -329,6 +471,12 @@ class Ecs final : public ScheduleProblem {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
+  PetscInt source_ = 0;  // kDemandSources
+  std::string trace_file_, trace_column_, trace_path_, trace_col_used_, flex_text_, first_day_;
+  double flex_ = 0.1;
+  std::int64_t day_ = 0, days_ = 0;
+  std::vector<double> trace_;  // hourly load, 24 per day of the window
+  PetscBool sigma_d_set_ = PETSC_FALSE, replicates_set_ = PETSC_FALSE, units_set_ = PETSC_FALSE;
   std::int64_t microgrids_ = 5, H_ = 360, replicate_ = 0, replicates_ = 1, unit_ = 0;
   PetscBool microgrids_set_ = PETSC_FALSE;
   double kappa_ = 1, mu_d_ = 100, sigma_d_ = 20, la_share_ = 0.5, xmin_frac_ = 0, xmax_factor_ = 3, het_ = 0;

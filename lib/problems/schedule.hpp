@@ -32,6 +32,9 @@ class ScheduleProblem : public Problem {
   virtual const ScheduleModel &model() const = 0;
   // The NA demand d^1..d^H of sample s into d[0..H). Local and deterministic (the same on every rank).
   virtual void SampleDemand(const ScheduleSample &s, double *d) const = 0;
+  // The aggregates of sample s: model() unless the sample sets its own energy (trace data, where E_tot is a
+  // share of the day's load). For the played sample it is model() itself. Local.
+  virtual ScheduleModel SampleModel(const ScheduleSample &) const { return model(); }
   // The sample the run plays unit by unit (its d^h is revealed at unit h), and the samples of the sweep
   // (-ecs_sigma_list × -ecs_replicates), in sweep order (sigma outer, replicate inner).
   virtual ScheduleSample played() const = 0;

@@ -132,6 +132,23 @@ def oracles(paths):
     print(f"ok: ecs oracles on {len(sig)} samples of 5 schemes")
 
 
+def reference(args):
+    """reference file.h5 base v1 v2 ...: the per-sigma (flexible share) mean PAR of the file, and the mean PAR of
+    the NA demand alone, to the printed 3 decimals."""
+    f = open_complete(args[0])
+    want_base, want = float(args[1]), [float(v) for v in args[2:]]
+    got = f["ecs/summary/par_mean"][...]
+    base = f["ecs/summary/base_par_mean"][...]
+    line = f"{f.attrs['algorithm']} on {f['inputs/problem'].attrs['source']}: base PAR " + " ".join(
+        f"{b:.3f}" for b in base) + ", PAR " + " ".join(f"{g:.3f}" for g in got)
+    ok = len(got) == len(want) and all(round(g, 3) == w for g, w in zip(got, want)) and all(
+        round(b, 3) == want_base for b in base)
+    if not ok:
+        print(f"FAIL: {line}; expected base {want_base:.3f}, PAR " + " ".join(f"{w:.3f}" for w in want))
+        sys.exit(1)
+    print("ok: " + line)
+
+
 if __name__ == "__main__":
     mode, paths = sys.argv[1], sys.argv[2:]
-    {"identical": identical, "oracles": oracles}[mode](paths)
+    {"identical": identical, "oracles": oracles, "reference": reference}[mode](paths)
