@@ -231,6 +231,13 @@ PetscErrorCode Run(int *exit_code) {
   PetscCheck(!vec || algorithm->supports_vector(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
              "-algorithm %s does not run on -problem %s (vector decisions: d = %d, m = %d); use pdct, li2022 or dopp",
              algorithm->name(), problem->name(), problem->dim(), problem->rows());
+  // Scheduling families (ecs) run only with the scheduling schemes and the schemes only on them.
+  PetscCheck(problem->is_schedule() == algorithm->schedules(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "-algorithm %s does not run on -problem %s (%s)", algorithm->name(), problem->name(),
+             problem->is_schedule() ? "a scheduling family: use optimal, optimal_par, uniform, aca or par_ecs"
+                                    : "the scheduling schemes run on -problem ecs only");
+  // A scheduling family has no per-step optimum of (2.1): its own metrics (cost per kWh, PAR) replace Reg/Vio.
+  if (problem->is_schedule()) ro.metrics = PETSC_FALSE;
   if (ro.metrics) PetscCall(problem->PrepareOracle());
   graph::LocalGraphs graphs;
   if (algorithm->uses_graph()) {
@@ -361,6 +368,7 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.1f bytes/agent (peak RSS %.1f MiB over all ranks)\n", "resident memory",
                         rss / static_cast<double>(n), rss / (1024.0 * 1024.0)));
   PetscCall(problem->View());
+  PetscCall(algorithm->View());
 
   if (write) {
     io::Recorder *rec = &output.recorder();

@@ -72,6 +72,8 @@ class Algorithm {
   virtual bool uses_graph() const = 0;
   // Whether the algorithm runs on vector families (problem dim() or rows() > 1): the graph algorithms do.
   virtual bool supports_vector() const { return false; }
+  // Whether the algorithm is a scheduling scheme (algorithms.md §11), which runs on scheduling families only.
+  virtual bool schedules() const { return false; }
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode SetFromOptions() = 0;
   // Adjusts the -graph_ options before the graphs are built (after SetFromOptions), for algorithms that need
@@ -93,6 +95,10 @@ class Algorithm {
   // counts, algorithms.md §13); nothing by default. Collective.
   virtual PetscErrorCode RecordSummary(io::Recorder &rec) const { return PETSC_SUCCESS; }
   virtual std::string describe() const = 0;
+  // Summary lines of the algorithm after the run (printed after the problem's), and the same numbers in the
+  // output file (root attributes, or a group of its own). Collective.
+  virtual PetscErrorCode View() const { return PETSC_SUCCESS; }
+  virtual PetscErrorCode RecordSummary(io::Recorder &) const { return PETSC_SUCCESS; }
   // Checkpoint: writes the per-agent state needed to resume after step t as global arrays indexed by
   // agent id under /state (so a restart may use another rank count), and reads it back. Collective.
   // The defaults refuse, naming the algorithm, so a run never silently resumes from a partial state.

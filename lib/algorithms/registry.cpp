@@ -13,6 +13,11 @@ std::unique_ptr<Algorithm> CoaCreate();
 std::unique_ptr<Algorithm> DoaCreate();
 std::unique_ptr<Algorithm> DpaCreate();
 std::unique_ptr<Algorithm> OfflineCreate();
+std::unique_ptr<Algorithm> OptimalCreate();
+std::unique_ptr<Algorithm> OptimalParCreate();
+std::unique_ptr<Algorithm> UniformCreate();
+std::unique_ptr<Algorithm> AcaCreate();
+std::unique_ptr<Algorithm> ParEcsCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegistry[] = {
@@ -23,6 +28,11 @@ const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegi
     {"doa", DoaCreate},
     {"dpa", DpaCreate},
     {"offline", OfflineCreate},
+    {"optimal", OptimalCreate},
+    {"optimal_par", OptimalParCreate},
+    {"uniform", UniformCreate},
+    {"aca", AcaCreate},
+    {"par_ecs", ParEcsCreate},
 };
 }  // namespace
 

@@ -91,6 +91,9 @@ class Problem {
   virtual int dim() const { return 1; }
   virtual int rows() const { return 1; }
   bool is_vector() const { return dim() > 1 || rows() > 1; }
+  // Scheduling families (problems/schedule.hpp, `ecs`): not instances of (2.1); they run only with the
+  // scheduling schemes, without the per-step oracle.
+  virtual bool is_schedule() const { return false; }
   // Prepares step t and returns its vector kernel. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel);
   // The per-step optimum (§6) of step t: x*_{i,t} of the local agents into xstar ([nloc][dim]), with the

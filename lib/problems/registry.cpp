@@ -11,6 +11,7 @@ std::unique_ptr<Problem> DispatchCreate();
 std::unique_ptr<Problem> DemandCreate();
 std::unique_ptr<Problem> PevCreate();
 std::unique_ptr<Problem> RegressionCreate();
+std::unique_ptr<Problem> EcsCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegistry[] = {
@@ -18,6 +19,7 @@ const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegist
     {"demand", DemandCreate},
     {"pev", PevCreate},
     {"regression", RegressionCreate},
+    {"ecs", EcsCreate},
 };
 }  // namespace
 

@@ -305,11 +305,96 @@ PEV = Family(
     ),
 )
 
+# ecs (algorithms.md §5, §11): no (2.1) metrics; the played sample's schedule and the sigma_d sweep -------------
+
+def ecs_schedule_figure(run: Run) -> Figure:
+    """X^h, d^h and L^h of the played sample, and the scheme's price-like scalar (nu, z*, nu^h or tau^h)."""
+    for name in ("X", "d", "L"):
+        require(run, name)
+    fig, axes = new_figure(2, height=2.8)
+    for name, kw in (("d", dict(color="0.5")), ("X", dict(color="tab:blue")), ("L", dict(color="k"))):
+        plot_series(axes[0], run, name, **kw)
+    axes[0].set_ylabel("kWh")
+    axes[0].legend(loc="best", fontsize=7)
+    axes[0].set_xlabel("")
+    if run.usable("price"):
+        plot_series(axes[1], run, "price", color="tab:red")
+        axes[1].legend(loc="best", fontsize=7)
+    axes[1].set_ylabel("price [kWh]")
+    return titled(fig, run, "Schedule of the played sample")
+
+
+def _ecs_sweep(run: Run):
+    import h5py  # local: only the ecs figures read /ecs
+
+    with h5py.File(run.path, "r") as f:
+        if "ecs/summary" not in f:
+            raise SkipFigure("no /ecs/summary in the file")
+        g = f["ecs/summary"]
+        return {k: g[k][...] for k in g}, str(f["ecs"].attrs.get("sample_label", "sigma_d"))
+
+
+def ecs_sweep_figure(run: Run) -> Figure:
+    """Cost per kWh and PAR per sweep value (sigma_d, or the flexible share on trace data), with 95 % CIs."""
+    v, label = _ecs_sweep(run)
+    fig, axes = new_figure(2, height=2.6)
+    for ax, key, ylabel in ((axes[0], "cost_per_kwh", "cost per kWh"), (axes[1], "par", "PAR")):
+        ci = np.nan_to_num(v[key + "_ci95"])
+        ax.errorbar(v["sigma"], v[key + "_mean"], yerr=ci, marker="o", ms=3, capsize=2, label=f"{run.algorithm}")
+        if key == "par":
+            ax.plot(v["sigma"], v["base_par_mean"], "k:", label="NA demand alone")
+            ax.legend(loc="best", fontsize=7)
+        ax.set_ylabel(ylabel)
+    axes[1].set_xlabel(escape(label))
+    return titled(fig, run, "Sweep means over replicates")
+
+
+def _ecs_group_attr(run: Run, name: str) -> float:
+    import h5py
+
+    with h5py.File(run.path, "r") as f:
+        return float(f["ecs"].attrs[name]) if "ecs" in f and name in f["ecs"].attrs else math.nan
+
+
+# Recomputed from /series (L, X) and the /ecs attributes kappa and E_tot, not read from the summary attributes.
+def _ecs_cost_per_kwh(run: Run) -> float:
+    if not run.usable("L"):
+        return math.nan
+    L = run.series("L")
+    return float(_ecs_group_attr(run, "kappa") * np.sum(L ** 2) / np.sum(L))
+
+
+def _ecs_par(run: Run) -> float:
+    if not run.usable("L"):
+        return math.nan
+    L = run.series("L")
+    return float(np.max(L) / np.mean(L))
+
+
+def _ecs_shortfall(run: Run) -> float:
+    if not run.usable("X"):
+        return math.nan
+    return float(_ecs_group_attr(run, "E_tot") - np.sum(run.series("X")))
+
+
+ECS = Family(
+    figures=(FigureSpec("schedule", "schedule of the played sample", ecs_schedule_figure),
+             FigureSpec("sweep", "cost per kWh and PAR over the sweep", ecs_sweep_figure)),
+    quantities=(
+        Quantity("ecs_cost_per_kwh", "cost per kWh (played sample)", _ecs_cost_per_kwh, lambda run: "kappa kWh",
+                 "kappa (/ecs) sum_h L^2 / sum_h L over /series/L"),
+        Quantity("ecs_par", "PAR (played sample)", _ecs_par, lambda run: "1", "max_h L / mean_h L over /series/L"),
+        Quantity("ecs_shortfall", "shortfall (played sample)", _ecs_shortfall, lambda run: "kWh",
+                 "E_tot (/ecs) - sum of /series/X"),
+    ),
+)
+
 # The registry: root attribute `problem` -> figure set and extra quantities.
 FAMILIES: dict[str, Family] = {
     "dispatch": DISPATCH,
     "demand": DEMAND,
     "pev": PEV,
+    "ecs": ECS,
 }
 
 GENERIC = Family(figures=COMMON_FIGURES)

@@ -1546,6 +1546,11 @@ EXPERIMENTS = [
 ]
 
 
+# [ECS] E1-E5 live in their own file (exp_ecs.py), which imports this module's records.
+from .exp_ecs import ECS_EXPERIMENTS  # noqa: E402
+
+EXPERIMENTS += ECS_EXPERIMENTS
+
 def verdict(checks: list[Check]) -> str:
     shape = [c for c in checks if c.kind == "shape" and not c.holds]
     number = [c for c in checks if c.kind == "number" and not c.holds]
