@@ -98,7 +98,6 @@ class Algorithm {
   // Summary lines of the algorithm after the run (printed after the problem's), and the same numbers in the
   // output file (root attributes, or a group of its own). Collective.
   virtual PetscErrorCode View() const { return PETSC_SUCCESS; }
-  virtual PetscErrorCode RecordSummary(io::Recorder &) const { return PETSC_SUCCESS; }
   // Checkpoint: writes the per-agent state needed to resume after step t as global arrays indexed by
   // agent id under /state (so a restart may use another rank count), and reads it back. Collective.
   // The defaults refuse, naming the algorithm, so a run never silently resumes from a partial state.
