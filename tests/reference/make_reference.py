@@ -84,8 +84,11 @@ def normalized(value):
 
 
 def refusal_message(log):
-    """The first line of dodge's message for a refused configuration (the '[0]PETSC ERROR:' line that says why)."""
+    """dodge's message for a refused configuration: its one 'dodge: error:' line (older binaries: the
+    '[0]PETSC ERROR:' line that says why, so a file made by either compares with either)."""
     for line in log.splitlines():
+        if line.startswith("dodge: error:"):
+            return line.split("dodge: error:", 1)[1].strip()
         if "PETSC ERROR:" in line and ("does not run" in line or "needs" in line or "refuse" in line):
             return line.split("PETSC ERROR:", 1)[1].strip()
     return ""
