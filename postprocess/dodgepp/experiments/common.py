@@ -482,6 +482,12 @@ def demand_spec(group, name, scenario, *options) -> RunSpec:
 
 
 def verdict(checks: list[Check]) -> str:
+    """matches / qualitatively matches / differs — because …, from the shape and number checks; an
+    experiment whose checks are all informative (e.g. wall times, which depend on the machine and its
+    load) is "reported — not judged", never "matches"."""
+    if checks and all(c.kind == "info" for c in checks):
+        return ("reported — not judged: every quantity here depends on the machine and its load, so it is "
+                "reported beside the paper's without a verdict")
     shape = [c for c in checks if c.kind == "shape" and not c.holds]
     number = [c for c in checks if c.kind == "number" and not c.holds]
     reasons = []
@@ -498,3 +504,34 @@ def verdict(checks: list[Check]) -> str:
 def short_verdict(v: str) -> str:
     return v.split(" — ")[0]
 
+
+
+TIE_RTOL = 1e-9  # two measured values this close (relative to the larger, or both 0) are a tie
+
+
+def ranking(a: float, b: float, rtol: float = TIE_RTOL) -> str:
+    """'better' when a < b, 'worse' when a > b, 'tie' when they agree to rtol (e.g. both 0): a tie is
+    reported as a tie and neither confirms nor contradicts a claim that a is smaller."""
+    if abs(a - b) <= rtol * max(abs(a), abs(b)) or (a == 0.0 and b == 0.0):
+        return "tie"
+    return "better" if a < b else "worse"
+
+
+def tally(outcomes: dict) -> str:
+    """'better in NSW, QLD; tie in SA; worse in —' from {key: ranking}."""
+    parts = []
+    for word in ("better", "tie", "worse"):
+        keys = [str(k) for k, v in outcomes.items() if v == word]
+        parts.append(f"{word} in {', '.join(keys) if keys else '—'}")
+    return "; ".join(parts)
+
+
+def run_eps(run: Run) -> float:
+    """The doa/dpa stopping tolerance ε the run used (/inputs/algorithm/eps; nan when absent)."""
+    with h5py.File(run.path, "r") as f:
+        return float(f["inputs/algorithm/eps"][0]) if "inputs/algorithm/eps" in f else math.nan
+
+
+def normalization(run: Run) -> str:
+    """How the run normalized its load trace (§3.5): 'window', 'file' or '?'."""
+    return str(run.problem_attrs.get("normalize_over", "?"))

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..plotting import new_figure
 from ..run import Run
-from .common import (Check, COLORS, Experiment, listing, num, open_run, Outcome, RunSpec, series, Table, user_decisions)
+from .common import (run_eps, Check, COLORS, Experiment, listing, num, open_run, Outcome, RunSpec, series, Table, user_decisions)
 
 
 def w6_sizes(ctx):
@@ -77,7 +77,7 @@ def w6(ctx, runs) -> Outcome:
         Check("V̄: DOA close to COA", "close", per_n("V"), v_close,
               criterion="V̄_DOA − V̄_COA ≤ 25 % of V̄_DPA − V̄_COA at every N", why="DOA's V̄ is far from COA's"),
         Check("P̄: COA best", "COA best", per_n("P") + " (COA/DOA/DPA)", p_best, criterion="COA's P̄ ≤ DOA's and DPA's at every N",
-              why=f"DOA's peak is lower than COA's, as its PR in W5: at ε = 0.2, δ = 0.05 (calibrated) doa's price stays "
+              why=f"DOA's peak is lower than COA's, as its PR in W5: at ε = {num(run_eps(Rl['doa']))}, δ = 0.05 (calibrated) doa's price stays "
                   f"{100 * lam_rel:.0f} % away from COA's λ* on average (N = {n0}), so it does not play the per-slot "
                   "optimum COA plays"),
         Check("Ū: DPA slightly better", "slightly better", per_n("U") + " (COA/DOA/DPA)", u_dpa,

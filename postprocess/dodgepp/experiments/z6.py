@@ -47,16 +47,20 @@ def z6(ctx, runs) -> Outcome:
     out.checks.append(Check(
         "wall time of pdct, T = 2880", "NSW 45.54, QLD 38.85, SA 43.22, VIC 39.01, TAS 39.85 s",
         "Σ step_time " + listing(steps.values()) + " s" + (" (T = 288: not comparable)" if ctx.quick else ""),
-        all(abs(steps[r] / PAPER_TIMES[r] - 1) <= 0.25 for r in REGIONS), kind="number",
-        criterion="within 25 % of the paper's times (§14: a reference, not a target)",
+        all(abs(steps[r] / PAPER_TIMES[r] - 1) <= 0.25 for r in REGIONS), kind="info",
+        criterion="within 25 % of the paper's times (§14: a reference, not a target; reported only: a wall time depends on the machine and its load, so no verdict rests on it)",
         why=f"dodge is compiled C++ with MPI ({ctx.ranks} ranks on {cpu}, {os.cpu_count()} CPUs), the paper's times are "
             "MATLAB R2023b on an AMD Ryzen 7 at 1.80 GHz with 16 GB: different implementation and hardware; dodge "
             f"is {min(ratios):.0f}–{max(ratios):.0f}× faster here (Σ step_time, oracle and metrics included, I/O excluded)"))
     out.checks.append(Check(
-        "similar times across regions", "max/min = 1.17", f"max/min = {num(spread)}", spread <= 2.0,
-        criterion="max/min over the regions ≤ 2",
+        "similar times across regions", "max/min = 1.17", f"max/min = {num(spread)}", spread <= 2.0, kind="info",
+        criterion="max/min over the regions ≤ 2 (reported only: depends on machine load)",
         why="at a fraction of a second per run dodge's times are dominated by per-step MPI latency and system noise, "
             "not by the region's data"))
+    out.notes.append(f"Not judged (§14: a reference, not a target): dodge is compiled C++ with MPI ({ctx.ranks} ranks on "
+                     f"{cpu}, {os.cpu_count()} CPUs), the paper's times are MATLAB R2023b on an AMD Ryzen 7 at 1.80 GHz "
+                     f"with 16 GB: different implementation and hardware; dodge is {min(ratios):.0f}–{max(ratios):.0f}× "
+                     "faster here. Wall times depend on the machine's load, so no verdict rests on them.")
     out.notes.append(f"Σ step_time is dodge's per-step wall time summed over the horizon (the algorithm, the oracle and "
                      f"the metrics; HDF5 I/O excluded); 'process' is the launcher's wall time from start to exit (MPI "
                      f"start-up, reading the CSV, writing the HDF5 file included). Machine: {cpu}, {os.cpu_count()} CPUs. "
