@@ -29,7 +29,7 @@ import traceback
 from pathlib import Path
 
 from .experiments import all_experiments
-from .experiments.common import (REPO, DECAY_MIN, MissingData, Outcome, Runner, cell, cpu_model, jsonable, md,
+from .experiments.common import (REPO, DECAY_MIN, MissingData, Outcome, Runner, cell, cpu_model, jsonable, md, num,
                                  root_attr, short_verdict, shown_path, verdict, Ctx)
 
 # The table of algorithms.md §14, built from the registry (dodgepp/experiments/*.py). A module may also
@@ -141,8 +141,40 @@ def write_markdown(ctx, results, info, path: Path) -> None:
                 state = "ok" if r["ok"] else f"FAILED ({r['error']})"
                 out.append(f"- `{r['file']}` ({state}, {r['seconds']:.2f} s): `{r['command']}`")
             out += ["", "</details>", ""]
+    out += sweep_section(ctx.docs)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(out) + "\n")
+
+
+def sweep_section(docs: Path) -> list[str]:
+    """The step-size sweep of §8.1 (postprocess/sweep_schemes writes docs/results/sweep.json and the heat maps),
+    reported whole: every cell, the criteria and the cells that meet them."""
+    f = docs / "results" / "sweep.json"
+    if not f.is_file():
+        return ["## Step-size sweep (§8.1)", "", "Not run here: `postprocess/sweep_schemes` writes docs/results/sweep.json.", ""]
+    d = json.loads(f.read_text())
+    out = ["## Step-size sweep (§8.1)", "",
+           "pdct over (pa, pb) ∈ {" + ", ".join(map(str, d["grid"]["pa"])) + "} × {" + ", ".join(map(str, d["grid"]["pb"]))
+           + "} with α0 = β0 = 1 and γ = α (γ_1β_1 = 1), on the synthetic microgrid (inputs/synthetic.yaml) and AEMO NSW "
+           "(inputs/aemo_nsw.yaml), made by `postprocess/sweep_schemes`. Reg(T)/T and Vio(T)/T are the run files' root "
+           "attributes final_regret_avg and final_violation_avg; Vio⁺(T)/T and the decay exponents q̂ come from /series.", "",
+           f"Cells meeting Z2's criteria on the synthetic microgrid (q̂(Reg/t) ≥ {d['criteria']['q_regret_synthetic_min']}, "
+           f"q̂(Vio/t) ≥ {d['criteria']['q_violation_synthetic_min']}) with Vio/t decreasing on NSW "
+           f"(q̂ ≥ {d['criteria']['q_violation_nsw_min']}): " + ", ".join(f"({a:g}, {b:g})" for a, b in d["admissible"]) +
+           ". Of these, Reg(t)/t also decreases on NSW (q̂ ≥ 0.1, Z5's claim) for: " +
+           ", ".join(f"({c['pa']:g}, {c['pb']:g})" for c in d["cells"] if c["dataset"] == "nsw" and
+                     [c["pa"], c["pb"]] in [list(x) for x in d["admissible"]] and float(c["q_regret"]) >= 0.1) +
+           ". The new S1–S3 (algorithms.md §8.1) are (0.3, 0.3), (0.3, 0.5), (0.4, 0.6): three of these that differ in "
+           "α_t and β_t; the former S1–S3 are kept as S1a–S3a.", ""]
+    for ds in ("synthetic", "nsw"):
+        out += [f"![sweep_{ds}](results/sweep_{ds}.png)", "", f"*Reg(T)/T, Vio(T)/T and Vio⁺(T)/T over (pa, pb), {ds}.*", ""]
+    out += ["| data | pa | pb | T | Reg(T)/T | Vio(T)/T | Vio⁺(T)/T | q̂ Reg/t | q̂ Vio/t |", "|---|---|---|---|---|---|---|---|---|"]
+    for c in d["cells"]:
+        vals = [c["dataset"], c["pa"], c["pb"], c["T"], c["regret"], c["violation"], c["violation_plus"],
+                c["q_regret"], c["q_violation"]]
+        out.append("| " + " | ".join(cell(num(float(v) if isinstance(v, str) and v in ("inf", "-inf") else v))
+                                     for v in vals) + " |")
+    return out + [""]
 
 
 def parse_args(argv=None):
