@@ -49,7 +49,7 @@ PetscErrorCode CoordinatorOptionsRead(PetscOptionItems *PetscOptionsObject, cons
                         kAnyFinite, &v, &o->delta_set));
   o->delta = v;
   v = o->eps;
-  PetscCall(OptionsReal(PetscOptionsObject, "-eps", "Stop the inner loop when |mu^{k+1} - mu^k| < eps >= 0 (default: the preset's, 0.2)",
+  PetscCall(OptionsReal(PetscOptionsObject, "-eps", "Stop the inner loop when |mu^{k+1} - mu^k| < eps >= 0 (default: the problem's preset; demand per_capita 0.01, literal and other problems 0.2)",
                         kAnyFinite, &v, &o->eps_set));
   o->eps = v;
   PetscCall(OptionsInt(PetscOptionsObject, "-kmax", "Maximum inner iterations K_max per step", 1, PETSC_MAX_INT, &o->kmax));

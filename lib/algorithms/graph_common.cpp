@@ -9,21 +9,28 @@
 namespace dodge::algorithms {
 
 namespace {
-const char *const kSchemes[] = {"S1", "S2", "S3", "custom"};
+const char *const kSchemes[] = {"S1", "S2", "S3", "S1a", "S2a", "S3a", "custom"};
+constexpr PetscInt kTabled = 6, kDefaultScheme = 4;  // S2a: the default law of every run before issue 14
 const char *const kInits[] = {"random", "midpoint", "lower"};
 // Names inside the caller's prefixed block: PETSc prepends the prefix.
 std::string opt(const char *, const char *name) { return std::string("-") + name; }
 }  // namespace
 
 PetscErrorCode StepLaws::FromOptions(PetscOptionItems *PetscOptionsObject, const char *prefix) {
-  PetscInt scheme_idx = 1;
+  PetscInt scheme_idx = kDefaultScheme;
   PetscBool set;
   PetscFunctionBeginUser;
-  PetscCall(OptionsChoice(PetscOptionsObject, opt(prefix, "scheme").c_str(), "Step-size scheme of Fig. 2 (S1, S2, S3) or custom (free laws below)", kSchemes, 4, &scheme_idx, nullptr));
+  PetscCall(OptionsChoice(PetscOptionsObject, opt(prefix, "scheme").c_str(),
+                          "Step-size scheme of Fig. 2: S1, S2, S3 (chosen from the sweep of §8.1), S1a, S2a, S3a (the "
+                          "former S1-S3; S2a is the default) or custom (free laws below)",
+                          kSchemes, 7, &scheme_idx, nullptr));
   scheme = kSchemes[scheme_idx];
-  // Table of §8.1: (α0, pa, β0, pb); γ = α.
-  const double table[3][4] = {{1, 0.5, 1, 0.1}, {1, 0.5, 1, 0.2}, {0.5, 0.5, 1, 0.2}};
-  if (scheme_idx < 3) alpha0 = table[scheme_idx][0], pa = table[scheme_idx][1], beta0 = table[scheme_idx][2], pb = table[scheme_idx][3];
+  // Table of §8.1: (α0, pa, β0, pb); γ = α. S1-S3 from the (pa, pb) sweep (docs/results.md, "Step-size sweep"),
+  // S1a-S3a the former S1-S3.
+  const double table[kTabled][4] = {{1, 0.3, 1, 0.3}, {1, 0.3, 1, 0.5}, {1, 0.4, 1, 0.6},
+                                    {1, 0.5, 1, 0.1}, {1, 0.5, 1, 0.2}, {0.5, 0.5, 1, 0.2}};
+  if (scheme_idx < kTabled)
+    alpha0 = table[scheme_idx][0], pa = table[scheme_idx][1], beta0 = table[scheme_idx][2], pb = table[scheme_idx][3];
   double v;
   bool custom_set = false;
   // Finite and in range, named in the error ("-pdct_pa inf is not a finite number").
@@ -48,7 +55,7 @@ PetscErrorCode StepLaws::FromOptions(PetscOptionItems *PetscOptionsObject, const
   custom_set = custom_set || before;
   gamma0 = g0, pg = p;
   if (!gamma_set) gamma0 = alpha0, pg = pa;
-  if (custom_set && scheme_idx < 3) scheme = scheme + "+custom";
+  if (custom_set && scheme_idx < kTabled) scheme = scheme + "+custom";
   PetscCheck(alpha0 > 0 && beta0 >= 0 && gamma0 > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
              "%s: alpha0 (%g) and gamma0 (%g) must be positive and beta0 (%g) non-negative", prefix, alpha0, gamma0, beta0);
   PetscCheck(pa >= 0 && pb >= 0 && pg >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,

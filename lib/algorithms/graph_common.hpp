@@ -16,7 +16,7 @@ namespace dodge::algorithms {
 // α_t = α0/t^pa, β_t = β0/t^pb, γ_t = γ0/t^pg (γ defaults to α).
 struct StepLaws {
   double alpha0 = 1, pa = 0.5, beta0 = 1, pb = 0.2, gamma0 = 1, pg = 0.5;
-  std::string scheme = "S2";
+  std::string scheme = "S2a";
   double alpha(std::int64_t t) const { return alpha0 / std::pow(static_cast<double>(t), pa); }
   double beta(std::int64_t t) const { return beta0 / std::pow(static_cast<double>(t), pb); }
   double gamma(std::int64_t t) const { return gamma0 / std::pow(static_cast<double>(t), pg); }

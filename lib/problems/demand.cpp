@@ -147,8 +147,9 @@ class Demand final : public Problem {
     // Presets (§3.2): (cost scaling, a, δ, ε); explicit options override.
     const double preset_a[3] = {0.05, 0.0175, 0.05}, preset_delta[3] = {0.15, 0.05, 0.15};
     if (!a_set) a_ = preset_a[preset];
-    delta_default_ = preset_delta[preset], eps_default_ = 0.2;
     per_capita_ = scaling_set ? scaling == 0 : preset != 2;
+    // ε is a price difference: 0.2 as printed in literal price units, 0.2/N_paper = 0.01 per capita (§3.2).
+    delta_default_ = preset_delta[preset], eps_default_ = per_capita_ ? 0.01 : 0.2;
     if (!gmax_set_) gmax_per_user_ = pmax_;
     PetscCheck(std::isfinite(pmin_) && std::isfinite(pmax_) && pmin_ >= 0 && pmin_ < pmax_, PETSC_COMM_WORLD,
                PETSC_ERR_ARG_OUTOFRANGE,
@@ -693,7 +694,7 @@ class Demand final : public Problem {
   bool per_capita_ = true;
   PetscReal a_ = 0.05, b_ = 0, c_ = 0, alpha_ = 1, pmin_ = 1, pmax_ = 3, gmax_per_user_ = 3;
   PetscBool gmax_set_ = PETSC_FALSE;
-  double delta_default_ = 0.15, eps_default_ = 0.2;
+  double delta_default_ = 0.15, eps_default_ = 0.01;
   std::string source_ = "caiso", day_, data_dir_, file_, column_, time_column_;
   PetscInt days_ = 1;
   bool separate_ = false;

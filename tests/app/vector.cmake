@@ -7,7 +7,7 @@
 # name -> the run's arguments; each runs at every rank count and the files must agree (compare_runs.py:
 # agent trajectories bitwise, series to 1e-12).
 set(VEC_RUNS pev_pdct pev_li2022 pev_dopp_directed pev_offline regression_pdct regression_li2022 regression_li2022_bandit
-    regression_dopp_directed)
+    regression_dopp_directed regression_binding)
 set(VEC_ARGS_pev_pdct -problem pev -algorithm pdct -agents 17 -graph_family erdos_renyi -graph_link_failure 0.2 -steps 80)
 set(VEC_ARGS_pev_li2022 -problem pev -algorithm li2022 -agents 13 -graph_family switching3 -steps 80)
 set(VEC_ARGS_pev_dopp_directed -problem pev -algorithm dopp -agents 15 -graph_family erdos_renyi_directed -steps 80)
@@ -17,6 +17,8 @@ set(VEC_ARGS_regression_pdct -options_file ${PROJECT_SOURCE_DIR}/inputs/regressi
 set(VEC_ARGS_regression_li2022 -problem regression -algorithm li2022 -agents 13 -graph_family switching3 -steps 300)
 set(VEC_ARGS_regression_li2022_bandit -problem regression -algorithm li2022 -li2022_feedback bandit -agents 13
     -graph_family switching3 -steps 300)
+# The binding scenario (the multiplier is active at about half the steps) at every rank count.
+set(VEC_ARGS_regression_binding -options_file ${PROJECT_SOURCE_DIR}/inputs/regression_binding.yaml -steps 300)
 set(VEC_ARGS_regression_dopp_directed -problem regression -algorithm dopp -agents 15 -graph_family ring_directed -steps 300)
 foreach(run IN LISTS VEC_RUNS)
   dodge_rank_runs(${run} ${VEC_ARGS_${run}})
@@ -26,7 +28,7 @@ foreach(run IN LISTS VEC_RUNS)
 endforeach()
 
 # The scenario files run in full (they are small) and use every option they set; the files hold vector fields.
-foreach(scenario pev pev_li2022 regression regression_li2022)
+foreach(scenario pev pev_li2022 regression regression_li2022 regression_binding)
   dodge_expect_test(NAME app_scenario_${scenario} MATCH "status complete" COMPLETE ${APP_OUT}/scenario_${scenario}.h5
            COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/${scenario}.yaml
                    -progress 0 -output_file ${APP_OUT}/scenario_${scenario}.h5)
@@ -36,6 +38,10 @@ endforeach()
 add_test(NAME app_vector_files COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_vector_files.py ${APP_OUT}/scenario_pev.h5
          ${APP_OUT}/scenario_pev_li2022.h5 ${APP_OUT}/scenario_regression.h5 ${APP_OUT}/scenario_regression_li2022.h5)
 set_tests_properties(app_vector_files PROPERTIES FIXTURES_REQUIRED vector_scenarios)
+# The binding regression scenario binds at 40-70 % of its steps and pdct's multipliers respond (issue 14).
+add_test(NAME app_regression_binding COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_binding.py
+         ${APP_OUT}/scenario_regression_binding.h5)
+set_tests_properties(app_regression_binding PROPERTIES FIXTURES_REQUIRED vector_scenarios)
 
 dodge_expect_test(NAME app_help_vector MATCH "-pev_oracle_max_agents.*-regression_noise" COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_vector PROPERTIES ENVIRONMENT "${MPI_ENV}")

@@ -1,4 +1,4 @@
-"""Tests of the [ECS] experiments E1-E5 of postprocess/reproduce (postprocess/dodgepp/exp_ecs.py) on a quick run
+"""Tests of the [ECS] experiments E1-E5 of postprocess/reproduce (postprocess/dodgepp/experiments/ecs.py) on a quick run
 (2 ranks, 10 replicates per sigma_d) and of report's ecs figure set. The E5 ratios and E3 means are recomputed
 here from the run files with h5py and numpy, independently of dodgepp."""
 import json

@@ -24,7 +24,7 @@ DODGE = Path(os.environ.get("DODGE_BIN") or REPO / "build" / "app" / "dodge")
 ONLY = ("Z1", "Z3", "Z6")
 RTOL = 1e-3  # results.md prints 4 significant digits
 PAPER_TIMES = {"NSW": 45.54, "QLD": 38.85, "SA": 43.22, "VIC": 39.01, "TAS": 39.85}  # [ZWL25] Table 1
-VERDICTS = ("matches", "qualitatively matches", "differs — because")
+VERDICTS = ("matches", "qualitatively matches", "differs — because", "reported — not judged")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -154,7 +154,7 @@ def test_sections_and_summary(quick):
     ids = [re.sub(r"\[(\w+)\].*", r"\1", r["id"]) for r in rows]
     assert ids == list(ONLY)
     for r in rows:
-        assert r["verdict"].strip("*") in ("matches", "qualitatively matches", "differs"), r["verdict"]
+        assert r["verdict"].strip("*") in ("matches", "qualitatively matches", "differs", "reported"), r["verdict"]
     # the intro names the machine, the commit and the command
     for key in ("| date |", "| command |", "| machine |", "| repository |", "| dodge |"):
         assert key in md
@@ -249,6 +249,9 @@ def test_z6_timing_recomputed(quick):
         assert_close(r["dodge process [s]"], proc, f"{reg} process time")
         assert value(r["dodge process [s]"]) > value(r["dodge Σ step_time [s]"])
     assert "different implementation and hardware" in md
+    # Wall times depend on the machine's load: reported, never judged (issue 14).
+    assert quick["json"]["experiments"]["Z6"]["verdict"].startswith("reported — not judged")
+    assert all(c["kind"] == "info" for c in quick["json"]["experiments"]["Z6"]["checks"])
 
 
 def test_results_json(quick):

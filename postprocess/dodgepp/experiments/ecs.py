@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plotting import new_figure
-from .reproduce import Check, Experiment, Outcome, RunSpec, Table, dataset, group_attrs, listing
+from ..plotting import new_figure
+from .common import Check, Experiment, Outcome, RunSpec, Table, dataset, group_attrs, listing
 
 SCHEMES = ("optimal", "optimal_par", "uniform", "aca", "par_ecs")
 COLORS = {"optimal": "tab:blue", "optimal_par": "tab:purple", "uniform": "0.4", "aca": "tab:orange",
@@ -241,7 +241,7 @@ def yes_no(b: bool) -> str:
     return "yes" if b else "no"
 
 
-ECS_EXPERIMENTS = [
+EXPERIMENTS = [
     Experiment("E1", "[ECS]", "Fig. 2, Table I", "one sample, sigma_d = 20 kWh", "data set (values unavailable)",
                ecs_runs, e1),
     Experiment("E2", "[ECS]", "Fig. 3", "aca", "X^h and lambda^h converge", ecs_runs, e2),
