@@ -27,7 +27,8 @@ static const char help[] =
     "code of the first error, printed on stderr, with no output file claiming complete: 62 wrong option value or\n"
     "setting, 63 value out of range or not finite, 75 incompatible options (e.g. coa on pev), 79 malformed input\n"
     "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
-    "missing, not creatable or unreadable, 67 HDF5 write failed, 55 out of memory, 56 unsupported, 76/77\n"
+    "missing, not creatable or unreadable, 67 HDF5 write failed, 72 a non-finite value during the run (step and\n"
+    "quantity named), 55 out of memory, 56 unsupported, 76/77\n"
     "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
 
 // Rank 0 checks every options file (core/options_files.hpp); all ranks return its verdict. Before PETSc: MPI only.

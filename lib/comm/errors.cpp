@@ -17,7 +17,7 @@ bool InputCode(PetscErrorCode n) {
     case PETSC_ERR_ARG_WRONG: case PETSC_ERR_ARG_OUTOFRANGE: case PETSC_ERR_ARG_INCOMP: case PETSC_ERR_FILE_UNEXPECTED:
     case PETSC_ERR_ARG_UNKNOWN_TYPE: case PETSC_ERR_FILE_OPEN: case PETSC_ERR_FILE_READ: case PETSC_ERR_FILE_WRITE:
     case PETSC_ERR_USER_INPUT: case PETSC_ERR_ARG_NULL: case PETSC_ERR_ARG_SIZ: case PETSC_ERR_ARG_BADPTR:
-    case PETSC_ERR_NOT_CONVERGED:
+    case PETSC_ERR_NOT_CONVERGED: case PETSC_ERR_FP:
       return true;
     default:
       return n == PETSC_ERR_USER;  // 83: a name outside a list option's choices (OptionsChoice)

@@ -1,6 +1,9 @@
 // The run loop (see run.hpp).
 #include "run/run.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 #include "comm/errors.hpp"
 #include "core/events.hpp"
 #include "oracle/oracle.hpp"
@@ -46,6 +49,35 @@ PetscErrorCode Run::SyncMonitors(std::int64_t t) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// A non-finite value among the step's reduced metrics means some agent's state, cost or the oracle overflowed
+// or became NaN: the run fails at that step, naming the quantity, and is never marked complete. The values are
+// the fused reduction's results, the same on every rank, so every rank fails together; nothing more is reduced.
+PetscErrorCode Run::CheckFinite(std::int64_t t, const double *row) const {
+  using metrics::Tracker;
+  struct Quantity { int col; const char *what; bool oracle; };
+  static const Quantity kChecked[] = {
+      {Tracker::F, "the cost F(t) = sum_i f_i(x_i)", false},
+      {Tracker::X_SUM, "the sum of the decisions x", false},
+      {Tracker::CONSTRAINT, "the constraint sum sum_i g_i(x_i)", false},
+      {Tracker::CONSTRAINT_ABS, "sum_i |g_i(x_i)|", false},
+      {Tracker::MU_MEAN, "the mean multiplier mu", false},
+      {Tracker::FSTAR, "the oracle cost F*(t)", true},
+      {Tracker::REGRET, "the cumulative regret", true},
+      {Tracker::PATH_LENGTH, "the path length of the optimum", true}};
+  PetscFunctionBeginUser;
+  for (const Quantity &q : kChecked) {
+    if (q.oracle && std::isnan(row[Tracker::ORACLE_MU]) && std::isnan(row[Tracker::FSTAR])) continue;  // no oracle
+    if (std::isfinite(row[q.col])) continue;
+    char value[32];  // formatted here: PETSc's printf writes inf as "inf."
+    std::snprintf(value, sizeof value, "%g", row[q.col]);
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_FP,
+            "step %" PetscInt64_FMT ": %s is %s, not finite: the state or the data overflowed (check capacities, prices, "
+            "demands and step sizes); the run stops here and its output is not marked complete",
+            t, q.what, value);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode Run::Solve() {
   const Events *ev;
   PetscFunctionBeginUser;
@@ -88,6 +120,7 @@ PetscErrorCode Run::Solve() {
     const double step_seconds = Now() - ts;
     run_seconds_ += step_seconds;
     observer_.Finish(t, orc.iterations, ctx.messages, ctx.bytes, step_seconds, row.data());
+    if (metrics_) PetscCall(CheckFinite(t, row.data()));
     if (columns_.size() > static_cast<std::size_t>(ncol)) {
       problem_->series_values(t, row.data() + ncol);
       algorithm_->series_values(row.data() + ncol + nprob_series_);

@@ -95,6 +95,7 @@ class Run {
   bool metrics_ = true, vec_ = false, stopped_ = false;
   int exit_code_ = 0;
   int nprob_series_ = 0;
+  PetscErrorCode CheckFinite(std::int64_t t, const double *row) const;
   double mu_warm_ = 0, run_seconds_ = 0, solve_start_ = 0;
   std::int64_t oracle_iters_total_ = 0, oracle_failures_ = 0;
   metrics::Observer observer_;

@@ -97,3 +97,10 @@ add_test(NAME app_wall_time_parts_no_output
                  ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 2000 -graph_family ring -steps 600 -progress 0
                  -output_file none)
 set_tests_properties(app_wall_time_parts app_wall_time_parts_no_output PROPERTIES ENVIRONMENT "${MPI_ENV}")
+
+# A run whose state or metrics become non-finite fails at that step naming the quantity (72) and its output is
+# never marked complete (issue 15: capacities of 1e308 ran to a 'complete' file of NaN).
+dodge_bad_input_exit(nonfinite_capacity 72 "step 1: the cost F\\(t\\) = sum_i f_i\\(x_i\\) is inf, not finite"
+                     -dispatch_capacity 1e308 -steps 20)
+dodge_bad_input_exit(nonfinite_synthetic 72 "step [0-9]+: .* is (inf|-inf|nan|-nan), not finite" -dispatch_source synthetic
+                     -dispatch_capacity 1e200 -steps 20)
