@@ -82,7 +82,7 @@ dodge_expect_test(NAME app_kappa_n_warning
                   COMMAND ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -pdct_kappa n -agents 1000 -graph_family ring -steps 5
                           -progress 0 -output_file none)
 dodge_expect_test(NAME app_kappa_n_warning_dopp MATCH "dodge: warning: -dopp_kappa n with N = 500 agents gives N\\*alpha_1\\*gamma_1 = 125 > 100"
-                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -algorithm dopp -dopp_kappa n -dopp_scheme S3
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -algorithm dopp -dopp_kappa n -dopp_scheme S3a
                           -agents 500 -graph_family ring_directed -graph_weights outdegree -steps 5 -progress 0 -output_file none)
 dodge_expect_test(NAME app_kappa_n_no_warning REJECT "warning"
                   COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -pdct_kappa n -agents 100 -graph_family ring -steps 5

@@ -283,7 +283,8 @@ def test_compare_labels_from_metadata(runs, tmp_path):
     for name in ("regret_avg", "violation_avg"):
         assert_real_png(out / f"{name}.png")
     md = (out / "compare.md").read_text()
-    for label in ("pdct S2 NSW1 N=6", "pdct S2 QLD1 N=6", "pdct S2 synthetic N=6"):
+    # The default run names no scheme (S2a, the former S2); the scenario files name the sweep's S2.
+    for label in ("pdct S2a NSW1 N=6", "pdct S2 QLD1 N=6", "pdct S2 synthetic N=6"):
         assert f"| {label} |" in md, label
     for path in (runs["nsw"], runs["qld"], runs["synthetic"]):
         with h5py.File(path, "r") as f:

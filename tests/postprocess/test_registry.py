@@ -66,16 +66,20 @@ def test_adding_a_file_adds_an_experiment(tmp_path):
     """A copy of the package with one more file: reproduce --list shows the new experiment, nothing else edited."""
     pp = tmp_path / "postprocess"
     shutil.copytree(REPO / "postprocess", pp, ignore=shutil.ignore_patterns("__pycache__"))
-    (pp / "dodgepp" / "experiments" / "e1.py").write_text(textwrap.dedent('''\
+    before = subprocess.run([sys.executable, str(pp / "reproduce"), "--list"], capture_output=True, text=True, timeout=60)
+    assert before.returncode == 0, before.stderr
+    ids_before = [ln.split()[0] for ln in before.stdout.splitlines()]
+    assert ids_before[:len(IDS)] == IDS and "G99" not in ids_before
+    (pp / "dodgepp" / "experiments" / "g99.py").write_text(textwrap.dedent('''\
         from .common import Experiment, Outcome
 
-        EXPERIMENT = Experiment("E1", "[ECS]", "Fig. 1", "a test run", "a claim", lambda ctx: [],
+        EXPERIMENT = Experiment("G99", "[WLHQ20]", "Fig. 1", "a test run", "a claim", lambda ctx: [],
                                 lambda ctx, runs: Outcome())
         '''))
     r = subprocess.run([sys.executable, str(pp / "reproduce"), "--list"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     ids = [ln.split()[0] for ln in r.stdout.splitlines()]
-    assert ids == IDS + ["E1"]
+    assert ids == ids_before + ["G99"]
 
 
 def test_ranking_counts_ties_as_ties():
