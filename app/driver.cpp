@@ -48,6 +48,7 @@ struct RunOptions {
   double progress = 2.0;
   PetscBool slurm_check = PETSC_TRUE;
   PetscBool version = PETSC_FALSE;
+  PetscInt nonfinite_at = 0;  // test-only: a non-finite state injected at this step (0: never)
 };
 
 // Ranges of the run's integer options, read as 64 bits so that nothing wraps (PetscInt is 32 bits here).
@@ -79,6 +80,8 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
                              o->slurm_check, &o->slurm_check, nullptr));
   PetscCall(PetscOptionsBool("-version", "Print dodge's version, git hash and the PETSc, HDF5 and MPI libraries, and exit 0",
                              nullptr, o->version, &o->version, nullptr));
+  // Test only (hidden from -help): the last rank reports a non-finite state at this step (-metrics false).
+  PetscCall(OptionsIntHidden(PetscOptionsObject, "-test_nonfinite_at_step", 0, kMaxSteps, &o->nonfinite_at));
   PetscOptionsEnd();
   // Ranges are checked by the readers, on every rank together, naming the option.
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -284,6 +287,7 @@ PetscErrorCode Run(int *exit_code) {
   // ---- the run: the loop owns the step; output, checkpoints, progress are its monitors ----
   run::Run run;
   run.Setup(*problem, *algorithm, block, T, ro.metrics);
+  if (ro.nonfinite_at > 0 && !ro.metrics) run.InjectNonfiniteAt(ro.nonfinite_at);
   if (ck.restart) {
     // The state at the end of the checkpointed step.
     run::RunState resume;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <utility>
 
+#include <yaml.h>
+
 #include "core/petsc_compat.hpp"
 
 namespace dodge {
@@ -26,6 +28,37 @@ void Scan(const std::vector<std::string> &words, std::vector<InputFile> *out) {
 }
 
 std::string Where(const std::string &path, int line) { return path + ":" + std::to_string(line) + ": "; }
+
+// Parses the whole text with libyaml (the parser PETSc uses): 0, or the first syntax error as "line: what
+// (while what)". PETSc itself reports any of them as "YAML parser loading error", naming neither file nor line.
+bool YamlSyntaxError(const std::string &text, int *line, std::string *what) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) {
+    *line = 1, *what = "the YAML parser could not start (out of memory)";
+    return true;
+  }
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char *>(text.data()), text.size());
+  bool failed = false;
+  for (bool done = false; !done;) {
+    yaml_event_t event;
+    if (!yaml_parser_parse(&parser, &event)) {
+      failed = true;
+      *line = static_cast<int>(parser.problem_mark.line) + 1;
+      *what = parser.problem ? parser.problem : "malformed YAML";
+      if (parser.context) {
+        *what += std::string(" (") + parser.context;
+        if (parser.context_mark.line != parser.problem_mark.line)
+          *what += " on line " + std::to_string(parser.context_mark.line + 1);
+        *what += ")";
+      }
+      break;
+    }
+    done = event.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&event);
+  }
+  yaml_parser_delete(&parser);
+  return failed;
+}
 
 }  // namespace
 
@@ -125,6 +158,11 @@ int OptionsTextCheck(const std::string &path, const std::string &text, bool yaml
       return PETSC_ERR_FILE_UNEXPECTED;
     }
     stack.emplace_back(ind, key);
+  }
+  // What the line checks above let through must still parse (an unclosed bracket or quote, a bad indent).
+  if (int at = 0; YamlSyntaxError(text, &at, msg)) {
+    *msg = Where(path, at) + "YAML syntax error: " + *msg;
+    return PETSC_ERR_FILE_UNEXPECTED;
   }
   return 0;
 }

@@ -19,7 +19,8 @@ bool OptionsFileIsYaml(const InputFile &f);
 
 // Checks the text of one options file. Returns 0, or a PETSc error code with *msg naming the file and line:
 // PETSC_ERR_FILE_UNEXPECTED (79) for binary content and, in YAML, a tab in the indentation, a second
-// document, a top-level list or a key given twice at the same level. Pure (no I/O, no MPI): what the fuzzer
+// document, a top-level list, a key given twice at the same level or any YAML syntax error (libyaml's message
+// and line). Pure (no I/O, no MPI): what the fuzzer
 // calls.
 int OptionsTextCheck(const std::string &path, const std::string &text, bool yaml, std::string *msg);
 

@@ -26,6 +26,7 @@ void Observer::BeginStep(std::int64_t t, bool metrics, bool oracle, double mu_st
   t_ = t, metrics_ = metrics, oracle_ = metrics && oracle, mu_star_ = mu_star, xstar_ = xstar;
   signal_ = signal ? 1.0 : 0.0;
   reduced_ = false;
+  nonfinite_ = 0, nonfinite_any_ = false;
   if (!metrics_) return;
   if (vector_)
     vp_.reset();
@@ -108,8 +109,11 @@ PetscErrorCode Observer::Signalled(MPI_Comm comm, bool latest, bool *any) {
   PetscCheck(!metrics_ || reduced_, PETSC_COMM_SELF, PETSC_ERR_PLIB,
              "metrics observer: the step computed metrics but its algorithm never called Reduce");
   if (!reduced_) {
-    signal_ = latest ? 1.0 : 0.0;
+    // 1: a checkpoint was asked for; 2 (or more): a non-finite value was seen; the maximum over the ranks.
+    signal_ = (latest ? 1.0 : 0.0) + (nonfinite_ == 0 ? 0.0 : 2.0);
     PetscCall(comm::AllreduceMax(comm, &signal_, 1));
+    nonfinite_any_ = signal_ >= 2;
+    if (nonfinite_any_) signal_ = 0;  // the run fails at this step: no checkpoint of a non-finite state
   }
   *any = signal_ > 0;
   PetscFunctionReturn(PETSC_SUCCESS);

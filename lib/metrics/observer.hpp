@@ -89,8 +89,12 @@ class Observer {
   PetscErrorCode Reduce(MPI_Comm comm, const Values *kept = nullptr);
 
   // After the step: whether any rank asked for a checkpoint, from the step's reduction, or, when the step had
-  // none, from a reduction of the flag alone with `latest` (this rank's flag now). Collective on comm.
+  // none, from a reduction of the flag alone with `latest` (this rank's flag now). Collective on comm. A step
+  // without metrics folds into that flag whether any rank saw a non-finite decision, constraint value or
+  // multiplier in its Pass (nonfinite() after it, the same on every rank).
   PetscErrorCode Signalled(MPI_Comm comm, bool latest, bool *any);
+  bool nonfinite() const { return nonfinite_any_; }
+  void MarkNonfinite() { nonfinite_ = NAN; }  // what a Pass does on a non-finite value (fault-injection tests)
 
   // The reduced partial sums of the step (tests read them).
   const Partials &partials() const { return p_; }
@@ -111,8 +115,12 @@ class Observer {
   void PassScalar(const K &k, std::int64_t nloc, Body &body) {
     copied_ = Copy;
     if (!metrics_) {
-      const auto none = [](double, double, double, double) {};
+      // No metrics: only whether a decision, constraint value or multiplier is inf or NaN (v·0 is 0 for a
+      // finite v, NaN otherwise; no sum of finite values can overflow it). Reduced in Signalled.
+      double bad = nonfinite_;
+      const auto none = [&bad](double x, double c, double mu, double) { bad += x * 0.0 + c * 0.0 + mu * 0.0; };
       for (std::int64_t i = 0; i < nloc; ++i) body(i, none);
+      nonfinite_ = bad;
     } else {
       if (Copy) dev_.resize(static_cast<std::size_t>(nloc) * 2);
       if (oracle_) PassWith<true, Copy>(k, nloc, body);
@@ -123,8 +131,15 @@ class Observer {
   void PassVector(const K &k, std::int64_t nloc, Body &body) {
     copied_ = Copy;
     if (!metrics_) {
-      const auto none = [](const double *, const double *, const double *, const double *) {};
+      constexpr int d = K::dim;
+      const int m = rows_;
+      double bad = nonfinite_;
+      const auto none = [&bad, m](const double *x, const double *c, const double *mu, const double *) {
+        for (int j = 0; j < d; ++j) bad += x[j] * 0.0;
+        for (int r = 0; r < m; ++r) bad += c[r] * 0.0 + mu[r] * 0.0;
+      };
       for (std::int64_t i = 0; i < nloc; ++i) body(i, none);
+      nonfinite_ = bad;
     } else {
       if (Copy) dev_.resize(static_cast<std::size_t>(nloc) * 2 * rows_);
       if (oracle_ && xstar_) PassVecWith<true, Copy>(k, nloc, body);
@@ -192,6 +207,8 @@ class Observer {
   std::int64_t t_ = 0;
   bool metrics_ = false, oracle_ = false, reduced_ = false;
   double mu_star_ = 0, signal_ = 0;
+  double nonfinite_ = 0;         // this rank's Pass without metrics: 0, or NaN after a non-finite value
+  bool nonfinite_any_ = false;   // any rank's, after Signalled
   const double *xstar_ = nullptr;
   // The second pass of the consensus RMS: Σ_i (μ_i − μ̄)² and Σ_i (y_i − c̄)² in blocks, summed over rows.
   void Deviations(const Values &v, const double *mu_mean, const double *c_mean, double *mu_sq, double *y_sq) const;

@@ -129,7 +129,14 @@ PetscErrorCode Run::Solve() {
     // A signal seen on any rank reaches all of them through the step's fused reduction (or one of its own).
     StepInfo info;
     info.t = t, info.T = T_, info.row = &row, info.step_seconds = step_seconds;
+    if (t == inject_nonfinite_at_ && comm::WorldRank() == comm::WorldSize() - 1) observer_.MarkNonfinite();
     PetscCall(observer_.Signalled(PETSC_COMM_WORLD, SignalRequested(), &info.signalled));
+    // Without metrics the fused reduction is not there: the flag's reduction carried the state check.
+    PetscCheck(!observer_.nonfinite(), PETSC_COMM_WORLD, PETSC_ERR_FP,
+               "step %" PetscInt64_FMT ": some agent's decision x, constraint value or multiplier mu is inf or NaN: the "
+               "state or the data overflowed (check capacities, prices, demands and step sizes); the run stops here "
+               "and its output is not marked complete",
+               t);
     for (Monitor *m : monitors_) {
       if (stopped_) break;
       bool stop = false;

@@ -61,6 +61,9 @@ class Run {
              bool metrics);
   // Continue after the checkpointed step st.t (after observer().LoadState and the others').
   void Restore(const RunState &st);
+  // Test-only fault injection (-test_nonfinite_at_step): at step t the last rank reports a non-finite state, as
+  // its Pass would for an inf or NaN decision, so the check without metrics is exercised end to end.
+  void InjectNonfiniteAt(std::int64_t t) { inject_nonfinite_at_ = t; }
   // Monitors are not owned; they must outlive Solve.
   void AddMonitor(Monitor *m) { monitors_.push_back(m); }
 
@@ -93,6 +96,7 @@ class Run {
   Block block_;
   std::int64_t T_ = 0, t_ = 0;
   bool metrics_ = true, vec_ = false, stopped_ = false;
+  std::int64_t inject_nonfinite_at_ = 0;
   int exit_code_ = 0;
   int nprob_series_ = 0;
   PetscErrorCode CheckFinite(std::int64_t t, const double *row) const;

@@ -24,6 +24,8 @@ dodge_bad_input_exit(yaml_dup_key 79 "dup_key.yaml:3: 'agents' is given twice \\
 dodge_bad_input_exit(yaml_dup_nested 79 "dup_nested.yaml:4: 'pdct: scheme' is given twice \\(first on line 2\\)"
                      -options_file ${BAD}/dup_nested.yaml)
 dodge_bad_input_exit(yaml_two_docs 79 "two_docs.yaml:2: a second YAML document" -options_file ${BAD}/two_docs.yaml)
+dodge_bad_input_exit(yaml_syntax 79 "unclosed.yaml:3: YAML syntax error: did not find expected .,. or .\\]. \\(while parsing a flow sequence on line 2\\)"
+                     -options_file ${BAD}/unclosed.yaml)
 dodge_bad_input_exit(yaml_tab 79 "tab_indent.yaml:2: a tab in the indentation" -options_file ${BAD}/tab_indent.yaml)
 dodge_bad_input_exit(yaml_top_list 79 "top_list.yaml:1: the top level is a list" -options_file ${BAD}/top_list.yaml)
 dodge_bad_input_exit(yaml_binary 79 "binary.yaml:2: binary content \\(byte 0x01\\)" -options_file ${BAD}/binary.yaml)

@@ -35,6 +35,7 @@ mkdir -p "$out/a_directory.csv"
 # two documents (PETSc reads the first); a tab in the indentation; a top-level list; binary content; and a
 # plain (non-YAML) options file with binary content.
 printf 'agents: 7\nsteps: 3\nagents: 8\n' > "$out/dup_key.yaml"
+printf 'agents: 7\nsteps: [1, 2\nseed: 3\n' > "$out/unclosed.yaml"   # a YAML syntax error: PETSc names no file or line
 printf 'pdct:\n  scheme: S1\n  pa: 0.5\n  scheme: S3\n' > "$out/dup_nested.yaml"
 printf 'agents: 7\n---\nsteps: 3\n' > "$out/two_docs.yaml"
 printf 'pdct:\n\tscheme: S1\n' > "$out/tab_indent.yaml"

@@ -102,5 +102,16 @@ set_tests_properties(app_wall_time_parts app_wall_time_parts_no_output PROPERTIE
 # never marked complete (issue 15: capacities of 1e308 ran to a 'complete' file of NaN).
 dodge_bad_input_exit(nonfinite_capacity 72 "step 1: the cost F\\(t\\) = sum_i f_i\\(x_i\\) is inf, not finite"
                      -dispatch_capacity 1e308 -steps 20)
+# Without metrics (no cost is computed, so the capacities above run to finite states): the state check, fed by
+# the test-only fault -test_nonfinite_at_step on the last rank, ends every rank at that step at 1-4 ranks.
+foreach(np 1 2 3 4)
+  add_test(NAME app_bad_nonfinite_no_metrics_np${np}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.sh
+                   "step 7: some agent's decision x, constraint value or multiplier mu is inf or NaN"
+                   ${APP_OUT}/bad_nonfinite_no_metrics_np${np}.h5 --exit 72 --
+                   ${MPIRUN} ${np} ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -progress 0 -steps 20 -metrics false
+                   -test_nonfinite_at_step 7 -output_file ${APP_OUT}/bad_nonfinite_no_metrics_np${np}.h5)
+  set_tests_properties(app_bad_nonfinite_no_metrics_np${np} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS ${np} TIMEOUT 60)
+endforeach()
 dodge_bad_input_exit(nonfinite_synthetic 72 "step [0-9]+: .* is (inf|-inf|nan|-nan), not finite" -dispatch_source synthetic
                      -dispatch_capacity 1e200 -steps 20)

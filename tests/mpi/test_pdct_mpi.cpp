@@ -128,3 +128,46 @@ TEST_CASE("pdct on the complete graph with kappa_N = n equals the centralized pr
   REQUIRE(mur_max > 0);
   REQUIRE(test::all_ranks(x_moved > 0));
 }
+
+// Without metrics there is no fused reduction: a Pass notes whether a decision, constraint value or multiplier
+// was inf or NaN, and the signal flag's reduction tells every rank (the run then fails, issue 15). Huge finite
+// values are not flagged (no sum of them can overflow the check).
+TEST_CASE("without metrics a non-finite state on one rank is seen on every rank", "[observer][mpi]") {
+  const std::int64_t n = 13, T = 10;
+  Run r;
+  REQUIRE(Build(n, T, &r) == 0);
+  const std::int64_t nloc = r.block.local();
+  const bool last = test::world_rank() == test::world_size() - 1;
+  for (std::int64_t t = 1; t <= 4; ++t) {  // the algorithm's own steps: nothing is flagged
+    problems::ScalarKernel kernel;
+    REQUIRE(r.problem->BeginStep(t, &kernel) == 0);
+    algorithms::StepContext ctx;
+    ctx.t = t, ctx.kernel = &kernel;
+    r.observer.BeginStep(t, false, false, 0.0, nullptr, false);
+    ctx.observer = &r.observer;
+    REQUIRE(r.algorithm->Step(ctx) == 0);
+    bool sig = true;
+    REQUIRE(r.observer.Signalled(PETSC_COMM_WORLD, false, &sig) == 0);
+    CHECK(!sig);
+    CHECK(!r.observer.nonfinite());
+  }
+  struct Case { double x, c, mu; bool flagged; };
+  for (const Case &cs : {Case{NAN, 0, 0, true}, Case{0, INFINITY, 0, true}, Case{0, 0, -INFINITY, true},
+                         Case{1e308, -1e308, 1e308, false}}) {
+    for (bool signal : {false, true}) {
+      const std::int64_t t = 5;
+      problems::ScalarKernel kernel;
+      REQUIRE(r.problem->BeginStep(t, &kernel) == 0);
+      r.observer.BeginStep(t, false, false, 0.0, nullptr, false);
+      r.observer.Pass(std::get<problems::DispatchKernel>(kernel), nloc, [&](std::int64_t i, auto &&sink) {
+        if (last && i == nloc - 1) sink(cs.x, cs.c, cs.mu, 0.0);
+        else sink(0.5, 0.1, 0.2, 0.3);
+      });
+      bool sig = false;
+      REQUIRE(r.observer.Signalled(PETSC_COMM_WORLD, signal && test::world_rank() == 0, &sig) == 0);
+      INFO("x " << cs.x << " c " << cs.c << " mu " << cs.mu << " signal " << signal);
+      CHECK(r.observer.nonfinite() == cs.flagged);
+      CHECK(sig == (signal && !cs.flagged));  // a failing step is never checkpointed
+    }
+  }
+}

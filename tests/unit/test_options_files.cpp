@@ -46,7 +46,13 @@ TEST_CASE("YAML options PETSc would misread are refused with file and line", "[o
                         Case{"- agents: 7\n"s, "f.yaml:1: the top level is a list ('- ...')"},
                         Case{"[agents, 7]\n"s, "f.yaml:1: the top level is a list ('[...]')"},
                         Case{"agents: 7\nsteps: \x01\n"s, "f.yaml:2: binary content (byte 0x01)"},
-                        Case{"# comment\n\nagents:\0 7\n"s, "f.yaml:3: binary content (byte 0x00)"}}) {
+                        Case{"# comment\n\nagents:\0 7\n"s, "f.yaml:3: binary content (byte 0x00)"},
+                        // Syntax errors PETSc reports as "YAML parser loading error", naming no file or line:
+                        Case{"agents: 7\nsteps: [1, 2\nseed: 3\n"s,
+                             "f.yaml:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence on line 2)"},
+                        Case{"steps: 10\n  agents: : 5\n"s, "f.yaml:2: YAML syntax error: mapping values are not allowed"},
+                        Case{"agents: 7\nname: \"unterminated\n"s, "f.yaml:3: YAML syntax error: found unexpected end of stream"},
+                        Case{"pdct:\n    scheme: S1\n  alpha: 2\n"s, "f.yaml:3: YAML syntax error: did not find expected key"}}) {
     std::string msg;
     INFO(c.text);
     CHECK(Check(c.text, &msg) == PETSC_ERR_FILE_UNEXPECTED);
