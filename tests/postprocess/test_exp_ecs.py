@@ -1,28 +1,20 @@
 """Tests of the [ECS] experiments E1-E5 of postprocess/reproduce (postprocess/dodgepp/experiments/ecs.py) on a quick run
 (2 ranks, 10 replicates per sigma_d) and of report's ecs figure set. The E5 ratios and E3 means are recomputed
 here from the run files with h5py and numpy, independently of dodgepp."""
-import json
 import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
-from test_reproduce import DODGE, PNG_MAGIC, REPO, RTOL, VERDICTS, run_reproduce, section, tables
+from test_reproduce import quick_reproduce, PNG_MAGIC, REPO, RTOL, VERDICTS, section, tables
 
 ONLY = ("E1", "E2", "E3", "E4", "E5")
 
 
 @pytest.fixture(scope="module")
 def ecs(tmp_path_factory):
-    if not DODGE.is_file():
-        pytest.fail(f"dodge binary {DODGE} not found; build it or set DODGE_BIN")
-    tmp = tmp_path_factory.mktemp("ecs")
-    out, docs = tmp / "out", tmp / "docs"
-    r = run_reproduce("--dodge", DODGE, "--ranks", 2, "--out", out, "--docs", docs, "--quick", "--only", ",".join(ONLY))
-    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    return {"out": out, "docs": docs, "md": (docs / "results.md").read_text(),
-            "json": json.loads((out / "results.json").read_text())}
+    return quick_reproduce(tmp_path_factory, "ecs", ONLY)
 
 
 def means(path, metric):

@@ -5,20 +5,14 @@ import h5py
 import numpy as np
 import pytest
 
-from test_reproduce import DODGE, REPO, RTOL, run_reproduce, section, tables
+from test_reproduce import quick_reproduce, RTOL, section, tables
 
 REGIONS = ("NSW", "QLD", "SA", "VIC", "TAS")
 
 
 @pytest.fixture(scope="module")
 def z5(tmp_path_factory):
-    if not DODGE.is_file():
-        pytest.fail(f"dodge binary {DODGE} not found; build it or set DODGE_BIN")
-    tmp = tmp_path_factory.mktemp("z5")
-    out, docs = tmp / "out", tmp / "docs"
-    r = run_reproduce("--dodge", DODGE, "--ranks", 2, "--out", out, "--docs", docs, "--quick", "--only", "Z5")
-    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    return {"out": out, "docs": docs, "md": (docs / "results.md").read_text()}
+    return quick_reproduce(tmp_path_factory, "z5", ("Z5",))
 
 
 def optimum(a, b, c, h, price, demand):

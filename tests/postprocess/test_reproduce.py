@@ -115,17 +115,22 @@ def components(n: int, edges) -> int:
 
 # Fixture -------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory):
+def quick_reproduce(tmp_path_factory, name: str, only) -> dict:
+    """postprocess/reproduce --quick --only <only> on 2 ranks into a fresh folder: its out and docs folders,
+    results.md's text and results.json (the experiments' test modules share it)."""
     if not DODGE.is_file():
         pytest.fail(f"dodge binary {DODGE} not found; build it or set DODGE_BIN")
-    tmp = tmp_path_factory.mktemp("reproduce")
+    tmp = tmp_path_factory.mktemp(name)
     out, docs = tmp / "out", tmp / "docs"
-    r = run_reproduce("--dodge", DODGE, "--ranks", 2, "--out", out, "--docs", docs, "--quick", "--only", ",".join(ONLY))
+    r = run_reproduce("--dodge", DODGE, "--ranks", 2, "--out", out, "--docs", docs, "--quick", "--only", ",".join(only))
     assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    md = (docs / "results.md").read_text()
-    results = json.loads((out / "results.json").read_text())
-    return {"out": out, "docs": docs, "md": md, "json": results}
+    return {"out": out, "docs": docs, "md": (docs / "results.md").read_text(),
+            "json": json.loads((out / "results.json").read_text())}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    return quick_reproduce(tmp_path_factory, "reproduce", ONLY)
 
 
 def run_file(quick, exp: str, name: str) -> Path:
