@@ -112,21 +112,21 @@ class Gridcell final : public MarketProblem {
     PetscCall(OptionsRealPair(PetscOptionsObject, "-pv_orient", "Orientation and shading factor range (HOME c = 3)", orient_rng_));
     PetscCall(OptionsReal(PetscOptionsObject, "-pv_eta", "PV system efficiency eta_pv (PVWatts 14% losses x 0.97 DC-DC)", kPositive, &eta_pv_));
     PetscCall(OptionsReal(PetscOptionsObject, "-pv_ghi_min", "Daylight threshold of the clear-sky index persistence [W/m^2]", kNonNegative, &ghi_min_));
-    PetscCall(PetscOptionsRealArray("-gridcell_cloud_P", "Cloud chain transition probabilities, 9 values row by row (overcast, broken, clear)",
+    PetscCall(PetscOptionsRealArray("-cloud_P", "Cloud chain transition probabilities, 9 values row by row (overcast, broken, clear)",
                                     "", P, &nP, &Pset));
-    PetscCall(PetscOptionsRealArray("-gridcell_cloud_bins", "Clear-sky index bin edges k_0 < k_1 < k_2 < k_3 of the three states",
+    PetscCall(PetscOptionsRealArray("-cloud_bins", "Clear-sky index bin edges k_0 < k_1 < k_2 < k_3 of the three states",
                                     "", bins, &nbins, &bins_set));
-    PetscCall(PetscOptionsRealArray("-gridcell_battery",
+    PetscCall(PetscOptionsRealArray("-battery",
                                     "rho_bat (of PV homes), E^b [kWh], P^b [kW], eta each way, SoC_lo, SoC_hi, SoC(1), c_deg [$/kWh] "
                                     "(default 0.5,13.5,5,0.9487,0.1,1,0.5,0.01: Tesla Powerwall 2)",
                                     "", bat, &nbat, &bat_set));
     PetscCall(OptionsChoice(PetscOptionsObject, "-tariff", "Tariff: tou (sce, pjm default) or aemo (nsw default)", kTariffs, 2, &tariff, &tariff_set));
-    PetscCall(PetscOptionsRealArray("-gridcell_tou", "tou tariff: off-peak and peak buy price [$/kWh], peak start and end hour, sell price lambda_s "
+    PetscCall(PetscOptionsRealArray("-tou", "tou tariff: off-peak and peak buy price [$/kWh], peak start and end hour, sell price lambda_s "
                                     "(default 0.25,0.45,16,21,0.05)", "", tou, &ntou, &tou_set));
     PetscCall(OptionsChoice(PetscOptionsObject, "-forecast", "Load and PV forecaster: rls (own data), persistence, ideal", kForecasts, 3, &fc, nullptr));
-    PetscCall(PetscOptionsBool("-gridcell_forecast_neighbours", "Use the neighbours' shared data in the RLS regressor (not yet implemented: false)",
+    PetscCall(PetscOptionsBool("-forecast_neighbours", "Use the neighbours' shared data in the RLS regressor (not yet implemented: false)",
                                "", nb, &nb, nullptr));
-    PetscCall(PetscOptionsRealArray("-gridcell_rls", "RLS: lags L, forgetting lambda_f, P_0 scale, R_avg (0 = off) (default 4,0.99,100,0)", "",
+    PetscCall(PetscOptionsRealArray("-rls", "RLS: lags L, forgetting lambda_f, P_0 scale, R_avg (0 = off) (default 4,0.99,100,0)", "",
                                     rls, &nrls, &rls_set));
     PetscCall(OptionsReal(PetscOptionsObject, "-share_zmax", "z_max: cap of the normalized load y = l/(lbar kappa)", kPositive, &zmax_));
     PetscCall(OptionsChoice(PetscOptionsObject, "-market_scope",
