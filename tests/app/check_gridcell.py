@@ -94,6 +94,9 @@ def oracles(alg, path):
             fail("cell scope: matched energy differs from min(S, D)")
         # 2. with ideal forecasts (declared = metered), C_t equals C^net_t to eps_g, and bill_i <= bill^x_i
         if f["inputs/gridcell"].attrs["forecast"] in ("ideal", b"ideal"):
+            # 11. ideal forecasts give MAPE = 0
+            if np.any(s["mape"][...] != 0) or not np.array_equal(a["load_hat"][...], a["load"][...]):
+                fail("ideal forecasts: MAPE is not 0")
             eps = grid * DELTA * lb * N + 1e-12 * np.abs(costnet)
             if np.any(np.abs(cost - costnet) > eps):
                 t = int(np.argmax(np.abs(cost - costnet) - eps))
