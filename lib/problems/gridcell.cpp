@@ -226,6 +226,11 @@ class Gridcell final : public MarketProblem {
     site_ = src.site;
     path_ = std::string(DODGE_DATA_DIR) + "/" + src.file;
     const std::int64_t total_days = warmup_ + days_;
+    // The bundled hourly traces hold 2014-08-29 (2011-08-29) 00:00 to 10-09 23:00: 41 whole days with the
+    // closing 00:00 sample the interpolation needs.
+    PetscCheck(total_days <= 41, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_warmup_days %lld + -gridcell_days %lld = %lld days exceed the %d days of the bundled trace %s (from %s)",
+               (long long)warmup_, (long long)days_, (long long)total_days, 41, path_.c_str(), src.first_day);
     io::LoadTrace tr;
     PetscCall(io::LoadTraceRead(PETSC_COMM_WORLD, path_, src.time_column, src.value_column, src.first_day, total_days, &tr));
     RegisterInputFile(path_, "-gridcell_source load trace");
