@@ -239,8 +239,14 @@ PetscErrorCode Run(int *exit_code) {
              "-algorithm %s does not run on -problem %s (%s)", algorithm->name(), problem->name(),
              problem->is_schedule() ? "a scheduling family: use optimal, optimal_par, uniform, aca or par_ecs"
                                     : "the scheduling schemes run on -problem ecs only");
-  // A scheduling family has no per-step optimum of (2.1): its own metrics (cost per kWh, PAR) replace Reg/Vio.
-  if (problem->is_schedule()) ro.metrics = PETSC_FALSE;
+  // Market families (gridcell) run only with the trading algorithms and the trading algorithms only on them.
+  PetscCheck(problem->is_market() == algorithm->trades(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "-algorithm %s does not run on -problem %s (%s)", algorithm->name(), problem->name(),
+             problem->is_market() ? "a market family: use none or mmr"
+                                  : "the trading algorithms none and mmr run on -problem gridcell only");
+  // A scheduling or market family has no per-step optimum of (2.1): its own metrics (cost per kWh, PAR; community
+  // cost against the no-trading baseline) replace Reg/Vio.
+  if (problem->is_schedule() || problem->is_market()) ro.metrics = PETSC_FALSE;
   if (ro.metrics) PetscCall(problem->PrepareOracle());
   graph::LocalGraphs graphs;
   if (algorithm->uses_graph()) {

@@ -74,6 +74,9 @@ class Algorithm {
   virtual bool supports_vector() const { return false; }
   // Whether the algorithm is a scheduling scheme (algorithms.md §11), which runs on scheduling families only.
   virtual bool schedules() const { return false; }
+  // Whether the algorithm is a trading algorithm (docs/gridcell.md §16.5-§16.6), which runs on market families
+  // (problems/market.hpp) only.
+  virtual bool trades() const { return false; }
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode SetFromOptions() = 0;
   // Adjusts the -graph_ options before the graphs are built (after SetFromOptions), for algorithms that need

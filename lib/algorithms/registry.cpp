@@ -18,6 +18,8 @@ std::unique_ptr<Algorithm> OptimalParCreate();
 std::unique_ptr<Algorithm> UniformCreate();
 std::unique_ptr<Algorithm> AcaCreate();
 std::unique_ptr<Algorithm> ParEcsCreate();
+std::unique_ptr<Algorithm> NoneCreate();
+std::unique_ptr<Algorithm> MmrCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegistry[] = {
@@ -33,6 +35,8 @@ const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegi
     {"uniform", UniformCreate},
     {"aca", AcaCreate},
     {"par_ecs", ParEcsCreate},
+    {"none", NoneCreate},
+    {"mmr", MmrCreate},
 };
 }  // namespace
 

@@ -23,6 +23,13 @@ enum Stream : std::uint64_t {
   BANDIT = 13,
   INSTANCE = 14,
   ATTACK = 15,
+  HOME = 16,      // gridcell (docs/gridcell.md §16.10): a = gid, c = coefficient
+  LOAD = 17,      // a = gid, b = τ
+  CLOUD = 18,     // b = τ, c = 0 transition, 1 within-bin
+  MFQ = 19,       // a = gid, b = ctr
+  SHARE = 20,     // a = gid, b = τ
+  SMASK = 21,     // a = i·N + j, b = τ
+  GCATTACK = 22,  // a = gid
 };
 
 inline constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ULL;

@@ -94,6 +94,9 @@ class Problem {
   // Scheduling families (problems/schedule.hpp, `ecs`): not instances of (2.1); they run only with the
   // scheduling schemes, without the per-step oracle.
   virtual bool is_schedule() const { return false; }
+  // Market families (problems/market.hpp, `gridcell`): they run only with the trading algorithms (none, mmr),
+  // without the per-step oracle.
+  virtual bool is_market() const { return false; }
   // Prepares step t and returns its vector kernel. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel);
   // The per-step optimum (§6) of step t: x*_{i,t} of the local agents into xstar ([nloc][dim]), with the

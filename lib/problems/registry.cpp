@@ -12,6 +12,7 @@ std::unique_ptr<Problem> DemandCreate();
 std::unique_ptr<Problem> PevCreate();
 std::unique_ptr<Problem> RegressionCreate();
 std::unique_ptr<Problem> EcsCreate();
+std::unique_ptr<Problem> GridcellCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegistry[] = {
@@ -20,6 +21,7 @@ const std::pair<const char *, std::function<std::unique_ptr<Problem>()>> kRegist
     {"pev", PevCreate},
     {"regression", RegressionCreate},
     {"ecs", EcsCreate},
+    {"gridcell", GridcellCreate},
 };
 }  // namespace
 

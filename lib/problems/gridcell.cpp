@@ -1,0 +1,700 @@
+// Problem `gridcell` (docs/gridcell.md §16): N prosumer homes of a DC grid cell, block-owned over the ranks
+// like every family. Each home draws its coefficients from stream HOME(a = gid), its load from the real system
+// profile s(τ) of the bundled hourly traces (CAISO SCE 2014, PJM East 2011) with an AR(1) residual
+// LOAD(a = gid, b = τ), its PV from the Haurwitz clear-sky model and the cell's 3-state cloud chain CLOUD(b = τ);
+// batteries follow the self-consumption rule b^r = clip(−q̂, b^lo, b^hi); bills settle at the tariff and the
+// trade's price (§16.4); the shadow no-trading baseline B1 runs beside the real state. Forecasts are the own-data
+// RLS of §16.3 (or persistence, or ideal). Every per-home quantity is a function of its own state only, and
+// the only global values that feed a home (the pool balance B_t) come from ExactSum (int64 on the 2^-30 grid),
+// so every per-home trajectory is bitwise identical on any rank count. Metrics use one ordinary reduction.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "comm/collectives.hpp"
+#include "comm/errors.hpp"
+#include "comm/exchange.hpp"
+#include "core/input_files.hpp"
+#include "core/options.hpp"
+#include "core/rng.hpp"
+#include "io/loadtrace.hpp"
+#include "io/recorder.hpp"
+#include "problems/gridcell_model.hpp"
+#include "problems/market.hpp"
+
+namespace dodge::problems {
+
+namespace {
+
+namespace gc = gridcell;
+
+const char *const kSources[] = {"sce", "pjm", "nsw"};
+const char *const kForecasts[] = {"rls", "persistence", "ideal"};
+const char *const kScopes[] = {"cell", "neighbours"};
+const char *const kTariffs[] = {"tou", "aemo"};
+
+struct SourceInfo {
+  const char *file, *time_column, *value_column, *first_day;
+  gc::Site site;
+  std::int64_t days_default, weekday_first;  // main-window days; weekday (Mon = 0) of the first warm-up day
+};
+const SourceInfo kSourceInfo[] = {
+    {"caiso/caiso_historical_2014-08-29_to_2014-10-09.csv", "timestamp", "SCE", "2014-08-29", {34.05, -118.25, -7}, 35, 4},
+    {"pjm/PJME_hourly_2011-08-29_to_2011-10-09.csv", "ds", "y", "2011-08-29", {39.95, -75.17, -4}, 35, 0},
+    {"aemo/PRICE_AND_DEMAND_202407_NSW1.csv", "", "", "2024-07-01", {-33.87, 151.21, 10}, 19, 0},
+};
+
+// Σ_i x_i on the 2^-30 grid, exact in int64 (§16.10): bitwise identical on any rank count. nv quantities.
+PetscErrorCode ExactSums(const std::vector<std::int64_t> &local, std::vector<double> *out) {
+  PetscFunctionBeginUser;
+  std::vector<std::int64_t> v = local;
+  PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, v.data(), static_cast<int>(v.size())));
+  out->resize(v.size());
+  for (std::size_t k = 0; k < v.size(); ++k) (*out)[k] = static_cast<double>(v[k]) / gc::kGrid;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Series columns of /series (problem part), in order.
+enum Col {
+  C_BUY, C_SELL, C_MMR, C_CLOUD, C_KC, C_GHI, C_LOAD, C_PV, C_NET, C_IMPORT, C_COST, C_COST0, C_COSTX,
+  C_COSTNET, C_OFFERS, C_BIDS, C_MATCHED, C_SOLD, C_BOUGHT, C_IMB, C_BAL, C_UTIL_IMPORT, C_MAPE, C_RMSE_LOAD,
+  C_RMSE_PV, C_RMSE_NET, C_SOC, C_SOC0, C_THROUGHPUT, C_NCOL
+};
+// Local sums reduced once per step.
+enum Sum { S_LOAD, S_PV, S_NET, S_COST, S_COST0, S_COSTX, S_ABSB, S_OFFERS, S_BIDS, S_SOLD, S_BOUGHT, S_UIMP, S_APE,
+           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_NSUM };
+
+class Gridcell final : public MarketProblem {
+ public:
+  const char *name() const override { return "gridcell"; }
+  std::int64_t default_agents() const override { return 100; }
+
+  PetscErrorCode SetFromOptions() override {
+    PetscInt src = 0, fc = 0, scope = 0, tariff = 0;
+    PetscBool days_set = PETSC_FALSE, nb = PETSC_FALSE, tariff_set = PETSC_FALSE;
+    PetscReal P[9];
+    PetscInt nP = 9;
+    PetscBool Pset = PETSC_FALSE;
+    PetscReal bins[4];
+    PetscInt nbins = 4;
+    PetscBool bins_set = PETSC_FALSE;
+    PetscReal bat[8];
+    PetscInt nbat = 8;
+    PetscBool bat_set = PETSC_FALSE;
+    PetscReal tou[5];
+    PetscInt ntou = 5;
+    PetscBool tou_set = PETSC_FALSE;
+    PetscReal rls[4];
+    PetscInt nrls = 4;
+    PetscBool rls_set = PETSC_FALSE;
+    PetscFunctionBeginUser;
+    PetscOptionsBegin(PETSC_COMM_WORLD, "gridcell_",
+                      "Problem gridcell: the DC grid cell of prosumer homes (docs/gridcell.md §16; algorithms none, mmr)",
+                      nullptr);
+    PetscCall(OptionsChoice(PetscOptionsObject, "-source",
+                            "Load profile, site, dates and tariff: sce (CAISO SCE 2014, Los Angeles), pjm (PJM East 2011, "
+                            "Philadelphia), nsw (AEMO NSW1 2024-07, Sydney; not yet implemented)",
+                            kSources, 3, &src, nullptr));
+    PetscCall(OptionsInt(PetscOptionsObject, "-days", "Main-window days N_d (default 35; at most what the data hold)", 1, 10000,
+                         &days_, &days_set));
+    PetscCall(OptionsInt(PetscOptionsObject, "-warmup_days", "Warm-up days N_w before the main window (forecasters only)", 0,
+                         100, &warmup_));
+    PetscCall(OptionsInt(PetscOptionsObject, "-eval_days", "Evaluation window: the last N_e days of the main window", 1, 10000,
+                         &eval_days_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-load_mean", "Mean home load lbar [kW] (EIA 2020 US residential mean)", kPositive, &lbar_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-load_kappa", "Home size factor kappa_i range (uniform, HOME c = 0)", kappa_rng_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-load_sigma", "AR(1) residual scale sigma_l of the home load", kNonNegative, &sigma_l_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-load_rho", "AR(1) residual correlation rho_l per 15 min", RealRange{.lo = 0, .hi = 1, .hi_open = true}, &rho_l_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-load_min", "Standby load l_min [kW]", kNonNegative, &lmin_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-pv_fraction", "rho_pv: probability that a home has PV", kUnit, &rho_pv_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-pv_kwp", "PV size range [kWp] (uniform, HOME c = 2)", kwp_rng_));
+    PetscCall(OptionsRealPair(PetscOptionsObject, "-pv_orient", "Orientation and shading factor range (HOME c = 3)", orient_rng_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-pv_eta", "PV system efficiency eta_pv (PVWatts 14% losses x 0.97 DC-DC)", kPositive, &eta_pv_));
+    PetscCall(OptionsReal(PetscOptionsObject, "-pv_ghi_min", "Daylight threshold of the clear-sky index persistence [W/m^2]", kNonNegative, &ghi_min_));
+    PetscCall(PetscOptionsRealArray("-cloud_P", "Cloud chain transition probabilities, 9 values row by row (overcast, broken, clear)",
+                                    "", P, &nP, &Pset));
+    PetscCall(PetscOptionsRealArray("-cloud_bins", "Clear-sky index bin edges k_0 < k_1 < k_2 < k_3 of the three states",
+                                    "", bins, &nbins, &bins_set));
+    PetscCall(PetscOptionsRealArray("-battery",
+                                    "rho_bat (of PV homes), E^b [kWh], P^b [kW], eta each way, SoC_lo, SoC_hi, SoC(1), c_deg [$/kWh] "
+                                    "(default 0.5,13.5,5,0.9487,0.1,1,0.5,0.01: Tesla Powerwall 2)",
+                                    "", bat, &nbat, &bat_set));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-tariff", "Tariff: tou (sce, pjm default) or aemo (nsw default)", kTariffs, 2, &tariff, &tariff_set));
+    PetscCall(PetscOptionsRealArray("-tou", "tou tariff: off-peak and peak buy price [$/kWh], peak start and end hour, sell price lambda_s "
+                                    "(default 0.25,0.45,16,21,0.05)", "", tou, &ntou, &tou_set));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-forecast", "Load and PV forecaster: rls (own data), persistence, ideal", kForecasts, 3, &fc, nullptr));
+    PetscCall(PetscOptionsBool("-forecast_neighbours", "Use the neighbours' shared data in the RLS regressor (not yet implemented: false)",
+                               "", nb, &nb, nullptr));
+    PetscCall(PetscOptionsRealArray("-rls", "RLS: lags L, forgetting lambda_f, P_0 scale, R_avg (0 = off) (default 4,0.99,100,0)", "",
+                                    rls, &nrls, &rls_set));
+    PetscCall(OptionsReal(PetscOptionsObject, "-share_zmax", "z_max: cap of the normalized load y = l/(lbar kappa)", kPositive, &zmax_));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-market_scope",
+                            "Market scope of mmr: cell (the cell-wide pool, one exact reduction) or neighbours (the graph edges; not "
+                            "yet implemented)", kScopes, 2, &scope, nullptr));
+    PetscOptionsEnd();
+    source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
+    if (!days_set) days_ = kSourceInfo[source_].days_default;
+    tariff_ = tariff_set ? static_cast<int>(tariff) : (source_ == 2 ? 1 : 0);
+    PetscCheck(source_ != 2, PETSC_COMM_WORLD, PETSC_ERR_SUP,
+               "-gridcell_source nsw is not implemented yet (its 5-minute AEMO loader and the aemo tariff are remaining work of "
+               "issue 13); use sce or pjm");
+    PetscCheck(tariff_ == 0, PETSC_COMM_WORLD, PETSC_ERR_SUP, "-gridcell_tariff aemo needs -gridcell_source nsw, which is not implemented yet");
+    PetscCheck(cell_, PETSC_COMM_WORLD, PETSC_ERR_SUP,
+               "-gridcell_market_scope neighbours is not implemented yet (remaining work of issue 13); use cell");
+    PetscCheck(!nb, PETSC_COMM_WORLD, PETSC_ERR_SUP,
+               "-gridcell_forecast_neighbours true is not implemented yet (remaining work of issue 13); the forecaster uses own data");
+    PetscCheck(kappa_rng_[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_load_kappa %g,%g: kappa must be positive",
+               kappa_rng_[0], kappa_rng_[1]);
+    PetscCheck(kwp_rng_[0] >= 0 && orient_rng_[0] >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_pv_kwp and -gridcell_pv_orient must be non-negative ranges");
+    if (Pset) {
+      PetscCheck(nP == 9, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_cloud_P needs 9 values, got %d", (int)nP);
+      for (int r = 0; r < 3; ++r) {
+        double s = 0;
+        for (int c = 0; c < 3; ++c) {
+          PetscCheck(P[3 * r + c] >= 0 && P[3 * r + c] <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                     "-gridcell_cloud_P: entry %d = %g is not a probability in [0, 1]", 3 * r + c + 1, (double)P[3 * r + c]);
+          Pc_[r][c] = P[3 * r + c], s += P[3 * r + c];
+        }
+        PetscCheck(std::fabs(s - 1) <= 1e-12, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                   "-gridcell_cloud_P: row %d sums to %.15g, not 1 (within 1e-12)", r + 1, s);
+      }
+    }
+    if (bins_set) {
+      PetscCheck(nbins == 4 && bins[0] >= 0 && bins[0] < bins[1] && bins[1] < bins[2] && bins[2] < bins[3], PETSC_COMM_WORLD,
+                 PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_cloud_bins needs 4 increasing non-negative edges");
+      for (int k = 0; k < 4; ++k) kbins_[k] = bins[k];
+    }
+    if (bat_set) {
+      PetscCheck(nbat == 8, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_battery needs 8 values (rho_bat, E, P, eta, SoC_lo, SoC_hi, SoC(1), c_deg), got %d",
+                 (int)nbat);
+      rho_bat_ = bat[0], batt_.E = bat[1], batt_.P = bat[2], batt_.eta_c = batt_.eta_d = bat[3];
+      batt_.soc_lo = bat[4], batt_.soc_hi = bat[5], batt_.soc0 = bat[6], batt_.c_deg = bat[7];
+      PetscCheck(rho_bat_ >= 0 && rho_bat_ <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_battery: rho_bat = %g is not a probability in [0, 1]", rho_bat_);
+      PetscCheck(batt_.E > 0 && batt_.P > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_battery: capacity E^b = %g kWh and power P^b = %g kW must be positive", batt_.E, batt_.P);
+      PetscCheck(batt_.eta_c > 0 && batt_.eta_c <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_battery: efficiency %g is not in (0, 1]", batt_.eta_c);
+      PetscCheck(batt_.soc_lo >= 0 && batt_.soc_lo < batt_.soc_hi && batt_.soc_hi <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_battery: infeasible SoC range [%g, %g] (need 0 <= SoC_lo < SoC_hi <= 1)", batt_.soc_lo, batt_.soc_hi);
+      PetscCheck(batt_.soc0 >= batt_.soc_lo && batt_.soc0 <= batt_.soc_hi, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_battery: SoC(1) = %g lies outside [SoC_lo, SoC_hi] = [%g, %g]", batt_.soc0, batt_.soc_lo, batt_.soc_hi);
+      PetscCheck(batt_.c_deg >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_battery: c_deg = %g is negative", batt_.c_deg);
+    }
+    if (tou_set) {
+      PetscCheck(ntou == 5, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_tou needs 5 values (off-peak, peak, start hour, end hour, sell), got %d",
+                 (int)ntou);
+      for (int k = 0; k < 5; ++k) tou_[k] = tou[k];
+    }
+    PetscCheck(tou_[4] >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_tou: the sell price lambda_s = %g is negative", tou_[4]);
+    PetscCheck(tou_[4] <= tou_[0] && tou_[4] <= tou_[1], PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_tou: the sell price lambda_s = %g exceeds a buy price (%g off-peak, %g peak): lambda_s <= lambda_b is required",
+               tou_[4], tou_[0], tou_[1]);
+    PetscCheck(tou_[2] >= 0 && tou_[2] <= tou_[3] && tou_[3] <= 24, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_tou: peak hours [%g, %g) must satisfy 0 <= start <= end <= 24", tou_[2], tou_[3]);
+    if (rls_set) {
+      PetscCheck(nrls == 4, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_rls needs 4 values (L, lambda_f, P_0 scale, R_avg), got %d", (int)nrls);
+      PetscCheck(rls[0] >= 1 && rls[0] <= 96 && rls[0] == std::floor(rls[0]), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_rls: the lag count L = %g must be an integer in [1, 96]", (double)rls[0]);
+      PetscCheck(rls[1] > 0 && rls[1] <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_rls: lambda_f = %g is not in (0, 1]", (double)rls[1]);
+      PetscCheck(rls[2] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_rls: the P_0 scale %g must be positive", (double)rls[2]);
+      PetscCheck(rls[3] == 0, PETSC_COMM_WORLD, PETSC_ERR_SUP, "-gridcell_rls: model averaging (R_avg = %g) is not implemented yet; use 0",
+                 (double)rls[3]);
+      L_ = static_cast<int>(rls[0]), rls_.lambda = rls[1], rls_.p0 = rls[2];
+    }
+    PetscCheck(eval_days_ <= days_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_eval_days %lld exceeds the main window -gridcell_days %lld", (long long)eval_days_, (long long)days_);
+    PetscCheck(forecast_ != 0 || 96 * warmup_ >= L_ + 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_warmup_days %lld gives %lld warm-up steps, fewer than L + 1 = %d (-gridcell_rls)", (long long)warmup_,
+               (long long)(96 * warmup_), L_ + 1);
+    rls_.d = L_ + 5;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode Setup(const Block &block, std::uint64_t seed) override {
+    PetscFunctionBeginUser;
+    block_ = block, seed_ = seed;
+    const std::int64_t N = block.n;
+    // ExactSum bound (§16.10): N·X_max < 2^33 with X_max = 30 kW (offers, bids, trades) and 30·max λ_b ($/h).
+    const double xmax = 30.0 * std::max({1.0, tou_[0], tou_[1]});
+    PetscCheck(static_cast<double>(N) * xmax < 8589934592.0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-agents %lld exceeds the exact-sum bound of gridcell: N x %g must stay below 2^33 (docs/gridcell.md §16.10)",
+               (long long)N, xmax);
+    const SourceInfo &src = kSourceInfo[source_];
+    site_ = src.site;
+    path_ = std::string(DODGE_DATA_DIR) + "/" + src.file;
+    const std::int64_t total_days = warmup_ + days_;
+    // The bundled hourly traces hold 2014-08-29 (2011-08-29) 00:00 to 10-09 23:00: 41 whole days with the
+    // closing 00:00 sample the interpolation needs.
+    PetscCheck(total_days <= 41, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_warmup_days %lld + -gridcell_days %lld = %lld days exceed the %d days of the bundled trace %s (from %s)",
+               (long long)warmup_, (long long)days_, (long long)total_days, 41, path_.c_str(), src.first_day);
+    io::LoadTrace tr;
+    PetscCall(io::LoadTraceRead(PETSC_COMM_WORLD, path_, src.time_column, src.value_column, src.first_day, total_days, &tr));
+    RegisterInputFile(path_, "-gridcell_source load trace");
+    const std::vector<double> L = io::LoadTraceSlots(tr.hourly, 4);
+    taus_ = 96 * total_days, tau0_ = 96 * warmup_, T_ = 96 * days_;
+    PetscCheck(static_cast<std::int64_t>(L.size()) == taus_, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "gridcell: %zu load slots, expected %lld",
+               L.size(), (long long)taus_);
+    double mean = 0;
+    for (std::int64_t k = tau0_; k < taus_; ++k) mean += L[k];
+    mean /= static_cast<double>(T_);
+    Lsys_ = L, profile_.resize(taus_);
+    for (std::int64_t k = 0; k < taus_; ++k) profile_[k] = L[k] / mean;
+    // Day 0 of the axis, the weekday of the first warm-up day, and the global per-step inputs.
+    int y, m, d;
+    std::sscanf(src.first_day, "%d-%d-%d", &y, &m, &d);
+    day0_ = gc::DaysFromCivil(y, m, d);
+    weekday0_ = static_cast<int>(((day0_ + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday (Mon = 0)
+    ghi_.resize(taus_), cloud_.resize(taus_), kc_.resize(taus_), buy_.resize(taus_), sell_.resize(taus_);
+    int c = 2;
+    for (std::int64_t k = 0; k < taus_; ++k) {
+      const double hm = HourStart(k) + 0.125;
+      ghi_[k] = gc::GhiClearSky(gc::CosZenith(site_, day0_ + k / 96, hm));
+      c = gc::CloudNext(Pc_, c, rng::uniform(seed_, rng::CLOUD, 0, k, 0));
+      cloud_[k] = c;
+      const double lo = kbins_[c], hi = kbins_[c + 1];
+      kc_[k] = lo + (hi - lo) * rng::uniform(seed_, rng::CLOUD, 0, k, 1);
+      const double hs = HourStart(k);
+      buy_[k] = (hs >= tou_[2] && hs < tou_[3]) ? tou_[1] : tou_[0];
+      sell_[k] = tou_[4];
+    }
+    // Homes.
+    const std::int64_t nl = block.local();
+    kappa_.resize(nl), has_pv_.resize(nl), kwp_.resize(nl), orient_.resize(nl), has_bat_.resize(nl), rfeed_.resize(nl);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const std::uint64_t g = static_cast<std::uint64_t>(block.start + i);
+      kappa_[i] = rng::uniform(kappa_rng_[0], kappa_rng_[1], seed_, rng::HOME, g, 0, 0);
+      has_pv_[i] = rng::uniform(seed_, rng::HOME, g, 0, 1) < rho_pv_;
+      kwp_[i] = has_pv_[i] ? rng::uniform(kwp_rng_[0], kwp_rng_[1], seed_, rng::HOME, g, 0, 2) : 0.0;
+      orient_[i] = has_pv_[i] ? rng::uniform(orient_rng_[0], orient_rng_[1], seed_, rng::HOME, g, 0, 3) : 0.0;
+      has_bat_[i] = has_pv_[i] && rng::uniform(seed_, rng::HOME, g, 0, 4) < rho_bat_;
+      rfeed_[i] = rng::uniform(0.03, 0.10, seed_, rng::HOME, g, 0, 5);
+    }
+    PetscCall(ResetState());
+    // Warm-up: data, forecast and learning only (G1, G2, G7).
+    for (std::int64_t k = 0; k < tau0_; ++k) {
+      Data(k);
+      Forecast(k);
+      Learn(k);
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::int64_t horizon() const override { return T_; }
+  PetscErrorCode SetSteps(std::int64_t T) override {
+    PetscFunctionBeginUser;
+    PetscCheck(T >= 1 && T <= T_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-steps %lld is outside 1..%lld (96 x -gridcell_days)",
+               (long long)T, (long long)T_);
+    T_run_ = T;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // G1-G3 of step t: data, forecasts, the battery rule, the declared positions.
+  PetscErrorCode BeginStep(std::int64_t t, ScalarKernel *) override {
+    PetscFunctionBeginUser;
+    const std::int64_t k = tau0_ + t - 1;
+    Data(k);
+    Forecast(k);
+    const std::int64_t nl = block_.local();
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const double qh = lhat_[i] - pvhat_[i];
+      qhat_[i] = qh;
+      double lo = 0, hi = 0, lo0 = 0, hi0 = 0;
+      if (has_bat_[i]) {
+        lo = gc::BatteryLo(batt_, soc_[i]), hi = gc::BatteryHi(batt_, soc_[i]);
+        lo0 = gc::BatteryLo(batt_, soc0_[i]), hi0 = gc::BatteryHi(batt_, soc0_[i]);
+      }
+      b_[i] = gc::clip(-qh, lo, hi);
+      b0_[i] = gc::clip(-qh, lo0, hi0);
+      nhat_[i] = qh + b_[i];
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscErrorCode OracleBracket(std::int64_t, const ScalarKernel &, double *) override {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "gridcell has no per-step oracle of (2.1) in this version");
+  }
+  double constraint_scale() const override { return static_cast<double>(block_.n); }
+
+  const double *declared() const override { return nhat_.data(); }
+  double mid_market_rate() const override { return 0.5 * (buy_[cur_] + sell_[cur_]); }
+  bool cell_scope() const override { return cell_; }
+
+  // G5 settle, shadow baseline, SoC; G7 learning; G9 the step's sums. x = e_i, prices = π_i.
+  PetscErrorCode EndStep(std::int64_t t, const double *e, const StepPrices &prices) override {
+    PetscFunctionBeginUser;
+    const std::int64_t k = tau0_ + t - 1, nl = block_.local();
+    const double lb = buy_[k], ls = sell_[k];
+    // Pool account (§16.6): A_t = Δ Σ π_i e_i, E_t = Σ e_i, both exact; B_t = A_t − Δ C^U(E_t).
+    std::vector<std::int64_t> ex(2, 0);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const double pi = prices.uniform_set ? prices.uniform : (prices.agent ? prices.agent[i] : 0.0);
+      price_[i] = pi, e_[i] = e[i];
+      ex[0] += gc::GridInt(e[i]), ex[1] += gc::GridInt(pi * e[i]);
+    }
+    std::vector<double> es;
+    PetscCall(ExactSums(ex, &es));
+    E_ = es[0];
+    const double A = gc::kDelta * es[1];
+    B_ = A - gc::kDelta * gc::Utility(lb, ls, E_);
+    const double share = B_ / static_cast<double>(block_.n);
+    std::vector<double> s(S_NSUM, 0.0);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const double n = load_[i] - pv_[i] + b_[i], n0 = load_[i] - pv_[i] + b0_[i];
+      net_[i] = n;
+      const double deg = batt_.c_deg * std::fabs(b_[i]);
+      bill_[i] = gc::kDelta * (price_[i] * e_[i] + gc::Utility(lb, ls, n - e_[i]) + deg) - share;
+      bill0_[i] = gc::kDelta * (gc::Utility(lb, ls, n0) + batt_.c_deg * std::fabs(b0_[i]));
+      billx_[i] = gc::kDelta * (gc::Utility(lb, ls, n) + deg);
+      if (has_bat_[i]) {
+        soc_[i] = gc::BatteryNext(batt_, soc_[i], b_[i]);
+        soc0_[i] = gc::BatteryNext(batt_, soc0_[i], b0_[i]);
+      }
+      cost_[i] += bill_[i], cost0_[i] += bill0_[i];
+      const double off = gc::GridRound(gc::pos(-nhat_[i])), bid = gc::GridRound(gc::pos(nhat_[i]));
+      s[S_LOAD] += load_[i], s[S_PV] += pv_[i], s[S_NET] += n, s[S_COST] += bill_[i], s[S_COST0] += bill0_[i];
+      s[S_COSTX] += billx_[i], s[S_ABSB] += std::fabs(b_[i]), s[S_OFFERS] += off, s[S_BIDS] += bid;
+      s[S_SOLD] += gc::pos(-e_[i]), s[S_BOUGHT] += gc::pos(e_[i]), s[S_UIMP] += gc::pos(n - e_[i]);
+      s[S_APE] += std::fabs(load_[i] - lhat_[i]) / load_[i];
+      s[S_SEL] += (load_[i] - lhat_[i]) * (load_[i] - lhat_[i]);
+      if (has_pv_[i] && ghi_[k] >= ghi_min_) s[S_SEPV] += (pv_[i] - pvhat_[i]) * (pv_[i] - pvhat_[i]), s[S_NPV] += 1;
+      const double qerr = (load_[i] - pv_[i]) - qhat_[i];
+      s[S_SENET] += qerr * qerr;
+      s[S_SOC] += soc_[i], s[S_SOC0] += soc0_[i];
+    }
+    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, s.data(), S_NSUM));
+    Learn(k);
+    // The /series row and the window accumulators.
+    const double N = static_cast<double>(block_.n);
+    double *r = row_;
+    r[C_BUY] = lb, r[C_SELL] = ls, r[C_MMR] = 0.5 * (lb + ls), r[C_CLOUD] = cloud_[k], r[C_KC] = kc_[k];
+    r[C_GHI] = ghi_[k], r[C_LOAD] = s[S_LOAD], r[C_PV] = s[S_PV], r[C_NET] = s[S_NET], r[C_IMPORT] = gc::pos(s[S_NET]);
+    r[C_COST] = s[S_COST], r[C_COST0] = s[S_COST0], r[C_COSTX] = s[S_COSTX];
+    r[C_COSTNET] = gc::kDelta * (gc::Utility(lb, ls, s[S_NET]) + batt_.c_deg * s[S_ABSB]);
+    r[C_OFFERS] = s[S_OFFERS], r[C_BIDS] = s[S_BIDS], r[C_MATCHED] = gc::kDelta * s[S_SOLD], r[C_SOLD] = s[S_SOLD];
+    r[C_BOUGHT] = s[S_BOUGHT], r[C_IMB] = E_, r[C_BAL] = B_, r[C_UTIL_IMPORT] = s[S_UIMP] + gc::pos(E_);
+    r[C_MAPE] = 100.0 * s[S_APE] / N, r[C_RMSE_LOAD] = std::sqrt(s[S_SEL] / N);
+    r[C_RMSE_PV] = s[S_NPV] > 0 ? std::sqrt(s[S_SEPV] / s[S_NPV]) : 0.0, r[C_RMSE_NET] = std::sqrt(s[S_SENET] / N);
+    r[C_SOC] = s[S_SOC] / N, r[C_SOC0] = s[S_SOC0] / N, r[C_THROUGHPUT] = gc::kDelta * s[S_ABSB];
+    const bool eval = t > T_run() - 96 * eval_days_;
+    for (int w = 0; w < 2; ++w) {
+      if (w == 1 && !eval) continue;
+      Acc &a = acc_[w];
+      a.steps += 1, a.C += r[C_COST], a.C0 += r[C_COST0], a.Cx += r[C_COSTX], a.Cnet += r[C_COSTNET];
+      a.load += gc::kDelta * s[S_LOAD], a.imp_phys += gc::kDelta * gc::pos(s[S_NET]);
+      a.imp_util += gc::kDelta * r[C_UTIL_IMPORT], a.matched += r[C_MATCHED];
+      a.mape += r[C_MAPE], a.msel += s[S_SEL] / N, a.msenet += s[S_SENET] / N, a.sepv += s[S_SEPV], a.npv += s[S_NPV];
+      if (w == 1) {
+        cost_eval_local_.resize(nl), cost0_eval_local_.resize(nl);
+        for (std::int64_t i = 0; i < nl; ++i) cost_eval_local_[i] += bill_[i], cost0_eval_local_[i] += bill0_[i];
+      }
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  std::vector<metrics::SeriesInfo> home_fields() const override {
+    return {{"load", "kW", "home load l_i(t)"},
+            {"pv", "kW", "PV output pv_i(t)"},
+            {"load_hat", "kW", "load forecast"},
+            {"pv_hat", "kW", "PV forecast"},
+            {"battery", "kW", "battery power b_i (> 0 charging, grid side)"},
+            {"soc", "1", "state of charge after the step"},
+            {"net_sched", "kW", "declared net position q_hat + b"},
+            {"net", "kW", "metered net import n_i = l - pv + b"},
+            {"bill", "$", "bill of the step"},
+            {"bill_shadow", "$", "bill of the shadow no-trading baseline B1"},
+            {"soc_shadow", "1", "state of charge of the shadow baseline"}};
+  }
+  void home_values(std::int64_t i, double *o) const override {
+    o[0] = load_[i], o[1] = pv_[i], o[2] = lhat_[i], o[3] = pvhat_[i], o[4] = b_[i], o[5] = soc_[i], o[6] = nhat_[i];
+    o[7] = net_[i], o[8] = bill_[i], o[9] = bill0_[i], o[10] = soc0_[i];
+  }
+
+  const Units &units() const override { return units_; }
+  double time_of(std::int64_t t) const override { return 0.25 * static_cast<double>(t - 1); }
+  std::string time_units() const override { return "h"; }
+  std::string describe() const override {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "gridcell: %lld homes, source %s (%s), %lld + %lld days (warm-up + main), tariff tou, forecast %s, market scope %s",
+                  (long long)block_.n, kSources[source_], path_.c_str(), (long long)warmup_, (long long)days_,
+                  kForecasts[forecast_], cell_ ? "cell" : "neighbours");
+    return buf;
+  }
+  std::vector<metrics::SeriesInfo> series() const override {
+    return {{"price_buy", "$/kWh", "retail price lambda_b(t)"},
+            {"price_sell", "$/kWh", "feed-in price lambda_s(t)"},
+            {"price_mmr", "$/kWh", "mid-market rate P_m(t)"},
+            {"cloud_state", "1", "cloud chain state (0 overcast, 1 broken, 2 clear)"},
+            {"clear_sky_index", "1", "clear-sky index kc(t)"},
+            {"ghi_cs", "W/m^2", "clear-sky GHI at the interval midpoint"},
+            {"load", "kW", "sum of the home loads"},
+            {"pv", "kW", "sum of the PV outputs"},
+            {"net", "kW", "sum of the metered net imports n_i"},
+            {"import_cell", "kW", "[sum n_i]_+"},
+            {"cost", "$", "community cost C_t = sum of the bills"},
+            {"cost_shadow", "$", "community cost of the shadow no-trading baseline B1"},
+            {"cost_counterfactual", "$", "B0: the same positions without trades"},
+            {"cost_netting", "$", "netting bound Delta [C^U(sum n) + c_deg sum |b|]"},
+            {"offers", "kW", "sum of the offers s_i (2^-30 grid)"},
+            {"bids", "kW", "sum of the bids d_i (2^-30 grid)"},
+            {"matched", "kWh", "matched energy Delta sum sold_i"},
+            {"sold", "kW", "sum of sold_i"},
+            {"bought", "kW", "sum of bought_i"},
+            {"pool_imbalance", "kW", "E_t = sum e_i (exact sum)"},
+            {"pool_balance", "$", "B_t = A_t - Delta C^U(E_t)"},
+            {"import_util", "kW", "sum [n_i - e_i]_+ + [E_t]_+"},
+            {"mape", "%", "mean absolute percentage error of the load forecasts"},
+            {"rmse_load", "kW", "RMSE of the load forecasts"},
+            {"rmse_pv", "kW", "RMSE of the PV forecasts (PV homes, GHI_cs >= threshold)"},
+            {"rmse_net", "kW", "RMSE of the net forecasts q_hat"},
+            {"soc_mean", "1", "mean state of charge over all homes"},
+            {"soc_shadow_mean", "1", "mean shadow state of charge"},
+            {"throughput", "kWh", "Delta sum |b_i|"}};
+  }
+  void series_values(std::int64_t, double *out) const override { std::copy(row_, row_ + C_NCOL, out); }
+
+  PetscErrorCode RecordInputs(io::Recorder &rec) const override {
+    PetscFunctionBeginUser;
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
+    std::vector<double> v(nl);
+    auto put = [&](const char *nm, const char *u, const char *ln, auto f) -> PetscErrorCode {
+      for (std::int64_t i = 0; i < nl; ++i) v[i] = f(i);
+      return rec.WriteDistributedArray(std::string("gridcell/") + nm, n, off, nl, v.data(), u, ln, "agent");
+    };
+    PetscCall(put("kappa", "1", "home size factor", [&](std::int64_t i) { return kappa_[i]; }));
+    PetscCall(put("has_pv", "1", "1 if the home has PV", [&](std::int64_t i) { return has_pv_[i] ? 1.0 : 0.0; }));
+    PetscCall(put("pv_kwp", "kWp", "PV size", [&](std::int64_t i) { return kwp_[i]; }));
+    PetscCall(put("orient", "1", "orientation and shading factor", [&](std::int64_t i) { return orient_[i]; }));
+    PetscCall(put("has_battery", "1", "1 if the home has a battery", [&](std::int64_t i) { return has_bat_[i] ? 1.0 : 0.0; }));
+    PetscCall(put("battery_kwh", "kWh", "battery capacity", [&](std::int64_t i) { return has_bat_[i] ? batt_.E : 0.0; }));
+    PetscCall(put("battery_kw", "kW", "battery power", [&](std::int64_t i) { return has_bat_[i] ? batt_.P : 0.0; }));
+    PetscCall(put("r_feeder", "Ohm", "feeder resistance", [&](std::int64_t i) { return rfeed_[i]; }));
+    const std::int64_t nt = taus_;
+    PetscCall(rec.WriteGlobalArray("gridcell/profile", profile_.data(), nt, "1", "s(tau) = L(tau)/Lbar, warm-up included"));
+    PetscCall(rec.WriteGlobalArray("gridcell/load_system", Lsys_.data(), nt, "MW", "system load L(tau) at the interval midpoint"));
+    PetscCall(rec.WriteGlobalArray("gridcell/ghi_cs", ghi_.data(), nt, "W/m^2", "clear-sky GHI"));
+    std::vector<double> cs(cloud_.begin(), cloud_.end());
+    PetscCall(rec.WriteGlobalArray("gridcell/cloud_state", cs.data(), nt, "1", "cloud chain state"));
+    PetscCall(rec.WriteGlobalArray("gridcell/clear_sky_index", kc_.data(), nt, "1", "clear-sky index"));
+    PetscCall(rec.WriteGlobalArray("gridcell/price_buy", buy_.data(), nt, "$/kWh", "lambda_b"));
+    PetscCall(rec.WriteGlobalArray("gridcell/price_sell", sell_.data(), nt, "$/kWh", "lambda_s"));
+    const char *g = "/inputs/gridcell";
+    PetscCall(rec.SetAttribute(g, "source", std::string(kSources[source_])));
+    PetscCall(rec.SetAttribute(g, "file", path_));
+    PetscCall(rec.SetAttribute(g, "lat", site_.lat));
+    PetscCall(rec.SetAttribute(g, "lon", site_.lon));
+    PetscCall(rec.SetAttribute(g, "utc_offset", site_.utc_offset));
+    PetscCall(rec.SetAttribute(g, "warmup_steps", tau0_));
+    PetscCall(rec.SetAttribute(g, "forecast", std::string(kForecasts[forecast_])));
+    PetscCall(rec.SetAttribute(g, "battery_eta", batt_.eta_c));
+    PetscCall(rec.SetAttribute(g, "soc_lo", batt_.soc_lo));
+    PetscCall(rec.SetAttribute(g, "soc_hi", batt_.soc_hi));
+    PetscCall(rec.SetAttribute(g, "soc_initial", batt_.soc0));
+    PetscCall(rec.SetAttribute(g, "c_deg", batt_.c_deg));
+    PetscCall(rec.SetAttribute(g, "name", std::string("gridcell")));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode View() const override {
+    Summary s;
+    PetscFunctionBeginUser;
+    PetscCall(Summarize(&s));
+    for (const auto &[k, v] : s.values) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6f\n", k.c_str(), v));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscErrorCode RecordSummary(io::Recorder &rec) const override {
+    Summary s;
+    PetscFunctionBeginUser;
+    PetscCall(Summarize(&s));
+    for (const auto &[k, v] : s.values) {
+      std::string key = k;
+      std::replace(key.begin(), key.end(), ' ', '_');
+      PetscCall(rec.SetAttribute("/", "gridcell_" + key, v));
+    }
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
+    std::vector<double> sav(nl);
+    const double days = static_cast<double>(acc_[0].steps) / 96.0;
+    for (std::int64_t i = 0; i < nl; ++i) sav[i] = (cost0_[i] - cost_[i]) / days;
+    PetscCall(rec.WriteDistributedArray("/summary/home_cost", n, off, nl, cost_.data(), "$", "per-home cost over the main window", "agent"));
+    PetscCall(rec.WriteDistributedArray("/summary/home_cost_shadow", n, off, nl, cost0_.data(), "$", "per-home cost of B1", "agent"));
+    PetscCall(rec.WriteDistributedArray("/summary/home_saving", n, off, nl, sav.data(), "$/day", "per-home saving against B1", "agent"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+ private:
+  struct Acc {
+    double steps = 0, C = 0, C0 = 0, Cx = 0, Cnet = 0, load = 0, imp_phys = 0, imp_util = 0, matched = 0, mape = 0, msel = 0,
+           msenet = 0, sepv = 0, npv = 0;
+  };
+  struct Summary {
+    std::vector<std::pair<std::string, double>> values;
+  };
+
+  std::int64_t T_run() const { return T_run_ ? T_run_ : T_; }
+  double HourStart(std::int64_t k) const { return std::fmod(0.25 * static_cast<double>(k), 24.0); }
+
+  PetscErrorCode ResetState() {
+    PetscFunctionBeginUser;
+    const std::int64_t nl = block_.local();
+    const int d = rls_.d;
+    for (auto *v : {&eps_, &soc_, &soc0_, &kpv_, &load_, &pv_, &lhat_, &pvhat_, &qhat_, &b_, &b0_, &nhat_, &net_, &e_, &price_,
+                    &bill_, &bill0_, &billx_, &cost_, &cost0_, &last_load_})
+      v->assign(nl, 0.0);
+    theta_.assign(nl * d, 0.0), P_.assign(nl * d * d, 0.0), lags_.assign(nl * L_, 0.0), work_.assign(2 * d, 0.0);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      soc_[i] = soc0_[i] = has_bat_[i] ? batt_.soc0 : 0.0;
+      kpv_[i] = 1.0;
+      rls_.Reset(theta_.data() + i * d, P_.data() + i * d * d, true);
+    }
+    nseen_ = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // G1: the loads and PV of step τ = k (advances the AR(1) residuals).
+  void Data(std::int64_t k) {
+    cur_ = k;
+    const std::int64_t nl = block_.local();
+    const double cap = zmax_ * lbar_;
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const std::uint64_t g = static_cast<std::uint64_t>(block_.start + i);
+      const double xi = rng::normal(seed_, rng::LOAD, g, static_cast<std::uint64_t>(k), 0);
+      eps_[i] = k == 0 ? xi : rho_l_ * eps_[i] + std::sqrt(1 - rho_l_ * rho_l_) * xi;
+      load_[i] = gc::clip(lbar_ * kappa_[i] * profile_[k] * (1 + sigma_l_ * eps_[i]), lmin_, cap * kappa_[i]);
+      pv_[i] = has_pv_[i] ? kwp_[i] * orient_[i] * eta_pv_ * kc_[k] * ghi_[k] / 1000.0 : 0.0;
+    }
+  }
+  // Features of step k for home i from its lag buffer.
+  void Phi(std::int64_t i, std::int64_t k, double *phi) const {
+    const double hm = HourStart(k) + 0.125;
+    const double w = static_cast<double>((weekday0_ + k / 96) % 7) + hm / 24.0;
+    gc::Features(L_, lags_.data() + i * L_, hm, w, phi);
+  }
+  // G2: forecasts of step k (own data up to k−1).
+  void Forecast(std::int64_t k) {
+    const std::int64_t nl = block_.local();
+    const int d = rls_.d;
+    std::vector<double> phi(d);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const double nom = lbar_ * kappa_[i];
+      if (forecast_ == 2) {
+        lhat_[i] = load_[i], pvhat_[i] = pv_[i];
+        continue;
+      }
+      if (forecast_ == 1 || nseen_ < L_) lhat_[i] = k == 0 ? nom : last_load_[i];
+      else {
+        Phi(i, k, phi.data());
+        lhat_[i] = nom * gc::clip(rls_.Predict(theta_.data() + i * d, phi.data()), 0.0, zmax_);
+      }
+      const double pvcs = has_pv_[i] ? kwp_[i] * orient_[i] * eta_pv_ * ghi_[k] / 1000.0 : 0.0;
+      pvhat_[i] = pvcs * kpv_[i];
+    }
+  }
+  // G7: the RLS update with y(k), the lag buffer, and the clear-sky index persistence.
+  void Learn(std::int64_t k) {
+    const std::int64_t nl = block_.local();
+    const int d = rls_.d;
+    std::vector<double> phi(d);
+    for (std::int64_t i = 0; i < nl; ++i) {
+      const double y = gc::clip(load_[i] / (lbar_ * kappa_[i]), 0.0, zmax_);
+      if (forecast_ == 0 && nseen_ >= L_) {
+        Phi(i, k, phi.data());
+        rls_.Update(theta_.data() + i * d, P_.data() + i * d * d, phi.data(), y, work_.data());
+      }
+      double *lg = lags_.data() + i * L_;
+      for (int l = L_ - 1; l > 0; --l) lg[l] = lg[l - 1];
+      lg[0] = y;
+      last_load_[i] = load_[i];
+      if (has_pv_[i] && ghi_[k] >= ghi_min_) kpv_[i] = pv_[i] / (kwp_[i] * orient_[i] * eta_pv_ * ghi_[k] / 1000.0);
+    }
+    nseen_++;
+  }
+
+  PetscErrorCode Summarize(Summary *out) const {
+    PetscFunctionBeginUser;
+    auto &v = out->values;
+    const char *wn[2] = {"", "eval "};
+    for (int w = 0; w < 2; ++w) {
+      const Acc &a = acc_[w];
+      if (a.steps == 0) continue;
+      const double days = a.steps / 96.0;
+      const std::string p = wn[w];
+      v.push_back({p + "cost", a.C});
+      v.push_back({p + "cost shadow", a.C0});
+      v.push_back({p + "cost counterfactual", a.Cx});
+      v.push_back({p + "cost netting", a.Cnet});
+      if (a.C0 > 0) v.push_back({p + "savings", 1 - a.C / a.C0});
+      v.push_back({p + "savings per day", (a.C0 - a.C) / days});
+      v.push_back({p + "market value", a.Cx - a.C});
+      v.push_back({p + "ss phys", a.load > 0 ? 1 - a.imp_phys / a.load : 0.0});
+      v.push_back({p + "ss util", a.load > 0 ? 1 - a.imp_util / a.load : 0.0});
+      v.push_back({p + "matched kwh", a.matched});
+      v.push_back({p + "mape", a.mape / a.steps});
+      v.push_back({p + "rmse load", std::sqrt(a.msel / a.steps)});
+      v.push_back({p + "rmse pv", a.npv > 0 ? std::sqrt(a.sepv / a.npv) : 0.0});
+      v.push_back({p + "rmse net", std::sqrt(a.msenet / a.steps)});
+    }
+    // Fairness over the main window: per-home saving (C^0_i − C_i)/days.
+    const std::int64_t nl = block_.local();
+    const double days = acc_[0].steps / 96.0;
+    double s[7] = {0, 0, 0, 0, 0, 0, 0};  // Σς, Σς², #worse, Σς PV, #PV, Σς non-PV, #non-PV
+    double mx[2] = {-INFINITY, -INFINITY};  // max ς, max −ς
+    for (std::int64_t i = 0; i < nl && days > 0; ++i) {
+      const double sv = (cost0_[i] - cost_[i]) / days;
+      s[0] += sv, s[1] += sv * sv, s[2] += sv < -1e-9;
+      if (has_pv_[i]) s[3] += sv, s[4] += 1;
+      else s[5] += sv, s[6] += 1;
+      mx[0] = std::max(mx[0], sv), mx[1] = std::max(mx[1], -sv);
+    }
+    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, s, 7));
+    PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, mx, 2));
+    const double N = static_cast<double>(block_.n), mean = s[0] / N;
+    v.push_back({"saving mean", mean});
+    v.push_back({"saving std", std::sqrt(std::max(0.0, s[1] / N - mean * mean))});
+    v.push_back({"saving min", -mx[1]});
+    v.push_back({"saving max", mx[0]});
+    v.push_back({"worse off share", s[2] / N});
+    v.push_back({"saving mean pv", s[4] > 0 ? s[3] / s[4] : 0.0});
+    v.push_back({"saving mean no pv", s[6] > 0 ? s[5] / s[6] : 0.0});
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  Block block_;
+  std::uint64_t seed_ = 1;
+  Units units_{1.0, 1.0, 0.25, "kW", "$", "kW", "$"};
+  // options
+  int source_ = 0, forecast_ = 0, tariff_ = 0, L_ = 4;
+  bool cell_ = true;
+  std::int64_t days_ = 35, warmup_ = 3, eval_days_ = 7;
+  double lbar_ = 1.2, kappa_rng_[2] = {0.6, 1.4}, sigma_l_ = 0.3, rho_l_ = 0.9, lmin_ = 0.1;
+  double rho_pv_ = 0.5, kwp_rng_[2] = {4, 8}, orient_rng_[2] = {0.85, 1}, eta_pv_ = 0.83, ghi_min_ = 50, zmax_ = 4;
+  double Pc_[3][3] = {{0.95, 0.04, 0.01}, {0.03, 0.90, 0.07}, {0.001, 0.014, 0.985}};
+  double kbins_[4] = {0.10, 0.40, 0.85, 1.05};
+  double rho_bat_ = 0.5, tou_[5] = {0.25, 0.45, 16, 21, 0.05};
+  gc::Battery batt_;
+  gc::Rls rls_{9, 0.99, 100, 1e6};
+  // data
+  gc::Site site_;
+  std::string path_;
+  std::int64_t taus_ = 0, tau0_ = 0, T_ = 0, T_run_ = 0, day0_ = 0, cur_ = 0, nseen_ = 0;
+  int weekday0_ = 0;
+  std::vector<double> Lsys_, profile_, ghi_, kc_, buy_, sell_;
+  std::vector<int> cloud_;
+  // homes
+  std::vector<double> kappa_, kwp_, orient_, rfeed_;
+  std::vector<char> has_pv_, has_bat_;
+  std::vector<double> eps_, soc_, soc0_, kpv_, load_, pv_, lhat_, pvhat_, qhat_, b_, b0_, nhat_, net_, e_, price_, bill_, bill0_,
+      billx_, cost_, cost0_, last_load_, theta_, P_, lags_, work_;
+  std::vector<double> cost_eval_local_, cost0_eval_local_;
+  double E_ = 0, B_ = 0;
+  double row_[C_NCOL] = {};
+  Acc acc_[2];
+};
+
+}  // namespace
+
+std::unique_ptr<Problem> GridcellCreate() { return std::make_unique<Gridcell>(); }
+
+}  // namespace dodge::problems
