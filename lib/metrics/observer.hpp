@@ -131,10 +131,9 @@ class Observer {
   void PassVector(const K &k, std::int64_t nloc, Body &body) {
     copied_ = Copy;
     if (!metrics_) {
-      constexpr int d = K::dim;
-      const int m = rows_;
+      constexpr int d = K::dim, m = K::rows;  // the kernel's own sizes (what its algorithm passes)
       double bad = nonfinite_;
-      const auto none = [&bad, m](const double *x, const double *c, const double *mu, const double *) {
+      const auto none = [&bad](const double *x, const double *c, const double *mu, const double *) {
         for (int j = 0; j < d; ++j) bad += x[j] * 0.0;
         for (int r = 0; r < m; ++r) bad += c[r] * 0.0 + mu[r] * 0.0;
       };
