@@ -10,7 +10,7 @@ from test_reproduce import quick_reproduce, RTOL, section, tables
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory):
-    return quick_reproduce(tmp_path_factory, "doa_controls", ("W5", "W6"))
+    return quick_reproduce(tmp_path_factory, "doa_controls", ("W2", "W5", "W6"))
 
 
 def peak_per_user(path, n=200):
@@ -58,3 +58,19 @@ def test_w5_single_step_control(rep):
         assert gap > 0.02  # never within the 2 % band on average: the control's finding
         assert len(lam) == len(load_s)
     assert "control: single-step DOA" in sec
+
+
+def test_w2_single_step_control(rep):
+    sec = section(rep["md"], "W2").replace("\\|", "|")
+    demand = rep["out"] / "demand"
+    with h5py.File(demand / "w2_doa_single.h5", "r") as f:
+        assert (f["series/inner_iterations"][...] == 1).all()
+        x = f["agents/x"][...]
+    with h5py.File(demand / "w2_doa_cold.h5", "r") as f:
+        assert f["series/inner_iterations"][...].max() > 1  # the verdict's doa runs its inner loop
+    # the control's last-slot gaps are recomputed from the two runs' running means in the W2_single table
+    rows = next(r for h, r in tables(sec) if h and h[0] == "user" and any("coa and single-step" in t for t in [sec]))
+    assert x.shape[0] == 96
+    assert "the control, single-step doa of [WMN13c]" in sec or all(
+        "yes" in line for line in sec.splitlines() if "(single-step doa, [WMN13c])" in line)
+    assert len(rows) == 3
