@@ -10,7 +10,7 @@ from test_reproduce import quick_reproduce, RTOL, section, tables
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory):
-    return quick_reproduce(tmp_path_factory, "doa_controls", ("W2", "W5", "W6"))
+    return quick_reproduce(tmp_path_factory, "doa_controls", ("W2", "W4", "W5", "W6"))
 
 
 def peak_per_user(path, n=200):
@@ -74,3 +74,20 @@ def test_w2_single_step_control(rep):
     assert "the control, single-step doa of [WMN13c]" in sec or all(
         "yes" in line for line in sec.splitlines() if "(single-step doa, [WMN13c])" in line)
     assert len(rows) == 3
+
+
+def test_w4_window_control(rep):
+    sec = section(rep["md"], "W4")
+    rows = next(r for h, r in tables(sec) if h and h[0] == "first day")
+    assert [r[0] for r in rows] == ["2014-09-01", "2014-09-21"]
+    for day, peak_days, var_days in rows:
+        load = {}
+        for mode in ("separate", "consecutive"):
+            with h5py.File(rep["out"] / "demand" / f"w4c_{day}_{mode}.h5", "r") as f:
+                assert f["series/load"].shape == (288,)  # three days of 96 slots
+                load[mode] = f["series/load"][...]
+        np.testing.assert_array_equal(load["separate"][:96], load["consecutive"][:96])  # day 1 is the same run
+        pk = [d for d in (2, 3) if load["consecutive"][96 * (d - 1):96 * d].max() < load["separate"][96 * (d - 1):96 * d].max()]
+        vr = [d for d in (2, 3) if load["consecutive"][96 * (d - 1):96 * d].var() < load["separate"][96 * (d - 1):96 * d].var()]
+        assert peak_days == (", ".join(map(str, pk)) or "none")
+        assert var_days == (", ".join(map(str, vr)) or "none")
