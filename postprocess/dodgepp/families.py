@@ -186,9 +186,9 @@ DISPATCH = Family(
     ),
     quantities=(
         Quantity("violation_avg_MW", "Vio(T)/T in MW per step", _violation_mw, lambda run: "MW",
-                 "Vio(T)/T times /inputs/problem power_base_MW (S_b)"),
+                 "Vio(T)/T times /inputs/problem power_base_MW (S_b)", conditional=True),
         Quantity("violation_plus_avg_MW", "Vio⁺(T)/T in MW per step", _in_mw("violation_plus"), lambda run: "MW",
-                 "Vio⁺(T)/T times /inputs/problem power_base_MW (S_b)"),
+                 "Vio⁺(T)/T times /inputs/problem power_base_MW (S_b)", conditional=True),
     ),
 )
 

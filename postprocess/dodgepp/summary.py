@@ -22,7 +22,7 @@ class Quantity:
     compute: Callable[[Run], float]
     units: Callable[[Run], str]
     how: str  # shown in summary.md so a reader can recompute the number
-    money: bool = False  # a '$' quantity: its column exists in summary.md only when some run has a dollar scale
+    conditional: bool = False  # a $ or MW scale some runs lack: shown in summary.md only where a run has it (else NaN)
 
 
 def _last(run: Run, name: str) -> float:
@@ -83,7 +83,7 @@ COMMON_QUANTITIES = (
              "/series/regret at step T, divided by T"),
     Quantity("regret_avg_dollars", "Reg(T)/T in $ per step", _regret_dollars, _dollar_units,
              "Reg(T)/T times the root attribute cost_to_dollars (C_b Δh); only for runs with a dollar scale",
-             money=True),
+             conditional=True),
     Quantity("violation_avg", "Vio(T)/T per step", per_step("violation"), units_of("violation"),
              "/series/violation at step T, divided by T"),
     Quantity("violation_plus_avg", "Vio⁺(T)/T per step", per_step("violation_plus"), units_of("violation_plus"),
@@ -180,7 +180,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _shown(q: Quantity, summaries: list[RunSummary]) -> bool:
     """A money column only where some run's value is money (runs without a dollar scale give NaN)."""
-    return not q.money or any(not math.isnan(s.values.get(q.key, math.nan)) for s in summaries)
+    return not q.conditional or any(not math.isnan(s.values.get(q.key, math.nan)) for s in summaries)
 
 
 def write_markdown(summaries: list[RunSummary], path: Path) -> None:
@@ -196,7 +196,7 @@ def write_markdown(summaries: list[RunSummary], path: Path) -> None:
     for q in quantities:
         # (A money column's units come from the runs that have money; the others show n/a.)
         units = {s.units.get(q.key) for s in summaries if q.key in s.units
-                 and not (q.money and math.isnan(s.values.get(q.key, math.nan)))}
+                 and not (q.conditional and math.isnan(s.values.get(q.key, math.nan)))}
         # One units string per column when every run agrees; otherwise the per-run tables say.
         header.append(f"{q.label} [{units.pop()}]" if len(units) == 1 else f"{q.label} (units per run)")
     rows = []
@@ -220,7 +220,7 @@ def write_markdown(summaries: list[RunSummary], path: Path) -> None:
         out += [""]
         out += _md_table(["quantity", "value", "units", "computed as"],
                          [[q.label, fmt(s.values[q.key]), s.units[q.key] or "—", q.how] for q in s.quantities
-                          if not (q.money and math.isnan(s.values[q.key]))])
+                          if not (q.conditional and math.isnan(s.values[q.key]))])
         out += [""]
         for title, fig in s.figures:
             out.append(f"![{title}]({fig.as_posix()})")

@@ -492,4 +492,5 @@ def test_dollar_column_only_for_money(report_dir, runs, tmp_path):
     assert_ok(run_tool(REPORT, runs["synthetic"], "-o", out))
     header = next(line for line in (out / "summary.md").read_text().splitlines() if line.startswith("| run |"))
     assert "in $" not in header and "$ per step" not in header, header
-    assert "in $" not in (out / "summary.md").read_text()
+    assert "Reg(T)/T in $" not in (out / "summary.md").read_text()
+    assert "in MW" not in header  # nor an MW column without S_b
