@@ -285,7 +285,8 @@ def test_compare_labels_from_metadata(runs, tmp_path):
         assert_real_png(out / f"{name}.png")
     md = (out / "compare.md").read_text()
     # The default run names no scheme (S2a, the former S2); the scenario files name the sweep's S2.
-    for label in ("pdct S2a NSW1 N=6", "pdct S2 QLD1 N=6", "pdct S2 synthetic N=6"):
+    # κ_N and the scheme identify a run (the plain run is S2a, κ_N = 1; the scenario files S2, κ_N = n).
+    for label in ("pdct S2a κ_N=1 NSW1 N=6", "pdct S2 κ_N=n QLD1 N=6", "pdct S2 κ_N=n synthetic N=6"):
         assert f"| {label} |" in md, label
     for path in (runs["nsw"], runs["qld"], runs["synthetic"]):
         with h5py.File(path, "r") as f:
@@ -494,3 +495,47 @@ def test_dollar_column_only_for_money(report_dir, runs, tmp_path):
     assert "in $" not in header and "$ per step" not in header, header
     assert "Reg(T)/T in $" not in (out / "summary.md").read_text()
     assert "in MW" not in header  # nor an MW column without S_b
+
+
+def test_exact_solver_figures_say_exact(runs, tmp_path):
+    """coa solves each step exactly and sets one price: its violation and consensus are rounding only, so
+    report draws neither and says 'exact'; pdct's (the nsw run) are real and drawn."""
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    coa = tmp_path / "coa.h5"
+    r = subprocess.run([MPIEXEC, "-n", "2", "--oversubscribe", str(DODGE), "-algorithm", "coa", "-steps", "100",
+                        "-progress", "0", "-output_file", str(coa)], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with h5py.File(coa, "r") as f:  # the premise, from the datasets
+        s = f["series"]
+        assert np.all(np.maximum(s["constraint"][...], 0) <= 1e-9 * s["constraint_abs"][...])
+        assert np.max(s["constraint"][...]) > -1e-9  # binding somewhere: rounding, not a figure of zeros
+    out = tmp_path / "rep"
+    r = run_tool(REPORT, coa, runs["nsw"], "-o", out)
+    assert_ok(r)
+    assert "coa: skipped violation_avg (exact:" in r.stdout and "coa: skipped consensus_mu (exact:" in r.stdout
+    assert not (out / "coa" / "violation_avg.png").exists() and not (out / "coa" / "consensus_mu.png").exists()
+    assert_real_png(out / "coa" / "regret_avg.png")
+    assert "nsw: skipped" not in r.stdout
+    md = (out / "summary.md").read_text()
+    assert "- violation_avg: exact:" in md and "- consensus_mu: exact:" in md
+
+
+def test_cf_time_units_read_as_hours(runs, tmp_path):
+    """A file whose time axis says 'minutes since ...' (CF style) reads back in hours, like dodge's 'h since'."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "postprocess"))
+    from dodgepp.run import Run
+
+    cf = tmp_path / "cf.h5"
+    shutil.copy(runs["nsw"], cf)
+    with h5py.File(cf, "r+") as f:
+        t = f["series/time"]
+        hours = t[...].copy()
+        t[...] = hours * 60.0
+        t.attrs["units"] = "minutes since 2024-07-05 00:00:00"
+    run = Run(cf)
+    np.testing.assert_allclose(run.series("time"), hours, rtol=1e-15)
+    assert run.info("time").units == "h since 2024-07-05 00:00:00"
+    assert_ok(run_tool(REPORT, cf, "-o", tmp_path / "rep"))
+    assert run.kappa == "1" and "κ_N=1" in run.label()  # from the algorithm description

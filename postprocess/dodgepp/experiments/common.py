@@ -126,13 +126,15 @@ class Ctx:
     quick: bool
     reuse: bool
     mpiexec: list[str]
+    formats: tuple[str, ...] = ("png",)  # --format: results.md links the first
+    dpi: int = FIG_DPI  # --dpi of the PNGs
 
     @property
     def figdir(self) -> Path:
         return self.docs / "results"
 
     def figure(self, fig, name: str, caption: str, outcome: Outcome) -> None:
-        path = save(fig, self.figdir / f"{name}.png", dpi=FIG_DPI)
+        path = save(fig, self.figdir / name, dpi=self.dpi, formats=self.formats)
         outcome.figures.append((caption, path.relative_to(self.docs).as_posix()))
 
 
