@@ -44,7 +44,7 @@ def regret_figure(run: Run) -> Figure:
         ax.set_yscale("log")
     else:
         ax.axhline(0.0, color="k", lw=0.6)
-    ax.set_ylabel(escape(f"Reg(t)/t [{run.info('regret_avg').units}, mean per step]"))
+    ax.set_ylabel(escape(f"Reg(t)/t, mean per step\n[{run.info('regret_avg').units}]"))
     if run.cost_to_dollars != 1.0:
         # The same curve read in dollars per step: a second scale, not a second curve.
         c = run.cost_to_dollars
@@ -75,7 +75,7 @@ def violation_figure(run: Run) -> Figure:
         ax.set_yscale("log")
     else:
         ax.axhline(0.0, color="k", lw=0.6)
-    ax.set_ylabel(escape(f"Vio(t)/t, Vio⁺(t)/t [{run.info('violation_avg').units}, mean per step]"))
+    ax.set_ylabel(escape(f"Vio(t)/t, Vio⁺(t)/t, mean per step\n[{run.info('violation_avg').units}]"))
     base = run.problem_attrs.get("power_base_MW")
     if base is not None:
         # Vio and Vio⁺ in MW beside the per-unit scale: S_b (algorithms.md §2.1).
@@ -142,7 +142,7 @@ def dispatch_figure(run: Run) -> Figure:
         # Σ_i g_i = Σ_i d_i − Σ_i x_i (algorithms.md §2), so the demand the agents face is recovered
         # exactly where no demand series is written (the synthetic source has per-agent d_{i,t}).
         plot_series(axes[0], run, "constraint", run.series("constraint") + run.series("x_sum"),
-                    label="sum_i d_{i,t} (constraint + x_sum)", **demand_style)
+                    label=r"$\sum_i d_{i,t}$ (constraint + x_sum)", **demand_style)
     axes[0].set_ylabel(escape(f"power [{run.info('x_sum').units}]"))
     place_legend(axes[0])
     if panels == 2:

@@ -123,10 +123,11 @@ def positive_only(values: np.ndarray) -> np.ndarray:
 
 
 def plot_series(ax, run: Run, name: str, values: np.ndarray | None = None, label: str | None = None, **kw):
-    """Draws /series/<name> (or values derived from it) against time, labelled by its long_name."""
+    """Draws /series/<name> (or values derived from it) against time, labelled by its long_name (drawn
+    literally) or by `label` (the caller's text, which may be mathtext such as r'$\mathrm{Reg}(t)/t$')."""
     t, xlabel = time_axis(run)
     y = run.series(name) if values is None else values
-    ax.plot(t, y, label=escape(label or run.info(name).long_name), lw=1.0, **kw)
+    ax.plot(t, y, label=label if label is not None else escape(run.info(name).long_name), lw=1.0, **kw)
     ax.set_xlabel(xlabel)
 
 
@@ -140,7 +141,9 @@ def place_legend(ax, **kw):
     if not ax.get_legend_handles_labels()[0]:
         return None
     kw.setdefault("fontsize", 8)
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kw)
+    # Beyond a right-hand secondary axis (its ticks and label) when the axes has one.
+    x = 1.16 if ax.child_axes else 1.01
+    return ax.legend(loc="upper left", bbox_to_anchor=(x, 1.0), borderaxespad=0.0, **kw)
 
 
 def save(fig: Figure, path: Path, dpi: int = 110, formats: tuple[str, ...] | None = None) -> Path:

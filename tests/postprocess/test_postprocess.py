@@ -343,6 +343,13 @@ def test_report_demand_family(tmp_path):
         load, agl = f["series/load"][...], f["series/agl"][...]
     assert_close(row["peak_reduction_pct"], 100.0 * (agl.max() - load.max()) / agl.max(), "peak reduction")
     assert_close(row["par"], load.max() / load.mean(), "PAR")
+    # The decisions figure shows the paper's users 7, 12, 13 ([WMN14] Fig. 4; gids 6, 11, 12), not the first five.
+    svg = tmp_path / "svg"
+    assert_ok(run_tool(REPORT, path, "-o", svg, "--format", "svg"))
+    text = svg_text(svg / "demand" / "decisions.svg")
+    for u in (7, 12, 13):
+        assert f"user {u}:" in text, text
+    assert "user 1:" not in text and "user 2:" not in text
     assert float(row["peak_reduction_pct"]) > 0  # the calibrated preset flattens the hot-day peak
 
 
@@ -408,7 +415,8 @@ def svg_text(path: Path) -> str:
 
     root = ET.parse(path).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg", f"{path}: root element {root.tag}"
-    return "\n".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    # Mathtext writes its spaces as no-break spaces.
+    return "\n".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")).replace("\xa0", " ")
 
 
 @pytest.fixture(scope="module")
@@ -431,7 +439,7 @@ def test_report_writes_every_format(vector_report, runs):
         units = f["series/regret_avg"].attrs["units"]
         units = units.decode() if isinstance(units, bytes) else str(units)
     for text in (pdf_text(vector_report / "nsw" / "regret_avg.pdf"), svg_text(vector_report / "nsw" / "regret_avg.svg")):
-        assert f"Reg(t)/t [{units}, mean per step]" in text, text[:2000]
+        assert "Reg(t)/t, mean per step" in text and f"[{units}]" in text, text[:2000]
         assert "Reg(t)/t [$ per step]" in text  # AEMO: the dollar scale, per step
     # summary.md links the first format named
     assert "(nsw/regret_avg.png)" in (vector_report / "summary.md").read_text()
@@ -439,7 +447,7 @@ def test_report_writes_every_format(vector_report, runs):
 
 def test_labels_carry_units(vector_report):
     vio = svg_text(vector_report / "nsw" / "violation_avg.svg")
-    assert "mean per step]" in vio and "Vio⁺(t)/t [MW]" in vio  # Vio⁺ in MW beside Vio (S_b)
+    assert "mean per step" in vio and "Vio⁺(t)/t [MW]" in vio  # Vio⁺ in MW beside Vio (S_b)
     syn = svg_text(vector_report / "synthetic" / "violation_avg.svg")
     assert "[MW]" not in syn  # the synthetic source has no MW scale
     assert "[$ per step]" not in svg_text(vector_report / "synthetic" / "regret_avg.svg")
