@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -352,13 +353,30 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, mpi_counts, 2));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\nSummary after T = %" PetscInt64_FMT " steps\n", T));
   if (ro.metrics) {
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Reg(T)/T", tracker.regret() / Td, tracker.regret() / Td * usd, units.money_units.c_str()));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Reg(T)", tracker.regret(), tracker.regret() * usd, units.money_units.c_str()));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Vio(T)/T", tracker.violation() / Td,
-                          tracker.violation() / Td * units.power_base, units.power_units.c_str()));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit   %14.6e %s\n", "Vio+(T)/T", tracker.violation_plus() / Td,
-                          tracker.violation_plus() / Td * units.power_base, units.power_units.c_str()));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e per-unit\n", "path length P_T", tracker.path_length()));
+    // Each quantity in its own units (the cost's and x's); a second column only where a scale exists: $ for
+    // AEMO dispatch (C_b Δh per step), MW with S_b. Demand's utility and the per-unit costs of synthetic
+    // dispatch, pev and regression are not money, so they get no '$' column. "/T" rows are means per step.
+    const bool money = usd != 1.0 && units.money_units != units.cost_units;
+    const bool power = units.power_base != 1.0 && units.power_units != units.x_units;
+    auto row = [&](const char *name, double v, const std::string &u, bool scaled, double scale, const std::string &su,
+                   const char *extra) -> PetscErrorCode {
+      PetscFunctionBeginUser;
+      if (scaled)
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e %-20s %14.6e %s%s\n", name, v, u.c_str(), v * scale, su.c_str(), extra));
+      else
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.6e %s%s\n", name, v, u.c_str(), extra));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    };
+    // A step is Δh hours: the money per step read per hour too, where the two differ.
+    char per_hour[96] = "";
+    if (money && units.hours_per_step != 1.0)
+      snprintf(per_hour, sizeof per_hour, " (%.6e %s/h, %g h per step)", tracker.regret() / Td * usd / units.hours_per_step,
+               units.money_units.c_str(), units.hours_per_step);
+    PetscCall(row("Reg(T)/T, mean per step", tracker.regret() / Td, units.cost_units, money, usd, units.money_units, per_hour));
+    PetscCall(row("Reg(T)", tracker.regret(), units.cost_units, money, usd, units.money_units, ""));
+    PetscCall(row("Vio(T)/T, mean per step", tracker.violation() / Td, units.x_units, power, units.power_base, units.power_units, ""));
+    PetscCall(row("Vio+(T)/T, mean per step", tracker.violation_plus() / Td, units.x_units, power, units.power_base, units.power_units, ""));
+    PetscCall(row("path length P_T", tracker.path_length(), units.x_units, false, 1.0, "", ""));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4f (%" PetscInt64_FMT " of %" PetscInt64_FMT " steps)\n", "binding fraction (mu* > 0)",
                           static_cast<double>(tracker.binding_steps()) / Td, tracker.binding_steps(), T));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.3e\n", "max tracking error (rel.)", tracker.max_tracking_error_rel()));

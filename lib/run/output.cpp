@@ -64,6 +64,9 @@ PetscErrorCode OutputOptionsRead(OutputOptions *o) {
                              o->record_inputs, &o->record_inputs, nullptr));
   PetscCall(PetscOptionsBool("-overwrite", "Replace an existing -output_file (without it an existing file is refused)",
                              nullptr, o->overwrite, &o->overwrite, nullptr));
+  PetscCall(OptionsReal(PetscOptionsObject, "-warn_gb",
+                        "Warn before the run when the recorded agents (agents x records x fields x 8 B) exceed this many "
+                        "GB (0: never warn)", kNonNegative, &o->warn_gb));
   PetscOptionsEnd();
   PetscCheck(o->stride >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-output_stride %" PetscInt_FMT " must be >= 1", o->stride);
   PetscCheck(o->flush >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-output_flush %" PetscInt_FMT " must be >= 0", o->flush);
@@ -141,6 +144,19 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
     flush = std::clamp<std::int64_t>(static_cast<std::int64_t>((64.0 * 1024 * 1024) / per_record), 1, 1024);
   }
   flush = std::min(flush, std::max<std::int64_t>(nrec, 1));
+  {
+    // The size of /agents before the run starts (README's N = 10^5 example with -output_agents all wrote 6.9 GB):
+    // selected agents x records x doubles per agent, 8 B each. A warning, not an error: the user may want it.
+    double width = 0;
+    for (const auto &f : fields_) width += f.width;
+    const double gb = static_cast<double>(nsel_) * static_cast<double>(nrec) * width * sizeof(double) / 1e9;
+    if (o.warn_gb > 0 && gb > o.warn_gb && o.file != "none")
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "dodge: warning: -output_agents %s records %" PetscInt64_FMT " agents x %" PetscInt64_FMT
+                            " records x %" PetscInt64_FMT " doubles = %.3g GB in %s (more than -output_warn_gb %g); record fewer agents "
+                            "(-output_agents first:K or a list) or a larger -output_stride\n",
+                            o.agent_selection.c_str(), nsel_, nrec, static_cast<std::int64_t>(width), gb, o.file.c_str(), o.warn_gb));
+  }
   std::vector<std::int64_t> sel_gids(nsel_local_);
   for (std::int64_t q = 0; q < nsel_local_; ++q) sel_gids[q] = block.start + selected_[q];
   if (restart) {

@@ -22,6 +22,7 @@ struct OutputOptions {
   std::string agent_selection = "first:1000";
   PetscBool record_inputs = PETSC_TRUE;
   PetscBool overwrite = PETSC_FALSE;  // -output_overwrite: replace an existing file (run/path_policy.hpp)
+  double warn_gb = 1.0;  // -output_warn_gb: warn before the run when /agents would exceed this many GB (0: never)
   bool writes() const { return file != "none" && !file.empty(); }
 };
 

@@ -13,7 +13,8 @@ from typing import Callable
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import SkipFigure, escape, new_figure, plot_series, positive_only, require, time_axis, titled
+from .plotting import (SkipFigure, escape, exact_to_rounding, new_figure, place_legend, plot_series, positive_only,
+                       require, time_axis, titled, transient_dominates)
 from .run import Run
 from .summary import Quantity, per_step
 
@@ -36,44 +37,71 @@ class Family:
 def regret_figure(run: Run) -> Figure:
     require(run, "regret_avg")
     fig, (ax,) = new_figure()
-    plot_series(ax, run, "regret_avg")
-    ax.axhline(0.0, color="k", lw=0.6)
-    ax.set_ylabel(escape(f"Reg(t)/t [{run.info('regret_avg').units}]"))
+    y = run.series("regret_avg")
+    log = transient_dominates(y)
+    plot_series(ax, run, "regret_avg", positive_only(y) if log else y, label=r"$\mathrm{Reg}(t)/t$")
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_ylabel(escape(f"Reg(t)/t, mean per step\n[{run.info('regret_avg').units}]"))
     if run.cost_to_dollars != 1.0:
         # The same curve read in dollars per step: a second scale, not a second curve.
         c = run.cost_to_dollars
         dollars = run.info("regret_dollars").units if run.has("regret_dollars") else "$"
         right = ax.secondary_yaxis("right", functions=(lambda y: y * c, lambda y: y / c))
-        right.set_ylabel(escape(f"Reg(t)/t [{dollars}]"))
-    ax.legend(loc="best")
+        right.set_ylabel(escape(f"Reg(t)/t [{dollars} per step]"))
+    place_legend(ax)
     return titled(fig, run, "Dynamic regret per step")
 
 
 def violation_figure(run: Run) -> Figure:
     require(run, "violation_avg")
+    if run.usable("constraint") and run.usable("constraint_abs"):
+        # An exact solver meets the constraint to rounding: a plot of that would show only noise.
+        # Slack steps (Σ g < 0) are not violation: only the positive part, against the constraint's rounding scale.
+        exact_to_rounding(np.maximum(run.series("constraint"), 0.0), run.series("constraint_abs"),
+                          "the coupled constraint holds to rounding at every step (an exact solver): Vio and Vio⁺ are rounding only")
     fig, (ax,) = new_figure()
-    plot_series(ax, run, "violation_avg")
-    if run.usable("violation_plus"):
-        steps = np.arange(1, run.steps + 1)
-        plot_series(ax, run, "violation_plus", run.series("violation_plus") / steps,
-                    label=f"{run.info('violation_plus').long_name}, divided by t", ls="--")
-    ax.axhline(0.0, color="k", lw=0.6)
-    ax.set_ylabel(escape(f"Vio(t)/t [{run.info('violation_avg').units}]"))
-    ax.legend(loc="best")
+    steps = np.arange(1, run.steps + 1)
+    vio = run.series("violation_avg")
+    vplus = run.series("violation_plus") / steps if run.usable("violation_plus") else None
+    log = transient_dominates(vio if vplus is None else vplus)
+    shown = positive_only if log else (lambda v: v)
+    plot_series(ax, run, "violation_avg", shown(vio), label=r"$\mathrm{Vio}(t)/t$")
+    if vplus is not None:
+        plot_series(ax, run, "violation_plus", shown(vplus), label=r"$\mathrm{Vio}^{+}(t)/t$", ls="--")
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_ylabel(escape(f"Vio(t)/t, Vio⁺(t)/t, mean per step\n[{run.info('violation_avg').units}]"))
+    base = run.problem_attrs.get("power_base_MW")
+    if base is not None:
+        # Vio and Vio⁺ in MW beside the per-unit scale: S_b (algorithms.md §2.1).
+        b = float(base)
+        right = ax.secondary_yaxis("right", functions=(lambda y: y * b, lambda y: y / b))
+        right.set_ylabel("Vio(t)/t, Vio⁺(t)/t [MW]")
+    place_legend(ax)
     return titled(fig, run, "Constraint violation per step")
 
 
 def consensus_figure(run: Run) -> Figure:
     require(run, "consensus_mu_max")
     if not np.any(run.series("consensus_mu_max") > 0):
-        raise SkipFigure("consensus_mu_max is never positive (multipliers agree exactly): nothing on a log scale")
+        raise SkipFigure("exact: consensus_mu_max is never positive (the multipliers agree exactly)")
+    if run.usable("mu_mean"):
+        # A coordinator's one price, or agents that agree up to rounding: the curve would plot noise.
+        exact_to_rounding(run.series("consensus_mu_max"), np.abs(run.series("mu_mean")),
+                          "the multipliers agree to rounding at every step (one shared price)")
     fig, (ax,) = new_figure()
-    for name in ("consensus_mu_max", "consensus_mu_rms"):
+    for name, label in (("consensus_mu_max", r"$\max_i |\mu_{i,t} - \bar\mu_t|$"),
+                        ("consensus_mu_rms", r"$\mathrm{rms}_i (\mu_{i,t} - \bar\mu_t)$")):
         if run.usable(name):
-            plot_series(ax, run, name, positive_only(run.series(name)))
+            plot_series(ax, run, name, positive_only(run.series(name)), label=label)
     ax.set_yscale("log")
     ax.set_ylabel(escape(f"multiplier disagreement [{run.info('consensus_mu_max').units}]"))
-    ax.legend(loc="best", title="gaps: exact agreement (0)")
+    place_legend(ax, title="gaps: exact agreement (0)")
     return titled(fig, run, "Consensus error of the multipliers μ")
 
 
@@ -81,11 +109,11 @@ def oracle_mu_figure(run: Run) -> Figure:
     require(run, "oracle_mu")
     fig, (ax,) = new_figure()
     mu = run.series("oracle_mu")
-    plot_series(ax, run, "oracle_mu")
+    plot_series(ax, run, "oracle_mu", label=r"$\mu^*_t$ (oracle)")
     if run.usable("mu_mean"):
-        plot_series(ax, run, "mu_mean", alpha=0.8)
+        plot_series(ax, run, "mu_mean", label=r"$\bar\mu_t = \mathrm{mean}_i\, \mu_{i,t}$", alpha=0.8)
     ax.set_ylabel(escape(f"multiplier [{run.info('oracle_mu').units}]"))
-    ax.legend(loc="best")
+    place_legend(ax)
     binding = float(np.mean(mu > 0))
     return titled(fig, run, f"Oracle multiplier (binding at {100 * binding:.1f}% of steps)")
 
@@ -114,14 +142,14 @@ def dispatch_figure(run: Run) -> Figure:
         # Σ_i g_i = Σ_i d_i − Σ_i x_i (algorithms.md §2), so the demand the agents face is recovered
         # exactly where no demand series is written (the synthetic source has per-agent d_{i,t}).
         plot_series(axes[0], run, "constraint", run.series("constraint") + run.series("x_sum"),
-                    label="sum_i d_{i,t} (constraint + x_sum)", **demand_style)
+                    label=r"$\sum_i d_{i,t}$ (constraint + x_sum)", **demand_style)
     axes[0].set_ylabel(escape(f"power [{run.info('x_sum').units}]"))
-    axes[0].legend(loc="best")
+    place_legend(axes[0])
     if panels == 2:
         plot_series(axes[1], run, "constraint", color="tab:red")
         axes[1].axhline(0.0, color="k", lw=0.6)
         axes[1].set_ylabel(escape(f"shortfall [{run.info('constraint').units}]"))
-        axes[1].legend(loc="best")
+        place_legend(axes[1])
         axes[0].set_xlabel("")
     return titled(fig, run, "Dispatch versus demand")
 
@@ -132,19 +160,24 @@ def price_figure(run: Run) -> Figure:
     fig, axes = new_figure(panels, height=3.0)
     plot_series(axes[0], run, "price", color="tab:purple")
     axes[0].set_ylabel(escape(f"price [{run.info('price').units}]"))
-    axes[0].legend(loc="best")
+    place_legend(axes[0])
     if panels == 2:
         plot_series(axes[1], run, "demand", color="tab:brown")
         axes[1].set_ylabel(escape(f"demand [{run.info('demand').units}]"))
-        axes[1].legend(loc="best")
+        place_legend(axes[1])
         axes[0].set_xlabel("")
     return titled(fig, run, "Price and demand")
 
 
-def _violation_mw(run: Run) -> float:
+def _in_mw(name: str) -> Callable[[Run], float]:
     # S_b converts per-unit power to MW (algorithms.md §2.1); the synthetic source has none.
-    base = run.problem_attrs.get("power_base_MW")
-    return per_step("violation")(run) * float(base) if base is not None else math.nan
+    def value(run: Run) -> float:
+        base = run.problem_attrs.get("power_base_MW")
+        return per_step(name)(run) * float(base) if base is not None else math.nan
+    return value
+
+
+_violation_mw = _in_mw("violation")
 
 
 DISPATCH = Family(
@@ -153,8 +186,10 @@ DISPATCH = Family(
         FigureSpec("price", "price and demand", price_figure),
     ),
     quantities=(
-        Quantity("violation_avg_MW", "Vio(T)/T in MW", _violation_mw, lambda run: "MW",
-                 "Vio(T)/T times /inputs/problem power_base_MW (S_b)"),
+        Quantity("violation_avg_MW", "Vio(T)/T in MW per step", _violation_mw, lambda run: "MW",
+                 "Vio(T)/T times /inputs/problem power_base_MW (S_b)", conditional=True),
+        Quantity("violation_plus_avg_MW", "Vio⁺(T)/T in MW per step", _in_mw("violation_plus"), lambda run: "MW",
+                 "Vio⁺(T)/T times /inputs/problem power_base_MW (S_b)", conditional=True),
     ),
 )
 
@@ -167,8 +202,11 @@ def load_figure(run: Run) -> Figure:
     plot_series(ax, run, "agl", color="k", ls="--")
     plot_series(ax, run, "load", color="tab:blue")
     ax.set_ylabel(escape(f"load [{run.info('load').units}]"))
-    ax.legend(loc="best")
+    place_legend(ax)
     return titled(fig, run, "Controlled load versus actual grid load")
+
+
+PAPER_USERS = (7, 12, 13)  # [WMN14] Fig. 4, [WMN13c] Fig. 1 (1-based)
 
 
 def decisions_figure(run: Run) -> Figure:
@@ -186,16 +224,16 @@ def decisions_figure(run: Run) -> Figure:
     n_users = (run.agents or x.shape[1]) - 1  # the provider is the last agent (gid N)
     fig, (ax,) = new_figure()
     t_axis, _ = time_axis(run)
-    shown = 0
-    for k in range(x.shape[1]):
-        if gids[k] >= n_users or shown >= 5:
-            continue
-        ok = steps <= run.steps
-        ax.plot(t_axis[steps[ok] - 1], x[ok, k], lw=0.9, alpha=0.8, label=f"p_{int(gids[k])}(t)")
-        shown += 1
-    plot_series(ax, run, "phat_mean", color="k", ls="--")
+    users = [k for k in range(x.shape[1]) if gids[k] < n_users]
+    # The paper's users 7, 12, 13 (1-based, gid = user - 1; [WMN14] Fig. 4) when recorded, else the first five.
+    paper = [k for k in users if int(gids[k]) + 1 in PAPER_USERS]
+    ok = steps <= run.steps
+    for k in (paper or users[:5]):
+        u = int(gids[k]) + 1
+        ax.plot(t_axis[steps[ok] - 1], x[ok, k], lw=0.9, alpha=0.8, label=f"user {u}: $p_{{{u}}}(t)$")
+    plot_series(ax, run, "phat_mean", color="k", ls="--", label=r"$\mathrm{mean}_i\, \hat p_i(t)$")
     ax.set_ylabel(escape(f"consumption [{run.info('phat_mean').units}]"))
-    ax.legend(loc="best", fontsize=7)
+    place_legend(ax)
     return titled(fig, run, "User consumption and the mean smoothed demand")
 
 
@@ -208,7 +246,7 @@ def lambda_figure(run: Run) -> Figure:
     if run.usable("oracle_mu"):
         plot_series(ax, run, "oracle_mu", color="k", ls="--")
     ax.set_ylabel(escape(f"price [{run.info(name).units}]"))
-    ax.legend(loc="best")
+    place_legend(ax)
     return titled(fig, run, "Price per slot")
 
 
@@ -217,7 +255,7 @@ def inner_figure(run: Run) -> Figure:
     fig, (ax,) = new_figure()
     plot_series(ax, run, "inner_iterations", color="tab:green", drawstyle="steps-mid")
     ax.set_ylabel("inner iterations")
-    ax.legend(loc="best")
+    place_legend(ax)
     return titled(fig, run, "Coordinator inner iterations per slot")
 
 
@@ -283,7 +321,7 @@ def pev_hourly_figure(run: Run) -> Figure:
         ax.axhline(sign * limit, color="k", ls="--", lw=0.8)
     ax.set_xlabel("hour k")
     ax.set_ylabel("sum_i x_i(k) [per-unit]")
-    ax.legend(loc="best", fontsize=7)
+    place_legend(ax)
     return titled(fig, run, f"Aggregate hourly charging against the limit +-{limit:g}")
 
 
@@ -315,11 +353,11 @@ def ecs_schedule_figure(run: Run) -> Figure:
     for name, kw in (("d", dict(color="0.5")), ("X", dict(color="tab:blue")), ("L", dict(color="k"))):
         plot_series(axes[0], run, name, **kw)
     axes[0].set_ylabel("kWh")
-    axes[0].legend(loc="best", fontsize=7)
+    place_legend(axes[0])
     axes[0].set_xlabel("")
     if run.usable("price"):
         plot_series(axes[1], run, "price", color="tab:red")
-        axes[1].legend(loc="best", fontsize=7)
+        place_legend(axes[1])
     axes[1].set_ylabel("price [kWh]")
     return titled(fig, run, "Schedule of the played sample")
 
@@ -343,7 +381,7 @@ def ecs_sweep_figure(run: Run) -> Figure:
         ax.errorbar(v["sigma"], v[key + "_mean"], yerr=ci, marker="o", ms=3, capsize=2, label=f"{run.algorithm}")
         if key == "par":
             ax.plot(v["sigma"], v["base_par_mean"], "k:", label="NA demand alone")
-            ax.legend(loc="best", fontsize=7)
+            place_legend(ax)
         ax.set_ylabel(ylabel)
     axes[1].set_xlabel(escape(label))
     return titled(fig, run, "Sweep means over replicates")

@@ -28,8 +28,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from .plotting import FORMATS, add_figure_options
 from .experiments import all_experiments
-from .experiments.common import (REPO, DECAY_MIN, MissingData, Outcome, Runner, cell, cpu_model, jsonable, md, num,
+from .experiments.common import (FIG_DPI, REPO, DECAY_MIN, MissingData, Outcome, Runner, cell, cpu_model, jsonable, md, num,
                                  root_attr, short_verdict, shown_path, verdict, Ctx)
 
 # The table of algorithms.md §14, built from the registry (dodgepp/experiments/*.py). A module may also
@@ -189,6 +190,7 @@ def parse_args(argv=None):
     p.add_argument("--reuse", action="store_true",
                    help="reuse complete run files of the same command from an earlier call (re-rendering only)")
     p.add_argument("--list", action="store_true", help="list the experiments and exit")
+    add_figure_options(p, default_dpi=FIG_DPI)
     return p.parse_args(argv)
 
 
@@ -221,11 +223,12 @@ def main(argv=None) -> int:
     if args.ranks < 1:
         raise SystemExit("reproduce: error: --ranks must be at least 1")
     ctx = Ctx(dodge=resolve_binary(args.dodge), ranks=args.ranks, out=args.out.resolve(), docs=args.docs.resolve(),
-              quick=args.quick, reuse=args.reuse, mpiexec=shlex.split(os.environ.get("MPIEXEC") or "mpirun"))
+              quick=args.quick, reuse=args.reuse, mpiexec=shlex.split(os.environ.get("MPIEXEC") or "mpirun"),
+              formats=args.format, dpi=args.dpi)
     ctx.out.mkdir(parents=True, exist_ok=True)
     ctx.figdir.mkdir(parents=True, exist_ok=True)
     # Figures of the experiments about to run are redrawn; stale ones of a former layout must not linger.
-    for png in ctx.figdir.glob("*.png"):
+    for png in (f for fmt in FORMATS for f in ctx.figdir.glob(f"*.{fmt}")):
         if args.only is None or png.name.split("_")[0] in {e.id for e in selected}:
             png.unlink()
 
@@ -293,8 +296,9 @@ def main(argv=None) -> int:
             "checks": [c.__dict__ for c in oc.checks], "tables": {t.key: t.as_json() for t in oc.tables},
             "figures": [f for _, f in oc.figures]}
     (ctx.out / "results.json").write_text(json.dumps(payload, indent=1, default=jsonable))
-    size = sum(p.stat().st_size for p in ctx.figdir.glob("*.png"))
-    print(f"reproduce: wrote {md} and {len(list(ctx.figdir.glob('*.png')))} figures ({size / 2 ** 20:.2f} MiB) in "
+    written = [f for fmt in ctx.formats for f in ctx.figdir.glob(f"*.{fmt}")]
+    size = sum(p.stat().st_size for p in written)
+    print(f"reproduce: wrote {md} and {len(written)} figure files ({size / 2 ** 20:.2f} MiB) in "
           f"{ctx.figdir}; run files and results.json in {ctx.out}")
     if failed_required:
         print(f"reproduce: error: not reproduced: {', '.join(failed_required)}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Read-only view of one dodge HDF5 file: its metadata, its status and its per-step series."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,10 @@ class Run:
         self._info = {k: SeriesInfo(k, text(series[k].attrs.get("long_name", k)),
                                     text(series[k].attrs.get("units", "")))
                       for k in self.series_names}
+        # The time axis in hours whatever its units say: dodge wrote 'h since <start>'; CF-style files say
+        # 'minutes since ...' (or seconds, days). Every reader (axes, day ticks, compare) then sees hours.
+        self._time_scale, time_units = _hours_scale(self._info["time"].units)
+        self._info["time"] = SeriesInfo("time", self._info["time"].long_name, time_units)
         length = series["time"].shape[0]
         if self.status == "complete" or "step_time" not in series:
             self.steps = length
@@ -122,9 +127,18 @@ class Run:
     def scheme(self) -> str:
         return text(self.algorithm_attrs.get("scheme", ""))
 
+    @property
+    def kappa(self) -> str:
+        """κ_N of pdct ('1' or 'n'), from /inputs/algorithm kappa (if written) or the algorithm description."""
+        k = self.algorithm_attrs.get("kappa", self.algorithm_attrs.get("kappa_N"))
+        if k is not None:
+            return text(k)
+        m = re.search(r"kappa_N = (\w+)", text(self.root_attrs.get("algorithm_description", "")))
+        return m.group(1) if m else ""
+
     def label(self) -> str:
-        """Short legend label from the metadata, e.g. 'pdct S2 NSW1 N=6'."""
-        parts = [self.algorithm, self.scheme, self.region or self.source]
+        """Short legend label from the metadata, e.g. 'pdct S2 κ_N=n NSW1 N=6': the scheme and κ_N identify a run."""
+        parts = [self.algorithm, self.scheme, f"κ_N={self.kappa}" if self.kappa else "", self.region or self.source]
         if self.agents is not None:
             parts.append(f"N={self.agents}")
         return " ".join(p for p in parts if p)
@@ -144,6 +158,8 @@ class Run:
         if name not in self._cache:
             with h5py.File(self.path, "r") as f:
                 self._cache[name] = np.asarray(f["series"][name][: self.steps], dtype=np.float64)
+                if name == "time" and self._time_scale != 1.0:
+                    self._cache[name] = self._cache[name] * self._time_scale
         return self._cache[name]
 
     def usable(self, name: str) -> bool:
@@ -160,6 +176,18 @@ class Run:
     def _require(self, name: str) -> None:
         if name not in self._info:
             raise RunError(f"{self.path}: no series '{name}'; it has {', '.join(self.series_names)}")
+
+
+_SINCE = {"h": 1.0, "hr": 1.0, "hour": 1.0, "hours": 1.0, "min": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60,
+          "s": 1 / 3600, "sec": 1 / 3600, "second": 1 / 3600, "seconds": 1 / 3600, "d": 24.0, "day": 24.0, "days": 24.0}
+
+
+def _hours_scale(units: str) -> tuple[float, str]:
+    """'minutes since X' -> (1/60, 'h since X'); units without a 'since' (steps, slots) are kept as they are."""
+    m = re.match(r"\s*(\w+)\s+since\s+(.*)", units)
+    if not m or m.group(1).lower() not in _SINCE:
+        return 1.0, units
+    return _SINCE[m.group(1).lower()], f"h since {m.group(2)}"
 
 
 def _group_attrs(f: h5py.File, path: str) -> dict:

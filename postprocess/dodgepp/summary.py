@@ -22,6 +22,7 @@ class Quantity:
     compute: Callable[[Run], float]
     units: Callable[[Run], str]
     how: str  # shown in summary.md so a reader can recompute the number
+    conditional: bool = False  # a $ or MW scale some runs lack: shown in summary.md only where a run has it (else NaN)
 
 
 def _last(run: Run, name: str) -> float:
@@ -42,9 +43,21 @@ def units_of(name: str, default: str = "") -> Callable[[Run], str]:
     return lambda run: run.info(name).units if run.has(name) else default
 
 
+def has_dollars(run: Run) -> bool:
+    """True when the run's costs have a dollar scale (AEMO dispatch: C_b·Δh). Synthetic dispatch, pev and
+    regression are per-unit, demand is utility: a '$' column for them would label a per-unit number as money."""
+    return run.cost_to_dollars != 1.0
+
+
 def _regret_dollars(run: Run) -> float:
     # cost_to_dollars converts a per-unit cost rate held for one step into dollars (algorithms.md §2.1).
-    return per_step("regret")(run) * run.cost_to_dollars
+    return per_step("regret")(run) * run.cost_to_dollars if has_dollars(run) else math.nan
+
+
+def _dollar_units(run: Run) -> str:
+    if not has_dollars(run):
+        return ""
+    return (run.info("regret_dollars").units if run.has("regret_dollars") else "$") + " per step"
 
 
 def _binding_fraction(run: Run) -> float:
@@ -66,13 +79,14 @@ def _agent_steps_per_s(run: Run) -> float:
 
 # Quantities every (2.1) family has (algorithms.md §12); families add their own (families.py).
 COMMON_QUANTITIES = (
-    Quantity("regret_avg", "Reg(T)/T", per_step("regret"), units_of("regret"),
+    Quantity("regret_avg", "Reg(T)/T per step", per_step("regret"), units_of("regret"),
              "/series/regret at step T, divided by T"),
-    Quantity("regret_avg_dollars", "Reg(T)/T in $", _regret_dollars, units_of("regret_dollars", "$"),
-             "Reg(T)/T times the root attribute cost_to_dollars"),
-    Quantity("violation_avg", "Vio(T)/T", per_step("violation"), units_of("violation"),
+    Quantity("regret_avg_dollars", "Reg(T)/T in $ per step", _regret_dollars, _dollar_units,
+             "Reg(T)/T times the root attribute cost_to_dollars (C_b Δh); only for runs with a dollar scale",
+             conditional=True),
+    Quantity("violation_avg", "Vio(T)/T per step", per_step("violation"), units_of("violation"),
              "/series/violation at step T, divided by T"),
-    Quantity("violation_plus_avg", "Vio+(T)/T", per_step("violation_plus"), units_of("violation_plus"),
+    Quantity("violation_plus_avg", "Vio⁺(T)/T per step", per_step("violation_plus"), units_of("violation_plus"),
              "/series/violation_plus at step T, divided by T"),
     Quantity("binding_fraction", "binding fraction", _binding_fraction, lambda run: "1",
              "fraction of steps with /series/oracle_mu > 0"),
@@ -164,16 +178,25 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _shown(q: Quantity, summaries: list[RunSummary]) -> bool:
+    """A money column only where some run's value is money (runs without a dollar scale give NaN)."""
+    return not q.conditional or any(not math.isnan(s.values.get(q.key, math.nan)) for s in summaries)
+
+
 def write_markdown(summaries: list[RunSummary], path: Path) -> None:
-    quantities = _ordered_quantities(summaries)
+    quantities = [q for q in _ordered_quantities(summaries) if _shown(q, summaries)]
     out = ["# dodge runs: summary", "",
            f"{len(summaries)} run(s). Every number is recomputed from the run's datasets by "
            "postprocess/report; units come from the datasets' `units` attributes. "
-           "T is the number of completed steps.", ""]
+           "T is the number of completed steps; X(T)/T is a mean per step (a step is 5 minutes on AEMO "
+           "data, one slot or hour elsewhere: see each run's time axis). Columns in $ appear only for runs "
+           "whose costs have a dollar scale (AEMO dispatch); per-unit and utility costs are not money.", ""]
 
     header = ["run", "problem", "source", "region", "algorithm", "scheme", "N", "T", "ranks", "status"]
     for q in quantities:
-        units = {s.units.get(q.key) for s in summaries if q.key in s.units}
+        # (A money column's units come from the runs that have money; the others show n/a.)
+        units = {s.units.get(q.key) for s in summaries if q.key in s.units
+                 and not (q.conditional and math.isnan(s.values.get(q.key, math.nan)))}
         # One units string per column when every run agrees; otherwise the per-run tables say.
         header.append(f"{q.label} [{units.pop()}]" if len(units) == 1 else f"{q.label} (units per run)")
     rows = []
@@ -196,7 +219,8 @@ def write_markdown(summaries: list[RunSummary], path: Path) -> None:
                 out.append(f"- {what}: `{text(r.root_attrs[key]).strip()}`")
         out += [""]
         out += _md_table(["quantity", "value", "units", "computed as"],
-                         [[q.label, fmt(s.values[q.key]), s.units[q.key] or "—", q.how] for q in s.quantities])
+                         [[q.label, fmt(s.values[q.key]), s.units[q.key] or "—", q.how] for q in s.quantities
+                          if not (q.conditional and math.isnan(s.values[q.key]))])
         out += [""]
         for title, fig in s.figures:
             out.append(f"![{title}]({fig.as_posix()})")

@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 
 from .experiments.common import DECAY_MIN, decay_exponent
-from .plotting import new_figure, save
+from .plotting import add_figure_options, new_figure, save
 
 REPO = Path(__file__).resolve().parents[2]
 PA = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -79,7 +79,7 @@ def admissible(syn: dict, nsw: dict) -> bool:
     return (syn["q_regret"] >= DECAY_MIN and syn["q_violation"] >= FAST_VIO and nsw["q_violation"] >= DECAY_MIN)
 
 
-def heat_maps(results: dict, dataset: str, docs: Path) -> Path:
+def heat_maps(results: dict, dataset: str, docs: Path, formats: tuple[str, ...] = ("png",), dpi: int = 80) -> Path:
     fig, axes = new_figure(1, height=3.2)
     fig.clear()
     fig.set_size_inches(11.0, 3.4)
@@ -99,7 +99,7 @@ def heat_maps(results: dict, dataset: str, docs: Path) -> Path:
     fig.suptitle(f"pdct step-size sweep (α0 = β0 = 1, γ = α), {dataset}, T = {next(iter(results.values()))['T']}"
                  if dataset == "synthetic" else f"pdct step-size sweep (α0 = β0 = 1, γ = α), AEMO {dataset.upper()}")
     fig.set_layout_engine("constrained")
-    return save(fig, docs / "results" / f"sweep_{dataset}.png", dpi=80)
+    return save(fig, docs / "results" / f"sweep_{dataset}", dpi=dpi, formats=formats)
 
 
 def main(argv=None) -> int:
@@ -110,6 +110,7 @@ def main(argv=None) -> int:
     ap.add_argument("--docs", type=Path, default=REPO / "docs")
     ap.add_argument("--steps", type=int, default=0, help="shorter horizons (tests); default the scenario files'")
     ap.add_argument("--reuse", action="store_true", help="reuse run files of the same command")
+    add_figure_options(ap, default_dpi=80)
     args = ap.parse_args(argv)
     args.dodge = Path(args.dodge).resolve()
     results = {}
@@ -120,7 +121,7 @@ def main(argv=None) -> int:
                 print(f"sweep: {dataset} pa={pa:g} pb={pb:g}: " + ", ".join(
                     f"{k} {results[(dataset, pa, pb)][k]:.4g}" for k in ("regret", "violation", "violation_plus",
                                                                          "q_regret", "q_violation")), flush=True)
-    figs = [heat_maps(results, d, args.docs) for d in DATASETS]
+    figs = [heat_maps(results, d, args.docs, args.format, args.dpi) for d in DATASETS]
     ok = [(pa, pb) for pa in PA for pb in PB if admissible(results[("synthetic", pa, pb)], results[("nsw", pa, pb)])]
     payload = {"grid": {"pa": PA, "pb": PB}, "criteria": {"q_regret_synthetic_min": DECAY_MIN,
                "q_violation_synthetic_min": FAST_VIO, "q_violation_nsw_min": DECAY_MIN},

@@ -92,7 +92,8 @@ def expected_summary(path: Path) -> dict:
             "problem": f.attrs["problem"], "algorithm": f.attrs["algorithm"],
             "region": f["inputs/problem"].attrs.get("region", ""),
             "regret_avg": reg_avg,
-            "regret_avg_dollars": reg_avg * f.attrs["cost_to_dollars"],
+            # Money only where the costs have a dollar scale (AEMO); the synthetic source is per-unit.
+            "regret_avg_dollars": reg_avg * f.attrs["cost_to_dollars"] if f.attrs["cost_to_dollars"] != 1.0 else math.nan,
             "violation_avg": s["violation"][-1] / T,
             "violation_plus_avg": s["violation_plus"][-1] / T,
             "binding_fraction": np.mean(mu > 0) if np.isfinite(mu).any() else math.nan,
@@ -284,7 +285,8 @@ def test_compare_labels_from_metadata(runs, tmp_path):
         assert_real_png(out / f"{name}.png")
     md = (out / "compare.md").read_text()
     # The default run names no scheme (S2a, the former S2); the scenario files name the sweep's S2.
-    for label in ("pdct S2a NSW1 N=6", "pdct S2 QLD1 N=6", "pdct S2 synthetic N=6"):
+    # κ_N and the scheme identify a run (the plain run is S2a, κ_N = 1; the scenario files S2, κ_N = n).
+    for label in ("pdct S2a κ_N=1 NSW1 N=6", "pdct S2 κ_N=n QLD1 N=6", "pdct S2 κ_N=n synthetic N=6"):
         assert f"| {label} |" in md, label
     for path in (runs["nsw"], runs["qld"], runs["synthetic"]):
         with h5py.File(path, "r") as f:
@@ -341,6 +343,13 @@ def test_report_demand_family(tmp_path):
         load, agl = f["series/load"][...], f["series/agl"][...]
     assert_close(row["peak_reduction_pct"], 100.0 * (agl.max() - load.max()) / agl.max(), "peak reduction")
     assert_close(row["par"], load.max() / load.mean(), "PAR")
+    # The decisions figure shows the paper's users 7, 12, 13 ([WMN14] Fig. 4; gids 6, 11, 12), not the first five.
+    svg = tmp_path / "svg"
+    assert_ok(run_tool(REPORT, path, "-o", svg, "--format", "svg"))
+    text = svg_text(svg / "demand" / "decisions.svg")
+    for u in (7, 12, 13):
+        assert f"user {u}:" in text, text
+    assert "user 1:" not in text and "user 2:" not in text
     assert float(row["peak_reduction_pct"]) > 0  # the calibrated preset flattens the hot-day peak
 
 
@@ -367,3 +376,174 @@ def test_report_pev_family(tmp_path):
     overload = max(0.0, float((np.abs(x.sum(axis=1)) - 0.35 * 10).max()))
     assert_close(row["max_hourly_overload"], overload, "largest hourly overload")
     assert overload > 0  # early steps violate the coupled rows; the tracker drives them back
+
+
+# Figure formats, resolution and labels (issue 16) ------------------------------------------------------
+
+def png_size(path: Path) -> tuple[int, int]:
+    """(width, height) in pixels from the PNG's IHDR chunk."""
+    b = path.read_bytes()
+    assert b[:8] == PNG_MAGIC and b[12:16] == b"IHDR", f"{path} is not a PNG"
+    return int.from_bytes(b[16:20], "big"), int.from_bytes(b[20:24], "big")
+
+
+def pdf_text(path: Path) -> str:
+    """The text a PDF shows, read with no PDF library: matplotlib's TrueType (Type 42) text is drawn by TJ
+    arrays of 2-byte codes that its Identity ToUnicode map sends to the same code points (UTF-16BE)."""
+    import re
+    import zlib
+
+    data = path.read_bytes()
+    shown = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            content = zlib.decompress(m.group(1))
+        except zlib.error:
+            content = m.group(1)
+        for arr in re.finditer(rb"\[(.*?)\]\s*TJ", content, re.S):
+            raw = b""
+            for s in re.finditer(rb"\(((?:\\.|[^\\)])*)\)", arr.group(1), re.S):
+                raw += re.sub(rb"\\([0-7]{1,3}|.)", lambda e: bytes([int(e.group(1), 8)]) if e.group(1).isdigit()
+                              else {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(e.group(1), e.group(1)),
+                              s.group(1), flags=re.S)
+            shown.append(raw.decode("utf-16-be", "replace") if len(raw) % 2 == 0 else raw.decode("latin-1"))
+    return "\n".join(shown)
+
+
+def svg_text(path: Path) -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", f"{path}: root element {root.tag}"
+    # Mathtext writes its spaces as no-break spaces.
+    return "\n".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")).replace("\xa0", " ")
+
+
+@pytest.fixture(scope="module")
+def vector_report(runs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("vector")
+    assert_ok(run_tool(REPORT, runs["nsw"], runs["synthetic"], "-o", out, "--format", "png,pdf,svg", "--dpi", "60"))
+    return out
+
+
+def test_report_writes_every_format(vector_report, runs):
+    for run in ("nsw", "synthetic"):
+        for name in EXPECTED_FIGURES[run]:
+            stem = vector_report / run / name
+            assert png_size(stem.with_suffix(".png"))[0] > 0
+            pdf = stem.with_suffix(".pdf").read_bytes()
+            assert pdf[:5] == b"%PDF-" and pdf.rstrip().endswith(b"%%EOF"), f"{stem}.pdf is not a PDF"
+            svg_text(stem.with_suffix(".svg"))  # parses as XML with an <svg> root
+    # The text stays text in both vector formats: the axis labels can be searched and edited.
+    with h5py.File(runs["nsw"], "r") as f:
+        units = f["series/regret_avg"].attrs["units"]
+        units = units.decode() if isinstance(units, bytes) else str(units)
+    for text in (pdf_text(vector_report / "nsw" / "regret_avg.pdf"), svg_text(vector_report / "nsw" / "regret_avg.svg")):
+        assert "Reg(t)/t, mean per step" in text and f"[{units}]" in text, text[:2000]
+        assert "Reg(t)/t [$ per step]" in text  # AEMO: the dollar scale, per step
+    # summary.md links the first format named
+    assert "(nsw/regret_avg.png)" in (vector_report / "summary.md").read_text()
+
+
+def test_labels_carry_units(vector_report):
+    vio = svg_text(vector_report / "nsw" / "violation_avg.svg")
+    assert "mean per step" in vio and "Vio⁺(t)/t [MW]" in vio  # Vio⁺ in MW beside Vio (S_b)
+    syn = svg_text(vector_report / "synthetic" / "violation_avg.svg")
+    assert "[MW]" not in syn  # the synthetic source has no MW scale
+    assert "[$ per step]" not in svg_text(vector_report / "synthetic" / "regret_avg.svg")
+    for run in ("nsw", "synthetic"):
+        for name in EXPECTED_FIGURES[run]:
+            text = svg_text(vector_report / run / f"{name}.svg")
+            assert "[" in text and "]" in text, f"{run}/{name}: no axis label with units"
+
+
+def test_dpi_sets_png_size(runs, tmp_path):
+    sizes = {}
+    for dpi in (50, 100):
+        out = tmp_path / f"dpi{dpi}"
+        assert_ok(run_tool(REPORT, runs["nsw"], "-o", out, "--dpi", dpi))
+        sizes[dpi] = png_size(out / "nsw" / "regret_avg.png")
+        assert not (out / "nsw" / "regret_avg.pdf").exists()  # PNG only unless --format says otherwise
+    w50, h50 = sizes[50]
+    w100, h100 = sizes[100]
+    assert abs(w100 - 2 * w50) <= 2 and abs(h100 - 2 * h50) <= 2, sizes
+    out = tmp_path / "cmp"
+    assert_ok(run_tool(COMPARE, runs["nsw"], runs["qld"], "-o", out, "--format", "svg,png", "--dpi", "40"))
+    assert png_size(out / "regret_avg.png")[0] == 8 * 40
+    assert "Reg(t)/t" in svg_text(out / "regret_avg.svg")
+    assert "(regret_avg.svg)" in (out / "compare.md").read_text()  # the first format named
+
+
+@pytest.mark.parametrize("tool", [REPORT, COMPARE])
+@pytest.mark.parametrize("bad", [("--format", "jpeg"), ("--format", "png,gif"), ("--format", ","),
+                                 ("--dpi", "0"), ("--dpi", "high")])
+def test_bad_figure_option_is_refused(runs, tmp_path, tool, bad):
+    out = tmp_path / "bad"
+    r = run_tool(tool, runs["nsw"], "-o", out, *bad)
+    assert r.returncode == 2, r
+    assert bad[0] in r.stderr and "error" in r.stderr, r.stderr
+    if bad[0] == "--format":
+        assert "png, pdf, svg" in r.stderr, r.stderr
+    assert not out.exists()
+
+
+def test_dollar_column_only_for_money(report_dir, runs, tmp_path):
+    md = (report_dir / "summary.md").read_text()
+    header = next(line for line in md.splitlines() if line.startswith("| run |"))
+    assert "| Reg(T)/T in $ per step [$ per step] |" in header  # the AEMO runs' money, per step
+    assert "| Reg(T)/T per step " in header and "| Vio(T)/T per step " in header
+    sections = {s.split("\n", 1)[0]: s for s in md.split("\n## ")[1:]}
+    assert "Reg(T)/T in $ per step" in sections["nsw"]
+    assert "Reg(T)/T in $ per step" not in sections["synthetic"]  # per-unit costs are not money
+    assert "Reg(T)/T per step" in sections["synthetic"]
+    # A report of per-unit runs only has no '$' column at all.
+    out = tmp_path / "perunit"
+    assert_ok(run_tool(REPORT, runs["synthetic"], "-o", out))
+    header = next(line for line in (out / "summary.md").read_text().splitlines() if line.startswith("| run |"))
+    assert "in $" not in header and "$ per step" not in header, header
+    assert "Reg(T)/T in $" not in (out / "summary.md").read_text()
+    assert "in MW" not in header  # nor an MW column without S_b
+
+
+def test_exact_solver_figures_say_exact(runs, tmp_path):
+    """coa solves each step exactly and sets one price: its violation and consensus are rounding only, so
+    report draws neither and says 'exact'; pdct's (the nsw run) are real and drawn."""
+    env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+    coa = tmp_path / "coa.h5"
+    r = subprocess.run([MPIEXEC, "-n", "2", "--oversubscribe", str(DODGE), "-algorithm", "coa", "-steps", "100",
+                        "-progress", "0", "-output_file", str(coa)], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with h5py.File(coa, "r") as f:  # the premise, from the datasets
+        s = f["series"]
+        assert np.all(np.maximum(s["constraint"][...], 0) <= 1e-9 * s["constraint_abs"][...])
+        assert np.max(s["constraint"][...]) > -1e-9  # binding somewhere: rounding, not a figure of zeros
+    out = tmp_path / "rep"
+    r = run_tool(REPORT, coa, runs["nsw"], "-o", out)
+    assert_ok(r)
+    assert "coa: skipped violation_avg (exact:" in r.stdout and "coa: skipped consensus_mu (exact:" in r.stdout
+    assert not (out / "coa" / "violation_avg.png").exists() and not (out / "coa" / "consensus_mu.png").exists()
+    assert_real_png(out / "coa" / "regret_avg.png")
+    assert "nsw: skipped" not in r.stdout
+    md = (out / "summary.md").read_text()
+    assert "- violation_avg: exact:" in md and "- consensus_mu: exact:" in md
+
+
+def test_cf_time_units_read_as_hours(runs, tmp_path):
+    """A file whose time axis says 'minutes since ...' (CF style) reads back in hours, like dodge's 'h since'."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "postprocess"))
+    from dodgepp.run import Run
+
+    cf = tmp_path / "cf.h5"
+    shutil.copy(runs["nsw"], cf)
+    with h5py.File(cf, "r+") as f:
+        t = f["series/time"]
+        hours = t[...].copy()
+        t[...] = hours * 60.0
+        t.attrs["units"] = "minutes since 2024-07-05 00:00:00"
+    run = Run(cf)
+    np.testing.assert_allclose(run.series("time"), hours, rtol=1e-15)
+    assert run.info("time").units == "h since 2024-07-05 00:00:00"
+    assert_ok(run_tool(REPORT, cf, "-o", tmp_path / "rep"))
+    assert run.kappa == "1" and "κ_N=1" in run.label()  # from the algorithm description

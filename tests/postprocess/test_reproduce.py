@@ -274,3 +274,33 @@ def test_unknown_experiment_and_missing_binary(tmp_path):
     r = run_reproduce("--dodge", tmp_path / "nope", "--out", tmp_path / "o", "--docs", tmp_path / "d", timeout=60)
     assert r.returncode != 0 and "not found" in r.stderr
     assert not (tmp_path / "d" / "results.md").exists()
+
+
+def test_reproduce_figure_formats(tmp_path):
+    """--format svg,png --dpi 40: every figure in both formats, results.md links the SVGs (the first format),
+    the SVGs parse with their text kept as <text>, the PNGs are 40 dots per inch."""
+    import xml.etree.ElementTree as ET
+
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    r = run_reproduce("--dodge", DODGE, "--ranks", 2, "--out", out, "--docs", docs, "--quick", "--only", "Z1",
+                      "--format", "svg,png", "--dpi", 40)
+    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
+    md = (docs / "results.md").read_text()
+    svgs = re.findall(r"!\[[^\]]*\]\(([^)]+\.svg)\)", md)
+    assert svgs and not re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", md)
+    for f in svgs:
+        root = ET.parse(docs / f).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert any("".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")), f
+        png = (docs / f).with_suffix(".png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width_in = float(root.attrib["width"].removesuffix("pt")) / 72.0
+        assert abs(int.from_bytes(png[16:20], "big") - 40 * width_in) <= 2, f
+
+
+@pytest.mark.parametrize("tool", ["reproduce", "sweep_schemes"])
+def test_bad_format_refused(tool, tmp_path):
+    r = subprocess.run([str(REPO / "postprocess" / tool), "--format", "tiff", "--docs", str(tmp_path / "d")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--format" in r.stderr and "tiff" in r.stderr and "png, pdf, svg" in r.stderr, r.stderr
+    assert not (tmp_path / "d").exists()

@@ -21,7 +21,7 @@ from typing import Callable
 import h5py
 import numpy as np
 
-from ..plotting import escape, new_figure, save
+from ..plotting import escape, new_figure, place_legend, save
 from ..run import Run, RunError, text
 
 REPO = Path(__file__).resolve().parents[3]
@@ -126,13 +126,15 @@ class Ctx:
     quick: bool
     reuse: bool
     mpiexec: list[str]
+    formats: tuple[str, ...] = ("png",)  # --format: results.md links the first
+    dpi: int = FIG_DPI  # --dpi of the PNGs
 
     @property
     def figdir(self) -> Path:
         return self.docs / "results"
 
     def figure(self, fig, name: str, caption: str, outcome: Outcome) -> None:
-        path = save(fig, self.figdir / f"{name}.png", dpi=FIG_DPI)
+        path = save(fig, self.figdir / name, dpi=self.dpi, formats=self.formats)
         outcome.figures.append((caption, path.relative_to(self.docs).as_posix()))
 
 
@@ -404,7 +406,7 @@ def overlay(ctx, out, name, caption, runs_labels, title, quantities=("regret", "
         hline0(ax)
         u = units(runs_labels[0][0], q) if units else runs_labels[0][0].info(q).units
         ax.set_ylabel(escape(f"{labels[q]} [{u}]"))
-    axes[0].legend(loc="best", fontsize=8)
+    place_legend(axes[0], fontsize=8)
     axes[-1].set_xlabel(escape(runs_labels[0][0].info("time").axis_label()))
     fig.suptitle(escape(title))
     ctx.figure(fig, name, caption, out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plotting import new_figure
+from ..plotting import place_legend
 from .common import Check, Experiment, Outcome, RunSpec, Table, dataset, group_attrs, listing
 
 SCHEMES = ("optimal", "optimal_par", "uniform", "aca", "par_ecs")
@@ -56,7 +57,7 @@ def band_plot(ctx, out, schemes, data, name, caption, title):
             ax.errorbar(v["sigma"], v[key], yerr=v[key + "_ci"], marker="o", ms=3, capsize=2, color=COLORS[s], label=s)
             ax.set_ylabel(label)
     axes[1].set_xlabel("sigma_d [kWh]")
-    axes[0].legend(fontsize=8)
+    place_legend(axes[0], fontsize=8)
     fig.suptitle(title)
     ctx.figure(fig, name, caption, out)
 
@@ -111,7 +112,7 @@ def e2(ctx, runs) -> Outcome:
     axes[0].plot(h, X, lw=0.7, color=COLORS["aca"])
     axes[0].axhline(E / H, color="k", lw=0.5, label="E_tot/H")
     axes[0].set_ylabel("X^h [kWh]")
-    axes[0].legend(fontsize=8)
+    place_legend(axes[0], fontsize=8)
     axes[1].plot(h, lam, lw=0.9, color="tab:red")
     axes[1].set_ylabel("lambda^h = 2 kappa nu^h")
     axes[1].set_xlabel("unit h")
@@ -231,7 +232,7 @@ def e5(ctx, runs) -> Outcome:
     axes[0].axhline(87, color=COLORS["optimal_par"], ls=":", lw=0.8)
     axes[0].set_xlabel("sigma_d [kWh]")
     axes[0].set_ylabel("ratio [%]")
-    axes[0].legend(fontsize=8)
+    place_legend(axes[0], fontsize=8)
     fig.suptitle("Known vs unknown NA demand; dotted: the paper's 86 % and 87 %")
     ctx.figure(fig, "E5_ratios", "Ratios of known to unknown NA demand versus sigma_d — cf. [ECS] §V-C", out)
     return out

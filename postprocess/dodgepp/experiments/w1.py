@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..plotting import new_figure
+from ..plotting import place_legend
 from .common import (Check, dataset, demand_spec, Experiment, MissingData, num, open_run, Outcome, series, Table, yes)
 
 
@@ -105,7 +106,7 @@ def w1(ctx, runs) -> Outcome:
         ax.axhline(data["015"]["star"], color="k", ls="--", lw=0.8, label="λ* (oracle, δ = 0.15 run)")
         ax.set_xlim(0, 40)
         ax.set_ylabel(f"λ^k, {labels[key]}")
-        ax.legend(fontsize=7)
+        place_legend(ax, fontsize=7)
     axes[-1].set_xlabel("inner iteration k")
     fig.suptitle(f"doa inner iterates at slot {slot}, hot day, N = 20 (paper_params; a = 0.1 above, 0.05 below)")
     ctx.figure(fig, "W1_lambda_k", f"λ^k versus k at slot {slot} for δ = 0.05, 0.15, 0.25, a = 0.1 and the printed "

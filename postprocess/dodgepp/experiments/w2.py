@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plotting import escape, new_figure
+from ..plotting import place_legend
 from .common import (run_eps, Check, dataset, day_axis, demand_spec, Experiment, listing, num, open_run, Outcome, running_means, series,
                      Table, user_decisions)
 
@@ -106,7 +107,7 @@ def pair(ctx, out, coa, doa, tag, label, kind) -> None:
         ax.plot(hours, ph["doa"][:, u - 1], color=col, lw=1.2, ls="--", label=f"user {u}, doa")
     ax.set_ylabel("p̂_i(t) [per-user unit]")
     day_axis(ax, hours, escape(coa.info("time").axis_label()))
-    ax.legend(fontsize=7, ncol=3)
+    place_legend(ax, fontsize=7)
     fig.suptitle("Running means p̂_i(t), coa (solid) versus doa without warm start (dashed), hot day, N = 20")
     ctx.figure(fig, "W2_phat", "p̂_i(t) of users 7, 12, 13 under coa and doa (no warm start) — cf. [WMN14] Fig. 4, [WMN13c] Fig. 1", out)
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plotting import escape, new_figure
+from ..plotting import place_legend
 from .common import (run_eps, Check, demand_spec, Experiment, num, open_run, Outcome, series, Table)
 
 
@@ -54,7 +55,7 @@ def w3(ctx, runs) -> Outcome:
     ax2.plot(hours, agl, color="0.6", lw=0.8, label="AGL(t)")
     ax2.set_ylabel("AGL [per-user unit]", color="0.45")
     ax.set_xlabel(escape(run.info("time").axis_label()))
-    ax.legend(loc="upper left", fontsize=8)
+    place_legend(ax, fontsize=8)
     fig.suptitle("doa's final price over 24 h (hot day, N = 20)")
     ctx.figure(fig, "W3_lambda", "λ_final(t) over the day with the oracle's λ* and the actual grid load — cf. [WMN14] Fig. 5", out)
     return out

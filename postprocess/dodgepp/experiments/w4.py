@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plotting import escape, new_figure
+from ..plotting import place_legend
 from .common import (Check, COLORS, day_axis, demand_spec, Experiment, listing, MissingData, num, open_run, Outcome, series,
                      Table)
 
@@ -100,7 +101,7 @@ def w4(ctx, runs) -> Outcome:
     ax.plot(hours, series(con, "load"), color="tab:blue", lw=1.0, label="L(t), c-DOA")
     ax.set_ylabel(escape(f"load [{sep.info('load').units}]"))
     day_axis(ax, hours, escape(sep.info("time").axis_label()))
-    ax.legend(fontsize=8)
+    place_legend(ax, fontsize=8)
     fig.suptitle("Three consecutive days: s-DOA versus c-DOA (N = 20)")
     ctx.figure(fig, "W4_multiday", "Grid load over three days under s-DOA and c-DOA with the actual load — cf. [WMN14] Fig. 6", out)
     return out

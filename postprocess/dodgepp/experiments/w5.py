@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plotting import escape, new_figure
+from ..plotting import place_legend
 from .common import (normalization, run_eps, Check, COLORS, Experiment, num, open_run, Outcome, peak_reduction, RunSpec, series, Table)
 
 
@@ -138,7 +139,7 @@ def w5(ctx, runs) -> Outcome:
                 ax.plot(hours, series(R[(p, d, a)], "load"), color=COLORS[a], lw=1.0,
                         label=f"{a.upper()} (PR {pr[(p, d, a)]:.1f} %)")
             ax.set_ylabel(escape(f"{d} day load [{R[(p, d, 'coa')].info('load').units}]"))
-            ax.legend(fontsize=7, ncol=2)
+            place_legend(ax, fontsize=7)
         axes[-1].set_xlabel("hour of the day")
         fig.suptitle(f"Grid load L(t) versus AGL, N = 20, preset {p}")
         ctx.figure(fig, f"W5_load_{p}", f"AGL and L(t) under COA, DOA, DPA on the hot and typical days, preset {p} — cf. "

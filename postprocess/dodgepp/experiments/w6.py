@@ -6,6 +6,7 @@ import numpy as np
 
 from ..plotting import new_figure
 from ..run import Run
+from ..plotting import place_legend
 from .common import (run_eps, Check, COLORS, Experiment, listing, num, open_run, Outcome, RunSpec, series, Table, user_decisions)
 
 
@@ -131,7 +132,7 @@ def w6(ctx, runs) -> Outcome:
         ax.set_xticks(x, [f"N={n}" for n in sizes])
         ax.set_title(lab, fontsize=9)
         ax.grid(True, alpha=0.3, axis="y")
-    axes[0].legend(fontsize=7)
+    place_legend(axes[0], fontsize=7)
     fig.suptitle("[WMN14] Table I quantities, hot day, preset calibrated")
     fig.set_layout_engine("constrained")
     ctx.figure(fig, "W6_table1", "Table I quantities per N for the trace, COA, DOA and DPA — cf. [WMN14] Table I", out)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..plotting import new_figure
 from ..run import Run
+from ..plotting import place_legend
 from .common import (Check, COLORS, Experiment, listing, MissingData, open_run, Outcome, RunSpec, series, Table, user_decisions,
                      users_of)
 
@@ -125,7 +126,7 @@ def w7(ctx, runs) -> Outcome:
     ax.set_xlabel("horizon T [15-min slots]")
     ax.set_ylabel("optimality gap [%]")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
+    place_legend(ax, fontsize=8)
     fig.suptitle("(J_OFF* − J)/|J_OFF*| versus T, N = 20, paper_params")
     ctx.figure(fig, "W7_gap", "Optimality gap of coa and doa against Prob-OFF versus the horizon — cf. Theorem 1 of [WMN13]", out)
     return out

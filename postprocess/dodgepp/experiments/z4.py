@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plotting import new_figure
+from ..plotting import place_legend
 from .common import (aemo_pdct, Check, dataset, Experiment, group_attrs, listing, open_run, Outcome, REGIONS, series, Table, yes)
 
 
@@ -54,7 +55,7 @@ def z4(ctx, runs) -> Outcome:
     axes[0].set_ylabel("RRP [AUD/MWh] (symlog)")
     axes[1].set_ylabel("TOTALDEMAND [MW]")
     axes[1].set_xlabel("days since 2024-07-05 00:00 NEM time")
-    axes[0].legend(ncol=5, fontsize=8, loc="upper left")
+    place_legend(axes[0], fontsize=8)
     fig.suptitle("AEMO 5-minute price and demand, five NEM regions")
     ctx.figure(fig, "Z4_aemo_series", "AEMO price (symlog scale) and demand of the five regions — cf. [ZWL25] Fig. 4", out)
     return out

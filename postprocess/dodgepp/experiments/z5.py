@@ -6,6 +6,7 @@ import numpy as np
 
 from ..plotting import escape, new_figure
 from ..run import Run
+from ..plotting import place_legend
 from .common import (ranking, tally, aemo_li, aemo_pdct, averaged, Check, COLORS, dataset, decay_exponent, DECAY_MIN, decays, Experiment,
                      listing, MissingData, num, open_run, Outcome, overlay, REGIONS, series, Table)
 
@@ -172,7 +173,7 @@ def z5(ctx, runs) -> Outcome:
         ax.plot(t, averaged(run, "regret") * run.cost_to_dollars, color=COLORS["pdct"], lw=1.0, label="pdct S2, κ_N = n")
         ax.axhline(0.0, color="0.6", lw=0.6)
         ax.set_ylabel(escape(f"{r}: Reg(t)/t [$]"))
-    axes[0].legend(loc="best", fontsize=8)
+    place_legend(axes[0], fontsize=8)
     axes[-1].set_xlabel(escape(res[(REGIONS[0], P)]["run"].info("time").axis_label()))
     fig.suptitle(escape("Control: Reg(t)/t of x_t = x*_{t−1} beside pdct, AEMO July 2024"))
     ctx.figure(fig, "Z5_control", "Control (issue 14): the exact per-step optimum played one step late does not get "

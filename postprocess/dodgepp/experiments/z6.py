@@ -5,6 +5,7 @@ import numpy as np
 import os
 
 from ..plotting import escape, new_figure
+from ..plotting import place_legend
 from .common import (aemo_steps, Check, cpu_model, Experiment, listing, num, open_run, Outcome, PAPER_TIMES, REGIONS, RunSpec,
                      series, Table)
 
@@ -77,7 +78,7 @@ def z6(ctx, runs) -> Outcome:
     ax.set_yscale("log")
     ax.set_xticks(x, REGIONS)
     ax.set_ylabel("wall time [s] (log)")
-    ax.legend(fontsize=8)
+    place_legend(ax, fontsize=8)
     fig.suptitle(escape(f"pdct, T = {t.rows[0][1]}: wall time per region"))
     ctx.figure(fig, "Z6_timing", "Wall time of pdct per region: the paper's MATLAB times and dodge's (log scale)", out)
     return out
