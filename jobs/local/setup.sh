@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pkgs=(build-essential cmake pkg-config git openmpi-bin libopenmpi-dev petsc-dev libhdf5-openmpi-dev catch2 clang-14 libclang-rt-14-dev
-      python3-numpy python3-h5py python3-matplotlib python3-pytest slurm-wlm munge)
+      python3-numpy python3-h5py python3-matplotlib python3-pytest slurm-wlm munge
+      netcdf-bin python3-netcdf4 python3-xarray python3-h5netcdf python3-cftime udunits-bin)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

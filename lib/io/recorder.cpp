@@ -3,6 +3,7 @@
 
 #include "core/block.hpp"
 #include "core/events.hpp"
+#include "io/cf.hpp"
 #include "io/h5_util.hpp"
 
 #include <hdf5_hl.h>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <system_error>
 
 namespace dodge::io {
@@ -54,6 +56,24 @@ bool ValidPath(const std::string &path) {
 
 // Relative input paths live under /inputs; absolute ones are the caller's choice.
 std::string InputPath(const std::string &path) { return (!path.empty() && path[0] == '/') ? path : "/inputs/" + path; }
+
+// "/a/b/c" -> "/a/b" and "c"; "/c" -> "/" and "c".
+std::string ParentOf(const std::string &p) {
+  const std::size_t slash = p.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);
+}
+std::string BaseOf(const std::string &p) { return p.substr(p.rfind('/') + 1); }
+// "/inputs/problem/x" -> "/inputs": the group whose own coordinates a dataset's dimensions use.
+std::string TopOf(const std::string &p) { return p.substr(0, p.find('/', 1)); }
+
+// netCDF-4 (as netCDF-C writes it) marks an HDF5 dimension scale that is a netCDF dimension without a
+// coordinate variable by this NAME, followed by the length in ten characters.
+constexpr const char *kDimWithoutVariable = "This is a netCDF dimension but not a netCDF variable.";
+// The hidden attribute netCDF-4 keeps a dimension's id in; ids are unique in the file.
+constexpr const char *kDimIdAttr = "_Netcdf4Dimid";
+// netCDF-C needs creation order tracked and indexed on every group and dataset to keep attributes
+// and variables in order (and for some operations at all).
+constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 
 }  // namespace
 
@@ -99,6 +119,14 @@ struct Recorder::Impl {
   std::int64_t n_agents_all = -1;  // length of /inputs/agent_id, -1 until the first per-agent array
   Id agent_id;
 
+  // netCDF-4: the next free dimension id, and the copies of the time coordinate that groups other than
+  // /series use (a netCDF dimension is only visible in its group and the groups below it).
+  int next_dimid = 0;
+  std::vector<double> time_values;  // rank 0: the values of /series/time, once known
+  bool time_values_known = false;
+  std::string time_units, time_long_name;  // dodge's texts for the time axis (the copies repeat them)
+  std::map<std::string, Id> time_copies;  // top group ("/inputs") -> its "time" coordinate
+
   bool reopened = false;     // made by Open rather than Create
   bool slice_known = true;   // false after Open until RebindAgentAxis: this rank's agent slice is not in the file
 
@@ -113,6 +141,22 @@ struct Recorder::Impl {
                            hid_t memtype, const void *buf);
   PetscErrorCode WriteStringAttr(hid_t obj, const std::string &objname, const std::string &name,
                                  const std::string &value);
+  // Creates the missing groups of `group` (absolute), each with creation order tracked (netCDF-4).
+  PetscErrorCode EnsureGroup(const std::string &group);
+  // netCDF-4 dimensions: `dset` becomes the coordinate variable of the dimension named as it is
+  // (MakeCoordinate), or a dimension of length `len` without a variable is created at `p` (MakeDimension).
+  PetscErrorCode MakeCoordinate(hid_t dset, const std::string &p);
+  PetscErrorCode MakeDimension(const std::string &p, hsize_t len, Id *dim);
+  // Attaches `scales[d]` to dimension d of `dset`; where it is invalid, a dimension without a variable
+  // named <dataset>_<suffixes[d]> is made beside the dataset, so every dimension is a netCDF dimension.
+  PetscErrorCode AttachDims(hid_t dset, const std::string &p, int ndims, const hsize_t *dims, const hid_t *scales,
+                            const char *const *suffixes);
+  // The time coordinate for a dataset at `p`: /series/time under /series, else a copy in p's top group.
+  PetscErrorCode TimeCoordinateFor(const std::string &p, hid_t *scale_id);
+  // CF attributes of a time coordinate (standard_name, axis, calendar) when `units` is "<unit> since <ref>".
+  PetscErrorCode WriteTimeAttrs(hid_t dset, const std::string &p, const std::string &units);
+  // Open: the largest _Netcdf4Dimid in the file plus one.
+  PetscErrorCode FindNextDimid();
   PetscErrorCode CreateDataset(const std::string &p, hid_t type, int ndims, const hsize_t *dims, const hsize_t *chunk,
                                bool fill_nan, const std::string &units, const std::string &long_name, Id *dset);
   PetscErrorCode WriteBlock(hid_t dset, const std::string &p, hid_t memtype, std::size_t elem, hsize_t row0,
@@ -247,8 +291,10 @@ PetscErrorCode Recorder::Impl::CreateDataset(const std::string &p, hid_t type, i
   PetscCheck(!exists, comm, PETSC_ERR_ARG_WRONG,
              "'%s' already exists in '%s'; every dataset of the output file must have its own name", p.c_str(),
              path.c_str());
+  PetscCall(EnsureGroup(ParentOf(p)));
   RecH5(p, space.Assign(H5Screate_simple(ndims, dims, nullptr)));
   RecH5(p, dcpl.Assign(H5Pcreate(H5P_DATASET_CREATE)));
+  RecH5(p, H5Pset_attr_creation_order(dcpl.get(), kCreationOrder));
   bool chunked = chunk != nullptr;
   for (int d = 0; d < ndims; ++d) chunked = chunked && dims[d] > 0;  // HDF5 rejects zero-sized chunks
   if (chunked) RecH5(p, H5Pset_chunk(dcpl.get(), ndims, chunk));
@@ -264,8 +310,150 @@ PetscErrorCode Recorder::Impl::CreateDataset(const std::string &p, hid_t type, i
   RecH5(p, lcpl.Assign(H5Pcreate(H5P_LINK_CREATE)));
   RecH5(p, H5Pset_create_intermediate_group(lcpl.get(), 1));
   RecH5(p, dset->Assign(H5Dcreate2(file.get(), p.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT)));
-  PetscCall(WriteStringAttr(dset->get(), p, "units", units));
-  PetscCall(WriteStringAttr(dset->get(), p, "long_name", long_name));
+  // CF: UDUNITS units; what UDUNITS cannot say (per-unit base, currency, dodge's own text) beside them.
+  const cf::Units u = cf::ToCf(units, long_name);
+  PetscCall(WriteStringAttr(dset->get(), p, "units", u.units));
+  PetscCall(WriteStringAttr(dset->get(), p, "long_name", u.long_name));
+  for (const auto &[k, v] : u.attrs) PetscCall(WriteStringAttr(dset->get(), p, k, v));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::EnsureGroup(const std::string &group) {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  if (group == "/") PetscFunctionReturn(PETSC_SUCCESS);
+  bool exists;
+  PetscCall(PathExists(group, &exists));
+  if (exists) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(EnsureGroup(ParentOf(group)));
+  Id gcpl, g;
+  RecH5(group, gcpl.Assign(H5Pcreate(H5P_GROUP_CREATE)));
+  RecH5(group, H5Pset_link_creation_order(gcpl.get(), kCreationOrder));
+  RecH5(group, H5Pset_attr_creation_order(gcpl.get(), kCreationOrder));
+  RecH5(group, g.Assign(H5Gcreate2(file.get(), group.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT)));
+  RecH5(group, g.Close());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::MakeCoordinate(hid_t dset, const std::string &p) {
+  Impl &im = *this;
+  const int dimid = next_dimid++;
+  PetscFunctionBeginUser;
+  // netCDF names the dimension after the dataset; NAME says the same for HDF5 tools.
+  RecH5(p, H5DSset_scale(dset, BaseOf(p).c_str()));
+  PetscCall(WriteAttr(dset, p, kDimIdAttr, H5T_STD_I32LE, H5T_NATIVE_INT, &dimid));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::MakeDimension(const std::string &p, hsize_t len, Id *dim) {
+  Impl &im = *this;
+  bool exists;
+  Id space, dcpl;
+  char name[128];
+  const int dimid = next_dimid++;
+  PetscFunctionBeginUser;
+  PetscCall(PathExists(p, &exists));
+  PetscCheck(!exists, comm, PETSC_ERR_ARG_WRONG,
+             "'%s' already exists in '%s' but is needed as the netCDF dimension of a dataset beside it; rename one",
+             p.c_str(), path.c_str());
+  PetscCall(EnsureGroup(ParentOf(p)));
+  // As netCDF-C makes it: a float dataset of the dimension's length that is never written.
+  RecH5(p, space.Assign(H5Screate_simple(1, &len, nullptr)));
+  RecH5(p, dcpl.Assign(H5Pcreate(H5P_DATASET_CREATE)));
+  RecH5(p, H5Pset_attr_creation_order(dcpl.get(), kCreationOrder));
+  RecH5(p, H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER));
+  RecH5(p, dim->Assign(H5Dcreate2(file.get(), p.c_str(), H5T_IEEE_F32BE, space.get(), H5P_DEFAULT, dcpl.get(),
+                                  H5P_DEFAULT)));
+  std::snprintf(name, sizeof(name), "%s%10d", kDimWithoutVariable, static_cast<int>(len));
+  RecH5(p, H5DSset_scale(dim->get(), name));
+  PetscCall(WriteAttr(dim->get(), p, kDimIdAttr, H5T_STD_I32LE, H5T_NATIVE_INT, &dimid));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::AttachDims(hid_t dset, const std::string &p, int ndims, const hsize_t *dims,
+                                          const hid_t *scales, const char *const *suffixes) {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  for (int d = 0; d < ndims; ++d) {
+    if (scales[d] >= 0) {
+      RecH5(p, H5DSattach_scale(dset, scales[d], static_cast<unsigned>(d)));
+    } else {
+      Id dim;
+      PetscCall(MakeDimension(p + "_" + suffixes[d], dims[d], &dim));
+      RecH5(p, H5DSattach_scale(dset, dim.get(), static_cast<unsigned>(d)));
+      RecH5(p, dim.Close());
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::WriteTimeAttrs(hid_t dset, const std::string &p, const std::string &units) {
+  PetscFunctionBeginUser;
+  if (cf::IsTimeReference(cf::ToCf(units, "").units)) {
+    PetscCall(WriteStringAttr(dset, p, "standard_name", "time"));
+    PetscCall(WriteStringAttr(dset, p, "axis", "T"));
+    PetscCall(WriteStringAttr(dset, p, "calendar", "standard"));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::TimeCoordinateFor(const std::string &p, hid_t *scale_id) {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  const std::string top = TopOf(p);
+  if (top == "/series" || top == p) {
+    *scale_id = time.get();
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  Id &copy = time_copies[top];
+  if (!copy.valid()) {
+    const std::string cp = top + "/time";
+    bool exists;
+    PetscCall(PathExists(cp, &exists));
+    if (exists) {
+      RecH5(cp, copy.Assign(H5Dopen2(file.get(), cp.c_str(), H5P_DEFAULT)));
+    } else {
+      const hsize_t n = static_cast<hsize_t>(T);
+      if (!time_values_known) {  // reopened file: the values are in /series/time
+        time_values.assign(rank == 0 ? static_cast<std::size_t>(T) : 0, 0.0);
+        PetscCall(h5::ReadBlock(comm, path, "/series/time", time.get(), dxpl.get(), H5T_NATIVE_DOUBLE, sizeof(double),
+                                0, rank == 0 ? n : 0, 1, max_write_bytes, time_values.data()));
+        time_values_known = true;
+      }
+      PetscCall(CreateDataset(cp, H5T_IEEE_F64LE, 1, &n, nullptr, false, time_units, time_long_name, &copy));
+      PetscCall(WriteBlock(copy.get(), cp, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0, rank == 0 ? n : 0, 1,
+                           time_values.data()));
+      PetscCall(MakeCoordinate(copy.get(), cp));
+      PetscCall(WriteTimeAttrs(copy.get(), cp, time_units));
+    }
+  }
+  *scale_id = copy.get();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+namespace {
+herr_t MaxDimid(hid_t loc, const char *name, const H5L_info_t *info, void *ctx) {
+  if (info->type != H5L_TYPE_HARD) return 0;
+  const hid_t obj = H5Oopen(loc, name, H5P_DEFAULT);
+  if (obj < 0) return -1;
+  int id = -1;
+  if (H5Aexists(obj, kDimIdAttr) > 0) {
+    const hid_t a = H5Aopen(obj, kDimIdAttr, H5P_DEFAULT);
+    if (a < 0 || H5Aread(a, H5T_NATIVE_INT, &id) < 0) id = -1;
+    if (a >= 0) H5Aclose(a);
+  }
+  H5Oclose(obj);
+  int *next = static_cast<int *>(ctx);
+  *next = std::max(*next, id + 1);
+  return 0;
+}
+}  // namespace
+
+PetscErrorCode Recorder::Impl::FindNextDimid() {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  next_dimid = 0;
+  RecRead(path, H5Lvisit(file.get(), H5_INDEX_NAME, H5_ITER_INC, MaxDimid, &next_dimid));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -337,7 +525,6 @@ PetscErrorCode Recorder::Impl::WriteBlock(hid_t dset, const std::string &p, hid_
 }
 
 PetscErrorCode Recorder::Impl::EnsureAgentId(std::int64_t n, const std::string &p) {
-  Impl &im = *this;
   const std::string id_path = "/inputs/agent_id";
   PetscFunctionBeginUser;
   if (n_agents_all >= 0) {
@@ -355,7 +542,7 @@ PetscErrorCode Recorder::Impl::EnsureAgentId(std::int64_t n, const std::string &
   PetscCall(CreateDataset(id_path, H5T_STD_I64LE, 1, &dims, nullptr, false, "1", "global agent id", &agent_id));
   PetscCall(WriteBlock(agent_id.get(), id_path, H5T_NATIVE_INT64, sizeof(std::int64_t), static_cast<hsize_t>(blk.start),
                        0, static_cast<hsize_t>(blk.local()), 1, ids.data()));
-  RecH5(id_path, H5DSset_scale(agent_id.get(), "agent"));
+  PetscCall(MakeCoordinate(agent_id.get(), id_path));
   n_agents_all = n;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -371,7 +558,7 @@ PetscErrorCode Recorder::Impl::ResolveScale(const std::string &scale, std::int64
     PetscCheck(n == T, comm, PETSC_ERR_ARG_SIZ,
                "'%s' has length %lld but the time axis has %lld steps; a time-indexed array needs one value per step",
                p.c_str(), ll(n), ll(T));
-    *scale_id = time.get();
+    PetscCall(TimeCoordinateFor(p, scale_id));
   } else if (scale == "agent" || scale == "agent_all") {
     PetscCall(EnsureAgentId(n, p));
     *scale_id = agent_id.get();
@@ -390,6 +577,7 @@ void Recorder::Impl::ForEachHandle(F &&f) {
   f(agent_axis);
   f(record_axis);
   f(agent_id);
+  for (auto &[top, h] : time_copies) f(h);
   f(dxpl);
   f(str_type);
   f(file);
@@ -406,6 +594,7 @@ PetscErrorCode Recorder::Impl::CloseAll() {
   RecH5("/agents/agent", agent_axis.Close());
   RecH5("/agents/record_step", record_axis.Close());
   RecH5("/inputs/agent_id", agent_id.Close());
+  for (auto &[top, h] : time_copies) RecH5(top + "/time", h.Close());
   RecH5(path, dxpl.Close());
   RecH5(path, str_type.Close());
   RecH5(path, file.Close());
@@ -611,7 +800,12 @@ PetscErrorCode Recorder::Create(MPI_Comm comm, const std::string &path, std::uni
   // file system for every attribute and small object, which does not scale.
   RecH5(path, H5Pset_all_coll_metadata_ops(fapl.get(), true));
   RecH5(path, H5Pset_coll_metadata_write(fapl.get(), true));
-  RecH5(path, im.file.Assign(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get())));
+  // netCDF-4 needs the root group's links and attributes in creation order, as EnsureGroup does for the others.
+  Id fcpl;
+  RecH5(path, fcpl.Assign(H5Pcreate(H5P_FILE_CREATE)));
+  RecH5(path, H5Pset_link_creation_order(fcpl.get(), kCreationOrder));
+  RecH5(path, H5Pset_attr_creation_order(fcpl.get(), kCreationOrder));
+  RecH5(path, im.file.Assign(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get())));
   PetscCall(im.MakeTransferTypes());
   PetscCall(rec->SetStatus("running"));
   *out = std::move(rec);
@@ -649,6 +843,7 @@ PetscErrorCode Recorder::Open(MPI_Comm comm, const std::string &path, std::uniqu
              path.c_str());
   RecRead(path, root.Close());
   PetscCall(im.Rediscover());
+  PetscCall(im.FindNextDimid());
   PetscCall(rec->SetStatus("running"));
   *out = std::move(rec);
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -729,7 +924,12 @@ PetscErrorCode Recorder::DefineTimeAxis(std::int64_t T, const std::vector<double
   PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 1, &dims, nullptr, false, units, long_name, &im.time));
   PetscCall(im.WriteBlock(im.time.get(), p, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0,
                           im.rank == 0 ? static_cast<hsize_t>(T) : 0, 1, values.data()));
-  RecH5(p, H5DSset_scale(im.time.get(), "time"));
+  PetscCall(im.MakeCoordinate(im.time.get(), p));
+  PetscCall(im.WriteTimeAttrs(im.time.get(), p, units));
+  im.time_units = units;
+  im.time_long_name = long_name;
+  if (im.rank == 0) im.time_values = values;
+  im.time_values_known = true;
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   im.T = T;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -852,12 +1052,12 @@ PetscErrorCode Recorder::DefineAgentAxis(std::int64_t nsel_global, std::int64_t 
   PetscCall(im.WriteBlock(im.agent_axis.get(), "/agents/agent", H5T_NATIVE_INT64, sizeof(std::int64_t),
                           static_cast<hsize_t>(sel_offset_local), 0, static_cast<hsize_t>(nsel_local), 1,
                           local_selected_gids.data()));
-  RecH5("/agents/agent", H5DSset_scale(im.agent_axis.get(), "agent"));
+  PetscCall(im.MakeCoordinate(im.agent_axis.get(), "/agents/agent"));
   PetscCall(im.CreateDataset("/agents/record_step", H5T_STD_I64LE, 1, &nr, nullptr, false, "1",
                              "step index of each record", &im.record_axis));
   PetscCall(im.WriteBlock(im.record_axis.get(), "/agents/record_step", H5T_NATIVE_INT64, sizeof(std::int64_t), 0, 0,
                           im.rank == 0 ? nr : 0, 1, record_steps.data()));
-  RecH5("/agents/record_step", H5DSset_scale(im.record_axis.get(), "record"));
+  PetscCall(im.MakeCoordinate(im.record_axis.get(), "/agents/record_step"));
   {
     // Open reuses it to chunk fields defined after a restart like the ones before.
     Id group;
@@ -952,10 +1152,11 @@ PetscErrorCode Recorder::DefineAgentField(const std::string &name, const std::st
       }
     }
     PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, ndims, dims, chunk, true, units, long_name, &dset));
-    RecH5(p, H5DSattach_scale(dset.get(), im.record_axis.get(), 0));
-    RecH5(p, H5DSattach_scale(dset.get(), im.agent_axis.get(), 1));
-    // The component dimension has no scale (its index is its coordinate); the label names it for h5py.
-    if (ndims == 3) RecH5(p, H5DSset_label(dset.get(), 2, "component"));
+    // The component dimension has no coordinate (its index is its coordinate): a netCDF dimension
+    // <field>_component of its own, since fields may differ in width.
+    const hid_t scales[3] = {im.record_axis.get(), im.agent_axis.get(), H5I_INVALID_HID};
+    const char *const suffixes[3] = {"", "", "component"};
+    PetscCall(im.AttachDims(dset.get(), p, ndims, dims, scales, suffixes));
     PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   }
   im.fields.push_back({p, std::move(dset), width});
@@ -1015,7 +1216,10 @@ PetscErrorCode Recorder::WriteGlobalArray(const std::string &path, const double 
   const hsize_t dims = static_cast<hsize_t>(n);
   PetscCall(im.CreateDataset(p, H5T_IEEE_F64LE, 1, &dims, nullptr, false, units, long_name, &dset));
   PetscCall(im.WriteBlock(dset.get(), p, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0, im.rank == 0 ? dims : 0, 1, data));
-  if (scale_id >= 0) RecH5(p, H5DSattach_scale(dset.get(), scale_id, 0));
+  {
+    const char *const suffixes[1] = {"index"};
+    PetscCall(im.AttachDims(dset.get(), p, 1, &dims, &scale_id, suffixes));
+  }
   RecH5(p, dset.Close());
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -1049,7 +1253,11 @@ PetscErrorCode WriteDistributed(Recorder::Impl &im, const std::string &path, std
   PetscCall(im.CreateDataset(p, Types<T>::file(), table ? 2 : 1, dims, nullptr, false, units, long_name, &dset));
   PetscCall(im.WriteBlock(dset.get(), p, Types<T>::mem(), sizeof(T), static_cast<hsize_t>(row_offset), 0,
                           static_cast<hsize_t>(rows_local), static_cast<hsize_t>(ncols), data));
-  if (scale_id >= 0) RecH5(p, H5DSattach_scale(dset.get(), scale_id, 0));
+  {
+    const hid_t scales[2] = {scale_id, H5I_INVALID_HID};
+    const char *const table_suffixes[2] = {"row", "column"}, *const array_suffixes[1] = {"index"};
+    PetscCall(im.AttachDims(dset.get(), p, table ? 2 : 1, dims, scales, table ? table_suffixes : array_suffixes));
+  }
   RecH5(p, dset.Close());
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -14,6 +14,7 @@
 #include "core/rng.hpp"
 #include "io/loadtrace.hpp"
 #include "io/reader.hpp"
+#include "io/cf.hpp"
 #include "io/recorder.hpp"
 #include "core/options.hpp"
 #include "problems/problem.hpp"
@@ -379,7 +380,12 @@ class Demand final : public Problem {
 
   const Units &units() const override { return units_; }
   double time_of(std::int64_t t) const override { return 0.25 * static_cast<double>(t - 1); }
-  std::string time_units() const override { return "h since " + first_day_ + " 00:00 (slot start)"; }
+  // CF time from the trace's first day (the data's local clock, written without a UTC offset); the
+  // synthetic day has no date, so its axis is hours from its start.
+  std::string time_units() const override {
+    const std::string ref = io::cf::ReferenceTime(first_day_, 0.0);
+    return ref.empty() ? "h" : "hours since " + ref.substr(0, 19);
+  }
 
   std::string describe() const override {
     char s[512];

@@ -8,6 +8,7 @@
 #include "core/rng.hpp"
 #include "io/aemo.hpp"
 #include "io/gencost.hpp"
+#include "io/cf.hpp"
 #include "io/recorder.hpp"
 #include "core/options.hpp"
 #include "problems/problem.hpp"
@@ -200,7 +201,8 @@ class Dispatch final : public Problem {
   const Units &units() const override { return units_; }
   double time_of(std::int64_t t) const override { return static_cast<double>(t - 1) * units_.hours_per_step; }
   std::string time_units() const override {
-    return source_ == "aemo" ? "h since " + window_start_ + " NEM time (interval start)" : "step";
+    // CF time: NEM time is AEST, UTC+10 all year; synthetic runs count steps.
+    return source_ == "aemo" ? "hours since " + io::cf::ReferenceTime(window_start_, 10.0) : "step";
   }
 
   std::string describe() const override {

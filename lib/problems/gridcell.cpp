@@ -18,6 +18,7 @@
 #include "core/input_files.hpp"
 #include "core/options.hpp"
 #include "core/rng.hpp"
+#include "io/cf.hpp"
 #include "io/loadtrace.hpp"
 #include "io/recorder.hpp"
 #include "problems/gridcell_model.hpp"
@@ -414,7 +415,15 @@ class Gridcell final : public MarketProblem {
 
   const Units &units() const override { return units_; }
   double time_of(std::int64_t t) const override { return 0.25 * static_cast<double>(t - 1); }
-  std::string time_units() const override { return "h"; }
+  // CF time: hours since the main window's first midnight, at the site's UTC offset.
+  std::string time_units() const override {
+    std::int64_t y;
+    unsigned m, d;
+    gc::CivilFromDays(day0_ + tau0_ / 96, &y, &m, &d);
+    char day[32];
+    std::snprintf(day, sizeof(day), "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+    return "hours since " + io::cf::ReferenceTime(day, site_.utc_offset);
+  }
   std::string describe() const override {
     char buf[512];
     std::snprintf(buf, sizeof buf,

@@ -9,6 +9,7 @@
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
 #include "core/options.hpp"
+#include "io/cf.hpp"
 #include "metrics/metrics.hpp"
 
 namespace dodge::run {
@@ -176,7 +177,9 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
   } else {
     PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
     PetscCall(io::Recorder::Create(PETSC_COMM_WORLD, o.file, &rec_));
-    PetscCall(rec_->SetAttribute("/", "Conventions", std::string("dodge-1.0")));
+    // CF metadata (netCDF-4 readers); dodge's own file layout version is dodge_format beside it.
+    PetscCall(rec_->SetAttribute("/", "Conventions", std::string(io::cf::kConventions)));
+    PetscCall(rec_->SetAttribute("/", "dodge_format", std::string("dodge-1.0")));
     PetscCall(rec_->SetAttribute("/", "dodge_version", std::string(DODGE_VERSION)));
     PetscCall(rec_->SetAttribute("/", "git_hash", std::string(DODGE_GIT_HASH)));
     PetscCall(rec_->SetAttribute("/", "ranks", static_cast<std::int64_t>(comm::WorldSize())));

@@ -94,7 +94,9 @@ class Run:
         self.series_names = sorted(k for k, d in series.items()
                                    if isinstance(d, h5py.Dataset) and d.ndim == 1)
         self._info = {k: SeriesInfo(k, text(series[k].attrs.get("long_name", k)),
-                                    text(series[k].attrs.get("units", "")))
+                                    # CF units are UDUNITS ("1" for per-unit); dodge's own text labels axes
+                                    text(series[k].attrs.get("display_units",
+                                                             series[k].attrs.get("units", ""))))
                       for k in self.series_names}
         # The time axis in hours whatever its units say: dodge wrote 'h since <start>'; CF-style files say
         # 'minutes since ...' (or seconds, days). Every reader (axes, day ticks, compare) then sees hours.
