@@ -30,7 +30,8 @@ static const char help[] =
     "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
     "missing, not creatable or unreadable, 67 HDF5 write failed, 72 a non-finite value during the run (step and\n"
     "quantity named), 55 out of memory, 56 unsupported, 76/77\n"
-    "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
+    "library or internal error; an error seen by some ranks only, or after an HDF5 write failure, ends every rank\n"
+    "with MPI_Abort and the same code; a failed run's output says status = failed where it can. See README.md.\n\n";
 
 int main(int argc, char **argv) {
   // -help (or -h) lists dodge's own options: taken off the command line before PetscInitialize, which would
