@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
     dodge::comm::StopMpi();
     return code;
   }
+  dodge::OptionsFilesFirst(argc, argv);  // the command line wins wherever an options file is written
   // dodge's handler before PetscInitialize, so an error PETSc finds while it reads the options files is
   // also one line from rank 0 instead of PETSc's banner from every rank.
   PetscCall(dodge::comm::ErrorHandlerPush());

@@ -77,6 +77,22 @@ std::vector<InputFile> OptionsFilesGiven(int argc, const char *const *argv) {
   return files;
 }
 
+void OptionsFilesFirst(int argc, char **argv) {
+  std::vector<char *> files, rest;
+  for (int i = 1; i < argc; ++i) {
+    const bool file = std::string(argv[i]) == "-options_file" || std::string(argv[i]) == "-options_file_yaml";
+    if (file && i + 1 < argc) {
+      files.push_back(argv[i]), files.push_back(argv[i + 1]);
+      ++i;
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  int k = 1;
+  for (char *w : files) argv[k++] = w;
+  for (char *w : rest) argv[k++] = w;
+}
+
 bool OptionsFileIsYaml(const InputFile &f) {
   return f.what.find("-options_file_yaml") != std::string::npos || EndsWith(f.path, ".yaml") || EndsWith(f.path, ".yml");
 }

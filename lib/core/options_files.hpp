@@ -14,6 +14,12 @@ namespace dodge {
 // variable, in the order PETSc reads them (PETSC_OPTIONS first), with the option that named it.
 std::vector<InputFile> OptionsFilesGiven(int argc, const char *const *argv);
 
+// Moves every "-options_file X" and "-options_file_yaml X" pair of argv[1..argc) to the front, keeping the
+// order of the files and of the other words. PETSc inserts an options file where it stands on the command line,
+// so a later file would override an option given before it (`dodge -steps 10 -options_file f.yaml` ran the
+// file's steps); after this, options on the command line win wherever they are written, as -help promises.
+void OptionsFilesFirst(int argc, char **argv);
+
 // Whether PETSc reads `path` as YAML: given with -options_file_yaml, or named *.yaml / *.yml.
 bool OptionsFileIsYaml(const InputFile &f);
 

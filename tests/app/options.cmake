@@ -115,3 +115,12 @@ foreach(np 1 2 3 4)
 endforeach()
 dodge_bad_input_exit(nonfinite_synthetic 72 "step [0-9]+: .* is (inf|-inf|nan|-nan), not finite" -dispatch_source synthetic
                      -dispatch_capacity 1e200 -steps 20)
+
+# The command line wins over an options file wherever the file is named: before the fix, options written
+# before -options_file were overridden by the file (PETSc inserts a file where it stands), so this run
+# recorded 1000 steps to the file's out/synthetic.h5.
+dodge_expect_test(NAME app_options_command_line_wins
+                  MATCH "Summary after T = 7 steps" "${APP_OUT}/cmdline_wins.h5 \\(status complete\\)"
+                  COMPLETE ${APP_OUT}/cmdline_wins.h5
+                  COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -steps 7 -output_overwrite
+                          -output_file ${APP_OUT}/cmdline_wins.h5 -progress 0 -options_file ${CMAKE_SOURCE_DIR}/inputs/synthetic.yaml)

@@ -87,3 +87,15 @@ TEST_CASE("options files come from the command line and PETSC_OPTIONS", "[option
   CHECK(OptionsFileIsYaml(files[2]));  // -options_file_yaml, whatever the name
   CHECK(!OptionsFileIsYaml({"x.txt", "options file (-options_file)"}));
 }
+
+TEST_CASE("options files move to the front so the command line wins", "[options_files]") {
+  std::vector<std::string> words = {"dodge", "-steps", "10", "-options_file", "a.yaml", "-agents", "5",
+                                    "-options_file_yaml", "b", "-output_file", "x.h5", "-options_file"};
+  std::vector<char *> argv;
+  for (auto &w : words) argv.push_back(w.data());
+  OptionsFilesFirst(static_cast<int>(argv.size()), argv.data());
+  std::vector<std::string> got(argv.begin(), argv.end());
+  // a trailing -options_file without a value stays where PETSc will report it
+  CHECK(got == std::vector<std::string>{"dodge", "-options_file", "a.yaml", "-options_file_yaml", "b", "-steps", "10",
+                                        "-agents", "5", "-output_file", "x.h5", "-options_file"});
+}

@@ -21,6 +21,11 @@ def w5_runs(ctx):
             for a in ("coa", "doa", "dpa"):
                 opts = () if preset == "calibrated" else ("-demand_preset", "paper_params")
                 specs.append(RunSpec("demand", f"w5_{day}_{a}_{preset}", f"inputs/demand_w5_{day}_{a}.yaml", opts))
+    # Control: [WMN13c]'s DOA is the single-step variant (one price update per slot, §9), the reading under which
+    # "DOA reaches COA after several slots" describes a transient; run it beside the inner-loop doa.
+    for day in ("hot", "typical"):
+        specs.append(RunSpec("demand", f"w5_{day}_doa_single_calibrated", f"inputs/demand_w5_{day}_doa.yaml",
+                             ("-doa_mode", "single_step")))
     return specs
 
 
@@ -101,9 +106,24 @@ def w5(ctx, runs) -> Outcome:
         "DOA reaches COA after several slots", "several slots",
         f"first slot from which |L_doa − L_coa|/L_coa < 2 % for 8 slots: hot {reach['hot']}, typical {reach['typical']}",
         all(k is not None and k > 1 for k in reach.values()), criterion="exists and is later than slot 1 (calibrated)",
-        why=f"DOA does not settle onto COA: with ε = {num(run_eps(R[(P, 'hot', 'doa')]))} and δ = 0.05 (calibrated) its inner loop stops after "
-            f"{inner:.2f} broadcasts per slot on average (hot day), so its price stays {100 * lam_rel:.0f} % away from "
-            "COA's λ* on average and its load differs from COA's all day (hence its higher PR)"))
+        why=(f"doa's inner loop (ε = {num(run_eps(R[(P, 'hot', 'doa')]))}, δ = 0.05, calibrated, warm start) converges within "
+             f"every slot ({inner:.2f} broadcasts per slot on average, hot day; price within {100 * lam_rel:.2g} % of COA's "
+             "λ* on average), so DOA sits on COA from slot 1 and there is no transient to reach"
+             if all(k == 1 for k in reach.values()) else
+             f"DOA does not settle onto COA: with ε = {num(run_eps(R[(P, 'hot', 'doa')]))} and δ = 0.05 (calibrated) its "
+             f"inner loop stops after {inner:.2f} broadcasts per slot on average (hot day), and its price is "
+             f"{100 * lam_rel:.2g} % away from COA's λ* on average")))
+    sreach, sgap = {}, {}
+    for d in ("hot", "typical"):
+        k, gap = doa_reach(series(open_run(runs[f"w5_{d}_doa_single_calibrated"]), "load"), series(R[(P, d, "coa")], "load"))
+        sreach[d], sgap[d] = k, float(np.mean(gap))
+    out.checks.append(Check(
+        "control: single-step DOA ([WMN13c]) reaches COA after several slots", "several slots",
+        f"first slot within 2 % for 8 slots: hot {sreach['hot']}, typical {sreach['typical']}; mean |L_doa − L_coa|/L_coa "
+        f"hot {num(sgap['hot'])}, typical {num(sgap['typical'])}", all(k is not None and k > 1 for k in sreach.values()),
+        kind="info", criterion="as above, doa -doa_mode single_step (one update (21) per slot, δ = 0.05)",
+        why="one price update per slot at δ = 0.05 never brings the single-step DOA within 2 % of COA for 8 slots: "
+            "neither reading of DOA shows the paper's transient on these data"))
     out.checks.append(Check(
         "DOA–COA gap larger on the hot day", "larger on hot", f"mean |L_doa − L_coa|/L_coa: hot {num(mgap['hot'])}, "
         f"typical {num(mgap['typical'])}", mgap["hot"] > mgap["typical"], criterion="mean relative gap hot > typical (calibrated)",

@@ -13,9 +13,15 @@ def w6_sizes(ctx):
     return (200,) if ctx.quick else (200, 500, 1000)
 
 
+CONTROL_EPS = (1e-4, 1e-6, 1e-9)  # the control: doa's stopping tolerance tightened towards 0 (§9)
+
+
 def w6_runs(ctx):
-    return [RunSpec("demand", f"w6_n{n}_{a}", f"inputs/demand_w6_n{n}_{a}.yaml", ("-output_agents", "all"))
-            for n in w6_sizes(ctx) for a in ("coa", "doa", "dpa")]
+    n0 = w6_sizes(ctx)[-1]
+    return ([RunSpec("demand", f"w6_n{n}_{a}", f"inputs/demand_w6_n{n}_{a}.yaml", ("-output_agents", "all"))
+             for n in w6_sizes(ctx) for a in ("coa", "doa", "dpa")] +
+            [RunSpec("demand", f"w6_n{n0}_doa_eps{e:g}", f"inputs/demand_w6_n{n0}_doa.yaml",
+                     ("-output_agents", "all", "-doa_eps", f"{e:g}", "-doa_kmax", "100000")) for e in CONTROL_EPS])
 
 
 def table1(run: Run) -> dict:
@@ -68,6 +74,22 @@ def w6(ctx, runs) -> Outcome:
     energy = {a: float(np.sum(series(Rl[a], "load"))) for a in Rl}
     lvar = {a: float(np.var(series(Rl[a], "load"))) for a in Rl}
 
+    # Control: is DOA's lower peak an ordering or doa's stopping error? The same doa run with ε tightened towards
+    # 0 (K_max raised so the loop always stops on ε); the gap to COA's P̄ must vanish with ε if it is the latter.
+    p_coa = vals[(n0, "coa")]["P"]
+    ctrl = [(run_eps(Rl["doa"]), vals[(n0, "doa")]["P"], float(np.mean(series(Rl["doa"], "inner_iterations"))))]
+    for e in CONTROL_EPS:
+        r = open_run(runs[f"w6_n{n0}_doa_eps{e:g}"])
+        ctrl.append((e, table1(r)["P"], float(np.mean(series(r, "inner_iterations")))))
+    gaps = [(pe - p_coa) / p_coa for _, pe, _ in ctrl]
+    vanishes = all(abs(gaps[k + 1]) < abs(gaps[k]) for k in range(len(gaps) - 1)) and abs(gaps[-1]) < 1e-8
+    ctab = Table("W6_control", f"Control: doa's P̄ against COA's as doa's stopping tolerance ε goes to 0 (N = {n0}, hot day, "
+               "calibrated; K_max 100000 for the tightened runs)", ["ε", "P̄ DOA", "(P̄ DOA − P̄ COA)/P̄ COA",
+                                                                   "inner iterations per slot"])
+    ctab.rows += [[f"{e:g}", pe, f"{g:+.3g}", it] for (e, pe, it), g in zip(ctrl, gaps)]
+    out.tables.append(ctab)
+    gap_text = ", ".join(f"{g:+.2g} at ε = {e:g}" for (e, _, _), g in zip(ctrl, gaps))
+
     def per_n(key, algs=("coa", "doa", "dpa")):
         return "; ".join(f"N={n}: " + "/".join(num(vals[(n, a)][key]) for a in algs) for n in sizes)
 
@@ -77,9 +99,14 @@ def w6(ctx, runs) -> Outcome:
         Check("V̄: DOA close to COA", "close", per_n("V"), v_close,
               criterion="V̄_DOA − V̄_COA ≤ 25 % of V̄_DPA − V̄_COA at every N", why="DOA's V̄ is far from COA's"),
         Check("P̄: COA best", "COA best", per_n("P") + " (COA/DOA/DPA)", p_best, criterion="COA's P̄ ≤ DOA's and DPA's at every N",
-              why=f"DOA's peak is lower than COA's, as its PR in W5: at ε = {num(run_eps(Rl['doa']))}, δ = 0.05 (calibrated) doa's price stays "
-                  f"{100 * lam_rel:.0f} % away from COA's λ* on average (N = {n0}), so it does not play the per-slot "
-                  "optimum COA plays"),
+              why=(f"DOA's peak is below COA's by its stopping error, not by a different schedule: doa's price is within "
+                   f"{100 * lam_rel:.2g} % of COA's λ* on average (N = {n0}), and the control (doa with ε tightened) gives "
+                   f"a relative P̄ gap of {gap_text}" + (", vanishing with ε: both reach the same per-slot optimum, so "
+                   "on P̄ COA and DOA tie and only the ε of the paper's stopping rule orders them" if vanishes else
+                   ", which does not vanish with ε"))),
+        Check("control: DOA's P̄ gap vanishes as ε → 0", "—", gap_text, vanishes, kind="info",
+              criterion="|gap| decreases with every tighter ε and is < 1e-8 at the tightest",
+              why="the gap does not vanish with ε: DOA and COA do not reach the same per-slot optimum"),
         Check("Ū: DPA slightly better", "slightly better", per_n("U") + " (COA/DOA/DPA)", u_dpa,
               criterion="DPA's Ū highest, by at most 10 %", why="DPA's utility is not the highest or exceeds the others by > 10 %"),
         Check("C_T similar", "similar", per_n("CT") + f" (COA/DOA/DPA); max/min {listing(ct)}", all(c <= 1.2 for c in ct),
