@@ -16,6 +16,7 @@
 
 #include "comm/errors.hpp"
 #include "comm/startup.hpp"
+#include "core/options_files.hpp"
 #include "io/h5_util.hpp"
 #include "driver.hpp"
 
