@@ -15,7 +15,9 @@
 #include <string>
 
 #include "comm/errors.hpp"
+#include "comm/startup.hpp"
 #include "core/options_files.hpp"
+#include "io/h5_util.hpp"
 #include "driver.hpp"
 
 static const char help[] =
@@ -29,20 +31,8 @@ static const char help[] =
     "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
     "missing, not creatable or unreadable, 67 HDF5 write failed, 72 a non-finite value during the run (step and\n"
     "quantity named), 55 out of memory, 56 unsupported, 76/77\n"
-    "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
-
-// Rank 0 checks every options file (core/options_files.hpp); all ranks return its verdict. Before PETSc: MPI only.
-static int CheckOptionsFiles(int argc, char **argv) {
-  int rank = 0, code = 0;
-  std::string msg;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (rank == 0)
-    for (const auto &f : dodge::OptionsFilesGiven(argc, argv))
-      if ((code = dodge::OptionsFileCheck(f, &msg)) != 0) break;
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  if (code && rank == 0) std::fprintf(stderr, "dodge: error: %s\n", msg.c_str());
-  return code;
-}
+    "library or internal error; an error seen by some ranks only, or after an HDF5 write failure, ends every rank\n"
+    "with MPI_Abort and the same code; a failed run's output says status = failed where it can. See README.md.\n\n";
 
 int main(int argc, char **argv) {
   // -help (or -h) lists dodge's own options: taken off the command line before PetscInitialize, which would
@@ -64,10 +54,10 @@ int main(int argc, char **argv) {
   }
   // MPI first, so rank 0 can check the options files before PETSc opens them (a FIFO would block, and PETSc's
   // YAML reader keeps the last of two equal keys silently): one line naming the file, the same code on every
-  // rank. PETSc then leaves MPI to us (MPI_Finalize after PetscFinalize).
-  MPI_Init(&argc, &argv);
-  if (int code = CheckOptionsFiles(argc, argv)) {
-    MPI_Finalize();
+  // rank. PETSc then leaves MPI to us (finalized after PetscFinalize).
+  dodge::comm::StartMpi(&argc, &argv);
+  if (int code = dodge::comm::CheckOptionsFilesBeforePetsc(argc, argv)) {
+    dodge::comm::StopMpi();
     return code;
   }
   dodge::OptionsFilesFirst(argc, argv);  // the command line wins wherever an options file is written
@@ -76,24 +66,26 @@ int main(int argc, char **argv) {
   PetscCall(dodge::comm::ErrorHandlerPush());
   if (PetscErrorCode ierr = PetscInitialize(&argc, &argv, nullptr, help)) {
     // PETSc has already finalized MPI or left it initialized; both end with the code on every rank.
-    int up = 0, down = 0;
-    MPI_Initialized(&up);
-    MPI_Finalized(&down);
-    if (up && !down) MPI_Finalize();
+    dodge::comm::StopMpi();
     return static_cast<int>(ierr);
   }
   if (dodge_help) {
     PetscCall(PetscOptionsSetValue(nullptr, "-help", nullptr));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s", help));
   }
-  // On error the message has been printed once; every rank leaves with the error code.
+  // On error the message has been printed once and every rank leaves with the error code, whichever ranks
+  // raised it (comm/errors.hpp): the files it left open are closed, the output says status = failed.
+  dodge::comm::SetErrorCleanup([](const std::string &message) {
+    return dodge::io::h5::CloseParkedFiles(PETSC_COMM_WORLD, message);
+  });
   int exit_code = 0;
   if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) {
     const int code = dodge::comm::ExitAfterError(ierr);
-    MPI_Finalize();
+    dodge::comm::StopMpi();
     return code;
   }
   PetscCall(PetscFinalize());
-  MPI_Finalize();
+  dodge::io::h5::LibraryClose();
+  dodge::comm::StopMpi();
   return exit_code;  // 3: checkpointed on SIGTERM/SIGUSR1, requeue with -restart
 }

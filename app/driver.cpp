@@ -37,6 +37,7 @@
 #include "run/output.hpp"
 #include "run/path_policy.hpp"
 #include "run/run.hpp"
+#include "run/test_fault.hpp"
 
 namespace dodge::app {
 
@@ -50,6 +51,7 @@ struct RunOptions {
   PetscBool slurm_check = PETSC_TRUE;
   PetscBool version = PETSC_FALSE;
   PetscInt nonfinite_at = 0;  // test-only: a non-finite state injected at this step (0: never)
+  run::IoFault io_fault;      // test-only: one rank's I/O fails (run/test_fault.hpp)
 };
 
 // Ranges of the run's integer options, read as 64 bits so that nothing wraps (PetscInt is 32 bits here).
@@ -83,6 +85,10 @@ PetscErrorCode RunOptionsRead(RunOptions *o) {
                              nullptr, o->version, &o->version, nullptr));
   // Test only (hidden from -help): the last rank reports a non-finite state at this step (-metrics false).
   PetscCall(OptionsIntHidden(PetscOptionsObject, "-test_nonfinite_at_step", 0, kMaxSteps, &o->nonfinite_at));
+  // Test only (hidden): rank R fails the output write (in 1), checkpoint write (2) or checkpoint read (3) at step S.
+  PetscCall(OptionsIntHidden(PetscOptionsObject, "-test_io_fault_rank", -1, PETSC_MAX_INT, &o->io_fault.rank));
+  PetscCall(OptionsIntHidden(PetscOptionsObject, "-test_io_fault_at_step", 0, kMaxSteps, &o->io_fault.step));
+  PetscCall(OptionsIntHidden(PetscOptionsObject, "-test_io_fault_in", 1, 3, &o->io_fault.in));
   PetscOptionsEnd();
   // Ranges are checked by the readers, on every rank together, naming the option.
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -162,6 +168,7 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(PetscLogStagePush(ev->stage_setup));
   PetscCall(PetscOptionsHasHelp(nullptr, &help));
   PetscCall(RunOptionsRead(&ro));
+  run::IoFaultSet(ro.io_fault);
   if (ro.version && !help) {  // with -help, the version is in PETSc's banner and every option is listed
     PetscCall(PrintVersion());
     PetscCall(PetscLogStagePop());

@@ -2,11 +2,16 @@
 #include "io/file_probe.hpp"
 
 #include <hdf5.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "io/h5_util.hpp"
@@ -111,7 +116,7 @@ herr_t OnObject(hid_t root, const char *name, const H5O_info_t *info, void *data
 
 }  // namespace
 
-FileProbe ProbeFile(const std::string &path) {
+static FileProbe ProbeFileHere(const std::string &path) {
   FileProbe p;
   h5::Quiet quiet;
   struct stat st;
@@ -159,7 +164,7 @@ std::string FileContentSummary(const std::string &path) {
   return out;
 }
 
-bool StateManifest(const std::string &path, std::string *manifest, std::string *err) {
+static bool StateManifestHere(const std::string &path, std::string *manifest, std::string *err) {
   h5::Quiet quiet;
   Id file;
   if (file.Assign(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
@@ -194,6 +199,127 @@ bool WriteRootString(const std::string &path, const std::string &name, const std
     return false;
   }
   return true;
+}
+
+namespace {
+// Runs `fn` in a forked child and returns what it wrote: HDF5 1.10 itself crashes on some damaged files (a
+// corrupted global heap segfaults in H5HG_read while a string attribute is read), and a checkpoint or an
+// existing output is untrusted input, so those looks happen where a crash is only an answer. False with `why`
+// when the child did not finish. Without fork or pipe, `fn` runs here.
+bool Isolated(const std::function<std::string()> &fn, std::string *out, std::string *why) {
+  int fd[2];
+  if (::pipe(fd) != 0) {
+    *out = fn();
+    return true;
+  }
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fd[0]), ::close(fd[1]);
+    *out = fn();
+    return true;
+  }
+  if (pid == 0) {  // the child: no MPI, no exit handlers, no PETSc signal handler (it would call MPI)
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM, SIGTERM}) ::signal(sig, SIG_DFL);
+    ::alarm(600);  // nor a loop on a damaged file for ever
+    ::close(fd[0]);
+    const std::string s = fn();
+    for (std::size_t done = 0; done < s.size();) {
+      const ssize_t w = ::write(fd[1], s.data() + done, s.size() - done);
+      if (w <= 0) ::_exit(2);
+      done += static_cast<std::size_t>(w);
+    }
+    ::_exit(0);
+  }
+  ::close(fd[1]);
+  out->clear();
+  char buf[65536];
+  for (ssize_t r; (r = ::read(fd[0], buf, sizeof buf)) != 0;) {
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    out->append(buf, static_cast<std::size_t>(r));
+  }
+  ::close(fd[0]);
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return true;
+  *why = WIFSIGNALED(st) ? "HDF5 crashed reading it (signal " + std::to_string(WTERMSIG(st)) + "): the file is damaged"
+                         : std::string("it could not be read");
+  return false;
+}
+
+void Put(std::string &s, const std::string &v) { s += std::to_string(v.size()) + ":" + v; }
+void Put(std::string &s, std::int64_t v) { Put(s, std::to_string(v)); }
+bool Take(const std::string &s, std::size_t *pos, std::string *v) {
+  const std::size_t colon = s.find(':', *pos);
+  if (colon == std::string::npos) return false;
+  const std::size_t n = std::strtoull(s.c_str() + *pos, nullptr, 10);
+  if (colon + 1 + n > s.size()) return false;
+  *v = s.substr(colon + 1, n), *pos = colon + 1 + n;
+  return true;
+}
+bool Take(const std::string &s, std::size_t *pos, std::int64_t *v) {
+  std::string t;
+  if (!Take(s, pos, &t)) return false;
+  *v = std::strtoll(t.c_str(), nullptr, 10);
+  return true;
+}
+bool Take(const std::string &s, std::size_t *pos, bool *v) {
+  std::int64_t t = 0;
+  if (!Take(s, pos, &t)) return false;
+  *v = t != 0;
+  return true;
+}
+}  // namespace
+
+FileProbe ProbeFile(const std::string &path) {
+  std::string enc, why;
+  const bool done = Isolated(
+      [&path] {
+        const FileProbe p = ProbeFileHere(path);
+        std::string s;
+        for (bool b : {p.exists, p.is_dir, p.is_hdf5, p.readable, p.has_status, p.has_manifest, p.has_step})
+          Put(s, static_cast<std::int64_t>(b));
+        for (const std::string *v : {&p.status, &p.state_manifest, &p.run_id, &p.fingerprint, &p.dodge_version,
+                                     &p.dodge_checkpoint})
+          Put(s, *v);
+        Put(s, p.checkpoint_format), Put(s, p.step);
+        return s;
+      },
+      &enc, &why);
+  FileProbe p;
+  std::size_t pos = 0;
+  bool ok = done;
+  for (bool *b : {&p.exists, &p.is_dir, &p.is_hdf5, &p.readable, &p.has_status, &p.has_manifest, &p.has_step})
+    ok = ok && Take(enc, &pos, b);
+  for (std::string *v : {&p.status, &p.state_manifest, &p.run_id, &p.fingerprint, &p.dodge_version, &p.dodge_checkpoint})
+    ok = ok && Take(enc, &pos, v);
+  ok = ok && Take(enc, &pos, &p.checkpoint_format) && Take(enc, &pos, &p.step);
+  if (!ok) {  // it exists (the child crashed reading it) but says nothing
+    p = FileProbe{};
+    p.exists = true, p.is_hdf5 = true, p.readable = false;
+  }
+  return p;
+}
+
+bool StateManifest(const std::string &path, std::string *manifest, std::string *err) {
+  std::string enc, why;
+  const bool done = Isolated(
+      [&path] {
+        std::string m, e;
+        const bool ok = StateManifestHere(path, &m, &e);
+        return std::string(ok ? "1" : "0") + (ok ? m : e);
+      },
+      &enc, &why);
+  if (!done || enc.empty()) {
+    *err = why.empty() ? std::string("it could not be read") : why;
+    return false;
+  }
+  if (enc[0] == '1') *manifest = enc.substr(1);
+  else *err = enc.substr(1);
+  return enc[0] == '1';
 }
 
 }  // namespace dodge::io

@@ -22,6 +22,23 @@ std::string LibraryVersion() {
 }
 
 namespace {
+// HDF5 closes every open file at process exit by default, which after MPI_Finalize (or MPI_Abort) crashes in
+// MPI-IO; dodge closes its files itself (ParkOpenFile, LibraryClose). Runs before main, before HDF5 starts.
+struct NoCloseAtExit {
+  NoCloseAtExit() { (void)H5dont_atexit(); }
+} g_no_close_at_exit;
+
+bool g_call_failed = false;
+bool g_dropped = false;  // a parked file's HDF5 state was dropped: H5close would touch it
+
+struct Parked {
+  std::string path;
+  bool writable;
+  std::vector<hid_t> objects;
+  hid_t file;
+};
+std::vector<Parked> g_parked;
+
 herr_t FirstEntry(unsigned n, const H5E_error2_t *err, void *ctx) {
   // Walking upward, entry 0 is where HDF5 detected the problem: the most specific message.
   if (n != 0) return 0;
@@ -34,9 +51,91 @@ herr_t FirstEntry(unsigned n, const H5E_error2_t *err, void *ctx) {
 }  // namespace
 
 std::string ErrorDetail() {
+  g_call_failed = true;  // only failure paths ask for the detail
   std::string detail;
   if (H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, FirstEntry, &detail) < 0 || detail.empty()) return "no HDF5 error stack";
   return detail;
+}
+
+bool AnyCallFailed() { return g_call_failed; }
+
+void ParkOpenFile(const std::string &path, bool writable, std::vector<hid_t> objects, hid_t file) {
+  g_parked.push_back({path, writable, std::move(objects), file});
+}
+
+namespace {
+// Root string attribute `name` = `value` (replacing one), variable-length UTF-8 as the recorder writes them.
+herr_t PutRootString(hid_t file, const char *name, const std::string &value) {
+  hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), attr = -1;
+  herr_t rc = -1;
+  if (type >= 0 && space >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0) {
+    const htri_t has = H5Aexists(file, name);
+    if (has >= 0 && (has == 0 || H5Adelete(file, name) >= 0)) {
+      attr = H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+      const char *p = value.c_str();
+      if (attr >= 0) rc = H5Awrite(attr, type, &p);
+    }
+  }
+  if (attr >= 0) H5Aclose(attr);
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  return rc;
+}
+
+herr_t CloseObject(hid_t id) {
+  switch (H5Iget_type(id)) {
+    case H5I_GROUP: return H5Gclose(id);
+    case H5I_DATASET: return H5Dclose(id);
+    case H5I_DATASPACE: return H5Sclose(id);
+    case H5I_DATATYPE: return H5Tclose(id);
+    case H5I_ATTR: return H5Aclose(id);
+    case H5I_GENPROP_LST: return H5Pclose(id);
+    default: return -1;
+  }
+}
+}  // namespace
+
+bool CloseParkedFiles(MPI_Comm comm, const std::string &message) {
+  Quiet quiet;
+  // The same files on every rank (they are opened collectively), and whether any rank saw HDF5 fail.
+  int mine[2] = {static_cast<int>(g_parked.size()), g_call_failed ? 1 : 0}, lo[2] = {0, 0}, hi[2] = {0, 0};
+  if (MPI_Allreduce(mine, lo, 2, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS ||
+      MPI_Allreduce(mine, hi, 2, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS)
+    return false;
+  if (g_parked.empty() && hi[0] == 0) {
+    LibraryClose();
+    return true;
+  }
+  if (lo[0] != hi[0] || hi[1] != 0) {
+    // HDF5 may be in another state on each rank: any close (even the one HDF5 makes in MPI_Finalize) can
+    // hang or crash. Leave them open; the caller ends the job without MPI_Finalize.
+    g_dropped = true;
+    return false;
+  }
+  herr_t rc = 0;
+  for (Parked &f : g_parked) {
+    if (f.writable && H5Aexists(f.file, "status") > 0) {
+      rc |= PutRootString(f.file, "status", "failed") < 0 ? 1 : 0;
+      rc |= PutRootString(f.file, "error", message) < 0 ? 1 : 0;
+      rc |= H5Fflush(f.file, H5F_SCOPE_GLOBAL) < 0 ? 1 : 0;
+    }
+    if (rc) break;  // a write failed now: closing would hang as above
+    for (hid_t o : f.objects) rc |= CloseObject(o) < 0 ? 1 : 0;
+    rc |= H5Fclose(f.file) < 0 ? 1 : 0;
+  }
+  int bad = rc ? 1 : 0, any = 1;
+  MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, comm);
+  if (any) {
+    g_dropped = true;
+    return false;
+  }
+  g_parked.clear();
+  LibraryClose();
+  return true;
+}
+
+void LibraryClose() {
+  if (!g_dropped && g_parked.empty()) (void)H5close();
 }
 
 Quiet::Quiet() {

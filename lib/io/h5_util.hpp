@@ -47,6 +47,27 @@ std::string ErrorDetail();
                ::dodge::io::h5::ErrorDetail().c_str());                                                         \
   } while (0)
 
+// Whether a checked HDF5 call (DodgeH5Call, DodgeH5Read, ReadBlock) has failed in this process: after that a
+// file's state may differ between ranks and a collective H5Fclose can hang (ParkOpenFile). Local.
+bool AnyCallFailed();
+
+// --- The error path: files an error left open ------------------------------------------------------------
+// H5Fclose is collective, and after a failed write HDF5's ranks disagree inside it (one flushes and waits in a
+// barrier, another closes the MPI file and waits in another): so a Recorder or Reader destroyed without Close()
+// (an error unwound it) does not close its file but parks its identifiers here, objects before the file.
+// HDF5's own close at process exit is switched off (H5dont_atexit, before the library starts), so a parked
+// file is never closed after MPI_Finalize either (that crashed in HDF5's close callback). Local.
+void ParkOpenFile(const std::string &path, bool writable, std::vector<hid_t> objects, hid_t file);
+// Closes the parked files, in the order they were opened, objects before the file. Collective on `comm`: run
+// only when every rank is in the error path (comm::ExitAfterError's clean-up). When no checked HDF5 call failed
+// on any rank, a writable file with a root attribute status gets status = failed and error = `message`, and
+// everything is closed, then the library (H5close); returns true. Otherwise nothing is closed (any close, even
+// the one HDF5 makes inside MPI_Finalize, could hang or crash) and it returns false: the caller must end the job
+// without MPI_Finalize (MPI_Abort).
+bool CloseParkedFiles(MPI_Comm comm, const std::string &message);
+// H5close for the end of a run that parked nothing (the exit-time close is off). Local.
+void LibraryClose();
+
 // Silences HDF5's automatic error-stack printing for a scope: with many ranks every rank would print
 // the same multi-line stack; DodgeH5Call puts the useful line into the PETSc message instead.
 class Quiet {

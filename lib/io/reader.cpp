@@ -185,10 +185,17 @@ Reader::~Reader() {
     im.file.Release();
     return;
   }
-  h5::Quiet quiet;
-  // Errors ignored: this may run while unwinding from another error.
-  im.dxpl.Reset();
-  im.file.Reset();
+  // Not closed here: this runs while an error unwinds, perhaps on some ranks only, and H5Fclose is collective
+  // (its MPI_File_close waits for every rank). The handles wait for comm::ExitAfterError's clean-up.
+  if (im.file.valid()) {
+    std::vector<hid_t> objects;
+    if (im.dxpl.valid()) objects.push_back(im.dxpl.get());
+    h5::ParkOpenFile(im.path, false, std::move(objects), im.file.get());
+    im.dxpl.Release();
+    im.file.Release();
+  } else {
+    im.dxpl.Reset();
+  }
   if (im.comm != MPI_COMM_NULL) MPI_Comm_free(&im.comm);
 }
 
@@ -207,9 +214,9 @@ PetscErrorCode Reader::Open(MPI_Comm comm, const std::string &path, std::unique_
   im.path = path;
   RdH5(path, fapl.Assign(H5Pcreate(H5P_FILE_ACCESS)));
   RdH5(path, H5Pset_fapl_mpio(fapl.get(), im.comm, MPI_INFO_NULL));
-  // Collective metadata reads: rank 0 reads each attribute and object header and broadcasts it, instead
-  // of every rank hitting the file system; it also makes every rank see the same answers.
-  RdH5(path, H5Pset_all_coll_metadata_ops(fapl.get(), true));
+  // Independent metadata reads: every rank reads the same bytes, so a damaged file fails alike on every rank.
+  // With collective metadata reads (rank 0 reads and broadcasts) a header rank 0 cannot decode left it in a
+  // barrier and the others in the broadcast inside H5Fopen, for ever (issue 18).
   RdH5(path, im.file.Assign(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get())));
   RdH5(path, im.dxpl.Assign(H5Pcreate(H5P_DATASET_XFER)));
   RdH5(path, H5Pset_dxpl_mpio(im.dxpl.get(), H5FD_MPIO_COLLECTIVE));

@@ -757,9 +757,17 @@ Recorder::~Recorder() {
     im.ForEachHandle([](Id &h) { h.Release(); });
     return;
   }
-  h5::Quiet quiet;
-  // Errors ignored: this may run while unwinding from another error.
-  im.ForEachHandle([](Id &h) { h.Reset(); });
+  // Not closed here: this runs while an error unwinds, perhaps on some ranks only, and H5Fclose is collective.
+  // The handles wait for comm::ExitAfterError's clean-up (h5::ParkOpenFile); local ones close now.
+  std::vector<hid_t> objects;
+  const hid_t file = im.file.get();
+  im.ForEachHandle([&](Id &h) {
+    if (&h == &im.file || !h.valid()) return;
+    if (file >= 0) objects.push_back(h.get()), h.Release();
+    else h.Reset();
+  });
+  if (file >= 0) h5::ParkOpenFile(im.path, true, std::move(objects), file);
+  im.file.Release();
   if (im.comm != MPI_COMM_NULL) MPI_Comm_free(&im.comm);
 }
 
@@ -1310,6 +1318,8 @@ PetscErrorCode Recorder::Close() {
   if (!im.file.valid()) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(EventsGet(&ev));
   PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
+  // Flushed first: a write that fails now leaves the file open for the error path, not half-closed inside H5Fclose.
+  RecH5(im.path, H5Fflush(im.file.get(), H5F_SCOPE_GLOBAL));
   PetscCall(im.CloseAll());
   PetscCall(PetscLogEventEnd(ev->hdf5_write, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -16,6 +16,7 @@
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
+#include "run/test_fault.hpp"
 #include "core/input_files.hpp"
 #include "core/options.hpp"
 #include "io/file_probe.hpp"
@@ -110,7 +111,7 @@ PetscErrorCode ScenarioFingerprint(std::string *fp) {
   }
   // Run control does not change the trajectory.
   static const char *const run_control[] = {"restart", "checkpoint_every", "checkpoint_file", "checkpoint_kill_at_step", "checkpoint_keep", "output_file",
-                                            "output_overwrite",
+                                            "output_overwrite", "test_io_fault_rank", "test_io_fault_at_step", "test_io_fault_in",
                                             "progress", "log_view",
                                             "options_left", "options_file", "options_file_yaml", "help"};
   for (const char *k : run_control) opts.erase(k);
@@ -137,6 +138,7 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
   std::unique_ptr<io::Recorder> ck;
   PetscFunctionBeginUser;
   PetscCall(io::Recorder::Create(PETSC_COMM_WORLD, tmp, &ck));
+  PetscCall(IoFaultCheck(IoFaultIn::kCheckpoint, st.t, st.t));
   PetscCall(algorithm.SaveState(*ck));
   PetscCall(problem.SaveState(*ck));
   PetscCall(observer.SaveState(*ck));
@@ -225,6 +227,7 @@ PetscErrorCode CheckpointRead(const std::string &path, const std::string &finger
     PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED, "%s", msg.c_str());
   }
   PetscCall(io::Reader::Open(PETSC_COMM_WORLD, path, &rd));
+  PetscCall(IoFaultCheck(IoFaultIn::kRestart, 0, 0));
   PetscCall(rd->GetAttribute("/", "status", &status));
   PetscCheck(status == "complete", PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
              "checkpoint %s is incomplete (status %s); it cannot be resumed", path.c_str(), status.c_str());

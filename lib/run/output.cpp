@@ -11,6 +11,7 @@
 #include "core/options.hpp"
 #include "io/cf.hpp"
 #include "metrics/metrics.hpp"
+#include "run/test_fault.hpp"
 
 namespace dodge::run {
 
@@ -260,6 +261,7 @@ PetscErrorCode OutputMonitor::FlushBuffers(std::int64_t t) {
   PetscCall(EventsGet(&ev));
   const double tw = Now();
   if (t >= series_first_) {
+    PetscCall(IoFaultCheck(IoFaultIn::kOutput, series_first_, t));
     PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
     std::vector<const double *> ptrs(rec_->NumSeries(), nullptr);
     for (std::size_t c = 0; c < series_.size(); ++c) ptrs[series_ids_[c]] = series_[c].data();
