@@ -11,7 +11,10 @@
 //   build/app/dodge -help                                        # every option, its default and meaning
 //   mpirun -n 2 build/app/dodge -log_view                        # PETSc profile with dodge's events
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "comm/errors.hpp"
@@ -28,7 +31,8 @@ static const char help[] =
     "setting, 63 value out of range or not finite, 75 incompatible options (e.g. coa on pev), 79 malformed input\n"
     "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
     "missing, not creatable or unreadable, 67 HDF5 write failed, 72 a non-finite value during the run (step and\n"
-    "quantity named), 55 out of memory, 56 unsupported, 76/77\n"
+    "quantity named), 55 out of memory or the memory estimate exceeds what is available (-memory_check false runs\n"
+    "anyway), 56 unsupported, 76/77\n"
     "library or internal error; an error seen by one rank alone aborts the job (mpirun's code). See README.md.\n\n";
 
 // Rank 0 checks every options file (core/options_files.hpp); all ranks return its verdict. Before PETSc: MPI only.
@@ -42,6 +46,20 @@ static int CheckOptionsFiles(int argc, char **argv) {
   MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (code && rank == 0) std::fprintf(stderr, "dodge: error: %s\n", msg.c_str());
   return code;
+}
+
+// Out of memory on this rank: the other ranks may be waiting in a collective call, so the job ends through
+// MPI_Abort with PETSC_ERR_MEM (exit code 55) instead of std::terminate's abort (signal 6).
+[[noreturn]] static void OutOfMemory(const char *what) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::fprintf(stderr,
+               "dodge: error: out of memory on rank %d: %s. The run needs more memory than this machine gives it: use "
+               "fewer agents (-agents), more nodes, or check the banner's memory estimate (error code 55)\n",
+               rank, what);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, PETSC_ERR_MEM);
+  std::_Exit(PETSC_ERR_MEM);
 }
 
 int main(int argc, char **argv) {
@@ -88,7 +106,17 @@ int main(int argc, char **argv) {
   }
   // On error the message has been printed once; every rank leaves with the error code.
   int exit_code = 0;
-  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) {
+  PetscErrorCode ierr = PETSC_SUCCESS;
+  try {
+    ierr = dodge::app::Run(&exit_code);
+  } catch (const std::bad_alloc &) {
+    // An allocation failed on this rank (the memory estimate was overridden or too low, or another process
+    // took the memory): one clear line and exit code 55 on every rank, whichever ranks ran out.
+    OutOfMemory("memory allocation failed (std::bad_alloc)");
+  } catch (const std::length_error &e) {
+    OutOfMemory((std::string("an array would exceed the largest size this machine can hold (") + e.what() + ")").c_str());
+  }
+  if (ierr) {
     const int code = dodge::comm::ExitAfterError(ierr);
     MPI_Finalize();
     return code;
