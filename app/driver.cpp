@@ -174,6 +174,8 @@ PetscErrorCode Run(int *exit_code) {
   run::InstallSignalHandlers();
   run::CheckpointOptions ck;
   PetscCall(run::CheckpointOptionsRead(oo.file, &ck));
+  run::MemoryOptions mo;
+  PetscCall(run::MemoryOptionsRead(&mo));
 
   // -help lists every module's block, whatever is selected.
   if (help) {
@@ -231,8 +233,6 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(run::SelectAgents(oo.agent_selection, block, &selected));  // checked even when nothing is written
   // The memory this run will need, before anything large is allocated: refused now if it cannot fit
   // (run/memory.hpp), rather than OOM-killed in the middle of the setup.
-  run::MemoryOptions mo;
-  PetscCall(run::MemoryOptionsRead(&mo));
   run::MemoryInputs mem_in{n, size, ro.problem, ro.algorithm, problem->dim(), problem->rows(), algorithm->uses_graph(),
                            gopts.family, gopts.link_failure > 0, ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market(),
                            oo.writes(), 0, ro.steps};

@@ -39,7 +39,8 @@ double ProblemBytesPerAgent(const MemoryInputs &in) {
 // Per agent, the oracle's tables and the metrics' per-agent arrays (x*, breakpoints) of a -metrics run.
 double MetricsBytesPerAgent(const MemoryInputs &in) {
   if (!in.metrics) return 0.0;
-  return 48.0 * std::max(in.dim, 1);
+  const double d = std::max(in.dim, 1);
+  return 48.0 * d + (d > 1 || in.rows > 1 ? 8.0 * d : 0.0);  // vector families keep x* of every agent too
 }
 
 // Per agent, the algorithm's own state: x, c, the values mixed each step (owned | ghost), dual and tracking
@@ -199,12 +200,24 @@ PetscErrorCode MemoryAvailablePerRank(double *bytes, std::string *source) {
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &held, 1, MPI_DOUBLE, MPI_SUM, node));
   PetscCallMPI(MPI_Comm_free(&node));
   if (avail > 0) avail = (avail + held) / local_ranks;
+  // An address-space limit (ulimit -v) binds each process alone: allocations beyond it fail at once. Its
+  // headroom is compared with the resident estimate, which is smaller than the address space a run maps, so
+  // this bound is generous.
+  if (struct rlimit rl; getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    double vm = 0;
+    std::ifstream f("/proc/self/status");
+    for (std::string line; std::getline(f, line);)
+      if (line.rfind("VmSize:", 0) == 0) vm = std::strtod(line.c_str() + 7, nullptr) * 1024.0;
+    const double as = static_cast<double>(rl.rlim_cur) - vm + PeakResidentBytes();
+    if (avail <= 0 || as < avail) avail = std::max(as, 1.0), src = "the address-space limit (ulimit -v) less what is mapped";
+  }
   // The tightest node decides, the same number on every rank.
   double v[2] = {avail > 0 ? -avail : 0.0, avail > 0 ? 0.0 : 1.0};
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD));
   *bytes = v[1] > 0 ? 0.0 : -v[0];
   PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, src, source));
-  if (*bytes > 0) *source += " / " + std::to_string(local_ranks) + " rank" + (local_ranks > 1 ? "s" : "") + " on the node";
+  if (*bytes > 0 && source->find("ulimit") == std::string::npos)
+    *source += " / " + std::to_string(local_ranks) + " rank" + (local_ranks > 1 ? "s" : "") + " on the node";
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
