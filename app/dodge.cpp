@@ -11,7 +11,10 @@
 //   build/app/dodge -help                                        # every option, its default and meaning
 //   mpirun -n 2 build/app/dodge -log_view                        # PETSc profile with dodge's events
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "comm/errors.hpp"
@@ -30,9 +33,11 @@ static const char help[] =
     "setting, 63 value out of range or not finite, 75 incompatible options (e.g. coa on pev), 79 malformed input\n"
     "file, 83 name outside a list option's choices, 86 unknown -problem/-algorithm/-graph_family, 65/66 file\n"
     "missing, not creatable or unreadable, 67 HDF5 write failed, 72 a non-finite value during the run (step and\n"
-    "quantity named), 55 out of memory, 56 unsupported, 76/77\n"
+    "quantity named), 55 out of memory or the memory estimate exceeds what is available (-memory_check false runs\n"
+    "anyway), 56 unsupported, 76/77\n"
     "library or internal error; an error seen by some ranks only, or after an HDF5 write failure, ends every rank\n"
     "with MPI_Abort and the same code; a failed run's output says status = failed where it can. See README.md.\n\n";
+
 
 int main(int argc, char **argv) {
   // -help (or -h) lists dodge's own options: taken off the command line before PetscInitialize, which would
@@ -79,7 +84,17 @@ int main(int argc, char **argv) {
     return dodge::io::h5::CloseParkedFiles(PETSC_COMM_WORLD, message);
   });
   int exit_code = 0;
-  if (PetscErrorCode ierr = dodge::app::Run(&exit_code)) {
+  PetscErrorCode ierr = PETSC_SUCCESS;
+  try {
+    ierr = dodge::app::Run(&exit_code);
+  } catch (const std::bad_alloc &) {
+    // An allocation failed on this rank (the memory estimate was overridden or too low, or another process
+    // took the memory): one clear line and exit code 55 on every rank, whichever ranks ran out.
+    dodge::comm::AbortOutOfMemory("memory allocation failed (std::bad_alloc)");
+  } catch (const std::length_error &e) {
+    dodge::comm::AbortOutOfMemory((std::string("an array would exceed the largest size this machine can hold (") + e.what() + ")").c_str());
+  }
+  if (ierr) {
     const int code = dodge::comm::ExitAfterError(ierr);
     dodge::comm::StopMpi();
     return code;

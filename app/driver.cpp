@@ -34,6 +34,7 @@
 #include "oracle/oracle.hpp"
 #include "problems/problem.hpp"
 #include "run/checkpoint.hpp"
+#include "run/memory.hpp"
 #include "run/output.hpp"
 #include "run/path_policy.hpp"
 #include "run/run.hpp"
@@ -181,6 +182,8 @@ PetscErrorCode Run(int *exit_code) {
   run::InstallSignalHandlers();
   run::CheckpointOptions ck;
   PetscCall(run::CheckpointOptionsRead(oo.file, &ck));
+  run::MemoryOptions mo;
+  PetscCall(run::MemoryOptionsRead(&mo));
 
   // -help lists every module's block, whatever is selected.
   if (help) {
@@ -234,6 +237,22 @@ PetscErrorCode Run(int *exit_code) {
   const std::int64_t n = ro.agents ? ro.agents : problem->default_agents();
   const Block block = Block::make(n, rank, size);
   const std::uint64_t seed = static_cast<std::uint64_t>(ro.seed);
+  std::vector<std::int64_t> selected;
+  PetscCall(run::SelectAgents(oo.agent_selection, block, &selected));  // checked even when nothing is written
+  // The memory this run will need, before anything large is allocated: refused now if it cannot fit
+  // (run/memory.hpp), rather than OOM-killed in the middle of the setup.
+  run::MemoryInputs mem_in{n, size, ro.problem, ro.algorithm, problem->dim(), problem->rows(), algorithm->uses_graph(),
+                           gopts.family, gopts.link_failure > 0, ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market(),
+                           oo.writes(), 0, ro.steps};
+  {
+    std::int64_t nsel = static_cast<std::int64_t>(selected.size());
+    PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &nsel, 1));
+    mem_in.recorded_agents = nsel;
+  }
+  const run::MemoryEstimate mem_est = run::EstimateMemory(mem_in);
+  double mem_avail = 0;
+  std::string mem_source;
+  PetscCall(run::MemoryCheck(mo, mem_in, mem_est, &mem_avail, &mem_source));
   PetscCall(problem->Setup(block, seed));
   if (ro.steps) PetscCall(problem->SetSteps(ro.steps));
   const std::int64_t T = ro.steps ? ro.steps : problem->horizon();
@@ -265,8 +284,6 @@ PetscErrorCode Run(int *exit_code) {
   algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));
-  std::vector<std::int64_t> selected;
-  PetscCall(run::SelectAgents(oo.agent_selection, block, &selected));  // checked even when nothing is written
   const bool write = oo.writes();
   // Every input has been read: refuse an output or checkpoint path that is one of them, an existing file the
   // user did not ask to replace, or an unusable location, before anything is written (run/path_policy.hpp).
@@ -288,6 +305,9 @@ PetscErrorCode Run(int *exit_code) {
   if (algorithm->uses_graph()) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  graph:     %s\n", graphs.description.c_str()));
   if (const std::string xd = algorithms::ExchangeFeaturesDescribe(*algorithm); !xd.empty())
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  exchange:  %s\n", xd.c_str()));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory:    %s; available %s%s\n", mem_est.Describe().c_str(),
+                        mem_avail > 0 ? (std::to_string(static_cast<long long>(mem_avail / 1048576.0)) + " MiB per rank (" + mem_source + ")").c_str() : "unknown",
+                        mo.check ? "" : " (-memory_check false)"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  options:   %s\n  output:    %s\n", options_string.c_str(),
                         write ? oo.file.c_str() : "none"));
   PetscCall(PetscLogStagePop());
@@ -402,6 +422,13 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.4e messages, %.4e bytes\n", "MPI traffic (all ranks)", mpi_counts[0], mpi_counts[1]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.1f bytes/agent (peak RSS %.1f MiB over all ranks)\n", "resident memory",
                         rss / static_cast<double>(n), rss / (1024.0 * 1024.0)));
+  {
+    double peak = run::PeakResidentBytes();
+    std::int64_t peak_max = static_cast<std::int64_t>(peak);
+    PetscCall(comm::AllreduceMaxInt(PETSC_COMM_WORLD, &peak_max, 1));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-28s %14.0f bytes estimated, %" PetscInt64_FMT " bytes peak (VmHWM, largest rank)\n",
+                          "memory per rank", mem_est.bytes, peak_max));
+  }
   PetscCall(problem->View());
   PetscCall(algorithm->View());
 

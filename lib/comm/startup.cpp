@@ -3,7 +3,10 @@
 
 #include <mpi.h>
 
+#include <petscsys.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/options_files.hpp"
@@ -29,6 +32,18 @@ void StopMpi() {
   MPI_Initialized(&up);
   MPI_Finalized(&down);
   if (up && !down) MPI_Finalize();
+}
+
+void AbortOutOfMemory(const char *what) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::fprintf(stderr,
+               "dodge: error: out of memory on rank %d: %s. The run needs more memory than this machine gives it: use "
+               "fewer agents (-agents), more nodes, or check the banner's memory estimate (error code 55)\n",
+               rank, what);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, PETSC_ERR_MEM);
+  std::_Exit(PETSC_ERR_MEM);
 }
 
 }  // namespace dodge::comm

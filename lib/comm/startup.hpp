@@ -14,4 +14,9 @@ int CheckOptionsFilesBeforePetsc(int argc, char **argv);
 // have finalized it already).
 void StopMpi();
 
+// Out of memory on this rank: the other ranks may be waiting in a collective call, so the job ends through
+// MPI_Abort with PETSC_ERR_MEM (exit code 55) and one line naming the rank and `what`, instead of
+// std::terminate's abort (signal 6).
+[[noreturn]] void AbortOutOfMemory(const char *what);
+
 }  // namespace dodge::comm

@@ -124,3 +124,5 @@ dodge_expect_test(NAME app_options_command_line_wins
                   COMPLETE ${APP_OUT}/cmdline_wins.h5
                   COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -steps 7 -output_overwrite
                           -output_file ${APP_OUT}/cmdline_wins.h5 -progress 0 -options_file ${CMAKE_SOURCE_DIR}/inputs/synthetic.yaml)
+# The memory estimate refuses a run that cannot fit, before any large allocation, naming -agents (exit 55).
+dodge_bad_input_exit(memory_too_many_agents 55 "-agents 500000000 needs an estimated [0-9.]+ GiB per rank.*-memory_check false" -agents 500000000)

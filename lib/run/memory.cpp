@@ -1,0 +1,253 @@
+// Memory estimate per rank and the check against the memory available (see memory.hpp and the memory model
+// of docs/performance.md). The coefficients are the bytes each component allocates per agent, per graph row
+// entry or per edge, read off the state vectors of the code and checked against the measured peak resident
+// set (VmHWM) by app_memory_estimate.
+#include "run/memory.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "comm/collectives.hpp"
+#include "comm/errors.hpp"
+#include "core/options.hpp"
+
+namespace dodge::run {
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
+
+// PETSc, MPI, HDF5, the binary and its static tables, the data file's rows: a 1,000-agent run's peak.
+constexpr double kBaseline = 40.0 * kMiB;
+
+// Per agent, the problem's own state (coefficients, capacities, data columns) and the observer's previous
+// decision (8 bytes per component of x_i).
+double ProblemBytesPerAgent(const MemoryInputs &in) {
+  const double d = std::max(in.dim, 1), m = std::max(in.rows, 1);
+  if (in.problem == "dispatch") return 40.0 + 8.0;        // a, b, c, h, 1/(2a); x_prev
+  if (in.problem == "demand") return 64.0 + 8.0;          // utility and bounds of the users; x_prev
+  if (in.problem == "pev") return 8.0 * (3.0 * d + m) + 8.0 * d;  // costs, rates, bounds; x_prev
+  if (in.problem == "regression") return 8.0 * (2.0 * d + m) + 8.0 * d;
+  return 8.0 * (6.0 * d + m) + 8.0 * d;                   // ecs, gridcell: profiles and schedules
+}
+
+// Per agent, the oracle's tables and the metrics' per-agent arrays (x*, breakpoints) of a -metrics run.
+double MetricsBytesPerAgent(const MemoryInputs &in) {
+  if (!in.metrics) return 0.0;
+  const double d = std::max(in.dim, 1);
+  return 48.0 * d + (d > 1 || in.rows > 1 ? 8.0 * d : 0.0);  // vector families keep x* of every agent too
+}
+
+// Per agent, the algorithm's own state: x, c, the values mixed each step (owned | ghost), dual and tracking
+// variables, the boundary/interior split. Graph structure is counted apart.
+double AlgorithmBytesPerAgent(const MemoryInputs &in) {
+  const double d = std::max(in.dim, 1), m = std::max(in.rows, 1);
+  if (in.algorithm == "pdct") return 32.0 * d + 16.0 * m;
+  if (in.algorithm == "li2022") return 16.0 * d + 16.0 * m;
+  if (in.algorithm == "dopp") return 48.0 * d + 16.0 * m;
+  return 16.0 * d + 8.0 * m;  // coordinator and scheduling algorithms: x, c and a reply per agent
+}
+
+// The graph of the largest rank: row entries over all B graphs (self included) and per-agent overhead.
+struct GraphShape {
+  double entries_per_agent = 0;  // row entries per owned agent, summed over the B graphs (self included)
+  double extra_entries = 0;      // row entries held by one rank beyond the per-agent ones (a star's hub)
+  int B = 1;
+  bool directed = false;
+  double global_edges = 0;       // edges every rank holds while it builds a list family's topology
+};
+
+GraphShape GraphShapeOf(const MemoryInputs &in) {
+  GraphShape g;
+  const double n = static_cast<double>(in.n);
+  const std::string &f = in.graph_family;
+  if (f == "ring") g.entries_per_agent = in.n >= 3 ? 3 : 2;
+  else if (f == "ring_directed") g.entries_per_agent = 2, g.directed = true;
+  else if (f == "switching3") g.entries_per_agent = 5, g.B = 3;  // each ring edge in one of the 3 graphs
+  else if (f == "torus") g.entries_per_agent = 5;
+  else if (f == "complete") g.entries_per_agent = n;
+  else if (f == "star") g.entries_per_agent = 2, g.extra_entries = n;
+  else if (f == "erdos_renyi" || f == "erdos_renyi_directed") {
+    const double deg = n > 1 ? std::min(n - 1, 2.0 * std::log(n)) : 0.0;
+    g.entries_per_agent = 1 + deg, g.global_edges = n * deg / 2, g.directed = f == "erdos_renyi_directed";
+  } else if (f == "watts_strogatz") {
+    g.entries_per_agent = 5, g.global_edges = 2 * n;
+  } else {  // edge-list files: counted like a ring until they are read (their lines are not known yet)
+    g.entries_per_agent = 3, g.global_edges = n;
+  }
+  return g;
+}
+
+std::string Human(double b) {
+  char buf[64];
+  if (b >= kGiB) std::snprintf(buf, sizeof buf, "%.2f GiB", b / kGiB);
+  else std::snprintf(buf, sizeof buf, "%.1f MiB", b / kMiB);
+  return buf;
+}
+
+// The first number of a one-line file ("max" and unreadable files: not a limit).
+bool ReadLimit(const char *path, double *v) {
+  std::ifstream f(path);
+  std::string s;
+  if (!(f >> s) || s == "max") return false;
+  char *end = nullptr;
+  const double x = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || !(x > 0) || x >= 1e18) return false;  // v1 reports "no limit" as ~2^63
+  *v = x;
+  return true;
+}
+
+}  // namespace
+
+MemoryEstimate EstimateMemory(const MemoryInputs &in) {
+  MemoryEstimate e;
+  const int P = std::max(in.ranks, 1);
+  const double nloc = std::ceil(static_cast<double>(in.n) / P);
+  e.parts.push_back({"baseline", kBaseline});
+  e.parts.push_back({"problem", nloc * ProblemBytesPerAgent(in)});
+  e.parts.push_back({"algorithm", nloc * AlgorithmBytesPerAgent(in)});
+  if (in.metrics) e.parts.push_back({"oracle+metrics", nloc * MetricsBytesPerAgent(in)});
+  if (in.uses_graph) {
+    const GraphShape g = GraphShapeOf(in);
+    // Per row entry: column (4), global id and edge index (8 + 8, freed after setup but part of the peak),
+    // weight (8). Per agent and graph: row pointer and the self entry's index (8 + 8); directed graphs keep
+    // the out-edges too (row pointer and one edge index per out-edge).
+    double graph = (nloc * g.entries_per_agent + g.extra_entries) * 28.0 + nloc * g.B * 16.0;
+    if (g.directed) graph += nloc * g.B * 8.0 + nloc * (g.entries_per_agent - g.B) * 8.0;
+    e.parts.push_back({"graph", graph});
+    // A list family's edges on every rank while its topology is built: the pairs, their gathered copy and
+    // the adjacency (16 + 16 + 16 bytes per edge) and an offset per node.
+    if (g.global_edges > 0) e.parts.push_back({"edge lists", g.global_edges * 48.0 + 8.0 * static_cast<double>(in.n)});
+    // The halo: per ghost, one value per mixed quantity in two buffers; a ring's two ghosts are nothing,
+    // a complete graph's n are.
+    const double ghosts = std::min(static_cast<double>(in.n) - nloc, g.entries_per_agent * nloc);
+    if (g.entries_per_agent > 5) e.parts.push_back({"halo", ghosts * 8.0 * 4.0 * std::max(in.dim, 1)});
+  }
+  if (in.output) {
+    // The recorder's buffers: selected agents' fields until a flush, capped at 64 MiB per rank
+    // (run/output.cpp), and the series; HDF5's chunk cache and /inputs staging.
+    const double sel = std::ceil(static_cast<double>(in.recorded_agents) / P);
+    const double per_step = sel * 8.0 * 6.0 * std::max(in.dim, 1);
+    const double steps = in.steps > 0 ? std::min<double>(static_cast<double>(in.steps), 1024.0) : 1024.0;
+    e.parts.push_back({"recorder", std::min(64.0 * kMiB, per_step * steps) + 8.0 * kMiB + nloc * 8.0});
+  }
+  for (const auto &p : e.parts) e.bytes += p.second;
+  return e;
+}
+
+std::string MemoryEstimate::Describe() const {
+  std::string s = Human(bytes) + " per rank (";
+  bool first = true;
+  for (const auto &[name, b] : parts) {
+    if (b < 0.05 * kMiB) continue;
+    s += (first ? "" : " + ") + name + " " + Human(b);
+    first = false;
+  }
+  return s + ")";
+}
+
+double PeakResidentBytes() {
+  std::ifstream f("/proc/self/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("VmHWM:", 0) == 0) {
+      std::istringstream in(line.substr(6));
+      double kb = 0;
+      if (in >> kb) return kb * 1024.0;
+    }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) * 1024.0;
+}
+
+PetscErrorCode MemoryAvailablePerRank(double *bytes, std::string *source) {
+  MPI_Comm node = MPI_COMM_NULL;
+  int local_ranks = 1;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &local_ranks));
+  double avail = 0;
+  std::string src;
+  // MemAvailable: what the kernel can give without swapping.
+  {
+    std::ifstream f("/proc/meminfo");
+    for (std::string line; std::getline(f, line);)
+      if (line.rfind("MemAvailable:", 0) == 0) {
+        std::istringstream in(line.substr(13));
+        double kb = 0;
+        if (in >> kb) avail = kb * 1024.0, src = "MemAvailable of /proc/meminfo";
+      }
+  }
+  // A cgroup limit, less what the cgroup holds already (page cache counts; the kernel reclaims it, so the
+  // limit alone bounds a process that has the cgroup to itself).
+  double lim = 0, used = 0;
+  if (ReadLimit("/sys/fs/cgroup/memory.max", &lim)) {
+    ReadLimit("/sys/fs/cgroup/memory.current", &used);
+    src = src.empty() ? "cgroup memory.max" : src;
+    const double c = lim - used;
+    if (avail <= 0 || c < avail) avail = c, src = "cgroup v2 memory.max less memory.current";
+  } else if (ReadLimit("/sys/fs/cgroup/memory/memory.limit_in_bytes", &lim)) {
+    ReadLimit("/sys/fs/cgroup/memory/memory.usage_in_bytes", &used);
+    const double c = lim - used;
+    if (avail <= 0 || c < avail) avail = c, src = "cgroup v1 memory.limit_in_bytes less usage";
+  }
+  // What the ranks of this node hold already is theirs to keep.
+  double held = PeakResidentBytes();
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &held, 1, MPI_DOUBLE, MPI_SUM, node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  if (avail > 0) avail = (avail + held) / local_ranks;
+  // An address-space limit (ulimit -v) binds each process alone: allocations beyond it fail at once. Its
+  // headroom is compared with the resident estimate, which is smaller than the address space a run maps, so
+  // this bound is generous.
+  if (struct rlimit rl; getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    double vm = 0;
+    std::ifstream f("/proc/self/status");
+    for (std::string line; std::getline(f, line);)
+      if (line.rfind("VmSize:", 0) == 0) vm = std::strtod(line.c_str() + 7, nullptr) * 1024.0;
+    const double as = static_cast<double>(rl.rlim_cur) - vm + PeakResidentBytes();
+    if (avail <= 0 || as < avail) avail = std::max(as, 1.0), src = "the address-space limit (ulimit -v) less what is mapped";
+  }
+  // The tightest node decides, the same number on every rank.
+  double v[2] = {avail > 0 ? -avail : 0.0, avail > 0 ? 0.0 : 1.0};
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD));
+  *bytes = v[1] > 0 ? 0.0 : -v[0];
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, src, source));
+  if (*bytes > 0 && source->find("ulimit") == std::string::npos)
+    *source += " / " + std::to_string(local_ranks) + " rank" + (local_ranks > 1 ? "s" : "") + " on the node";
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MemoryOptionsRead(MemoryOptions *o) {
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(PETSC_COMM_WORLD, "memory_", "Memory estimate (printed in the banner; checked before setup)", nullptr);
+  PetscCall(PetscOptionsBool("-check",
+                             "Refuse (exit 55) a run whose estimated memory per rank exceeds the memory available to it "
+                             "(cgroup limit or MemAvailable, divided among the node's ranks)",
+                             nullptr, o->check, &o->check, nullptr));
+  PetscOptionsEnd();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MemoryCheck(const MemoryOptions &o, const MemoryInputs &in, const MemoryEstimate &est, double *available,
+                           std::string *source) {
+  PetscFunctionBeginUser;
+  PetscCall(MemoryAvailablePerRank(available, source));
+  if (!o.check || *available <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (est.bytes > *available) {
+    const double per_agent = (est.bytes - kBaseline) / std::ceil(static_cast<double>(in.n) / std::max(in.ranks, 1));
+    const double fit = std::floor((*available - kBaseline) / per_agent) * std::max(in.ranks, 1);
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_MEM,
+            "-agents %lld needs an estimated %s, more than the %s available to each rank (%s); at about %.0f bytes "
+            "per agent at most about %.0f agents fit on %d rank%s. Use fewer agents, more nodes, or -memory_check false "
+            "to run anyway",
+            static_cast<long long>(in.n), est.Describe().c_str(), Human(*available).c_str(), source->c_str(), per_agent,
+            std::max(fit, 0.0), in.ranks, in.ranks > 1 ? "s" : "");
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+}  // namespace dodge::run
