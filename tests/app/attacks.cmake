@@ -11,8 +11,7 @@ set(ATK_ARGS_atk_replay_ewma -agents 21 -graph_family watts_strogatz -steps 200 
     -attack_lag 15 -attack_start 60 -defense detect -defense_detector ewma)
 set(ATK_ARGS_atk_scale_trimmed -algorithm li2022 -agents 21 -graph_family watts_strogatz -graph_link_failure 0.1 -steps 200
     -attack_agents 0.1 -attack_kind scale -defense trimmed)
-set(ATK_ARGS_atk_switch_detect -agents 30 -graph_family switching3 -steps 200 -attack_agents 0.1 -attack_kind scale
-    -attack_scale 2 -defense detect)
+set(ATK_ARGS_atk_switch_detect -agents 30 -graph_family switching3 -steps 200 -attack_agents 0.1 -defense detect)
 set(ATK_ARGS_atk_pev_detect -problem pev -pev_steps 60 -agents 11 -graph_family erdos_renyi -graph_link_failure 0.2
     -attack_agents 4 -attack_start 20 -defense detect)
 foreach(run atk_bias_detect atk_replay_ewma atk_scale_trimmed atk_switch_detect atk_pev_detect)
@@ -32,10 +31,14 @@ set_tests_properties(app_atk_bias_detect_delay PROPERTIES FIXTURES_REQUIRED atk_
 dodge_expect_test(NAME app_atk_plain MATCH "status complete" COMPLETE ${APP_OUT}/atk_plain.h5
          COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 40 -graph_family erdos_renyi -graph_link_failure 0.2
                  -steps 300 -progress 0 -output_agents all -output_overwrite -output_file ${APP_OUT}/atk_plain.h5)
+# EWMA at the default sigma_floor 0.2 raises one alarm (of 316 edges) at step 2 on this instance, in the
+# initial transient of the trackers (docs/exchange.md): its no-alarm run states sigma_floor 0.3.
+set(ATK_CLEAN_ewma -defense_sigma_floor 0.3)
 foreach(det cusum ewma)
   dodge_expect_test(NAME app_atk_clean_${det} MATCH "status complete" COMPLETE ${APP_OUT}/atk_clean_${det}.h5
            COMMAND ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 40 -graph_family erdos_renyi -graph_link_failure 0.2
                    -steps 300 -progress 0 -output_agents all -output_overwrite -defense detect -defense_detector ${det}
+                   ${ATK_CLEAN_${det}}
                    -output_file ${APP_OUT}/atk_clean_${det}.h5)
   add_test(NAME app_atk_clean_${det}_no_alarms COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_attack.py --no-alarms
            ${APP_OUT}/atk_clean_${det}.h5)
