@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/attacks.hpp"
 #include "algorithms/exchange_features.hpp"
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
@@ -203,6 +204,8 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xo));
     algorithms::ExchangeFeatures xf;
     PetscCall(algorithms::ExchangeFeaturesRead(&xf));
+    algorithms::AttackOptions ao;
+    PetscCall(algorithms::AttackOptionsRead(&ao));
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -220,6 +223,8 @@ PetscErrorCode Run(int *exit_code) {
   if (algorithm->uses_graph()) PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xopts));
   algorithms::ExchangeFeatures features;  // §13's mechanisms; checked against the algorithm after its Setup
   if (algorithm->uses_graph()) PetscCall(algorithms::ExchangeFeaturesRead(&features));
+  algorithms::AttackOptions attack;  // §13.3's attacks and defences, likewise
+  if (algorithm->uses_graph()) PetscCall(algorithms::AttackOptionsRead(&attack));
   PetscCall(CheckAllOptionsUsed());
   // An MPI launched without SLURM's process-manager support starts N one-rank runs that would all write
   // the same file: refuse that loudly.
@@ -284,6 +289,7 @@ PetscErrorCode Run(int *exit_code) {
   algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));
+  PetscCall(algorithms::AttackInstall(attack, *algorithm, seed));
   const bool write = oo.writes();
   // Every input has been read: refuse an output or checkpoint path that is one of them, an existing file the
   // user did not ask to replace, or an unusable location, before anything is written (run/path_policy.hpp).

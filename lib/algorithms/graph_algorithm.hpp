@@ -126,6 +126,8 @@ class GraphAlgorithm : public Algorithm {
   template <int KV, class Row>
   void MixRows(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row);
   template <class Row>
+  void RowsByPolicy(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row);
+  template <class Row>
   void MixRowsVec(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row);
   // Weights of G(t): the static ones, or (with link failures) recomputed after exchanging surviving degrees.
   PetscErrorCode StepWeights(std::int64_t t, const double **w, double *local_msgs);
@@ -237,9 +239,23 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
     }
 }
 
+// The rows of a policy that mixes them itself (SendPolicy::mixes_rows: the defences of algorithms.md §13.3).
+template <class Row>
+void GraphAlgorithm::RowsByPolicy(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row) {
+  const int W = stride_, b = graphs_->which(step_t_);
+  const std::int64_t *self = self_edge_[b].data();
+  double *mixed = mixed_.data();
+  for (const Run &run : runs)
+    for (std::int64_t i = run.first; i < run.second; ++i) {
+      policy_->MixRow(step_t_, b, i, m, w, sent_.data(), sent_stride_, cur_.data() + W * i, W, mixed);
+      row(i, static_cast<const double *>(mixed), self[i] >= 0 ? w[self[i]] : 0.0);
+    }
+}
+
 template <int KV, class Row>
 void GraphAlgorithm::MixRows(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row) {
   if (!policy_) Rows<KV, false, false>(m, w, runs, row);
+  else if (policy_->mixes_rows()) RowsByPolicy(m, w, runs, row);
   else if (policy_->per_edge()) Rows<KV, true, true>(m, w, runs, row);
   else Rows<KV, true, false>(m, w, runs, row);
 }
@@ -247,6 +263,7 @@ void GraphAlgorithm::MixRows(const graph::Mixing &m, const double *w, const std:
 template <class Row>
 void GraphAlgorithm::MixRowsVec(const graph::Mixing &m, const double *w, const std::vector<Run> &runs, Row &row) {
   if (!policy_) RowsVec<false, false>(m, w, runs, row);
+  else if (policy_->mixes_rows()) RowsByPolicy(m, w, runs, row);
   else if (policy_->per_edge()) RowsVec<true, true>(m, w, runs, row);
   else RowsVec<true, false>(m, w, runs, row);
 }

@@ -61,6 +61,14 @@ class SendPolicy {
                        double *seen) const {
     for (int s = 0; s < W; ++s) seen[s] = sent_j[s];
   }
+  // Whether the policy mixes each row itself (the defences of §13.3, attacks.hpp): then the rows call MixRow
+  // instead of summing w_ij · value_j. MixRow gets row i (local) of graph b with its entries [rowptr[i],
+  // rowptr[i+1]) of m (sorted by global id, the self entry included), the step's weights w (0 on a failed
+  // link), the sent records (sw values each, at sent + sw · col[e]), the agent's own stored values own[0..W)
+  // and writes mixed[0..W).
+  virtual bool mixes_rows() const { return false; }
+  virtual void MixRow(std::int64_t t, int b, std::int64_t i, const graph::Mixing &m, const double *w, const double *sent,
+                      int sw, const double *own, int W, double *mixed) {}
   // The policy's own evolving state (e.g. the last copy sent), as global arrays by agent. Collective.
   virtual PetscErrorCode SaveState(io::Recorder &, const Block &) const { return PETSC_SUCCESS; }
   virtual PetscErrorCode LoadState(io::Reader &, const Block &) { return PETSC_SUCCESS; }

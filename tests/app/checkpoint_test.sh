@@ -4,7 +4,8 @@
 # as an uninterrupted run.   Usage: checkpoint_test.sh DODGE OUTDIR MODE
 # (MODE: kill13 | kill32 | signal | pev | regression; the last two are kill13 on the vector families;
 #  trigger | masks | laplace: kill13 with the exchange features of algorithms.md §13 on, whose state — held
-#  copies, versions, per-edge counts — must resume bitwise too, /exchange included)
+#  copies, versions, per-edge counts — must resume bitwise too, /exchange included; attack: a replay attacker
+#  and the detector of §13.3, whose replay history and per-edge chart state must resume bitwise, /attack included)
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +13,7 @@ mkdir -p "$out"
 run() { local np=$1; shift; mpirun -n "$np" --oversubscribe "$dodge" -progress 0 "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 case $mode in
-  kill13|kill32|pev|regression|trigger|masks|laplace)
+  kill13|kill32|pev|regression|trigger|masks|laplace|attack)
     [ $mode = kill32 ] && { np1=3; np2=2; } || { np1=1; np2=2; }
     common=(-agents 17 -graph_family erdos_renyi -graph_link_failure 0.2 -steps 400 -output_agents all)
     # The vector families (x in R^24 and 48 rows; x in R^5) through the same crash and restart.
@@ -21,6 +22,7 @@ case $mode in
     [ $mode = trigger ] && common+=(-exchange_trigger true -exchange_trigger_c0 0.1)
     [ $mode = masks ] && common+=(-exchange_privacy masks)
     [ $mode = laplace ] && common+=(-algorithm li2022 -exchange_privacy laplace -exchange_privacy_phi 1)
+    [ $mode = attack ] && common+=(-attack_agents 2,9 -attack_kind replay -attack_lag 30 -attack_start 150 -defense detect)
     ref=$out/ref_$mode.h5 f=$out/run_$mode.h5 ck=$out/run_$mode.ckpt.h5
     rm -f "$ref" "$f" "$ck"
     run 2 "${common[@]}" -output_file "$ref" > /dev/null || fail "reference run"
@@ -37,6 +39,8 @@ case $mode in
     /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"
     case $mode in trigger|masks|laplace)
       /usr/bin/python3 "$here/check_exchange.py" --same "$ref" "$f" || fail "resumed /exchange differs from the uninterrupted one";;
+    attack)
+      /usr/bin/python3 "$here/check_attack.py" --same "$ref" "$f" || fail "resumed /attack differs from the uninterrupted one";;
     esac
     # A checkpoint from another scenario is refused.
     log=$(run $np2 "${common[@]}" -seed 2 -output_file "$out/other.h5" -checkpoint_file "$ck" -restart 2>&1) && fail "a different scenario was resumed"
