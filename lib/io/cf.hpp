@@ -12,6 +12,12 @@ namespace dodge::io::cf {
 // The CF convention the output files follow (root attribute Conventions).
 inline constexpr const char *kConventions = "CF-1.10";
 
+// netCDF-4 (as netCDF-C writes it) marks an HDF5 dimension scale that is a netCDF dimension without a
+// coordinate variable by this NAME, followed by the length in ten characters. Such a dataset (32-bit float,
+// never written) holds no values: readers that walk every dataset (the checkpoint manifest, the comparison
+// tools) take it for its shape only.
+inline constexpr const char *kDimWithoutVariable = "This is a netCDF dimension but not a netCDF variable.";
+
 struct Units {
   std::string units;      // UDUNITS-2 string ("1" for per-unit and other dimensionless quantities)
   std::string long_name;  // says "per unit" for per-unit quantities

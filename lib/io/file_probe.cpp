@@ -14,6 +14,7 @@
 #include <functional>
 #include <vector>
 
+#include "io/cf.hpp"
 #include "io/h5_util.hpp"
 
 namespace dodge::io {
@@ -77,6 +78,13 @@ herr_t OnObject(hid_t root, const char *name, const H5O_info_t *info, void *data
   }
   if (nd == 0) shape = "scalar";
   const H5T_class_t cls = H5Tget_class(type.get());
+  // A netCDF dimension without a variable (io/cf.hpp) holds no values: its shape is its content.
+  std::string scale_name;
+  if (cls == H5T_FLOAT && H5Tget_size(type.get()) == 4 && ReadStringAttr(dset.get(), "NAME", &scale_name) &&
+      scale_name.rfind(cf::kDimWithoutVariable, 0) == 0) {
+    v->manifest += std::string("/") + name + " " + shape + " netcdf-dimension\n";
+    return 0;
+  }
   if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || H5Tget_size(type.get()) != 8) {
     v->err = std::string("dataset /") + name + " is not of 8-byte numbers";
     return -1;

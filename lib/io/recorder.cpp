@@ -66,9 +66,7 @@ std::string BaseOf(const std::string &p) { return p.substr(p.rfind('/') + 1); }
 // "/inputs/problem/x" -> "/inputs": the group whose own coordinates a dataset's dimensions use.
 std::string TopOf(const std::string &p) { return p.substr(0, p.find('/', 1)); }
 
-// netCDF-4 (as netCDF-C writes it) marks an HDF5 dimension scale that is a netCDF dimension without a
-// coordinate variable by this NAME, followed by the length in ten characters.
-constexpr const char *kDimWithoutVariable = "This is a netCDF dimension but not a netCDF variable.";
+using cf::kDimWithoutVariable;
 // The hidden attribute netCDF-4 keeps a dimension's id in; ids are unique in the file.
 constexpr const char *kDimIdAttr = "_Netcdf4Dimid";
 // netCDF-C needs creation order tracked and indexed on every group and dataset to keep attributes

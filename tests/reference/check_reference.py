@@ -25,7 +25,8 @@ SERIES_RTOL = 1e-12
 
 def datasets(group):
     out = {}
-    group.visititems(lambda n, o: out.__setitem__(n, o[...]) if isinstance(o, h5py.Dataset) else None)
+    group.visititems(lambda n, o: out.__setitem__(n, o[...])
+                     if isinstance(o, h5py.Dataset) and not mr.is_dimension_only(o) else None)
     return out
 
 
