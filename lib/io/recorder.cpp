@@ -124,6 +124,7 @@ struct Recorder::Impl {
   bool time_values_known = false;
   std::string time_units, time_long_name;  // dodge's texts for the time axis (the copies repeat them)
   std::map<std::string, Id> time_copies;  // top group ("/inputs") -> its "time" coordinate
+  std::map<std::string, Id> agent_copies;  // top group other than /inputs ("/summary") -> its "agent_id"
 
   bool reopened = false;     // made by Open rather than Create
   bool slice_known = true;   // false after Open until RebindAgentAxis: this rank's agent slice is not in the file
@@ -161,6 +162,9 @@ struct Recorder::Impl {
                             hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf, hsize_t width = 1);
   PetscErrorCode ResolveScale(const std::string &scale, std::int64_t n, const std::string &p, hid_t *scale_id);
   PetscErrorCode EnsureAgentId(std::int64_t n, const std::string &p);
+  // The agent coordinate a dataset at `p` uses: /inputs/agent_id in /inputs, otherwise a copy in p's own
+  // top group, made on first use (netCDF dimensions are visible only in their group and its subgroups).
+  PetscErrorCode AgentCoordinateFor(std::int64_t n, const std::string &p, hid_t *scale_id);
   PetscErrorCode CloseAll();
   // Create and Open: the transfer property list and string type every write uses.
   PetscErrorCode MakeTransferTypes();
@@ -545,6 +549,37 @@ PetscErrorCode Recorder::Impl::EnsureAgentId(std::int64_t n, const std::string &
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode Recorder::Impl::AgentCoordinateFor(std::int64_t n, const std::string &p, hid_t *scale_id) {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  PetscCall(EnsureAgentId(n, p));
+  const std::string top = TopOf(p);
+  if (top == "/inputs" || top == p) {
+    *scale_id = agent_id.get();
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  Id &copy = agent_copies[top];
+  if (!copy.valid()) {
+    const std::string cp = top + "/agent_id";
+    bool exists;
+    PetscCall(PathExists(cp, &exists));
+    if (exists) {
+      RecH5(cp, copy.Assign(H5Dopen2(file.get(), cp.c_str(), H5P_DEFAULT)));
+    } else {
+      const Block blk = Block::make(n, rank, size);
+      std::vector<std::int64_t> ids(static_cast<std::size_t>(blk.local()));
+      for (std::int64_t i = 0; i < blk.local(); ++i) ids[static_cast<std::size_t>(i)] = blk.start + i;
+      const hsize_t dims = static_cast<hsize_t>(n);
+      PetscCall(CreateDataset(cp, H5T_STD_I64LE, 1, &dims, nullptr, false, "1", "global agent id", &copy));
+      PetscCall(WriteBlock(copy.get(), cp, H5T_NATIVE_INT64, sizeof(std::int64_t), static_cast<hsize_t>(blk.start), 0,
+                           static_cast<hsize_t>(blk.local()), 1, ids.data()));
+      PetscCall(MakeCoordinate(copy.get(), cp));
+    }
+  }
+  *scale_id = copy.get();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode Recorder::Impl::ResolveScale(const std::string &scale, std::int64_t n, const std::string &p,
                                             hid_t *scale_id) {
   PetscFunctionBeginUser;
@@ -558,8 +593,7 @@ PetscErrorCode Recorder::Impl::ResolveScale(const std::string &scale, std::int64
                p.c_str(), ll(n), ll(T));
     PetscCall(TimeCoordinateFor(p, scale_id));
   } else if (scale == "agent" || scale == "agent_all") {
-    PetscCall(EnsureAgentId(n, p));
-    *scale_id = agent_id.get();
+    PetscCall(AgentCoordinateFor(n, p, scale_id));
   } else {
     SETERRQ(comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "unknown dimension scale '%s' for '%s'; use \"\", \"time\" or \"agent\"",
             scale.c_str(), p.c_str());
@@ -576,6 +610,7 @@ void Recorder::Impl::ForEachHandle(F &&f) {
   f(record_axis);
   f(agent_id);
   for (auto &[top, h] : time_copies) f(h);
+  for (auto &[top, h] : agent_copies) f(h);
   f(dxpl);
   f(str_type);
   f(file);
@@ -593,6 +628,7 @@ PetscErrorCode Recorder::Impl::CloseAll() {
   RecH5("/agents/record_step", record_axis.Close());
   RecH5("/inputs/agent_id", agent_id.Close());
   for (auto &[top, h] : time_copies) RecH5(top + "/time", h.Close());
+  for (auto &[top, h] : agent_copies) RecH5(top + "/agent_id", h.Close());
   RecH5(path, dxpl.Close());
   RecH5(path, str_type.Close());
   RecH5(path, file.Close());

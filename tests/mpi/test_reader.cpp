@@ -544,7 +544,12 @@ TEST_CASE("Recorder::Open appends to a file at another agent slicing", "[reader]
     expect(f.Attached("/agents/z", "/agents/record_step", 0) && f.Attached("/agents/z", "/agents/agent", 1),
            "scales of the new field");
     expect(f.Attached("/series/alpha", "/series/time", 0), "scale of the new series");
-    expect(f.Attached("/state/y", "/inputs/agent_id", 0), "scale of the new per-agent array");
+    // netCDF dimensions are visible in their group and its subgroups only: /state has its own agent_id.
+    expect(f.Attached("/state/y", "/state/agent_id", 0), "scale of the new per-agent array");
+    const auto state_ids = f.Read<std::int64_t>("/state/agent_id");
+    expect(static_cast<std::int64_t>(state_ids.size()) == n, "/state/agent_id size");
+    for (std::int64_t g = 0; g < n && static_cast<std::int64_t>(state_ids.size()) == n; ++g)
+      expect(state_ids[static_cast<std::size_t>(g)] == g, "/state/agent_id of agent " + std::to_string(g));
     const auto y = f.Read<double>("/state/y"), sx = f.Read<double>("/state/x");
     expect(static_cast<std::int64_t>(y.size()) == n && static_cast<std::int64_t>(sx.size()) == n, "state sizes");
     for (std::int64_t g = 0; g < n && static_cast<std::int64_t>(y.size()) == n && static_cast<std::int64_t>(sx.size()) == n; ++g)
