@@ -436,7 +436,9 @@ def test_report_writes_every_format(vector_report, runs):
             svg_text(stem.with_suffix(".svg"))  # parses as XML with an <svg> root
     # The text stays text in both vector formats: the axis labels can be searched and edited.
     with h5py.File(runs["nsw"], "r") as f:
-        units = f["series/regret_avg"].attrs["units"]
+        # Axis labels show dodge's own unit text (display_units) where the CF units attribute differs.
+        a = f["series/regret_avg"].attrs
+        units = a["display_units"] if "display_units" in a else a["units"]
         units = units.decode() if isinstance(units, bytes) else str(units)
     for text in (pdf_text(vector_report / "nsw" / "regret_avg.pdf"), svg_text(vector_report / "nsw" / "regret_avg.svg")):
         assert "Reg(t)/t, mean per step" in text and f"[{units}]" in text, text[:2000]
