@@ -162,6 +162,13 @@ struct Recorder::Impl {
                             hsize_t col0, hsize_t nrows, hsize_t ncols, const void *buf, hsize_t width = 1);
   PetscErrorCode ResolveScale(const std::string &scale, std::int64_t n, const std::string &p, hid_t *scale_id);
   PetscErrorCode EnsureAgentId(std::int64_t n, const std::string &p);
+  // Creates `id_path`, the agent coordinate 0..n-1, written in even blocks.
+  PetscErrorCode WriteAgentIds(const std::string &id_path, std::int64_t n, Id *out);
+  // `copies[top]`, the coordinate `top + "/" + name` of a top group: opened if the file has it (a reopened
+  // file), else made by `make(path, &id)`; netCDF dimensions are visible only in their group and below.
+  template <typename Make>
+  PetscErrorCode CoordinateCopy(std::map<std::string, Id> &copies, const std::string &top, const char *name,
+                                Make &&make, hid_t *scale_id);
   // The agent coordinate a dataset at `p` uses: /inputs/agent_id in /inputs, otherwise a copy in p's own
   // top group, made on first use (netCDF dimensions are visible only in their group and its subgroups).
   PetscErrorCode AgentCoordinateFor(std::int64_t n, const std::string &p, hid_t *scale_id);
@@ -400,36 +407,29 @@ PetscErrorCode Recorder::Impl::WriteTimeAttrs(hid_t dset, const std::string &p, 
 }
 
 PetscErrorCode Recorder::Impl::TimeCoordinateFor(const std::string &p, hid_t *scale_id) {
-  Impl &im = *this;
   PetscFunctionBeginUser;
   const std::string top = TopOf(p);
   if (top == "/series" || top == p) {
     *scale_id = time.get();
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  Id &copy = time_copies[top];
-  if (!copy.valid()) {
-    const std::string cp = top + "/time";
-    bool exists;
-    PetscCall(PathExists(cp, &exists));
-    if (exists) {
-      RecH5(cp, copy.Assign(H5Dopen2(file.get(), cp.c_str(), H5P_DEFAULT)));
-    } else {
-      const hsize_t n = static_cast<hsize_t>(T);
-      if (!time_values_known) {  // reopened file: the values are in /series/time
-        time_values.assign(rank == 0 ? static_cast<std::size_t>(T) : 0, 0.0);
-        PetscCall(h5::ReadBlock(comm, path, "/series/time", time.get(), dxpl.get(), H5T_NATIVE_DOUBLE, sizeof(double),
-                                0, rank == 0 ? n : 0, 1, max_write_bytes, time_values.data()));
-        time_values_known = true;
-      }
-      PetscCall(CreateDataset(cp, H5T_IEEE_F64LE, 1, &n, nullptr, false, time_units, time_long_name, &copy));
-      PetscCall(WriteBlock(copy.get(), cp, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0, rank == 0 ? n : 0, 1,
-                           time_values.data()));
-      PetscCall(MakeCoordinate(copy.get(), cp));
-      PetscCall(WriteTimeAttrs(copy.get(), cp, time_units));
+  auto make = [&](const std::string &cp, Id *copy) -> PetscErrorCode {
+    PetscFunctionBeginUser;
+    const hsize_t n = static_cast<hsize_t>(T);
+    if (!time_values_known) {  // reopened file: the values are in /series/time
+      time_values.assign(rank == 0 ? static_cast<std::size_t>(T) : 0, 0.0);
+      PetscCall(h5::ReadBlock(comm, path, "/series/time", time.get(), dxpl.get(), H5T_NATIVE_DOUBLE, sizeof(double),
+                              0, rank == 0 ? n : 0, 1, max_write_bytes, time_values.data()));
+      time_values_known = true;
     }
-  }
-  *scale_id = copy.get();
+    PetscCall(CreateDataset(cp, H5T_IEEE_F64LE, 1, &n, nullptr, false, time_units, time_long_name, copy));
+    PetscCall(WriteBlock(copy->get(), cp, H5T_NATIVE_DOUBLE, sizeof(double), 0, 0, rank == 0 ? n : 0, 1,
+                         time_values.data()));
+    PetscCall(MakeCoordinate(copy->get(), cp));
+    PetscCall(WriteTimeAttrs(copy->get(), cp, time_units));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  };
+  PetscCall(CoordinateCopy(time_copies, top, "time", make, scale_id));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -536,21 +536,43 @@ PetscErrorCode Recorder::Impl::EnsureAgentId(std::int64_t n, const std::string &
                p.c_str(), ll(n), id_path.c_str(), ll(n_agents_all));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(WriteAgentIds(id_path, n, &agent_id));
+  n_agents_all = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode Recorder::Impl::WriteAgentIds(const std::string &id_path, std::int64_t n, Id *out) {
+  PetscFunctionBeginUser;
   // The axis is written in even blocks whatever the caller's layout, so it costs every rank the same.
   const Block blk = Block::make(n, rank, size);
   std::vector<std::int64_t> ids(static_cast<std::size_t>(blk.local()));
   for (std::int64_t i = 0; i < blk.local(); ++i) ids[static_cast<std::size_t>(i)] = blk.start + i;
   const hsize_t dims = static_cast<hsize_t>(n);
-  PetscCall(CreateDataset(id_path, H5T_STD_I64LE, 1, &dims, nullptr, false, "1", "global agent id", &agent_id));
-  PetscCall(WriteBlock(agent_id.get(), id_path, H5T_NATIVE_INT64, sizeof(std::int64_t), static_cast<hsize_t>(blk.start),
+  PetscCall(CreateDataset(id_path, H5T_STD_I64LE, 1, &dims, nullptr, false, "1", "global agent id", out));
+  PetscCall(WriteBlock(out->get(), id_path, H5T_NATIVE_INT64, sizeof(std::int64_t), static_cast<hsize_t>(blk.start),
                        0, static_cast<hsize_t>(blk.local()), 1, ids.data()));
-  PetscCall(MakeCoordinate(agent_id.get(), id_path));
-  n_agents_all = n;
+  PetscCall(MakeCoordinate(out->get(), id_path));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+template <typename Make>
+PetscErrorCode Recorder::Impl::CoordinateCopy(std::map<std::string, Id> &copies, const std::string &top,
+                                              const char *name, Make &&make, hid_t *scale_id) {
+  Impl &im = *this;
+  PetscFunctionBeginUser;
+  Id &copy = copies[top];
+  if (!copy.valid()) {
+    const std::string cp = top + "/" + name;
+    bool exists;
+    PetscCall(PathExists(cp, &exists));
+    if (exists) RecH5(cp, copy.Assign(H5Dopen2(file.get(), cp.c_str(), H5P_DEFAULT)));
+    else PetscCall(make(cp, &copy));
+  }
+  *scale_id = copy.get();
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode Recorder::Impl::AgentCoordinateFor(std::int64_t n, const std::string &p, hid_t *scale_id) {
-  Impl &im = *this;
   PetscFunctionBeginUser;
   PetscCall(EnsureAgentId(n, p));
   const std::string top = TopOf(p);
@@ -558,25 +580,9 @@ PetscErrorCode Recorder::Impl::AgentCoordinateFor(std::int64_t n, const std::str
     *scale_id = agent_id.get();
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  Id &copy = agent_copies[top];
-  if (!copy.valid()) {
-    const std::string cp = top + "/agent_id";
-    bool exists;
-    PetscCall(PathExists(cp, &exists));
-    if (exists) {
-      RecH5(cp, copy.Assign(H5Dopen2(file.get(), cp.c_str(), H5P_DEFAULT)));
-    } else {
-      const Block blk = Block::make(n, rank, size);
-      std::vector<std::int64_t> ids(static_cast<std::size_t>(blk.local()));
-      for (std::int64_t i = 0; i < blk.local(); ++i) ids[static_cast<std::size_t>(i)] = blk.start + i;
-      const hsize_t dims = static_cast<hsize_t>(n);
-      PetscCall(CreateDataset(cp, H5T_STD_I64LE, 1, &dims, nullptr, false, "1", "global agent id", &copy));
-      PetscCall(WriteBlock(copy.get(), cp, H5T_NATIVE_INT64, sizeof(std::int64_t), static_cast<hsize_t>(blk.start), 0,
-                           static_cast<hsize_t>(blk.local()), 1, ids.data()));
-      PetscCall(MakeCoordinate(copy.get(), cp));
-    }
-  }
-  *scale_id = copy.get();
+  PetscCall(CoordinateCopy(
+      agent_copies, top, "agent_id", [&](const std::string &cp, Id *copy) { return WriteAgentIds(cp, n, copy); },
+      scale_id));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
