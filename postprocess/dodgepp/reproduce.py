@@ -206,6 +206,19 @@ def resolve_binary(s: str) -> Path:
                      "cmake --build --preset release, or pass --dodge)")
 
 
+def stale_figures(figdir: Path, ids: list[str], everything: bool) -> list[Path]:
+    """The figures in figdir that this call redraws, so stale ones of a former layout must not linger: every
+    experiment figure on a full run, those of the selected experiments with --only. The sweep's heat maps
+    (sweep_*) belong to postprocess/sweep_schemes, which reproduce does not rerun, and are never touched."""
+    out = []
+    for fig in sorted(f for fmt in FORMATS for f in figdir.glob(f"*.{fmt}")):
+        if fig.name.startswith("sweep_"):
+            continue
+        if everything or fig.name.split("_")[0] in ids:
+            out.append(fig)
+    return out
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
@@ -227,10 +240,8 @@ def main(argv=None) -> int:
               formats=args.format, dpi=args.dpi)
     ctx.out.mkdir(parents=True, exist_ok=True)
     ctx.figdir.mkdir(parents=True, exist_ok=True)
-    # Figures of the experiments about to run are redrawn; stale ones of a former layout must not linger.
-    for png in (f for fmt in FORMATS for f in ctx.figdir.glob(f"*.{fmt}")):
-        if args.only is None or png.name.split("_")[0] in {e.id for e in selected}:
-            png.unlink()
+    for fig in stale_figures(ctx.figdir, [e.id for e in selected], everything=args.only is None):
+        fig.unlink()
 
     runner = Runner(ctx)
     results, run_info = [], {}

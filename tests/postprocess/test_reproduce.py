@@ -304,3 +304,20 @@ def test_bad_format_refused(tool, tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "--format" in r.stderr and "tiff" in r.stderr and "png, pdf, svg" in r.stderr, r.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_stale_figures_spare_the_sweep(tmp_path):
+    """A full run redraws every experiment figure but leaves the heat maps of postprocess/sweep_schemes alone
+    (a full reproduce once deleted docs/results/sweep_*.png while results.md still linked them)."""
+    import sys
+    sys.path.insert(0, str(REPO / "postprocess"))
+    from dodgepp.reproduce import stale_figures
+
+    for name in ("Z1_graphs.png", "Z2_schemes.svg", "E3_cost_par.pdf", "sweep_nsw.png", "sweep_synthetic.svg",
+                 "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    names = lambda figs: sorted(f.name for f in figs)  # noqa: E731
+    assert names(stale_figures(tmp_path, ["Z1"], everything=True)) == ["E3_cost_par.pdf", "Z1_graphs.png",
+                                                                      "Z2_schemes.svg"]
+    assert names(stale_figures(tmp_path, ["Z1", "E3"], everything=False)) == ["E3_cost_par.pdf", "Z1_graphs.png"]
+    assert names(stale_figures(tmp_path, [], everything=False)) == []
