@@ -18,6 +18,7 @@
 #include "core/options.hpp"
 #include "core/rng.hpp"
 #include "graph/graph.hpp"
+#include "graph/union_rows.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 
@@ -93,39 +94,6 @@ bool ParseAgents(const std::string &spec, bool *fraction, double *f, std::vector
   }
   return true;
 }
-
-// The in-neighbours of each owned row over every graph of the sequence (the union graph), sorted by global
-// id, without the agent itself; and, per graph, each row entry's position in that list (−1: self). Built from
-// the graphs' global ids, which exist until ReleaseSetupData. (The same as exchange_features.cpp's.)
-struct UnionEdges {
-  std::vector<std::int64_t> ptr, gid;
-  std::vector<std::vector<std::int64_t>> map;
-  void Build(const graph::LocalGraphs &g, const Block &block) {
-    const std::int64_t nloc = block.local();
-    ptr.assign(nloc + 1, 0), gid.clear(), map.assign(g.B, {});
-    std::vector<std::int64_t> row;
-    for (std::int64_t i = 0; i < nloc; ++i) {
-      row.clear();
-      for (const graph::Mixing &m : g.graphs)
-        for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e)
-          if (m.gid[e] != block.start + i) row.push_back(m.gid[e]);
-      std::sort(row.begin(), row.end());
-      row.erase(std::unique(row.begin(), row.end()), row.end());
-      gid.insert(gid.end(), row.begin(), row.end());
-      ptr[i + 1] = static_cast<std::int64_t>(gid.size());
-    }
-    for (int b = 0; b < g.B; ++b) {
-      const graph::Mixing &m = g.graphs[b];
-      map[b].assign(m.col.size(), -1);
-      for (std::int64_t i = 0; i < nloc; ++i)
-        for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) {
-          if (m.gid[e] == block.start + i) continue;
-          map[b][e] = std::lower_bound(gid.begin() + ptr[i], gid.begin() + ptr[i + 1], m.gid[e]) - gid.begin();
-        }
-    }
-  }
-  std::int64_t edges() const { return static_cast<std::int64_t>(gid.size()); }
-};
 
 class AttackPolicy final : public SendPolicy {
  public:
@@ -383,7 +351,7 @@ class AttackPolicy final : public SendPolicy {
   attacks::Chart chart_;
   int W_;
   std::vector<std::int64_t> attackers_;
-  UnionEdges edges_;
+  graph::UnionRows edges_;
   std::vector<std::int64_t> slot_;  // per owned agent: its index among the local attackers (−1: honest)
   std::int64_t natt_local_ = 0, last_t_ = 0;
   std::vector<double> hist_, state_;

@@ -14,6 +14,7 @@
 #include "core/options.hpp"
 #include "core/rng.hpp"
 #include "graph/graph.hpp"
+#include "graph/union_rows.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 
@@ -27,40 +28,6 @@ const char *const kPrivacy[] = {"none", "masks", "laplace"};
 PetscErrorCode Param(io::Recorder &rec, const char *name, double v) {
   return rec.WriteGlobalArray(std::string("exchange/") + name, &v, 1, "1", std::string("algorithms.md §13 parameter ") + name);
 }
-
-// The in-neighbours of each owned row over every graph of the switching sequence (the union graph), sorted
-// by global id, without the agent itself; and, per graph, each row entry's position in that list (−1: self).
-// Built from the graphs' global ids, which exist until ReleaseSetupData.
-struct UnionRows {
-  std::vector<std::int64_t> ptr, gid;
-  std::vector<std::vector<std::int64_t>> map;  // per graph b, per entry e
-  void Build(const graph::LocalGraphs &g, const Block &block) {
-    const std::int64_t nloc = block.local();
-    ptr.assign(nloc + 1, 0), gid.clear(), map.assign(g.B, {});
-    std::vector<std::int64_t> row;
-    for (std::int64_t i = 0; i < nloc; ++i) {
-      row.clear();
-      for (const graph::Mixing &m : g.graphs)
-        for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e)
-          if (m.gid[e] != block.start + i) row.push_back(m.gid[e]);
-      std::sort(row.begin(), row.end());
-      row.erase(std::unique(row.begin(), row.end()), row.end());
-      gid.insert(gid.end(), row.begin(), row.end());
-      ptr[i + 1] = static_cast<std::int64_t>(gid.size());
-    }
-    for (int b = 0; b < g.B; ++b) {
-      const graph::Mixing &m = g.graphs[b];
-      map[b].assign(m.col.size(), -1);
-      for (std::int64_t i = 0; i < nloc; ++i)
-        for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) {
-          if (m.gid[e] == block.start + i) continue;
-          const auto first = gid.begin() + ptr[i], last = gid.begin() + ptr[i + 1];
-          map[b][e] = std::lower_bound(first, last, m.gid[e]) - gid.begin();
-        }
-    }
-  }
-  std::int64_t edges() const { return static_cast<std::int64_t>(gid.size()); }
-};
 
 // §13.1: each agent keeps its last-sent copy and a version; the copy is renewed when a coordinate moved more
 // than c0 + c1 exp(−ρt) from it (t = 1 always). Every neighbour mixes the copy (own term: the true μ_i, the
@@ -195,7 +162,7 @@ class TriggerPolicy final : public SendPolicy {
  private:
   double c0_, c1_, rho_;
   int W_;
-  UnionRows rows_;
+  graph::UnionRows rows_;
   std::vector<double> copy_, version_, held_;
   std::vector<std::int64_t> edge_sent_, edge_active_;
 };
@@ -255,7 +222,7 @@ class MaskPolicy final : public SendPolicy {
  private:
   std::uint64_t seed_;
   double sigma0_, phi_;
-  UnionRows rows_;
+  graph::UnionRows rows_;
 };
 
 // §13.2 Laplace mechanism: i sends v + l, l ~ Laplace(0, b_t) per coordinate (stream DP, a = gid, b = t,
