@@ -152,6 +152,16 @@ PetscErrorCode AllreduceMaxInt(MPI_Comm comm, std::int64_t *values, int n) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode NodeSum(MPI_Comm comm, double *value, int *node_ranks) {
+  MPI_Comm node = MPI_COMM_NULL;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, node_ranks));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_DOUBLE, MPI_SUM, node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode GhostBcastInt64(MPI_Comm comm, const Block &block, std::span<const std::int64_t> ghosts,
                                std::span<const std::int64_t> owned, std::span<std::int64_t> ghost_out) {
   PetscFunctionBeginUser;

@@ -43,6 +43,10 @@ PetscErrorCode AllgathervInt64(MPI_Comm comm, std::span<const std::int64_t> mine
 // prefix sums of int64: AllreduceSumInt and ExscanInt of comm/exchange.hpp.)
 PetscErrorCode AllreduceMaxInt(MPI_Comm comm, std::int64_t *values, int n);
 
+// The sum of `*value` over the ranks of comm that share this rank's node (MPI_COMM_TYPE_SHARED), in place, and
+// how many they are. Collective on comm.
+PetscErrorCode NodeSum(MPI_Comm comm, double *value, int *node_ranks);
+
 // One-off broadcast of one int64 per agent from owners to the ranks that read it, exactly (no detour through
 // doubles): ghost_out[s] = owned value of agent ghosts[s] on its owner. `owned` holds this rank's
 // block.local() values by local index; `ghosts` are global ids not owned here (sorted or not) and ghost_out

@@ -14,6 +14,7 @@
 
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
+#include "comm/exchange.hpp"
 #include "core/options.hpp"
 
 namespace dodge::run {
@@ -165,11 +166,8 @@ double PeakResidentBytes() {
 }
 
 PetscErrorCode MemoryAvailablePerRank(double *bytes, std::string *source) {
-  MPI_Comm node = MPI_COMM_NULL;
   int local_ranks = 1;
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_split_type(PETSC_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-  PetscCallMPI(MPI_Comm_size(node, &local_ranks));
   double avail = 0;
   std::string src;
   // MemAvailable: what the kernel can give without swapping.
@@ -197,8 +195,7 @@ PetscErrorCode MemoryAvailablePerRank(double *bytes, std::string *source) {
   }
   // What the ranks of this node hold already is theirs to keep.
   double held = PeakResidentBytes();
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &held, 1, MPI_DOUBLE, MPI_SUM, node));
-  PetscCallMPI(MPI_Comm_free(&node));
+  PetscCall(comm::NodeSum(PETSC_COMM_WORLD, &held, &local_ranks));
   if (avail > 0) avail = (avail + held) / local_ranks;
   // An address-space limit (ulimit -v) binds each process alone: allocations beyond it fail at once. Its
   // headroom is compared with the resident estimate, which is smaller than the address space a run maps, so
@@ -213,7 +210,7 @@ PetscErrorCode MemoryAvailablePerRank(double *bytes, std::string *source) {
   }
   // The tightest node decides, the same number on every rank.
   double v[2] = {avail > 0 ? -avail : 0.0, avail > 0 ? 0.0 : 1.0};
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD));
+  PetscCall(comm::AllreduceMax(PETSC_COMM_WORLD, v, 2));
   *bytes = v[1] > 0 ? 0.0 : -v[0];
   PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, src, source));
   if (*bytes > 0 && source->find("ulimit") == std::string::npos)
