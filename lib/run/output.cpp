@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
+#include <system_error>
 
+#include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
 #include "core/events.hpp"
@@ -163,7 +166,7 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
   for (std::int64_t q = 0; q < nsel_local_; ++q) sel_gids[q] = block.start + selected_[q];
   if (restart) {
     // The output file of the interrupted run holds every step up to the checkpoint: continue it.
-    PetscCall(io::Recorder::Open(PETSC_COMM_WORLD, o.file, &rec_));
+    PetscCall(io::Recorder::Open(PETSC_COMM_WORLD, work(), &rec_));
     PetscCall(rec_->RebindAgentAxis(sel_off, nsel_local_, sel_gids));
     for (const auto &c : columns) series_ids_.push_back(rec_->SeriesId(c.name));
     if (nsel_ > 0)
@@ -172,12 +175,12 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
               std::find(field_ids_.begin(), field_ids_.end(), -1) == field_ids_.end();
     PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
                "cannot resume into %s: it lacks datasets this run writes (was it written by another scenario?)",
-               o.file.c_str());
+               work().c_str());
     PetscCall(rec_->SetAttribute("/", "restarts", static_cast<std::int64_t>(1)));
     PetscCall(rec_->SetAttribute("/", "ranks_after_restart", static_cast<std::int64_t>(comm::WorldSize())));
   } else {
     PetscCall(PetscLogEventBegin(ev->hdf5_write, 0, 0, 0, 0));
-    PetscCall(io::Recorder::Create(PETSC_COMM_WORLD, o.file, &rec_));
+    PetscCall(io::Recorder::Create(PETSC_COMM_WORLD, work(), &rec_));
     // CF metadata (netCDF-4 readers); dodge's own file layout version is dodge_format beside it.
     PetscCall(rec_->SetAttribute("/", "Conventions", std::string(io::cf::kConventions)));
     PetscCall(rec_->SetAttribute("/", "dodge_format", std::string("dodge-1.0")));
@@ -284,8 +287,20 @@ PetscErrorCode OutputMonitor::Sync(std::int64_t t) {
 }
 
 PetscErrorCode OutputMonitor::Close() {
+  std::string msg;
   PetscFunctionBeginUser;
   PetscCall(rec_->Close());
+  if (work() != o_.file && comm::WorldRank() == 0) {
+    // rename(2) within one directory replaces the target atomically: readers see the old complete file or
+    // the new complete one, never a half-written file.
+    std::error_code ec;
+    std::filesystem::rename(work(), o_.file, ec);
+    if (ec)
+      msg = "the run is complete in '" + work() + "' but renaming it to -output_file '" + o_.file + "' failed: " +
+            ec.message() + "; the complete output stays in '" + work() + "'";
+  }
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
+  PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_WRITE, "%s", msg.c_str());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

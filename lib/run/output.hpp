@@ -23,6 +23,9 @@ struct OutputOptions {
   PetscBool record_inputs = PETSC_TRUE;
   PetscBool overwrite = PETSC_FALSE;  // -output_overwrite: replace an existing file (run/path_policy.hpp)
   double warn_gb = 1.0;  // -output_warn_gb: warn before the run when /agents would exceed this many GB (0: never)
+  // Where the run writes until it is complete (not an option: run::CheckRunPaths decides it, normally
+  // PartialPath(file)); Close renames it to `file`, so a failed run never touches a complete file there.
+  std::string work_file;
   bool writes() const { return file != "none" && !file.empty(); }
 };
 
@@ -50,13 +53,15 @@ class OutputMonitor : public Monitor {
   PetscErrorCode PreStep(std::int64_t t, algorithms::StepContext &ctx) override;
   PetscErrorCode PostStep(Run &run, const StepInfo &s, bool *stop, int *exit_code) override;
   PetscErrorCode Sync(std::int64_t t) override;
-  // The open file (for the summary attributes), and its close. Collective.
+  // The open file (for the summary attributes), and its close, which renames the working file to the
+  // -output_file path (replacing what was there only now, when the new file is complete). Collective.
   io::Recorder &recorder() { return *rec_; }
   PetscErrorCode Close();
   double io_seconds() const { return io_seconds_; }
 
  private:
   PetscErrorCode FlushBuffers(std::int64_t t);
+  const std::string &work() const { return o_.work_file.empty() ? o_.file : o_.work_file; }
 
   std::unique_ptr<io::Recorder> rec_;
   OutputOptions o_;

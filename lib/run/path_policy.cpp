@@ -88,7 +88,25 @@ std::string ExistingProblem(const PathPolicy &p, const io::FileProbe &o) {
          "); resume it with -restart, give -output_overwrite to replace it, or choose another -output_file";
 }
 
+// Rank 0: why the working file beside the output stands in the way of this run, or "". It is dodge's own name,
+// but a file there that dodge did not write is still not replaced.
+std::string PartialProblem(const PathPolicy &p, const std::string &partial, const io::FileProbe &w) {
+  if (!w.exists) return "";
+  if (w.is_dir)
+    return "'" + partial + "', where dodge writes -output_file '" + p.output + "' until the run is complete, is a "
+           "directory; move it away or choose another -output_file";
+  if (!w.is_hdf5 || !w.has_status)
+    return "'" + partial + "', where dodge writes -output_file '" + p.output + "' until the run is complete, exists "
+           "and is not a dodge output file; dodge does not replace it. Move it away or choose another -output_file";
+  if (p.restart || p.overwrite) return "";
+  return "'" + partial + "' holds an unfinished dodge run writing -output_file '" + p.output + "' (status " + w.status +
+         (w.run_id.empty() ? std::string() : ", run id " + w.run_id) +
+         "); resume it with -restart, give -output_overwrite to replace it, or choose another -output_file";
+}
+
 }  // namespace
+
+std::string PartialPath(const std::string &output) { return output + ".partial"; }
 
 OutputLock::~OutputLock() {
   if (!path_.empty()) ::unlink(path_.c_str());
@@ -140,7 +158,7 @@ PetscErrorCode OutputLock::Acquire(const std::string &output) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode CheckRunPaths(const PathPolicy &p, OutputLock *lock, std::string *run_id) {
+PetscErrorCode CheckRunPaths(const PathPolicy &p, OutputLock *lock, std::string *run_id, std::string *work) {
   std::string msg;
   PetscFunctionBeginUser;
   // The inputs: what this rank's readers registered, the options files, and the checkpoint of a restart.
@@ -153,30 +171,46 @@ PetscErrorCode CheckRunPaths(const PathPolicy &p, OutputLock *lock, std::string 
   for (const InputFile &f : OptionsFilesGiven(argc, args)) inputs.push_back(f);
   if (p.restart) inputs.push_back({p.checkpoint, "the checkpoint resumed (-checkpoint_file)"});
   if (p.write) msg = SameAsInput(p.output, "-output_file", inputs);
+  if (msg.empty() && p.write) msg = SameAsInput(PartialPath(p.output), "-output_file", inputs);
   if (msg.empty() && !p.restart) msg = SameAsInput(p.checkpoint, "-checkpoint_file", inputs);
   if (msg.empty() && p.write)
     msg = SameAsInput(p.checkpoint, "-checkpoint_file", {{p.output, "the output file (-output_file)"}});
   PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
   PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s", msg.c_str());
 
-  std::string id;
+  std::string id, wk;
   if (comm::WorldRank() == 0) {
+    const std::string partial = PartialPath(p.output);
     const io::FileProbe o = p.write ? io::ProbeFile(p.output) : io::FileProbe{};
+    const io::FileProbe w = p.write ? io::ProbeFile(partial) : io::FileProbe{};
+    // The file the run writes: the working file; on a restart, the output itself when a dodge older than the
+    // working name wrote the interrupted run in place. A path that is not a regular file (a device such as
+    // /dev/null, a fifo, a symbolic link) is written in place, as asked: a rename would replace the device or
+    // the link itself rather than write through it.
+    wk = p.write ? partial : "";
+    struct stat ls;
+    if (p.write && ::lstat(p.output.c_str(), &ls) == 0 && !S_ISREG(ls.st_mode)) wk = p.output;
+    if (p.restart && p.write && !w.exists && o.exists) wk = p.output;
+    const io::FileProbe *cont = wk == p.output ? &o : &w;
     if (p.write) msg = ExistingProblem(p, o);
+    if (msg.empty() && p.write && wk == partial) msg = PartialProblem(p, partial, w);
     if (msg.empty() && p.write) msg = LocationProblem(p.output);
+    // A missing file to continue is reported when the output is opened, after the checkpoint's own checks
+    // (a checkpoint of another scenario says so first).
     if (msg.empty() && p.restart) {
       const io::FileProbe c = io::ProbeFile(p.checkpoint);
       id = c.run_id;
       // Only the output of the checkpointed run may be continued: another run's file would mix two runs.
-      if (p.write && o.exists && o.has_status && c.exists && c.run_id != o.run_id)
-        msg = "cannot resume into -output_file '" + p.output + "': it is the output of run " +
-              (o.run_id.empty() ? std::string("(no run id)") : o.run_id) + ", but the checkpoint '" + p.checkpoint +
-              "' belongs to run " + (c.run_id.empty() ? std::string("(no run id)") : c.run_id) +
+      if (p.write && cont->has_status && c.exists && c.run_id != cont->run_id)
+        msg = "cannot resume into '" + wk + "' (-output_file '" + p.output + "'): it is the output of run " +
+              (cont->run_id.empty() ? std::string("(no run id)") : cont->run_id) + ", but the checkpoint '" +
+              p.checkpoint + "' belongs to run " + (c.run_id.empty() ? std::string("(no run id)") : c.run_id) +
               "; give the output file of the checkpointed run";
     }
   }
   PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
   PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_OPEN, "%s", msg.c_str());
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, wk, work));
   if (p.restart) PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, id.empty() ? std::string("-") : id, run_id));
   if (run_id->size() == 1 && (*run_id)[0] == '-') run_id->clear();
   if (p.write) PetscCall(lock->Acquire(p.output));

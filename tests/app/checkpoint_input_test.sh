@@ -26,7 +26,7 @@ refused() {  # refused WHAT PATTERN: the restart at NP ranks must fail naming PA
   [ $rc -ne 0 ] || { echo "$log"; fail "$1: resumed (exit 0) although an input changed"; }
   grep -q -- "written with other input files" <<<"$log" && grep -q -- "$2" <<<"$log" ||
     { echo "$log"; fail "$1: the message does not say which input changed ($2)"; }
-  [ "$(status "$d/a.h5")" = running ] || fail "$1: the output says $(status "$d/a.h5") after a refused restart"
+  [ "$(status "$d/a.h5.partial")" = running ] || fail "$1: the output says $(status "$d/a.h5.partial") after a refused restart"
   echo "ok: $1 refused (exit $rc)"
 }
 # One digit of a demand value that the run reads (the 10-day window starts 2024-07-05), then one edge-list line.

@@ -32,8 +32,9 @@ case $mode in
     rc=$?
     [ $rc -ne 0 ] || fail "the killed run exited 0"
     [ -f "$ck" ] || fail "no checkpoint $ck after the crash"
-    status=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['status'])" "$f")
-    [ "$status" = running ] || fail "output of the crashed run says status $status"
+    status=$(/usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['status'])" "$f.partial")
+    [ "$status" = running ] || fail "output of the crashed run (its working file $f.partial) says status $status"
+    [ ! -e "$f" ] || fail "the crashed run left a file under the final name $f"
     run $np2 "${common[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_keep -restart | tee "$out/${mode}_restart.log" | grep -q "restart:   from .* at the end of step 200" \
       || fail "restart did not resume at step 200"
     /usr/bin/python3 "$here/compare_runs.py" "$ref" "$f" || fail "resumed run differs from the uninterrupted one"

@@ -49,7 +49,7 @@ big=(-agents 400 -graph_family ring -steps 200 -output_agents all)
 case $case in
   full_output)
     small_fs 256
-    expect 67 "HDF5 call .* failed .* in file '$d/small/run.h5'.*free space" "$d/small/run.h5" "${big[@]}" -output_file "$d/small/run.h5" ;;
+    expect 67 "HDF5 call .* failed .* in file '$d/small/run.h5.partial'.*free space" "$d/small/run.h5.partial" "${big[@]}" -output_file "$d/small/run.h5" ;;
   full_checkpoint)
     # The state of 20000 agents (~1 MiB) does not fit in 128 kB.
     small_fs 128
@@ -109,8 +109,9 @@ with open(p,'r+b') as f: f.seek(off); f.write(bytes(r.randrange(256) for _ in ra
     expect 67 "'/dev/full'" "" -steps 10 -output_file /dev/full -output_overwrite ;;
   status_failed)
     expect 72 "step 7: .* is inf or NaN" "$d/run.h5" -steps 20 -metrics false -test_nonfinite_at_step 7 -output_file "$d/run.h5"
-    [ "$(attr "$d/run.h5" status)" = failed ] || fail "status is '$(attr "$d/run.h5" status)', expected failed"
-    attr "$d/run.h5" error | grep -q "step 7: .* is inf or NaN" || fail "no attribute error with the message"
-    echo "ok: status failed, error = $(attr "$d/run.h5" error | head -c 100)" ;;
+    [ ! -e "$d/run.h5" ] || fail "the failed run left a file under the final name"
+    [ "$(attr "$d/run.h5.partial" status)" = failed ] || fail "status is '$(attr "$d/run.h5.partial" status)', expected failed"
+    attr "$d/run.h5.partial" error | grep -q "step 7: .* is inf or NaN" || fail "no attribute error with the message"
+    echo "ok: status failed, error = $(attr "$d/run.h5.partial" error | head -c 100)" ;;
   *) fail "unknown case" ;;
 esac

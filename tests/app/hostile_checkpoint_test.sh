@@ -20,7 +20,7 @@ for r in a b; do
   [ -f "$d/$r.ckpt.h5" ] || fail "no checkpoint $d/$r.ckpt.h5"
 done
 cp "$d/a.ckpt.h5" "$d/good.ckpt.h5"
-cp "$d/a.h5" "$d/a_copy.h5"
+cp "$d/a.h5.partial" "$d/a_copy.h5"
 # hostile NAME PATTERN PYTHON: a copy of the good checkpoint altered by PYTHON (f is the open file) is refused.
 hostile() {
   local name=$1 pattern=$2 code=$3 ck=$d/$1.ckpt.h5 log rc
@@ -29,12 +29,12 @@ hostile() {
 f = h5py.File('$ck', 'r+')
 $code
 f.close()" || fail "$name: could not alter the checkpoint"
-  cp "$d/a_copy.h5" "$d/a.h5"
+  cp "$d/a_copy.h5" "$d/a.h5.partial"
   log=$(run "$np" -output_file "$d/a.h5" -checkpoint_file "$ck" -restart); rc=$?
   [ $rc -ne 0 ] || { echo "$log"; fail "$name: the altered checkpoint was resumed (exit 0)"; }
   grep -E -q -- "$pattern" <<<"$log" || { echo "$log"; fail "$name: message does not match /$pattern/"; }
   grep -q -E 'Segmentation|signal 11|core dumped' <<<"$log" && { echo "$log"; fail "$name: crashed"; }
-  [ "$(status "$d/a.h5")" = running ] || fail "$name: the output says $(status "$d/a.h5") after a refused restart"
+  [ "$(status "$d/a.h5.partial")" = running ] || fail "$name: the output says $(status "$d/a.h5.partial") after a refused restart"
   echo "ok: $name refused (exit $rc): $(grep -E -m1 -o -- "$pattern.*" <<<"$log" | head -c 250)"
 }
 hostile short_array "dataset /state/x has shape 16, expected 17" \
@@ -51,16 +51,17 @@ hostile old_format "checkpoint_format 1.*resumes only checkpoint_format 2" "f.at
 hostile other_version "dodge_version 0\.0\.0-other.*of its own version" "f.attrs['dodge_version'] = '0.0.0-other'"
 hostile incomplete "is incomplete \(status running\)" "f.attrs['status'] = 'running'"
 # A checkpoint of run b into the output of run a: same scenario, another run.
-cp "$d/a_copy.h5" "$d/a.h5"
+cp "$d/a_copy.h5" "$d/a.h5.partial"
 log=$(run "$np" -output_file "$d/a.h5" -checkpoint_file "$d/b.ckpt.h5" -restart); rc=$?
 [ $rc -ne 0 ] || fail "other_run: the checkpoint of another run was resumed into a.h5"
-grep -E -q "cannot resume into -output_file '$d/a.h5': it is the output of run [0-9a-f]{32}, but the checkpoint '$d/b.ckpt.h5' belongs to run [0-9a-f]{32}" <<<"$log" \
+grep -E -q "cannot resume into '$d/a.h5.partial' \(-output_file '$d/a.h5'\): it is the output of run [0-9a-f]{32}, but the checkpoint '$d/b.ckpt.h5' belongs to run [0-9a-f]{32}" <<<"$log" \
   || { echo "$log"; fail "other_run: no clear message"; }
 echo "ok: other_run refused (exit $rc)"
 # The intact checkpoint still resumes, bit for bit the uninterrupted run, and is removed afterwards.
-cp "$d/a_copy.h5" "$d/a.h5"
+cp "$d/a_copy.h5" "$d/a.h5.partial"
 run "$np" -output_file "$d/a.h5" -checkpoint_file "$d/good.ckpt.h5" -restart > "$d/good.log" || { cat "$d/good.log"; fail "intact checkpoint refused"; }
 grep -q "restart:   from .* at the end of step 100" "$d/good.log" || fail "did not resume at step 100"
 /usr/bin/python3 "$here/compare_runs.py" "$d/ref.h5" "$d/a.h5" || fail "resumed run differs from the uninterrupted one"
+[ ! -e "$d/a.h5.partial" ] || fail "the working file a.h5.partial is left after the resumed run completed"
 [ ! -e "$d/good.ckpt.h5" ] || fail "checkpoint left after the resumed run completed"
 echo "ok: hostile checkpoints at $np ranks"

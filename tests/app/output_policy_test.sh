@@ -3,7 +3,7 @@
 # written, with a message naming it and a non-zero exit, and the file that was there is byte for byte unchanged.
 # Usage: output_policy_test.sh DODGE OUTDIR DATA_DIR INPUTS_DIR NP CASE
 # CASE: options | data | symlink | edges | checkpoint | directory | parent_file | unwritable | complete |
-#       overwrite | foreign | unfinished | lock | stale_lock
+#       overwrite | foreign | unfinished | lock | stale_lock | atomic
 set -u
 dodge=$1 out=$2 data=$3 inputs=$4 np=$5 case=$6
 d=$out/policy_${case}_np$np
@@ -76,10 +76,31 @@ case $case in
     refused "-output_file '$d/notes.h5' exists and is not a dodge output file" "$d/notes.h5" -output_file "$d/notes.h5"
     /usr/bin/python3 -c "import h5py,sys; h5py.File(sys.argv[1],'w')['x']=[1.0]" "$d/other.h5"
     refused "-output_file '$d/other.h5' exists and is not a dodge output file" "$d/other.h5" -output_file "$d/other.h5" ;;
+  atomic)
+    # The complete output of a first run survives a second one that fails, even with -output_overwrite: the
+    # second writes run.h5.partial, which a third run (complete) renames over run.h5. A device is written in place.
+    run -output_file "$d/run.h5" > "$d/first.log" || { cat "$d/first.log"; fail "first run"; }
+    before=$(sum "$d/run.h5") id1=$(runid "$d/run.h5")
+    [ ! -e "$d/run.h5.partial" ] || fail "a complete run left its working file run.h5.partial"
+    run -output_file "$d/run.h5" -output_overwrite -metrics false -test_nonfinite_at_step 7 > "$d/second.log"
+    rc=$?
+    [ $rc -eq 72 ] || { cat "$d/second.log"; fail "the failing run exited $rc, expected 72"; }
+    [ "$(sum "$d/run.h5")" = "$before" ] || fail "the failed run changed the complete output of the first"
+    [ "$(status "$d/run.h5.partial")" = failed ] || fail "the failed run's working file says '$(status "$d/run.h5.partial")'"
+    run -output_file "$d/run.h5" -output_overwrite > "$d/third.log" || { cat "$d/third.log"; fail "third run"; }
+    [ "$(status "$d/run.h5")" = complete ] && [ "$(runid "$d/run.h5")" != "$id1" ] || fail "the third run did not replace run.h5"
+    [ ! -e "$d/run.h5.partial" ] || fail "the third run left run.h5.partial"
+    grep -q "output:    $d/run.h5 (written as $d/run.h5.partial until complete)" "$d/third.log" || fail "banner does not name the working file"
+    # HDF5 cannot set the size of /dev/null (the run fails, as before the working name); what matters is that the
+    # device is still there, not replaced by a regular file renamed over it.
+    run -output_file /dev/null -output_overwrite > "$d/null.log"
+    [ -c /dev/null ] && [ ! -e /dev/null.partial ] || fail "/dev/null was not written in place"
+    echo "ok: a failed run kept the earlier complete output (md5 $before); the next replaced it; /dev/null in place" ;;
   unfinished)
     run -output_file "$d/run.h5" -checkpoint_every 5 -checkpoint_kill_at_step 12 > "$d/kill.log"
-    [ "$(status "$d/run.h5")" = running ] || fail "killed run's file is not status running"
-    refused "holds an unfinished dodge run \(status running\); resume it with -restart" "$d/run.h5" -output_file "$d/run.h5"
+    [ "$(status "$d/run.h5.partial")" = running ] || fail "killed run's working file is not status running"
+    [ ! -e "$d/run.h5" ] || fail "the killed run left a file under the final name"
+    refused "'$d/run.h5.partial' holds an unfinished dodge run writing -output_file '$d/run.h5' \(status running, run id [0-9a-f]+\); resume it with -restart" "$d/run.h5.partial" -output_file "$d/run.h5"
     run -output_file "$d/run.h5" -checkpoint_every 5 -restart > "$d/restart.log" || { cat "$d/restart.log"; fail "restart"; }
     [ "$(status "$d/run.h5")" = complete ] || fail "resumed run not complete"
     [ ! -e "$d/run.ckpt.h5" ] || fail "checkpoint left after the resumed run completed"
