@@ -314,10 +314,10 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory:    %s; available %s%s\n", mem_est.Describe().c_str(),
                         mem_avail > 0 ? (std::to_string(static_cast<long long>(mem_avail / 1048576.0)) + " MiB per rank (" + mem_source + ")").c_str() : "unknown",
                         mo.check ? "" : " (-memory_check false)"));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  options:   %s\n  output:    %s%s%s%s\n", options_string.c_str(),
-                        write ? oo.file.c_str() : "none", write && oo.work_file != oo.file ? " (written as " : "",
-                        write && oo.work_file != oo.file ? oo.work_file.c_str() : "",
-                        write && oo.work_file != oo.file ? " until complete)" : ""));
+  const std::string out_line = !write ? "none"
+                               : oo.work_file == oo.file ? oo.file
+                                                         : oo.file + " (written as " + oo.work_file + " until complete)";
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  options:   %s\n  output:    %s\n", options_string.c_str(), out_line.c_str()));
   PetscCall(PetscLogStagePop());
 
   // Every input is read now: a checkpoint's fingerprint also holds their contents, so a restart on an edited
