@@ -246,13 +246,23 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(run::SelectAgents(oo.agent_selection, block, &selected));  // checked even when nothing is written
   // The memory this run will need, before anything large is allocated: refused now if it cannot fit
   // (run/memory.hpp), rather than OOM-killed in the middle of the setup.
-  run::MemoryInputs mem_in{n, size, ro.problem, ro.algorithm, problem->dim(), problem->rows(), algorithm->uses_graph(),
-                           gopts.family, gopts.link_failure > 0, ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market(),
-                           oo.writes(), 0, ro.steps};
+  run::MemoryInputs mem_in;
+  mem_in.n = n, mem_in.ranks = size, mem_in.algorithm = ro.algorithm;
+  mem_in.dim = problem->dim(), mem_in.rows = problem->rows();
+  mem_in.problem_bytes = problem->state_bytes_per_agent();
+  mem_in.oracle_bytes = problem->oracle_bytes_per_agent();
+  mem_in.root_oracle_bytes = problem->root_oracle_bytes_per_agent();
+  mem_in.uses_graph = algorithm->uses_graph();
+  mem_in.one_value_per_agent = algorithm->schedules() || algorithm->trades();
+  mem_in.graph_family = gopts.family, mem_in.link_failure = gopts.link_failure > 0;
+  mem_in.metrics = ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market();
+  mem_in.output = oo.writes(), mem_in.steps = ro.steps;
   {
     std::int64_t nsel = static_cast<std::int64_t>(selected.size());
-    PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &nsel, 1));
+    PetscCall(comm::AllreduceMaxInt(PETSC_COMM_WORLD, &nsel, 1));
     mem_in.recorded_agents = nsel;
+    // Before the setup a field's width is not known yet (d for x, m for a multiplier): the larger of the two.
+    mem_in.record_width = static_cast<int>(algorithm->agent_fields().size()) * std::max(problem->dim(), problem->rows());
   }
   const run::MemoryEstimate mem_est = run::EstimateMemory(mem_in);
   double mem_avail = 0;

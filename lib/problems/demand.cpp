@@ -84,6 +84,8 @@ class Demand final : public Problem {
  public:
   const char *name() const override { return "demand"; }
   std::int64_t default_agents() const override { return users_opt_ + 1; }
+  // κ_i, the price estimates, ω_i(t), d_i(t), the four running sums, the noise key and its two uniforms.
+  double state_bytes_per_agent() const override { return 12.0 * sizeof(double); }
 
   PetscErrorCode SetFromOptions() override {
     PetscInt preset = 0, scaling = 0, src = 0, multiday = 0, norm = 0, var = 0, pstep = 0;

@@ -35,6 +35,10 @@ class Dispatch final : public Problem {
  public:
   const char *name() const override { return "dispatch"; }
   std::int64_t default_agents() const override { return 6; }
+  // a, b, c, h, 1/(2a); the synthetic source's θ_{i,1}, φ_i and the step's coefficients (7 more).
+  double state_bytes_per_agent() const override { return sizeof(double) * (source_ == "aemo" ? 5.0 : 12.0); }
+  // The tabulated dual of the AEMO source (problems/dual_table.hpp: 6 values per agent).
+  double oracle_bytes_per_agent() const override { return source_ == "aemo" && oracle_table_ ? 6.0 * sizeof(double) : 0.0; }
 
   PetscErrorCode SetFromOptions() override {
     PetscInt src = 0, coef = 0, var = 0, label = 0;

@@ -92,6 +92,7 @@ class Ecs final : public ScheduleProblem {
  public:
   const char *name() const override { return "ecs"; }
   std::int64_t default_agents() const override { return file_.empty() ? microgrids_ : file_E_.size(); }
+  double state_bytes_per_agent() const override { return 3.0 * sizeof(double); }  // E_m, x_m^min, x_m^max
 
   PetscErrorCode SetFromOptions() override {
     std::string sigmas = "";

@@ -70,6 +70,12 @@ class Gridcell final : public MarketProblem {
  public:
   const char *name() const override { return "gridcell"; }
   std::int64_t default_agents() const override { return 100; }
+  // Per home: 4 parameters and 2 flags (Setup), 21 state columns, the 2 evaluation-window bills, the RLS
+  // estimate (d) and its matrix (d^2), the lag buffer (L).
+  double state_bytes_per_agent() const override {
+    const double d = rls_.d;
+    return sizeof(double) * (4.0 + 21.0 + 2.0 + d + d * d + L_) + 2.0 * sizeof(char);
+  }
 
   PetscErrorCode SetFromOptions() override {
     PetscInt src = 0, fc = 0, scope = 0, tariff = 0;

@@ -31,6 +31,9 @@ class Pev final : public VectorProblem {
   const char *name() const override { return "pev"; }
   std::int64_t default_agents() const override { return 10; }
   int dim() const override { return kDim; }
+  double state_bytes_per_agent() const override { return sizeof(double) * (kDim + 1.0); }  // C_i(t), R_i(t)
+  // The gathered C and R, the optimum X, the QP's shifts and trial point (w, xt, wt) and the row multipliers.
+  double root_oracle_bytes_per_agent() const override { return sizeof(double) * (kDim + 1.0 + 4.0 * kDim + kPevRows); }
   int rows() const override { return PevKernel::rows; }
 
   PetscErrorCode SetFromOptions() override {

@@ -91,6 +91,15 @@ class Problem {
   virtual int dim() const { return 1; }
   virtual int rows() const { return 1; }
   bool is_vector() const { return dim() > 1 || rows() > 1; }
+  // Bytes the family allocates per owned agent once set up (its coefficients, data columns and state), known
+  // from its options before Setup: the problem's part of the memory estimate (run/memory.hpp).
+  virtual double state_bytes_per_agent() const = 0;
+  // Bytes the per-step oracle and metrics keep per owned agent (-metrics true): a vector family's x*_i; a
+  // scalar family's tabulated dual where it has one.
+  virtual double oracle_bytes_per_agent() const { return is_vector() ? sizeof(double) * dim() : 0.0; }
+  // Bytes rank 0 holds per agent of the whole run while it computes a step's optimum alone (a gathered
+  // oracle, -metrics true): 0 for the families whose oracle is distributed.
+  virtual double root_oracle_bytes_per_agent() const { return 0.0; }
   // Scheduling families (problems/schedule.hpp, `ecs`): not instances of (2.1); they run only with the
   // scheduling schemes, without the per-step oracle.
   virtual bool is_schedule() const { return false; }

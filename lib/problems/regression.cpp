@@ -31,6 +31,8 @@ class Regression final : public VectorProblem {
   const char *name() const override { return "regression"; }
   std::int64_t default_agents() const override { return 10; }
   int dim() const override { return kDim; }
+  // Observations A_i, targets b_i, the noise e_i and the bound h_i.
+  double state_bytes_per_agent() const override { return sizeof(double) * (kObs * kDim + kObs + kDim + 1.0); }
   int rows() const override { return 1; }
 
   PetscErrorCode SetFromOptions() override {

@@ -26,32 +26,25 @@ constexpr double kMiB = 1024.0 * 1024.0, kGiB = kMiB * 1024.0;
 // PETSc, MPI, HDF5, the binary and its static tables, the data file's rows: a 1,000-agent run's peak.
 constexpr double kBaseline = 40.0 * kMiB;
 
-// Per agent, the problem's own state (coefficients, capacities, data columns) and the observer's previous
-// decision (8 bytes per component of x_i).
-double ProblemBytesPerAgent(const MemoryInputs &in) {
-  const double d = std::max(in.dim, 1), m = std::max(in.rows, 1);
-  if (in.problem == "dispatch") return 40.0 + 8.0;        // a, b, c, h, 1/(2a); x_prev
-  if (in.problem == "demand") return 64.0 + 8.0;          // utility and bounds of the users; x_prev
-  if (in.problem == "pev") return 8.0 * (3.0 * d + m) + 8.0 * d;  // costs, rates, bounds; x_prev
-  if (in.problem == "regression") return 8.0 * (2.0 * d + m) + 8.0 * d;
-  return 8.0 * (6.0 * d + m) + 8.0 * d;                   // ecs, gridcell: profiles and schedules
-}
+// Per agent, the problem's own state (Problem::state_bytes_per_agent) and the observer's previous decision
+// (8 bytes per component of x_i, metrics/observer.cpp).
+double ProblemBytesPerAgent(const MemoryInputs &in) { return in.problem_bytes + 8.0 * std::max(in.dim, 1); }
 
-// Per agent, the oracle's tables and the metrics' per-agent arrays (x*, breakpoints) of a -metrics run.
-double MetricsBytesPerAgent(const MemoryInputs &in) {
-  if (!in.metrics) return 0.0;
-  const double d = std::max(in.dim, 1);
-  return 48.0 * d + (d > 1 || in.rows > 1 ? 8.0 * d : 0.0);  // vector families keep x* of every agent too
-}
+// Per agent, what the oracle and the metrics keep (Problem::oracle_bytes_per_agent) in a -metrics run.
+double MetricsBytesPerAgent(const MemoryInputs &in) { return in.metrics ? in.oracle_bytes : 0.0; }
 
-// Per agent, the algorithm's own state: x, c, the values mixed each step (owned | ghost), dual and tracking
-// variables, the boundary/interior split. Graph structure is counted apart.
+// Per agent, the algorithm's own state. A graph algorithm (algorithms/graph_algorithm.cpp) keeps x (d), c
+// (m) and its exchanged slots twice (the values of this step and of the next), a slot being m values wide
+// (or 1, dopp's push-sum weight): pdct and dopp exchange (mu, yhat), li2022 mu alone. Ghost copies are the
+// halo, counted apart. Coordinator algorithms keep x, c and a reply; scheduling and trading ones one value.
 double AlgorithmBytesPerAgent(const MemoryInputs &in) {
   const double d = std::max(in.dim, 1), m = std::max(in.rows, 1);
-  if (in.algorithm == "pdct") return 32.0 * d + 16.0 * m;
-  if (in.algorithm == "li2022") return 16.0 * d + 16.0 * m;
-  if (in.algorithm == "dopp") return 48.0 * d + 16.0 * m;
-  return 16.0 * d + 8.0 * m;  // coordinator and scheduling algorithms: x, c and a reply per agent
+  auto graph = [&](double slot_width) { return 8.0 * (d + m + 2.0 * slot_width); };
+  if (in.algorithm == "pdct") return graph(2.0 * m);
+  if (in.algorithm == "li2022") return graph(m);
+  if (in.algorithm == "dopp") return graph(2.0 * m + 1.0);
+  if (in.one_value_per_agent) return 8.0;
+  return 16.0 * d + 8.0 * m;
 }
 
 // The graph of the largest rank: row entries over all B graphs (self included) and per-agent overhead.
@@ -61,6 +54,7 @@ struct GraphShape {
   int B = 1;
   bool directed = false;
   double global_edges = 0;       // edges every rank holds while it builds a list family's topology
+  double bytes_per_edge = 0;     // what each of them costs then
 };
 
 GraphShape GraphShapeOf(const MemoryInputs &in) {
@@ -76,10 +70,12 @@ GraphShape GraphShapeOf(const MemoryInputs &in) {
   else if (f == "erdos_renyi" || f == "erdos_renyi_directed") {
     const double deg = n > 1 ? std::min(n - 1, 2.0 * std::log(n)) : 0.0;
     g.entries_per_agent = 1 + deg, g.global_edges = n * deg / 2, g.directed = f == "erdos_renyi_directed";
+    g.bytes_per_edge = 66;  // the drawn pairs, their gathered copy, the sorted lists, the connectivity check
   } else if (f == "watts_strogatz") {
     g.entries_per_agent = 5, g.global_edges = 2 * n;
+    g.bytes_per_edge = 98;  // the candidates and lattice edges of the rewiring rounds, then the lists
   } else {  // edge-list files: counted like a ring until they are read (their lines are not known yet)
-    g.entries_per_agent = 3, g.global_edges = n;
+    g.entries_per_agent = 3, g.global_edges = n, g.bytes_per_edge = 48;  // the pairs, their copy, the adjacency
   }
   return g;
 }
@@ -107,12 +103,15 @@ bool ReadLimit(const char *path, double *v) {
 
 MemoryEstimate EstimateMemory(const MemoryInputs &in) {
   MemoryEstimate e;
+  double build_graph = 0;  // the graph rows while a list family's edges are alive
   const int P = std::max(in.ranks, 1);
   const double nloc = std::ceil(static_cast<double>(in.n) / P);
   e.parts.push_back({"baseline", kBaseline});
   e.parts.push_back({"problem", nloc * ProblemBytesPerAgent(in)});
   e.parts.push_back({"algorithm", nloc * AlgorithmBytesPerAgent(in)});
   if (in.metrics) e.parts.push_back({"oracle+metrics", nloc * MetricsBytesPerAgent(in)});
+  // A gathered oracle holds every agent's data on rank 0, the largest rank then.
+  if (in.metrics && in.root_oracle_bytes > 0) e.parts.push_back({"oracle on rank 0", static_cast<double>(in.n) * in.root_oracle_bytes});
   if (in.uses_graph) {
     const GraphShape g = GraphShapeOf(in);
     // Per row entry: column (4), global id and edge index (8 + 8, freed after setup but part of the peak),
@@ -121,23 +120,43 @@ MemoryEstimate EstimateMemory(const MemoryInputs &in) {
     double graph = (nloc * g.entries_per_agent + g.extra_entries) * 28.0 + nloc * g.B * 16.0;
     if (g.directed) graph += nloc * g.B * 8.0 + nloc * (g.entries_per_agent - g.B) * 8.0;
     e.parts.push_back({"graph", graph});
-    // A list family's edges on every rank while its topology is built: the pairs, their gathered copy and
-    // the adjacency (16 + 16 + 16 bytes per edge) and an offset per node.
-    if (g.global_edges > 0) e.parts.push_back({"edge lists", g.global_edges * 48.0 + 8.0 * static_cast<double>(in.n)});
+    // A list family's edges on every rank while its topology is built, and an offset per node: they are
+    // alive with the problem and the CSR rows being filled (column, global id and edge index, 20 of the 28
+    // bytes per entry), before the algorithm's state exists, so they make a peak of their own; the larger of
+    // the two is the estimate. Bytes per edge measured on this machine at 1 to 4 ranks (app_memory_estimate).
+    if (g.global_edges > 0) {
+      e.parts.push_back({"edge lists", g.global_edges * g.bytes_per_edge + 8.0 * static_cast<double>(in.n)});
+      build_graph = (nloc * g.entries_per_agent + g.extra_entries) * 20.0 + nloc * g.B * 16.0;
+    }
     // The halo: per ghost, one value per mixed quantity in two buffers; a ring's two ghosts are nothing,
     // a complete graph's n are.
     const double ghosts = std::min(static_cast<double>(in.n) - nloc, g.entries_per_agent * nloc);
     if (g.entries_per_agent > 5) e.parts.push_back({"halo", ghosts * 8.0 * 4.0 * std::max(in.dim, 1)});
   }
   if (in.output) {
-    // The recorder's buffers: selected agents' fields until a flush, capped at 64 MiB per rank
-    // (run/output.cpp), and the series; HDF5's chunk cache and /inputs staging.
-    const double sel = std::ceil(static_cast<double>(in.recorded_agents) / P);
-    const double per_step = sel * 8.0 * 6.0 * std::max(in.dim, 1);
+    // The recorder's buffers: the selected agents' fields until a flush, at most 1024 records and 64 MiB
+    // per rank (run/output.cpp), on the rank that records the most agents; the series, HDF5's chunk cache and
+    // the /inputs staging.
+    const double per_step = static_cast<double>(in.recorded_agents) * 8.0 * std::max(in.record_width, 1);
     const double steps = in.steps > 0 ? std::min<double>(static_cast<double>(in.steps), 1024.0) : 1024.0;
-    e.parts.push_back({"recorder", std::min(64.0 * kMiB, per_step * steps) + 8.0 * kMiB + nloc * 8.0});
+    const double buffer = std::min(64.0 * kMiB, per_step * steps);
+    e.parts.push_back({"recorder", buffer + 8.0 * kMiB + nloc * 8.0});
+    // A flush is one collective write, and from 3 ranks on MPI-IO gathers the data on aggregator ranks in
+    // staging buffers of its own: measured with Open MPI 4.1 (OMPIO) at 3 and 4 ranks, 0.3 to 0.7 of the
+    // largest rank's buffer on top of it (none at 1 and 2 ranks); half of it is the estimate.
+    if (P >= 3 && buffer > 0) e.parts.push_back({"MPI-IO staging", 0.5 * buffer});
   }
-  for (const auto &p : e.parts) e.bytes += p.second;
+  // Two peaks: while a list family's edges are alive (baseline, problem, graph rows, edge lists) and while
+  // the run steps (everything else).
+  double build = 0;
+  for (const auto &[name, b] : e.parts)
+    if (name == "edge lists") build += b;
+    else e.bytes += b;
+  if (build > 0) {
+    for (const auto &[name, b] : e.parts)
+      if (name == "baseline" || name == "problem") build += b;
+    e.bytes = std::max(e.bytes, build + build_graph);
+  }
   return e;
 }
 
@@ -145,10 +164,12 @@ std::string MemoryEstimate::Describe() const {
   std::string s = Human(bytes) + " per rank (";
   bool first = true;
   for (const auto &[name, b] : parts) {
-    if (b < 0.05 * kMiB) continue;
+    if (b < 0.05 * kMiB || name == "edge lists") continue;
     s += (first ? "" : " + ") + name + " " + Human(b);
     first = false;
   }
+  for (const auto &[name, b] : parts)
+    if (name == "edge lists") s += "; while the graph is built, baseline, problem and graph rows + edge lists " + Human(b);
   return s + ")";
 }
 

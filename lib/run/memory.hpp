@@ -18,14 +18,19 @@ namespace dodge::run {
 struct MemoryInputs {
   std::int64_t n = 0;           // agents N
   int ranks = 1;                // MPI ranks of the run
-  std::string problem, algorithm;
+  std::string algorithm;
   int dim = 1, rows = 1;        // the problem's decision dimension d and constraint rows m
+  double problem_bytes = 0;     // Problem::state_bytes_per_agent (per owned agent)
+  double oracle_bytes = 0;      // Problem::oracle_bytes_per_agent (per owned agent, with metrics)
+  double root_oracle_bytes = 0; // Problem::root_oracle_bytes_per_agent (on rank 0, per agent of the run)
   bool uses_graph = false;
+  bool one_value_per_agent = false;  // a scheduling or trading algorithm (one decision per agent)
   std::string graph_family;     // -graph_family (when uses_graph)
   bool link_failure = false;    // -graph_link_failure > 0 keeps the edge indices
   bool metrics = true;          // per-step oracle and metrics
   bool output = false;          // an HDF5 output is written
-  std::int64_t recorded_agents = 0;  // agents selected by -output_agents (over all ranks)
+  std::int64_t recorded_agents = 0;  // agents selected by -output_agents on the rank that has the most
+  int record_width = 1;              // doubles recorded per selected agent and record (the algorithm's fields)
   std::int64_t steps = 0;            // T (0: unknown)
 };
 
