@@ -22,6 +22,8 @@ std::vector<SeriesInfo> Tracker::columns(const std::string &cu, const std::strin
       {"mu_mean", "per-unit price", "mean_i mu_{i,t}"},
       {"tracking_error", xu, "|sum_i y_{i,t} - sum_i g_{i,t}(x_{i,t})| (0 up to rounding for trackers)"},
       {"constraint_abs", xu, "sum_i |g_{i,t}(x_{i,t})|: the scale of the constraint sum's rounding"},
+      {"F_abs", cu, "sum_i |f_{i,t}(x_{i,t})|: the scale of the rounding of F across rank counts"},
+      {"F_star_abs", cu, "sum_i |f_{i,t}(x*_{i,t})|: the scale of the rounding of F_star across rank counts"},
       {"x_sum", xu, "sum_i x_{i,t}"},
       {"oracle_mu", "per-unit price", "multiplier mu*_t of the per-step optimum"},
       {"oracle_iterations", "1", "reductions of the oracle's safeguarded Newton at step t"},
@@ -64,6 +66,8 @@ void Tracker::finish(std::int64_t t, const Partials &p, double mu_star, int orac
   row[MU_MEAN] = mu_mean;
   row[TRACKING_ERROR] = track;
   row[CONSTRAINT_ABS] = v[Partials::CABS];
+  row[F_ABS] = v[Partials::FABS];
+  row[FSTAR_ABS] = oracle_ ? v[Partials::FSTAR_ABS] : NAN;
   row[X_SUM] = v[Partials::X];
   row[ORACLE_MU] = oracle_ ? mu_star : NAN;
   row[ORACLE_ITERS] = oracle_ ? oracle_iters : NAN;
@@ -115,6 +119,8 @@ void Tracker::finish_vec(std::int64_t t, const VecPartials &p, double mu_star, i
   row[MU_MEAN] = mu_all / md;
   row[TRACKING_ERROR] = track;
   row[CONSTRAINT_ABS] = p.sum(VecPartials::CABS);
+  row[F_ABS] = p.sum(VecPartials::FABS);
+  row[FSTAR_ABS] = oracle_ ? p.sum(VecPartials::FSTAR_ABS) : NAN;
   row[X_SUM] = p.sum(VecPartials::X);
   row[ORACLE_MU] = oracle_ ? mu_star : NAN;
   row[ORACLE_ITERS] = oracle_ ? oracle_iters : NAN;

@@ -13,7 +13,7 @@ namespace dodge::metrics {
 
 // Local contributions of one step. Sums first, maxima after: the layout of comm::AllreduceSumMax.
 struct Partials {
-  enum Sum { F, FSTAR, C, CABS, Y, MU, MU_SQ, Y_SQ, PATH_SQ, X, MSGS, NSUM };
+  enum Sum { F, FSTAR, C, CABS, Y, MU, MU_SQ, Y_SQ, PATH_SQ, X, MSGS, FABS, FSTAR_ABS, NSUM };
   enum Max { MU_MAX = static_cast<int>(NSUM), MU_NEGMIN, Y_MAX, Y_NEGMIN, NALL };
   static constexpr int kSums = static_cast<int>(NSUM), kMaxes = static_cast<int>(NALL) - static_cast<int>(NSUM);
   // MU_SQ and Y_SQ are not summed by agent(): they are the second pass of the consensus RMS (§12), the
@@ -28,12 +28,14 @@ struct Partials {
   // One agent: its cost and constraint value at the decision played, decision, multiplier before mixing,
   // tracker after A1, and (with the oracle) the optimal cost and the change of its optimal decision.
   void agent(double f, double c, double x, double mu, double y) {
-    v[F] += f, v[C] += c, v[CABS] += std::fabs(c), v[X] += x;
+    v[F] += f, v[FABS] += std::fabs(f), v[C] += c, v[CABS] += std::fabs(c), v[X] += x;
     v[MU] += mu, v[Y] += y;
     v[MU_MAX] = std::max(v[MU_MAX], mu), v[MU_NEGMIN] = std::max(v[MU_NEGMIN], -mu);
     v[Y_MAX] = std::max(v[Y_MAX], y), v[Y_NEGMIN] = std::max(v[Y_NEGMIN], -y);
   }
-  void oracle(double fstar, double dxstar) { v[FSTAR] += fstar, v[PATH_SQ] += dxstar * dxstar; }
+  void oracle(double fstar, double dxstar) {
+    v[FSTAR] += fstar, v[FSTAR_ABS] += std::fabs(fstar), v[PATH_SQ] += dxstar * dxstar;
+  }
   // Adds another partial (a block of agents): summing per block keeps the rounding of a rank's sums at
   // O((block + n/block) eps) instead of O(n eps), so sums agree across rank counts to 1e-12 at any N.
   void merge(const Partials &o) {
@@ -49,7 +51,7 @@ struct Partials {
 // MU_NEGMIN[m] | Y_MAX[m] | Y_NEGMIN[m]].
 class VecPartials {
  public:
-  enum Sum { F, FSTAR, CABS, X, PATH_SQ, MU_SQ, Y_SQ, MSGS, kFixed };
+  enum Sum { F, FSTAR, CABS, X, PATH_SQ, MU_SQ, Y_SQ, MSGS, FABS, FSTAR_ABS, kFixed };
   void init(int m) {
     m_ = m;
     v_.assign(nsum() + nmax(), 0.0);
@@ -82,7 +84,7 @@ class VecPartials {
   void agent(double f, const double *c, const double *x, int d, const double *mu, const double *y) {
     double *cs = v_.data() + kFixed, *ms = cs + m_, *ys = ms + m_;
     double *mx = v_.data() + nsum(), *mn = mx + m_, *yx = mn + m_, *yn = yx + m_;
-    v_[F] += f;
+    v_[F] += f, v_[FABS] += std::fabs(f);
     for (int k = 0; k < d; ++k) v_[X] += x[k];
     for (int r = 0; r < m_; ++r) {
       v_[CABS] += std::fabs(c[r]);
@@ -91,7 +93,9 @@ class VecPartials {
       yx[r] = std::max(yx[r], y[r]), yn[r] = std::max(yn[r], -y[r]);
     }
   }
-  void oracle(double fstar, double dxstar_sq) { v_[FSTAR] += fstar, v_[PATH_SQ] += dxstar_sq; }
+  void oracle(double fstar, double dxstar_sq) {
+    v_[FSTAR] += fstar, v_[FSTAR_ABS] += std::fabs(fstar), v_[PATH_SQ] += dxstar_sq;
+  }
   void merge(const VecPartials &o) {
     for (int i = 0; i < nsum(); ++i) v_[i] += o.v_[i];
     for (int i = nsum(); i < nsum() + nmax(); ++i) v_[i] = std::max(v_[i], o.v_[i]);
@@ -112,8 +116,8 @@ class Tracker {
  public:
   enum Col {
     F, FSTAR, REGRET, REGRET_AVG, REGRET_DOLLARS, CONSTRAINT, VIOLATION, VIOLATION_AVG, VIOLATION_PLUS, PATH_LENGTH,
-    CONS_MU_MAX, CONS_MU_RMS, CONS_Y_MAX, CONS_Y_RMS, MU_MEAN, TRACKING_ERROR, CONSTRAINT_ABS, X_SUM, ORACLE_MU,
-    ORACLE_ITERS,
+    CONS_MU_MAX, CONS_MU_RMS, CONS_Y_MAX, CONS_Y_RMS, MU_MEAN, TRACKING_ERROR, CONSTRAINT_ABS, F_ABS, FSTAR_ABS, X_SUM,
+    ORACLE_MU, ORACLE_ITERS,
     MESSAGES, BYTES, STEP_TIME, NCOL
   };
   void init(std::int64_t n, double cost_to_dollars, bool with_oracle) {

@@ -38,7 +38,13 @@ def tolerance_scales(f):
         for name in ("violation", "violation_plus"):
             out[name] = np.cumsum(cabs)
         out["violation_avg"] = np.cumsum(cabs) / t
-    F, Fs = np.abs(s["F"][...]), np.abs(np.nan_to_num(s["F_star"][...]))
+    if "F_abs" in s:
+        # The scales of the cost sums themselves: sum_i |f_i| at x_t and at x*_t (a sum that cancels, such as
+        # F* = -6.2 from terms of 10^3, rounds at the scale of its terms, not of its value).
+        F, Fs = s["F_abs"][...], np.nan_to_num(s["F_star_abs"][...])
+        out["F"], out["F_star"] = np.maximum(1.0, F), np.maximum(1.0, Fs)
+    else:  # a file of an older dodge: the values' own magnitudes
+        F, Fs = np.abs(s["F"][...]), np.abs(np.nan_to_num(s["F_star"][...]))
     fabs = np.maximum(1.0, np.cumsum(F + Fs))
     out["regret"] = fabs
     out["regret_avg"] = fabs / t

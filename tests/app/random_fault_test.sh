@@ -14,7 +14,7 @@ echo "random_fault_test: seed $seed (replay with DODGE_FAULT_SEED=$seed), $round
 RANDOM=$seed
 fail() { echo "FAIL (seed $seed, round $round): $*"; exit 1; }
 T=2880 every=40
-common=(-agents 30000 -steps $T -output_agents first:64 -progress 0)
+common=(-agents 40000 -steps $T -output_agents first:64 -progress 0)
 ref=$out/fault_ref.h5
 rm -f "$ref" "$ref.partial"
 round=0
