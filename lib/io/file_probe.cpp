@@ -283,6 +283,8 @@ bool Take(const std::string &s, std::size_t *pos, bool *v) {
 }  // namespace
 
 FileProbe ProbeFile(const std::string &path) {
+  // Nothing HDF5 reads (see ProbeFileHere): no isolation needed, and no fork after the run's state exists.
+  if (struct stat st; ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return ProbeFileHere(path);
   std::string enc, why;
   const bool done = Isolated(
       [&path] {
@@ -310,6 +312,10 @@ FileProbe ProbeFile(const std::string &path) {
     p.exists = true, p.is_hdf5 = true, p.readable = false;
   }
   return p;
+}
+
+bool StateManifestOfOwnFile(const std::string &path, std::string *manifest, std::string *err) {
+  return StateManifestHere(path, manifest, err);
 }
 
 bool StateManifest(const std::string &path, std::string *manifest, std::string *err) {

@@ -173,7 +173,7 @@ PetscErrorCode CheckpointWrite(const std::string &path, const std::string &finge
   if (comm::WorldRank() == 0) {
     std::string manifest, err;
     // The step is the one attribute that, changed within range, would resume silently from the wrong point.
-    if (!io::StateManifest(tmp, &manifest, &err) ||
+    if (!io::StateManifestOfOwnFile(tmp, &manifest, &err) ||
         !io::WriteRootString(tmp, "state_manifest", manifest + StepLine(st.t), &err))
       msg = "cannot write the checkpoint manifest: " + err;
   }
