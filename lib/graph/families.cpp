@@ -120,6 +120,11 @@ PetscErrorCode ErdosRenyi(MPI_Comm comm, std::int64_t n, std::uint64_t seed, boo
   PetscCall(comm::Size(comm, &size));
   const double p = n > 1 ? std::min(1.0, 2.0 * std::log(static_cast<double>(n)) / static_cast<double>(n)) : 0.0;
   const double log1mp = std::log1p(-p);  // -inf when p = 1: every skip is 0
+  if (!skip && n > 100000)
+    PetscCall(PetscPrintf(comm,
+                          "WARNING: erdos_renyi pair sampling draws %.3g pairs per attempt (O(n^2), algorithms.md §7; minutes to hours "
+                          "at this n); -graph_er_sampling skip samples the same G(n,p) law in O(edges)\n",
+                          directed ? static_cast<double>(n) * (n - 1) : 0.5 * static_cast<double>(n) * (n - 1)));
   graphs->assign(1, {});
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     std::vector<std::int64_t> mine, all;
