@@ -247,13 +247,13 @@ PetscErrorCode Run(int *exit_code) {
   // The memory this run will need, before anything large is allocated: refused now if it cannot fit
   // (run/memory.hpp), rather than OOM-killed in the middle of the setup.
   run::MemoryInputs mem_in;
-  mem_in.n = n, mem_in.ranks = size, mem_in.algorithm = ro.algorithm;
+  mem_in.n = n, mem_in.ranks = size;
   mem_in.dim = problem->dim(), mem_in.rows = problem->rows();
   mem_in.problem_bytes = problem->state_bytes_per_agent();
   mem_in.oracle_bytes = problem->oracle_bytes_per_agent();
   mem_in.root_oracle_bytes = problem->root_oracle_bytes_per_agent();
   mem_in.uses_graph = algorithm->uses_graph();
-  mem_in.one_value_per_agent = algorithm->schedules() || algorithm->trades();
+  mem_in.algorithm_bytes = algorithm->state_bytes_per_agent(std::max(problem->dim(), 1), std::max(problem->rows(), 1));
   mem_in.graph_family = gopts.family, mem_in.link_failure = gopts.link_failure > 0;
   mem_in.metrics = ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market();
   mem_in.output = oo.writes(), mem_in.steps = ro.steps;

@@ -77,6 +77,11 @@ class Algorithm {
   // Whether the algorithm is a trading algorithm (docs/gridcell.md §16.5-§16.6), which runs on market families
   // (problems/market.hpp) only.
   virtual bool trades() const { return false; }
+  // Bytes per owned agent of the algorithm's own state for a problem with decision dimension d and m
+  // constraint rows, known before Setup (the memory estimate, run/memory.hpp; ghost copies are the halo,
+  // counted apart). Default: a coordinator's x, c and reply (16d + 8m), or one value for a scheduling or
+  // trading algorithm. Graph algorithms count their exchanged slots (graph_algorithm.hpp).
+  virtual double state_bytes_per_agent(int d, int m) const { return schedules() || trades() ? 8.0 : 16.0 * d + 8.0 * m; }
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode SetFromOptions() = 0;
   // Adjusts the -graph_ options before the graphs are built (after SetFromOptions), for algorithms that need

@@ -17,6 +17,7 @@ namespace {
 class Dopp final : public GraphAlgorithm {
  public:
   const char *name() const override { return "dopp"; }
+  double state_bytes_per_agent(int d, int m) const override { return GraphStateBytes(d, m, 2.0 * m + 1.0); }  // μ, y, ψ
 
   PetscErrorCode SetFromOptions() override {
     PetscBool weights_set = PETSC_FALSE;

@@ -43,6 +43,11 @@ class GraphAlgorithm : public Algorithm {
   PetscErrorCode RecordSummary(io::Recorder &rec) const override;
 
  protected:
+  // The state of a graph algorithm per owned agent: x (d), c (m) and its exchanged slots twice (the values of
+  // this step and of the next), `slot_values` values per agent (pdct and dopp exchange (μ, ŷ), li2022 μ alone,
+  // dopp adds its push-sum weight): what SetupGraph allocates, for state_bytes_per_agent before Setup.
+  static double GraphStateBytes(int d, int m, double slot_values) { return 8.0 * (d + m + 2.0 * slot_values); }
+
   // One exchanged value per agent (per constraint row when per_row, for vector families): its checkpoint
   // name, units, meaning and value at t = 1.
   struct Slot {

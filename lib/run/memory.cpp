@@ -33,20 +33,6 @@ double ProblemBytesPerAgent(const MemoryInputs &in) { return in.problem_bytes + 
 // Per agent, what the oracle and the metrics keep (Problem::oracle_bytes_per_agent) in a -metrics run.
 double MetricsBytesPerAgent(const MemoryInputs &in) { return in.metrics ? in.oracle_bytes : 0.0; }
 
-// Per agent, the algorithm's own state. A graph algorithm (algorithms/graph_algorithm.cpp) keeps x (d), c
-// (m) and its exchanged slots twice (the values of this step and of the next), a slot being m values wide
-// (or 1, dopp's push-sum weight): pdct and dopp exchange (mu, yhat), li2022 mu alone. Ghost copies are the
-// halo, counted apart. Coordinator algorithms keep x, c and a reply; scheduling and trading ones one value.
-double AlgorithmBytesPerAgent(const MemoryInputs &in) {
-  const double d = std::max(in.dim, 1), m = std::max(in.rows, 1);
-  auto graph = [&](double slot_width) { return 8.0 * (d + m + 2.0 * slot_width); };
-  if (in.algorithm == "pdct") return graph(2.0 * m);
-  if (in.algorithm == "li2022") return graph(m);
-  if (in.algorithm == "dopp") return graph(2.0 * m + 1.0);
-  if (in.one_value_per_agent) return 8.0;
-  return 16.0 * d + 8.0 * m;
-}
-
 // The graph of the largest rank: row entries over all B graphs (self included) and per-agent overhead.
 struct GraphShape {
   double entries_per_agent = 0;  // row entries per owned agent, summed over the B graphs (self included)
@@ -103,12 +89,12 @@ bool ReadLimit(const char *path, double *v) {
 
 MemoryEstimate EstimateMemory(const MemoryInputs &in) {
   MemoryEstimate e;
-  double build_graph = 0;  // the graph rows while a list family's edges are alive
   const int P = std::max(in.ranks, 1);
   const double nloc = std::ceil(static_cast<double>(in.n) / P);
+  const double problem = nloc * ProblemBytesPerAgent(in);
   e.parts.push_back({"baseline", kBaseline});
-  e.parts.push_back({"problem", nloc * ProblemBytesPerAgent(in)});
-  e.parts.push_back({"algorithm", nloc * AlgorithmBytesPerAgent(in)});
+  e.parts.push_back({"problem", problem});
+  e.parts.push_back({"algorithm", nloc * in.algorithm_bytes});
   if (in.metrics) e.parts.push_back({"oracle+metrics", nloc * MetricsBytesPerAgent(in)});
   // A gathered oracle holds every agent's data on rank 0, the largest rank then.
   if (in.metrics && in.root_oracle_bytes > 0) e.parts.push_back({"oracle on rank 0", static_cast<double>(in.n) * in.root_oracle_bytes});
@@ -125,8 +111,9 @@ MemoryEstimate EstimateMemory(const MemoryInputs &in) {
     // bytes per entry), before the algorithm's state exists, so they make a peak of their own; the larger of
     // the two is the estimate. Bytes per edge measured on this machine at 1 to 4 ranks (app_memory_estimate).
     if (g.global_edges > 0) {
-      e.parts.push_back({"edge lists", g.global_edges * g.bytes_per_edge + 8.0 * static_cast<double>(in.n)});
-      build_graph = (nloc * g.entries_per_agent + g.extra_entries) * 20.0 + nloc * g.B * 16.0;
+      e.edge_list_bytes = g.global_edges * g.bytes_per_edge + 8.0 * static_cast<double>(in.n);
+      const double rows_being_filled = (nloc * g.entries_per_agent + g.extra_entries) * 20.0 + nloc * g.B * 16.0;
+      e.build_bytes = kBaseline + problem + rows_being_filled + e.edge_list_bytes;
     }
     // The halo: per ghost, one value per mixed quantity in two buffers; a ring's two ghosts are nothing,
     // a complete graph's n are.
@@ -146,17 +133,9 @@ MemoryEstimate EstimateMemory(const MemoryInputs &in) {
     // largest rank's buffer on top of it (none at 1 and 2 ranks); half of it is the estimate.
     if (P >= 3 && buffer > 0) e.parts.push_back({"MPI-IO staging", 0.5 * buffer});
   }
-  // Two peaks: while a list family's edges are alive (baseline, problem, graph rows, edge lists) and while
-  // the run steps (everything else).
-  double build = 0;
-  for (const auto &[name, b] : e.parts)
-    if (name == "edge lists") build += b;
-    else e.bytes += b;
-  if (build > 0) {
-    for (const auto &[name, b] : e.parts)
-      if (name == "baseline" || name == "problem") build += b;
-    e.bytes = std::max(e.bytes, build + build_graph);
-  }
+  // Two peaks: while a list family's edges are alive (build_bytes) and while the run steps (the parts).
+  for (const auto &part : e.parts) e.bytes += part.second;
+  e.bytes = std::max(e.bytes, e.build_bytes);
   return e;
 }
 
@@ -164,12 +143,11 @@ std::string MemoryEstimate::Describe() const {
   std::string s = Human(bytes) + " per rank (";
   bool first = true;
   for (const auto &[name, b] : parts) {
-    if (b < 0.05 * kMiB || name == "edge lists") continue;
+    if (b < 0.05 * kMiB) continue;
     s += (first ? "" : " + ") + name + " " + Human(b);
     first = false;
   }
-  for (const auto &[name, b] : parts)
-    if (name == "edge lists") s += "; while the graph is built, baseline, problem and graph rows + edge lists " + Human(b);
+  if (edge_list_bytes > 0) s += "; while the graph is built, baseline, problem and graph rows + edge lists " + Human(edge_list_bytes);
   return s + ")";
 }
 

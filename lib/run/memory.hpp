@@ -18,13 +18,12 @@ namespace dodge::run {
 struct MemoryInputs {
   std::int64_t n = 0;           // agents N
   int ranks = 1;                // MPI ranks of the run
-  std::string algorithm;
   int dim = 1, rows = 1;        // the problem's decision dimension d and constraint rows m
   double problem_bytes = 0;     // Problem::state_bytes_per_agent (per owned agent)
+  double algorithm_bytes = 0;   // Algorithm::state_bytes_per_agent(max(d, 1), max(m, 1)) (per owned agent)
   double oracle_bytes = 0;      // Problem::oracle_bytes_per_agent (per owned agent, with metrics)
   double root_oracle_bytes = 0; // Problem::root_oracle_bytes_per_agent (on rank 0, per agent of the run)
   bool uses_graph = false;
-  bool one_value_per_agent = false;  // a scheduling or trading algorithm (one decision per agent)
   std::string graph_family;     // -graph_family (when uses_graph)
   bool link_failure = false;    // -graph_link_failure > 0 keeps the edge indices
   bool metrics = true;          // per-step oracle and metrics
@@ -36,7 +35,9 @@ struct MemoryInputs {
 
 struct MemoryEstimate {
   double bytes = 0;                                        // the largest rank's peak resident memory
-  std::vector<std::pair<std::string, double>> parts;       // the components, in bytes
+  std::vector<std::pair<std::string, double>> parts;       // the components of the stepping peak, in bytes
+  double edge_list_bytes = 0;  // a list family's edge lists, alive only while its topology is built
+  double build_bytes = 0;      // the peak while they are: baseline, problem, graph rows being filled, edge lists
   std::string Describe() const;                            // "1.23 GiB per rank (state 0.5 GiB + graph ...)"
 };
 
