@@ -1,9 +1,9 @@
 // Problem `gridcell` (docs/gridcell.md §16): N prosumer homes of a DC grid cell, block-owned over the ranks
 // like every family. Each home draws its coefficients from stream HOME(a = gid), its load from the real system
-// profile s(τ) of the bundled hourly traces (CAISO SCE 2014, PJM East 2011) with an AR(1) residual
-// LOAD(a = gid, b = τ), its PV from the Haurwitz clear-sky model and the cell's 3-state cloud chain CLOUD(b = τ);
-// batteries follow the self-consumption rule b^r = clip(−q̂, b^lo, b^hi); bills settle at the tariff and the
-// trade's price (§16.4); the shadow no-trading baseline B1 runs beside the real state. Forecasts are the own-data
+// profile s(τ) of the bundled hourly traces (CAISO SCE 2014, PJM East 2011) or of the AEMO NSW1 5-minute demand
+// (gridcell_data.hpp) with an AR(1) residual LOAD(a = gid, b = τ), its PV from the Haurwitz clear-sky model and
+// the cell's 3-state cloud chain CLOUD(b = τ); batteries follow the self-consumption rule b^r = clip(−q̂, b^lo,
+// b^hi); bills settle at the tariff (tou, or aemo from the NSW1 prices) and the trade's price (§16.4); the shadow no-trading baseline B1 runs beside the real state. Forecasts are the own-data
 // RLS of §16.3 (or persistence, or ideal). Every per-home quantity is a function of its own state only, and
 // the only global values that feed a home (the pool balance B_t) come from ExactSum (int64 on the 2^-30 grid),
 // so every per-home trajectory is bitwise identical on any rank count. Metrics use one ordinary reduction.
