@@ -43,6 +43,8 @@ constexpr Rule kRules[] = {
     {"$/MWh", "MW-1 h-1", nullptr, "$"},
     {"AUD", "1", nullptr, "AUD"},
     {"AUD/MWh", "MW-1 h-1", nullptr, "AUD"},
+    {"AUD/day", "day-1", nullptr, "AUD"},
+    {"AUD/kWh", "kW-1 h-1", nullptr, "AUD"},
 };
 
 }  // namespace

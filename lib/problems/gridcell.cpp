@@ -1,9 +1,9 @@
 // Problem `gridcell` (docs/gridcell.md §16): N prosumer homes of a DC grid cell, block-owned over the ranks
 // like every family. Each home draws its coefficients from stream HOME(a = gid), its load from the real system
-// profile s(τ) of the bundled hourly traces (CAISO SCE 2014, PJM East 2011) with an AR(1) residual
-// LOAD(a = gid, b = τ), its PV from the Haurwitz clear-sky model and the cell's 3-state cloud chain CLOUD(b = τ);
-// batteries follow the self-consumption rule b^r = clip(−q̂, b^lo, b^hi); bills settle at the tariff and the
-// trade's price (§16.4); the shadow no-trading baseline B1 runs beside the real state. Forecasts are the own-data
+// profile s(τ) of the bundled hourly traces (CAISO SCE 2014, PJM East 2011) or of the AEMO NSW1 5-minute demand
+// (gridcell_data.hpp) with an AR(1) residual LOAD(a = gid, b = τ), its PV from the Haurwitz clear-sky model and
+// the cell's 3-state cloud chain CLOUD(b = τ); batteries follow the self-consumption rule b^r = clip(−q̂, b^lo,
+// b^hi); bills settle at the tariff (tou, or aemo from the NSW1 prices) and the trade's price (§16.4); the shadow no-trading baseline B1 runs beside the real state. Forecasts are the own-data
 // RLS of §16.3 (or persistence, or ideal). Every per-home quantity is a function of its own state only, and
 // the only global values that feed a home (the pool balance B_t) come from ExactSum (int64 on the 2^-30 grid),
 // so every per-home trajectory is bitwise identical on any rank count. Metrics use one ordinary reduction.
@@ -21,6 +21,7 @@
 #include "io/cf.hpp"
 #include "io/loadtrace.hpp"
 #include "io/recorder.hpp"
+#include "problems/gridcell_data.hpp"
 #include "problems/gridcell_model.hpp"
 #include "problems/market.hpp"
 
@@ -39,11 +40,13 @@ struct SourceInfo {
   const char *file, *time_column, *value_column, *first_day;
   gc::Site site;
   std::int64_t days_default, weekday_first;  // main-window days; weekday (Mon = 0) of the first warm-up day
+  std::int64_t days_max;  // whole days the bundled file holds from first_day (warm-up + main window)
 };
 const SourceInfo kSourceInfo[] = {
-    {"caiso/caiso_historical_2014-08-29_to_2014-10-09.csv", "timestamp", "SCE", "2014-08-29", {34.05, -118.25, -7}, 35, 4},
-    {"pjm/PJME_hourly_2011-08-29_to_2011-10-09.csv", "ds", "y", "2011-08-29", {39.95, -75.17, -4}, 35, 0},
-    {"aemo/PRICE_AND_DEMAND_202407_NSW1.csv", "", "", "2024-07-01", {-33.87, 151.21, 10}, 19, 0},
+    {"caiso/caiso_historical_2014-08-29_to_2014-10-09.csv", "timestamp", "SCE", "2014-08-29", {34.05, -118.25, -7}, 35, 4, 41},
+    {"pjm/PJME_hourly_2011-08-29_to_2011-10-09.csv", "ds", "y", "2011-08-29", {39.95, -75.17, -4}, 35, 0, 41},
+    // SETTLEMENTDATE 2024/07/01 00:05 to 2024/07/23 00:00 (6336 rows; tests/unit/test_gridcell.cpp reads the file).
+    {"aemo/PRICE_AND_DEMAND_202407_NSW1.csv", "", "", "2024-07-01", {-33.87, 151.21, 10}, 19, 0, 22},
 };
 
 // Σ_i x_i on the 2^-30 grid, exact in int64 (§16.10): bitwise identical on any rank count. nv quantities.
@@ -79,7 +82,7 @@ class Gridcell final : public MarketProblem {
 
   PetscErrorCode SetFromOptions() override {
     PetscInt src = 0, fc = 0, scope = 0, tariff = 0;
-    PetscBool days_set = PETSC_FALSE, nb = PETSC_FALSE, tariff_set = PETSC_FALSE;
+    PetscBool days_set = PETSC_FALSE, nb = PETSC_FALSE, tariff_set = PETSC_FALSE, adder_set = PETSC_FALSE;
     PetscReal P[9];
     PetscInt nP = 9;
     PetscBool Pset = PETSC_FALSE;
@@ -101,9 +104,9 @@ class Gridcell final : public MarketProblem {
                       nullptr);
     PetscCall(OptionsChoice(PetscOptionsObject, "-source",
                             "Load profile, site, dates and tariff: sce (CAISO SCE 2014, Los Angeles), pjm (PJM East 2011, "
-                            "Philadelphia), nsw (AEMO NSW1 2024-07, Sydney; not yet implemented)",
+                            "Philadelphia), nsw (AEMO NSW1 2024-07 5-minute demand and price, Sydney, aemo tariff)",
                             kSources, 3, &src, nullptr));
-    PetscCall(OptionsInt(PetscOptionsObject, "-days", "Main-window days N_d (default 35; at most what the data hold)", 1, 10000,
+    PetscCall(OptionsInt(PetscOptionsObject, "-days", "Main-window days N_d (default 35, nsw 19; N_w + N_d at most 41 for sce and pjm, 22 for nsw)", 1, 10000,
                          &days_, &days_set));
     PetscCall(OptionsInt(PetscOptionsObject, "-warmup_days", "Warm-up days N_w before the main window (forecasters only)", 0,
                          100, &warmup_));
@@ -127,7 +130,11 @@ class Gridcell final : public MarketProblem {
                                     "rho_bat (of PV homes), E^b [kWh], P^b [kW], eta each way, SoC_lo, SoC_hi, SoC(1), c_deg [$/kWh] "
                                     "(default 0.5,13.5,5,0.9487,0.1,1,0.5,0.01: Tesla Powerwall 2)",
                                     "", bat, &nbat, &bat_set));
-    PetscCall(OptionsChoice(PetscOptionsObject, "-tariff", "Tariff: tou (sce, pjm default) or aemo (nsw default)", kTariffs, 2, &tariff, &tariff_set));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-tariff", "Tariff: tou (sce, pjm default) or aemo (nsw default and only: the AEMO wholesale price)", kTariffs, 2,
+                            &tariff, &tariff_set));
+    PetscCall(OptionsReal(PetscOptionsObject, "-aemo_adder",
+                          "aemo tariff: network and retail adder lambda_b - lambda_s [AUD/kWh] over the wholesale price", kNonNegative,
+                          &adder_, &adder_set));
     PetscCall(PetscOptionsRealArray("-tou", "tou tariff: off-peak and peak buy price [$/kWh], peak start and end hour, sell price lambda_s "
                                     "(default 0.25,0.45,16,21,0.05)", "", tou, &ntou, &tou_set));
     PetscCall(OptionsChoice(PetscOptionsObject, "-forecast", "Load and PV forecaster: rls (own data), persistence, ideal", kForecasts, 3, &fc, nullptr));
@@ -143,10 +150,15 @@ class Gridcell final : public MarketProblem {
     source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
     if (!days_set) days_ = kSourceInfo[source_].days_default;
     tariff_ = tariff_set ? static_cast<int>(tariff) : (source_ == 2 ? 1 : 0);
-    PetscCheck(source_ != 2, PETSC_COMM_WORLD, PETSC_ERR_SUP,
-               "-gridcell_source nsw is not implemented yet (its 5-minute AEMO loader and the aemo tariff are remaining work of "
-               "issue 13); use sce or pjm");
-    PetscCheck(tariff_ == 0, PETSC_COMM_WORLD, PETSC_ERR_SUP, "-gridcell_tariff aemo needs -gridcell_source nsw, which is not implemented yet");
+    PetscCheck(tariff_ == 0 || source_ == 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_tariff aemo needs the AEMO prices of -gridcell_source nsw; -gridcell_source %s has no price data (use "
+               "-gridcell_tariff tou)", kSources[source_]);
+    PetscCheck(!adder_set || tariff_ == 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_aemo_adder applies to -gridcell_tariff aemo only (the tariff is tou)");
+    PetscCheck(!tou_set || tariff_ == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_tou applies to -gridcell_tariff tou only (the tariff is aemo)");
+    money_ = tariff_ == 1 ? "AUD" : "$";
+    units_.cost_units = units_.money_units = money_;
     PetscCheck(cell_, PETSC_COMM_WORLD, PETSC_ERR_SUP,
                "-gridcell_market_scope neighbours is not implemented yet (remaining work of issue 13); use cell");
     PetscCheck(!nb, PETSC_COMM_WORLD, PETSC_ERR_SUP,
@@ -224,24 +236,30 @@ class Gridcell final : public MarketProblem {
     PetscFunctionBeginUser;
     block_ = block, seed_ = seed;
     const std::int64_t N = block.n;
-    // ExactSum bound (§16.10): N·X_max < 2^33 with X_max = 30 kW (offers, bids, trades) and 30·max λ_b ($/h).
-    const double xmax = 30.0 * std::max({1.0, tou_[0], tou_[1]});
-    PetscCheck(static_cast<double>(N) * xmax < 8589934592.0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-agents %lld exceeds the exact-sum bound of gridcell: N x %g must stay below 2^33 (docs/gridcell.md §16.10)",
-               (long long)N, xmax);
     const SourceInfo &src = kSourceInfo[source_];
     site_ = src.site;
     path_ = std::string(DODGE_DATA_DIR) + "/" + src.file;
     const std::int64_t total_days = warmup_ + days_;
     // The bundled hourly traces hold 2014-08-29 (2011-08-29) 00:00 to 10-09 23:00: 41 whole days with the
-    // closing 00:00 sample the interpolation needs.
-    PetscCheck(total_days <= 41, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
-               "-gridcell_warmup_days %lld + -gridcell_days %lld = %lld days exceed the %d days of the bundled trace %s (from %s)",
-               (long long)warmup_, (long long)days_, (long long)total_days, 41, path_.c_str(), src.first_day);
-    io::LoadTrace tr;
-    PetscCall(io::LoadTraceRead(PETSC_COMM_WORLD, path_, src.time_column, src.value_column, src.first_day, total_days, &tr));
-    RegisterInputFile(path_, "-gridcell_source load trace");
-    const std::vector<double> L = io::LoadTraceSlots(tr.hourly, 4);
+    // closing 00:00 sample the interpolation needs; the AEMO NSW1 file 22 whole days of 5-minute rows.
+    PetscCheck(total_days <= src.days_max, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_warmup_days %lld + -gridcell_days %lld = %lld days exceed the %lld days of the bundled trace %s (from %s): "
+               "with %lld warm-up days the main window holds at most %lld days",
+               (long long)warmup_, (long long)days_, (long long)total_days, (long long)src.days_max, path_.c_str(), src.first_day,
+               (long long)warmup_, (long long)(src.days_max - warmup_));
+    std::vector<double> L, rrp;
+    if (source_ == 2) {
+      // nsw: the 15-minute means of the 5-minute TOTALDEMAND and RRP (§16.2, §16.4).
+      gc::NswSeries ns;
+      PetscCall(gc::NswRead(PETSC_COMM_WORLD, path_, src.first_day, total_days, &ns));
+      L = std::move(ns.load), rrp = std::move(ns.rrp);
+      RegisterInputFile(path_, "-gridcell_source nsw load and price trace");
+    } else {
+      io::LoadTrace tr;
+      PetscCall(io::LoadTraceRead(PETSC_COMM_WORLD, path_, src.time_column, src.value_column, src.first_day, total_days, &tr));
+      RegisterInputFile(path_, "-gridcell_source load trace");
+      L = io::LoadTraceSlots(tr.hourly, 4);
+    }
     taus_ = 96 * total_days, tau0_ = 96 * warmup_, T_ = 96 * days_;
     PetscCheck(static_cast<std::int64_t>(L.size()) == taus_, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "gridcell: %zu load slots, expected %lld",
                L.size(), (long long)taus_);
@@ -265,9 +283,23 @@ class Gridcell final : public MarketProblem {
       const double lo = kbins_[c], hi = kbins_[c + 1];
       kc_[k] = lo + (hi - lo) * rng::uniform(seed_, rng::CLOUD, 0, k, 1);
       const double hs = HourStart(k);
-      buy_[k] = (hs >= tou_[2] && hs < tou_[3]) ? tou_[1] : tou_[0];
-      sell_[k] = tou_[4];
+      if (tariff_ == 1) gc::AemoTariff(rrp[k], adder_, &buy_[k], &sell_[k]);
+      else buy_[k] = (hs >= tou_[2] && hs < tou_[3]) ? tou_[1] : tou_[0], sell_[k] = tou_[4];
     }
+    // §16.11: 0 <= λ_s <= λ_b at every step (the tou values are checked with their option).
+    double bmax = 0;
+    for (std::int64_t k = 0; k < taus_; ++k) {
+      PetscCheck(sell_[k] >= 0 && sell_[k] <= buy_[k], PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "gridcell: step %lld has lambda_s = %g and lambda_b = %g; 0 <= lambda_s <= lambda_b is required (-gridcell_tariff)",
+                 (long long)k, sell_[k], buy_[k]);
+      bmax = std::max(bmax, buy_[k]);
+    }
+    // ExactSum bound (§16.10): N·X_max < 2^33 with X_max = 30 kW (offers, bids, trades) and 30·max λ_b (money/h),
+    // max λ_b over the whole series (the aemo tariff's from the prices).
+    const double xmax = 30.0 * std::max(1.0, bmax);
+    PetscCheck(static_cast<double>(N) * xmax < 8589934592.0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-agents %lld exceeds the exact-sum bound of gridcell: N x %g must stay below 2^33 (docs/gridcell.md §16.10)",
+               (long long)N, xmax);
     // Homes.
     const std::int64_t nl = block.local();
     kappa_.resize(nl), has_pv_.resize(nl), kwp_.resize(nl), orient_.resize(nl), has_bat_.resize(nl), rfeed_.resize(nl);
@@ -402,7 +434,7 @@ class Gridcell final : public MarketProblem {
   }
 
   std::vector<metrics::SeriesInfo> home_fields() const override {
-    return {{"load", "kW", "home load l_i(t)"},
+    return Money({{"load", "kW", "home load l_i(t)"},
             {"pv", "kW", "PV output pv_i(t)"},
             {"load_hat", "kW", "load forecast"},
             {"pv_hat", "kW", "PV forecast"},
@@ -412,7 +444,7 @@ class Gridcell final : public MarketProblem {
             {"net", "kW", "metered net import n_i = l - pv + b"},
             {"bill", "$", "bill of the step"},
             {"bill_shadow", "$", "bill of the shadow no-trading baseline B1"},
-            {"soc_shadow", "1", "state of charge of the shadow baseline"}};
+            {"soc_shadow", "1", "state of charge of the shadow baseline"}});
   }
   void home_values(std::int64_t i, double *o) const override {
     o[0] = load_[i], o[1] = pv_[i], o[2] = lhat_[i], o[3] = pvhat_[i], o[4] = b_[i], o[5] = soc_[i], o[6] = nhat_[i];
@@ -431,15 +463,17 @@ class Gridcell final : public MarketProblem {
     return "hours since " + io::cf::ReferenceTime(day, site_.utc_offset);
   }
   std::string describe() const override {
-    char buf[512];
+    char buf[640], tb[96];
+    std::snprintf(tb, sizeof tb, "aemo (wholesale RRP + %g AUD/kWh)", adder_);
+    const std::string tariff = tariff_ == 1 ? tb : "tou";
     std::snprintf(buf, sizeof buf,
-                  "gridcell: %lld homes, source %s (%s), %lld + %lld days (warm-up + main), tariff tou, forecast %s, market scope %s",
-                  (long long)block_.n, kSources[source_], path_.c_str(), (long long)warmup_, (long long)days_,
+                  "gridcell: %lld homes, source %s (%s), %lld + %lld days (warm-up + main), tariff %s, forecast %s, market scope %s",
+                  (long long)block_.n, kSources[source_], path_.c_str(), (long long)warmup_, (long long)days_, tariff.c_str(),
                   kForecasts[forecast_], cell_ ? "cell" : "neighbours");
     return buf;
   }
   std::vector<metrics::SeriesInfo> series() const override {
-    return {{"price_buy", "$/kWh", "retail price lambda_b(t)"},
+    return Money({{"price_buy", "$/kWh", "retail price lambda_b(t)"},
             {"price_sell", "$/kWh", "feed-in price lambda_s(t)"},
             {"price_mmr", "$/kWh", "mid-market rate P_m(t)"},
             {"cloud_state", "1", "cloud chain state (0 overcast, 1 broken, 2 clear)"},
@@ -467,7 +501,7 @@ class Gridcell final : public MarketProblem {
             {"rmse_net", "kW", "RMSE of the net forecasts q_hat"},
             {"soc_mean", "1", "mean state of charge over all homes"},
             {"soc_shadow_mean", "1", "mean shadow state of charge"},
-            {"throughput", "kWh", "Delta sum |b_i|"}};
+            {"throughput", "kWh", "Delta sum |b_i|"}});
   }
   void series_values(std::int64_t, double *out) const override { std::copy(row_, row_ + C_NCOL, out); }
 
@@ -489,13 +523,15 @@ class Gridcell final : public MarketProblem {
     PetscCall(put("r_feeder", "Ohm", "feeder resistance", [&](std::int64_t i) { return rfeed_[i]; }));
     const std::int64_t nt = taus_;
     PetscCall(rec.WriteGlobalArray("gridcell/profile", profile_.data(), nt, "1", "s(tau) = L(tau)/Lbar, warm-up included"));
-    PetscCall(rec.WriteGlobalArray("gridcell/load_system", Lsys_.data(), nt, "MW", "system load L(tau) at the interval midpoint"));
+    PetscCall(rec.WriteGlobalArray("gridcell/load_system", Lsys_.data(), nt, "MW",
+                                   source_ == 2 ? "system load L(tau): mean of the interval's three 5-minute TOTALDEMAND"
+                                                : "system load L(tau) at the interval midpoint"));
     PetscCall(rec.WriteGlobalArray("gridcell/ghi_cs", ghi_.data(), nt, "W/m^2", "clear-sky GHI"));
     std::vector<double> cs(cloud_.begin(), cloud_.end());
     PetscCall(rec.WriteGlobalArray("gridcell/cloud_state", cs.data(), nt, "1", "cloud chain state"));
     PetscCall(rec.WriteGlobalArray("gridcell/clear_sky_index", kc_.data(), nt, "1", "clear-sky index"));
-    PetscCall(rec.WriteGlobalArray("gridcell/price_buy", buy_.data(), nt, "$/kWh", "lambda_b"));
-    PetscCall(rec.WriteGlobalArray("gridcell/price_sell", sell_.data(), nt, "$/kWh", "lambda_s"));
+    PetscCall(rec.WriteGlobalArray("gridcell/price_buy", buy_.data(), nt, Money("$/kWh"), "lambda_b"));
+    PetscCall(rec.WriteGlobalArray("gridcell/price_sell", sell_.data(), nt, Money("$/kWh"), "lambda_s"));
     const char *g = "/inputs/gridcell";
     PetscCall(rec.SetAttribute(g, "source", std::string(kSources[source_])));
     PetscCall(rec.SetAttribute(g, "file", path_));
@@ -504,6 +540,9 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "utc_offset", site_.utc_offset));
     PetscCall(rec.SetAttribute(g, "warmup_steps", tau0_));
     PetscCall(rec.SetAttribute(g, "forecast", std::string(kForecasts[forecast_])));
+    PetscCall(rec.SetAttribute(g, "tariff", std::string(kTariffs[tariff_])));
+    PetscCall(rec.SetAttribute(g, "currency", money_));
+    if (tariff_ == 1) PetscCall(rec.SetAttribute(g, "aemo_adder", adder_));
     PetscCall(rec.SetAttribute(g, "battery_eta", batt_.eta_c));
     PetscCall(rec.SetAttribute(g, "soc_lo", batt_.soc_lo));
     PetscCall(rec.SetAttribute(g, "soc_hi", batt_.soc_hi));
@@ -533,9 +572,9 @@ class Gridcell final : public MarketProblem {
     std::vector<double> sav(nl);
     const double days = static_cast<double>(acc_[0].steps) / 96.0;
     for (std::int64_t i = 0; i < nl; ++i) sav[i] = (cost0_[i] - cost_[i]) / days;
-    PetscCall(rec.WriteDistributedArray("/summary/home_cost", n, off, nl, cost_.data(), "$", "per-home cost over the main window", "agent"));
-    PetscCall(rec.WriteDistributedArray("/summary/home_cost_shadow", n, off, nl, cost0_.data(), "$", "per-home cost of B1", "agent"));
-    PetscCall(rec.WriteDistributedArray("/summary/home_saving", n, off, nl, sav.data(), "$/day", "per-home saving against B1", "agent"));
+    PetscCall(rec.WriteDistributedArray("/summary/home_cost", n, off, nl, cost_.data(), Money("$"), "per-home cost over the main window", "agent"));
+    PetscCall(rec.WriteDistributedArray("/summary/home_cost_shadow", n, off, nl, cost0_.data(), Money("$"), "per-home cost of B1", "agent"));
+    PetscCall(rec.WriteDistributedArray("/summary/home_saving", n, off, nl, sav.data(), Money("$/day"), "per-home saving against B1", "agent"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -549,6 +588,12 @@ class Gridcell final : public MarketProblem {
   };
 
   std::int64_t T_run() const { return T_run_ ? T_run_ : T_; }
+  // Unit texts in the tariff's currency: "$..." becomes "AUD..." with the aemo tariff.
+  std::string Money(const std::string &u) const { return !u.empty() && u[0] == '$' ? money_ + u.substr(1) : u; }
+  std::vector<metrics::SeriesInfo> Money(std::vector<metrics::SeriesInfo> v) const {
+    for (auto &c : v) c.units = Money(c.units);
+    return v;
+  }
   double HourStart(std::int64_t k) const { return std::fmod(0.25 * static_cast<double>(k), 24.0); }
 
   PetscErrorCode ResetState() {
@@ -687,7 +732,8 @@ class Gridcell final : public MarketProblem {
   double rho_pv_ = 0.5, kwp_rng_[2] = {4, 8}, orient_rng_[2] = {0.85, 1}, eta_pv_ = 0.83, ghi_min_ = 50, zmax_ = 4;
   double Pc_[3][3] = {{0.95, 0.04, 0.01}, {0.03, 0.90, 0.07}, {0.001, 0.014, 0.985}};
   double kbins_[4] = {0.10, 0.40, 0.85, 1.05};
-  double rho_bat_ = 0.5, tou_[5] = {0.25, 0.45, 16, 21, 0.05};
+  double rho_bat_ = 0.5, tou_[5] = {0.25, 0.45, 16, 21, 0.05}, adder_ = 0.20;
+  std::string money_ = "$";  // the tariff's currency in unit texts: $ for tou, AUD for aemo (§16.4)
   gc::Battery batt_;
   gc::Rls rls_{9, 0.99, 100, 1e6};
   // data

@@ -2,7 +2,11 @@
 """Oracles of problem gridcell (docs/gridcell.md §16.14) on dodge output files.
   identical a.h5 b.h5 ...   rank-count independence: every /agents and /summary dataset bitwise, /series to 1e-12
   oracles  none|mmr f.h5    market balance (1), no trading (3), subadditivity (4), battery (5), scopes (2, cell)
+  nsw      f.h5 file.csv     loaders (15) for the nsw source: every step's L(tau) is the mean of its three 5-minute
+                            TOTALDEMAND rows of the CSV (read here with the csv module), and its prices are the aemo
+                            closed form of those rows' RRP (/inputs over warm-up and main window, /series over the main)
 Exit 1 with a message on the first failure."""
+import csv
 import sys
 
 import h5py
@@ -108,8 +112,50 @@ def oracles(alg, path):
     print(f"OK: {path}: {alg} oracles hold over {cost.size} steps and {N} homes")
 
 
+def nsw(path, csv_path):
+    f = h5py.File(path, "r")
+    g, s = f["inputs/gridcell"], f["series"]
+    if g.attrs["source"] not in ("nsw", b"nsw"):
+        fail(f"{path}: source is {g.attrs['source']!r}, not nsw")
+    rows = {}
+    with open(csv_path, newline="") as fh:
+        for r in csv.DictReader(fh):
+            rows[r["SETTLEMENTDATE"]] = (float(r["TOTALDEMAND"]), float(r["RRP"]))
+    L, buy, sell = g["load_system"][...], g["price_buy"][...], g["price_sell"][...]
+    n, tau0 = L.size, int(g.attrs["warmup_steps"])
+    if n % 96 or tau0 % 96:
+        fail(f"{n} steps with {tau0} warm-up steps: not whole days")
+    tariff = g.attrs["tariff"]
+    tariff = tariff.decode() if isinstance(tariff, bytes) else tariff
+    for k in range(n):
+        m0 = 15 * k  # minutes from 2024/07/01 00:00, market time; SETTLEMENTDATE = start + 5, 10, 15 min
+        three = []
+        for j in (5, 10, 15):
+            m = m0 + j
+            label = f"2024/07/{1 + m // 1440:02d} {m % 1440 // 60:02d}:{m % 60:02d}:00"
+            if label not in rows:
+                fail(f"step {k}: no CSV row {label}")
+            three.append(rows[label])
+        load = sum(d for d, _ in three) / 3
+        rrp = sum(p for _, p in three) / 3
+        if abs(L[k] - load) > 1e-12 * load:
+            fail(f"step {k}: load_system {L[k]!r} is not the mean {load!r} of its three 5-minute rows")
+        if tariff == "aemo":
+            ls, lb = max(rrp, 0.0) / 1000, max(rrp, 0.0) / 1000 + float(g.attrs["aemo_adder"])
+            if abs(sell[k] - ls) > 1e-15 or abs(buy[k] - lb) > 1e-14:
+                fail(f"step {k}: prices ({buy[k]!r}, {sell[k]!r}) differ from the aemo closed form ({lb!r}, {ls!r})")
+    if g.attrs["currency"] not in (("AUD", b"AUD") if tariff == "aemo" else ("$", b"$")):
+        fail(f"currency {g.attrs['currency']!r} with the {tariff} tariff")
+    T = s["price_buy"].size
+    if T != n - tau0 or not np.array_equal(s["price_buy"][...], buy[tau0:]) or not np.array_equal(s["price_sell"][...], sell[tau0:]):
+        fail("/series prices differ from the main window of /inputs/gridcell")
+    print(f"OK: {path}: {n} steps ({tau0} warm-up) of nsw load and {tariff} prices match {csv_path}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "identical":
         identical(sys.argv[2:])
+    elif sys.argv[1] == "nsw":
+        nsw(sys.argv[2], sys.argv[3])
     else:
         oracles(sys.argv[2], sys.argv[3])

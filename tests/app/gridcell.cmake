@@ -1,7 +1,7 @@
 # End-to-end runs of the gridcell family (docs/gridcell.md §16) under none and mmr: rank-count independence at
 # 1-4 ranks (/agents and /summary bitwise, /series 1e-12), the §16.14 oracles (market balance, no trading,
-# subadditivity, battery, cell scope with ideal forecasts), the scenario files inputs/gridcell_*.yaml, -help and
-# bad inputs. Included from tests/app/CMakeLists.txt (uses DODGE_APP, APP_OUT, PY, MPI_ENV, MPIRUN,
+# subadditivity, battery, cell scope with ideal forecasts, the nsw loader and aemo tariff), the scenario files
+# inputs/gridcell_*.yaml, -help and bad inputs. Included from tests/app/CMakeLists.txt (uses DODGE_APP, APP_OUT, PY, MPI_ENV, MPIRUN,
 # dodge_rank_runs, dodge_bad_input).
 set(GC_CHECK ${CMAKE_CURRENT_SOURCE_DIR}/check_gridcell.py)
 set(GC_SHORT -problem gridcell -gridcell_days 6 -gridcell_eval_days 2 -agents 37)
@@ -16,6 +16,17 @@ endforeach()
 dodge_rank_runs(gridcell_pjm ${GC_SHORT} -algorithm mmr -gridcell_source pjm -gridcell_forecast persistence)
 add_test(NAME app_gridcell_pjm_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_pjm_FILES})
 set_tests_properties(app_gridcell_pjm_identical PROPERTIES FIXTURES_REQUIRED gridcell_pjm_runs)
+# AEMO NSW1 with the aemo tariff at 1-4 ranks: rank-count independence, the oracles, and oracle 15 against the
+# CSV (every step's load is the mean of its three 5-minute rows, the prices the aemo closed form; check_gridcell.py nsw).
+set(GC_NSW_CSV ${PROJECT_SOURCE_DIR}/inputs/data/aemo/PRICE_AND_DEMAND_202407_NSW1.csv)
+dodge_rank_runs(gridcell_nsw ${GC_SHORT} -algorithm mmr -gridcell_source nsw)
+add_test(NAME app_gridcell_nsw_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_nsw_FILES})
+add_test(NAME app_gridcell_nsw_oracles COMMAND ${PY} ${GC_CHECK} oracles mmr ${APP_OUT}/gridcell_nsw_np2.h5)
+add_test(NAME app_gridcell_nsw_loader COMMAND ${PY} ${GC_CHECK} nsw ${APP_OUT}/gridcell_nsw_np3.h5 ${GC_NSW_CSV})
+# Its money is AUD (AUD/kWh, AUD/day): still netCDF/CF-readable units (lib/io/cf.cpp).
+add_test(NAME app_gridcell_nsw_netcdf COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_netcdf.py ${APP_OUT}/gridcell_nsw_np2.h5)
+set_tests_properties(app_gridcell_nsw_identical app_gridcell_nsw_oracles app_gridcell_nsw_loader app_gridcell_nsw_netcdf PROPERTIES
+                     FIXTURES_REQUIRED gridcell_nsw_runs)
 # Ideal forecasts, cell scope: C_t = C^net_t to the grid rounding and individual rationality (oracle 2).
 dodge_expect_test(NAME app_gridcell_ideal MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_ideal.h5
          COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm mmr -gridcell_forecast ideal
@@ -32,6 +43,16 @@ foreach(alg none mmr)
   add_test(NAME app_scenario_gridcell_${alg}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/scenario_gridcell_${alg}.h5)
   set_tests_properties(app_scenario_gridcell_${alg}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_scenario_${alg})
 endforeach()
+# Experiment G10: inputs/gridcell_nsw_mmr.yaml in full (19 days after the warm-up, 100 homes), its oracles and oracle 15.
+dodge_expect_test(NAME app_scenario_gridcell_nsw_mmr MATCH "status complete" "savings per day" "tariff aemo"
+         COMPLETE ${APP_OUT}/scenario_gridcell_nsw_mmr.h5
+         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/gridcell_nsw_mmr.yaml
+                 -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/scenario_gridcell_nsw_mmr.h5)
+set_tests_properties(app_scenario_gridcell_nsw_mmr PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_scenario_nsw_mmr)
+add_test(NAME app_scenario_gridcell_nsw_mmr_oracles COMMAND ${PY} ${GC_CHECK} oracles mmr ${APP_OUT}/scenario_gridcell_nsw_mmr.h5)
+add_test(NAME app_scenario_gridcell_nsw_mmr_loader COMMAND ${PY} ${GC_CHECK} nsw ${APP_OUT}/scenario_gridcell_nsw_mmr.h5 ${GC_NSW_CSV})
+set_tests_properties(app_scenario_gridcell_nsw_mmr_oracles app_scenario_gridcell_nsw_mmr_loader PROPERTIES
+                     FIXTURES_REQUIRED gridcell_scenario_nsw_mmr)
 
 dodge_expect_test(NAME app_help_gridcell MATCH "-gridcell_source.*-gridcell_market_scope" COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_gridcell PROPERTIES ENVIRONMENT "${MPI_ENV}")
@@ -51,6 +72,16 @@ dodge_bad_input(gridcell_cloud_rows "-gridcell_cloud_P: row 2 sums to" -problem 
 dodge_bad_input(gridcell_exact_bound "-agents 300000000 exceeds the exact-sum bound" -problem gridcell -algorithm mmr -agents 300000000
                 -memory_check false)
 dodge_bad_input(gridcell_days "-gridcell_warmup_days 3 \\+ -gridcell_days 60 = 63 days exceed the 41 days" -problem gridcell -algorithm none -gridcell_days 60)
+# nsw: the bundled AEMO file holds 22 days (3 warm-up + 19); the aemo tariff needs its prices; the adder is >= 0.
+dodge_bad_input_exit(gridcell_nsw_days 63
+                     "-gridcell_warmup_days 3 \\+ -gridcell_days 20 = 23 days exceed the 22 days of the bundled trace .*PRICE_AND_DEMAND_202407_NSW1.csv"
+                     -problem gridcell -algorithm mmr -gridcell_source nsw -gridcell_days 20)
+dodge_bad_input_exit(gridcell_aemo_on_sce 75 "-gridcell_tariff aemo needs the AEMO prices of -gridcell_source nsw; -gridcell_source sce"
+                     -problem gridcell -algorithm mmr -gridcell_tariff aemo)
+dodge_bad_input_exit(gridcell_aemo_adder 63 "-gridcell_aemo_adder -0.1 is outside" -problem gridcell -algorithm mmr -gridcell_source nsw
+                     -gridcell_aemo_adder -0.1)
+dodge_bad_input_exit(gridcell_adder_on_tou 75 "-gridcell_aemo_adder applies to -gridcell_tariff aemo only" -problem gridcell -algorithm none
+                     -gridcell_source nsw -gridcell_tariff tou -gridcell_aemo_adder 0.3)
 dodge_bad_input(gridcell_eval "-gridcell_eval_days 9 exceeds the main window -gridcell_days 5" -problem gridcell -algorithm none
                 -gridcell_days 5 -gridcell_eval_days 9)
 dodge_bad_input(gridcell_warmup "-gridcell_warmup_days 0 gives 0 warm-up steps" -problem gridcell -algorithm none -gridcell_warmup_days 0)

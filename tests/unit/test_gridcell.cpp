@@ -1,16 +1,25 @@
 // Pure kernels of problem gridcell (docs/gridcell.md §16.14 oracles 5, 11, 12): solar geometry and clear-sky
 // GHI, the cloud chain, the battery, RLS against batch weighted least squares, and the own-data RLS anchor on
-// the bundled hourly traces.
+// the bundled hourly traces; oracle 15 for the nsw source (the AEMO loader, the aemo tariff, the file's days).
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "mpi_check.hpp"
+#include "test_errors.hpp"
 #include "core/rng.hpp"
 #include "io/loadtrace.hpp"
+#include "problems/gridcell_data.hpp"
 #include "problems/gridcell_model.hpp"
+#include "problems/market.hpp"
+#include "problems/problem.hpp"
 
 namespace gc = dodge::problems::gridcell;
 
@@ -147,4 +156,190 @@ TEST_CASE("gridcell own-data RLS anchor on the hourly traces", "[gridcell]") {
   CHECK(r < p);
   CHECK(r == Approx(1.40).margin(0.1));
   CHECK(p == Approx(3.61).margin(0.15));
+}
+
+namespace {
+
+// The bundled AEMO NSW1 file, read here on its own (std::getline and commas, not dodge's readers): the
+// SETTLEMENTDATE text of every row and its TOTALDEMAND and RRP.
+struct AemoRows {
+  std::vector<std::string> label;
+  std::map<std::string, std::pair<double, double>> at;  // SETTLEMENTDATE -> (TOTALDEMAND, RRP)
+};
+AemoRows ReadNswRows(const std::string &path) {
+  AemoRows r;
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::string line;
+  std::getline(in, line);
+  REQUIRE(line.rfind("REGION,SETTLEMENTDATE,TOTALDEMAND,RRP,PERIODTYPE", 0) == 0);
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::stringstream ss(line);
+    std::string region, date, demand, rrp;
+    std::getline(ss, region, ','), std::getline(ss, date, ','), std::getline(ss, demand, ','), std::getline(ss, rrp, ',');
+    REQUIRE(region == "NSW1");
+    r.label.push_back(date);
+    r.at[date] = {std::stod(demand), std::stod(rrp)};
+  }
+  return r;
+}
+// "2024/07/DD HH:MM:00" of a minute count from 2024/07/01 00:00 (the file lies within July 2024).
+std::string JulyLabel(std::int64_t minutes) {
+  char b[32];
+  std::snprintf(b, sizeof b, "2024/07/%02d %02d:%02d:00", static_cast<int>(1 + minutes / 1440), static_cast<int>(minutes % 1440 / 60),
+                static_cast<int>(minutes % 60));
+  return b;
+}
+// Step k's three 5-minute rows: SETTLEMENTDATE = start + 5, 10, 15 min; their means of TOTALDEMAND and RRP.
+void Mean3(const AemoRows &r, std::int64_t k, double *load, double *rrp) {
+  double l = 0, p = 0;
+  for (int j = 1; j <= 3; ++j) {
+    const auto it = r.at.find(JulyLabel(15 * k + 5 * j));
+    REQUIRE(it != r.at.end());
+    l += it->second.first, p += it->second.second;
+  }
+  *load = l / 3, *rrp = p / 3;
+}
+std::string NswPath() {
+  const char *dir = std::getenv("DODGE_TEST_DATA");
+  return std::string(dir && *dir ? dir : DODGE_DATA_DIR) + "/aemo/PRICE_AND_DEMAND_202407_NSW1.csv";
+}
+// Column index of a /series name of the problem.
+int SeriesColumn(const dodge::problems::Problem &p, const std::string &name) {
+  const auto cols = p.series();
+  for (std::size_t c = 0; c < cols.size(); ++c)
+    if (cols[c].name == name) return static_cast<int>(c);
+  FAIL("no /series column " << name);
+  return -1;
+}
+// Runs every main-window step of a gridcell problem without trades; per step the series row.
+std::vector<std::vector<double>> RunNoTrade(dodge::problems::Problem &p, std::int64_t nhomes) {
+  std::vector<std::vector<double>> rows;
+  const std::vector<double> zero(nhomes, 0.0);
+  std::vector<double> row(p.series().size());
+  for (std::int64_t t = 1; t <= p.horizon(); ++t) {
+    dodge::problems::ScalarKernel kv;
+    REQUIRE(p.BeginStep(t, &kv) == 0);
+    REQUIRE(p.EndStep(t, zero.data(), dodge::problems::StepPrices{}) == 0);
+    p.series_values(t, row.data());
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+// Oracle 15 (docs/gridcell.md §16.14) for nsw: 96(N_w + N_d) steps, each the mean of its three 5-minute rows
+// (SETTLEMENTDATE = start + 5, 10, 15 min); the aemo tariff in closed form at every step; no more days than the
+// file holds.
+TEST_CASE("gridcell nsw: 15-minute means of the AEMO rows, the aemo tariff, the file's days", "[gridcell]") {
+  using dodge::test::ScopedOptions;
+  const std::string path = NswPath();
+  const AemoRows rows = ReadNswRows(path);
+  // The file's extent: 2024/07/01 00:05 to its last row, whole days of 288 rows.
+  REQUIRE(rows.label.front() == "2024/07/01 00:05:00");
+  REQUIRE(rows.label.size() % 288 == 0);
+  const std::int64_t file_days = static_cast<std::int64_t>(rows.label.size()) / 288;
+  REQUIRE(rows.label.back() == JulyLabel(1440 * file_days));
+  CHECK(file_days == 22);  // 3 warm-up days + the spec's 19 (§16.1)
+  const std::int64_t nsteps = 96 * file_days;
+  std::vector<double> L(nsteps), R(nsteps);
+  for (std::int64_t k = 0; k < nsteps; ++k) Mean3(rows, k, &L[k], &R[k]);
+
+  SECTION("the loader over the whole file") {
+    dodge::problems::gridcell::NswSeries ns;
+    REQUIRE(dodge::problems::gridcell::NswRead(PETSC_COMM_WORLD, path, "2024-07-01", file_days, &ns) == 0);
+    REQUIRE(static_cast<std::int64_t>(ns.load.size()) == nsteps);
+    REQUIRE(static_cast<std::int64_t>(ns.rrp.size()) == nsteps);
+    for (std::int64_t k = 0; k < nsteps; ++k) {
+      REQUIRE(ns.load[k] == Approx(L[k]).epsilon(1e-15));
+      REQUIRE(ns.rrp[k] == Approx(R[k]).epsilon(1e-15).margin(1e-12));
+    }
+  }
+  SECTION("the problem: default window, aemo tariff, load profile") {
+    // σ_ℓ = 0 and κ = 1: every home's load is lbar·s(τ) = 1.2·L(τ)/Lbar, the system profile itself.
+    ScopedOptions o{{"-gridcell_source", "nsw"}, {"-gridcell_load_sigma", "0"}, {"-gridcell_load_kappa", "1,1"}};
+    std::unique_ptr<dodge::problems::Problem> p;
+    REQUIRE(dodge::problems::ProblemCreate("gridcell", &p) == 0);
+    REQUIRE(p->SetFromOptions() == 0);
+    REQUIRE(p->Setup(dodge::Block::make(3, 0, 1), 1) == 0);
+    REQUIRE(p->horizon() == 96 * 19);
+    REQUIRE(p->units().cost_units == "AUD");
+    REQUIRE_THAT(p->describe(), Catch::Contains("tariff aemo"));
+    const int cb = SeriesColumn(*p, "price_buy"), cs = SeriesColumn(*p, "price_sell"), cl = SeriesColumn(*p, "load");
+    REQUIRE(p->series()[cb].units == "AUD/kWh");
+    const auto out = RunNoTrade(*p, 3);
+    const std::int64_t tau0 = 96 * 3;
+    double Lbar = 0;
+    for (std::int64_t k = tau0; k < tau0 + 96 * 19; ++k) Lbar += L[k];
+    Lbar /= 96 * 19;
+    int negative = 0;
+    for (std::int64_t t = 1; t <= 96 * 19; ++t) {
+      const std::int64_t k = tau0 + t - 1;
+      const double sell = std::max(R[k], 0.0) / 1000;
+      negative += R[k] < 0;
+      REQUIRE(out[t - 1][cs] == Approx(sell).margin(1e-15));
+      REQUIRE(out[t - 1][cb] == Approx(sell + 0.20).epsilon(1e-14));
+      REQUIRE(out[t - 1][cl] == Approx(3 * 1.2 * L[k] / Lbar).epsilon(1e-12));
+    }
+    CHECK(negative > 0);  // the window has negative prices: the [.]_+ is exercised
+  }
+  SECTION("a given adder, and the tou tariff on nsw") {
+    {
+      ScopedOptions o{{"-gridcell_source", "nsw"}, {"-gridcell_aemo_adder", "0.35"}, {"-gridcell_days", "2"}, {"-gridcell_eval_days", "1"}};
+      std::unique_ptr<dodge::problems::Problem> p;
+      REQUIRE(dodge::problems::ProblemCreate("gridcell", &p) == 0);
+      REQUIRE(p->SetFromOptions() == 0);
+      REQUIRE(p->Setup(dodge::Block::make(2, 0, 1), 1) == 0);
+      const int cb = SeriesColumn(*p, "price_buy"), cs = SeriesColumn(*p, "price_sell");
+      const auto out = RunNoTrade(*p, 2);
+      REQUIRE(out.size() == 192u);
+      for (std::int64_t t = 1; t <= 192; ++t) {
+        const double sell = std::max(R[288 + t - 1], 0.0) / 1000;
+        REQUIRE(out[t - 1][cs] == Approx(sell).margin(1e-15));
+        REQUIRE(out[t - 1][cb] == Approx(sell + 0.35).epsilon(1e-14));
+      }
+    }
+    ScopedOptions o{{"-gridcell_source", "nsw"}, {"-gridcell_tariff", "tou"}, {"-gridcell_days", "2"}, {"-gridcell_eval_days", "1"}};
+    std::unique_ptr<dodge::problems::Problem> p;
+    REQUIRE(dodge::problems::ProblemCreate("gridcell", &p) == 0);
+    REQUIRE(p->SetFromOptions() == 0);
+    REQUIRE(p->Setup(dodge::Block::make(2, 0, 1), 1) == 0);
+    REQUIRE(p->units().cost_units == "$");
+    const int cb = SeriesColumn(*p, "price_buy"), cs = SeriesColumn(*p, "price_sell");
+    const auto out = RunNoTrade(*p, 2);
+    for (std::int64_t t = 1; t <= 192; ++t) {
+      const double hs = 0.25 * static_cast<double>((t - 1) % 96);
+      REQUIRE(out[t - 1][cb] == (hs >= 16 && hs < 21 ? 0.45 : 0.25));
+      REQUIRE(out[t - 1][cs] == 0.05);
+    }
+  }
+  SECTION("no more days than the file holds") {
+    using dodge::test::Capture;
+    const std::string over = std::to_string(file_days - 3 + 1);
+    for (const auto &[opt, val] : std::vector<std::pair<std::string, std::string>>{{"-gridcell_days", over}, {"-gridcell_warmup_days", "4"}}) {
+      ScopedOptions o{{"-gridcell_source", "nsw"}, {opt.c_str(), val.c_str()}};
+      std::unique_ptr<dodge::problems::Problem> p;
+      REQUIRE(dodge::problems::ProblemCreate("gridcell", &p) == 0);
+      REQUIRE(p->SetFromOptions() == 0);
+      const auto r = Capture([&] { return p->Setup(dodge::Block::make(2, 0, 1), 1); });
+      REQUIRE(r.rc == PETSC_ERR_ARG_OUTOFRANGE);
+      REQUIRE_THAT(r.message, Catch::Contains("-gridcell_warmup_days") && Catch::Contains("-gridcell_days") &&
+                                  Catch::Contains("exceed the " + std::to_string(file_days) + " days") &&
+                                  Catch::Contains("PRICE_AND_DEMAND_202407_NSW1.csv"));
+    }
+  }
+  SECTION("aemo needs the nsw prices") {
+    using dodge::test::Capture;
+    for (const char *src : {"sce", "pjm"}) {
+      ScopedOptions o{{"-gridcell_source", src}, {"-gridcell_tariff", "aemo"}};
+      std::unique_ptr<dodge::problems::Problem> p;
+      REQUIRE(dodge::problems::ProblemCreate("gridcell", &p) == 0);
+      const auto r = Capture([&] { return p->SetFromOptions(); });
+      REQUIRE(r.rc == PETSC_ERR_ARG_INCOMP);
+      REQUIRE_THAT(r.message, Catch::Contains("-gridcell_tariff aemo") && Catch::Contains(src));
+    }
+  }
 }
