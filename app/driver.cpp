@@ -216,6 +216,8 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(algorithms::AlgorithmCreate(ro.algorithm, &algorithm));
   PetscCall(problem->SetFromOptions());
   PetscCall(algorithm->SetFromOptions());
+  // Before uses_graph() is asked: mmr uses the graph in the neighbours market scope only (a problem option).
+  PetscCall(algorithm->ConfigureFromProblem(*problem));
   graph::Options gopts;
   if (algorithm->uses_graph()) PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts));
   if (algorithm->uses_graph()) algorithm->ConfigureGraph(gopts);  // e.g. dopp: out-degree weights

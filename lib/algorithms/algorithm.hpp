@@ -84,6 +84,10 @@ class Algorithm {
   virtual double state_bytes_per_agent(int d, int m) const { return schedules() || trades() ? 8.0 : 16.0 * d + 8.0 * m; }
   // Reads the algorithm's documented option block. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode SetFromOptions() = 0;
+  // Reads what the algorithm needs from the problem's parsed options, after both SetFromOptions and before
+  // uses_graph() is first asked: mmr's market scope (a -gridcell_ option) decides whether it uses the graph.
+  // Collective on PETSC_COMM_WORLD.
+  virtual PetscErrorCode ConfigureFromProblem(const problems::Problem &problem) { return PETSC_SUCCESS; }
   // Adjusts the -graph_ options before the graphs are built (after SetFromOptions), for algorithms that need
   // particular weights: dopp asks for column-stochastic out-degree weights. Local; the same on every rank.
   virtual void ConfigureGraph(graph::Options &opts) const {}

@@ -1,16 +1,28 @@
 // The trading algorithms of the market families (problems/market.hpp; docs/gridcell.md §16.5-§16.6):
 //   none: every home trades with the utility only (e_i = 0): the shadow no-trading baseline B1 played for real;
-//   mmr:  mid-market-rate clearing without learning (the batteries follow the family's rule), cell scope:
-//         offers s_i = [−n̂_i]_+ and bids d_i = [n̂_i]_+ on the 2^-30 kW grid, S and D their ExactSums (int64, one
-//         reduction), sold_i = s_i min(1, D/S), bought_i = d_i min(1, S/D) at P_m = (λ_b + λ_s)/2 — the community
-//         MMR of Long et al. (IEEE PES GM 2017) and Zhou, Wu, Long (Appl. Energy 222, 2018).
-// Each home's trade depends only on its own declared position and the two exact sums, so every per-home
-// trajectory is bitwise identical on any rank count.
+//   mmr:  mid-market-rate clearing without learning (the batteries follow the family's rule) of the offers
+//         s_i = [−n̂_i]_+ and bids d_i = [n̂_i]_+ on the 2^-30 kW grid, at P_m = (λ_b + λ_s)/2, in one of two
+//         scopes (-gridcell_market_scope):
+//         neighbours (default): R_m rounds (-gridcell_match_rounds, default 2) of X1-X4 on the market edges of
+//           G(t), the -graph_ graph (default watts_strogatz here), every value moved by the exchange layer
+//           (market_clearing.hpp): z_{j→i} = (s_j·d_i)/max(D_j, S_i), sold_i = Σ z_{i→·}, bought_i = Σ z_{·→i}.
+//           Market edges are the active edges of G(t): no detection exists yet, so no alarm removes one (the
+//           hook is NeighbourClearing::MarketEdges). On the complete graph this is the cell scope;
+//         cell: S and D the ExactSums (int64, one reduction) of the offers and bids, sold_i = s_i min(1, D/S),
+//           bought_i = d_i min(1, S/D) — the community MMR of Long et al. (IEEE PES GM 2017) and Zhou, Wu, Long
+//           (Appl. Energy 222, 2018).
+//         e_i = bought_i − sold_i, π_i = P_m.
+// Each home's trade depends only on the declared positions and the graph (neighbours) or the two exact sums
+// (cell), never on the rank placement, so every per-home trajectory is bitwise identical on any rank count.
+#include <algorithm>
 #include <cmath>
 #include <vector>
+#include <string>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/market_clearing.hpp"
 #include "comm/exchange.hpp"
+#include "graph/graph.hpp"
 #include "io/recorder.hpp"
 #include "problems/gridcell_model.hpp"
 #include "problems/market.hpp"
@@ -25,11 +37,39 @@ class Market final : public Algorithm {
  public:
   explicit Market(bool clear) : clear_(clear) {}
   const char *name() const override { return clear_ ? "mmr" : "none"; }
-  bool uses_graph() const override { return false; }
+  // mmr in the neighbours scope only; known after ConfigureFromProblem (the driver asks after it).
+  bool uses_graph() const override { return neighbours_; }
   bool trades() const override { return true; }
   PetscErrorCode SetFromOptions() override { return PETSC_SUCCESS; }
+  PetscErrorCode ConfigureFromProblem(const problems::Problem &problem) override {
+    PetscBool fam = PETSC_FALSE, files = PETSC_FALSE;
+    PetscFunctionBeginUser;
+    const auto *mp = dynamic_cast<const problems::MarketProblem *>(&problem);
+    if (!mp) PetscFunctionReturn(PETSC_SUCCESS);  // refused later: trading algorithms run on market families only
+    neighbours_ = clear_ && !mp->cell_scope();
+    rounds_ = mp->match_rounds();
+    // gridcell's default graph is watts_strogatz (§16.1), not the -graph_ block's own default.
+    PetscCall(PetscOptionsHasName(nullptr, nullptr, "-graph_family", &fam));
+    PetscCall(PetscOptionsHasName(nullptr, nullptr, "-graph_files", &files));
+    family_given_ = fam == PETSC_TRUE || files == PETSC_TRUE;
+    if (clear_ && !neighbours_) {
+      // The cell-wide pool uses no graph and one round: a graph or a round count would be ignored silently.
+      for (const char *o : {"-graph_family", "-graph_files", "-graph_link_failure", "-gridcell_match_rounds"}) {
+        PetscBool set = PETSC_FALSE;
+        PetscCall(PetscOptionsHasName(nullptr, nullptr, o, &set));
+        PetscCheck(!set, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                   "%s has no effect with -gridcell_market_scope cell (the cell-wide pool clears in one round without a "
+                   "graph); drop it or use -gridcell_market_scope neighbours",
+                   o);
+      }
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  void ConfigureGraph(graph::Options &opts) const override {
+    if (!family_given_) opts.family = "watts_strogatz";
+  }
 
-  PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *, std::int64_t) override {
+  PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs, std::int64_t) override {
     PetscFunctionBeginUser;
     prob_ = dynamic_cast<problems::MarketProblem *>(&problem);
     PetscCheck(prob_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-algorithm %s runs on market problems (gridcell) only", name());
@@ -37,6 +77,15 @@ class Market final : public Algorithm {
     e_.assign(block.local(), 0.0);
     nfields_ = static_cast<int>(prob_->home_fields().size());
     vals_.assign(nfields_, 0.0);
+    PetscCheck(neighbours_ == (clear_ && !prob_->cell_scope()), PETSC_COMM_WORLD, PETSC_ERR_PLIB,
+               "%s: Setup before ConfigureFromProblem", name());
+    if (clear_) sold_.assign(block.local(), 0.0), bought_.assign(block.local(), 0.0);
+    if (neighbours_) {
+      PetscCheck(graphs, PETSC_COMM_WORLD, PETSC_ERR_ARG_NULL, "mmr with -gridcell_market_scope neighbours needs a graph");
+      s_.assign(block.local(), 0.0), d_.assign(block.local(), 0.0);
+      PetscCall(nb_.Setup(PETSC_COMM_WORLD, block, *graphs, rounds_));
+      graph_ = graphs->description;
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -44,7 +93,13 @@ class Market final : public Algorithm {
     PetscFunctionBeginUser;
     const std::int64_t nl = block_.local();
     const double pm = prob_->mid_market_rate();
-    if (clear_) {
+    if (neighbours_) {
+      const double *nh = prob_->declared();
+      for (std::int64_t i = 0; i < nl; ++i) s_[i] = gc::GridRound(gc::pos(-nh[i])), d_[i] = gc::GridRound(gc::pos(nh[i]));
+      PetscCall(nb_.Clear(ctx.t, s_.data(), d_.data(), sold_.data(), bought_.data(), &msgs_, &bytes_));
+      for (std::int64_t i = 0; i < nl; ++i) e_[i] = bought_[i] - sold_[i];
+      ctx.messages = msgs_, ctx.bytes = bytes_;
+    } else if (clear_) {
       const double *nh = prob_->declared();
       std::vector<std::int64_t> sd(2, 0);
       for (std::int64_t i = 0; i < nl; ++i) sd[0] += gc::GridInt(gc::pos(-nh[i])), sd[1] += gc::GridInt(gc::pos(nh[i]));
@@ -53,18 +108,23 @@ class Market final : public Algorithm {
       const double fs = S > 0 ? std::min(1.0, D / S) : 0.0, fd = D > 0 ? std::min(1.0, S / D) : 0.0;
       for (std::int64_t i = 0; i < nl; ++i) {
         const double s = gc::GridRound(gc::pos(-nh[i])), d = gc::GridRound(gc::pos(nh[i]));
+        sold_[i] = s * fs, bought_[i] = d * fd;
         e_[i] = d * fd - s * fs;
       }
       S_ = S, D_ = D;
-      ctx.messages = 2.0 * static_cast<double>(block_.n), ctx.bytes = 16.0 * static_cast<double>(block_.n);
+      // §12: each home sends (s_i, d_i) to the pool and receives (S, D).
+      msgs_ = 2.0 * static_cast<double>(block_.n), bytes_ = 16.0 * static_cast<double>(block_.n);
+      ctx.messages = msgs_, ctx.bytes = bytes_;
     }
     PetscCall(prob_->EndStep(ctx.t, e_.data(), {true, pm, nullptr}));
     if (ctx.record_local) {
       std::size_t q = 0;
       for (std::int64_t i : *ctx.record_local) {
         ctx.record[0][q] = e_[i];
+        const int o = clear_ ? 3 : 1;
+        if (clear_) ctx.record[1][q] = sold_[i], ctx.record[2][q] = bought_[i];
         prob_->home_values(i, vals_.data());
-        for (int f = 0; f < nfields_; ++f) ctx.record[1 + f][q] = vals_[f];
+        for (int f = 0; f < nfields_; ++f) ctx.record[o + f][q] = vals_[f];
         ++q;
       }
     }
@@ -73,27 +133,47 @@ class Market final : public Algorithm {
 
   std::vector<AgentField> agent_fields() const override {
     std::vector<AgentField> f = {{"trade", "kW", "net pool purchase e_i = bought_i - sold_i"}};
+    if (clear_) {
+      f.push_back({"sold", "kW", "energy sold to the market sold_i (sum over rounds and edges of z_{i->j})"});
+      f.push_back({"bought", "kW", "energy bought from the market bought_i (sum over rounds and edges of z_{j->i})"});
+    }
     for (const auto &h : prob_ ? prob_->home_fields() : std::vector<metrics::SeriesInfo>{})
       f.push_back({h.name, h.units, h.long_name});
     return f;
   }
   std::vector<metrics::SeriesInfo> series() const override {
     if (!clear_) return {};
-    return {{"offers_exact", "kW", "S = ExactSum of the offers (cell scope)"}, {"bids_exact", "kW", "D = ExactSum of the bids"}};
+    std::vector<metrics::SeriesInfo> v = {{"msgs_market", "1", "logical market messages of the step (§12)"},
+                                          {"bytes_market", "B", "payload bytes of the market messages"}};
+    if (!neighbours_) {
+      v.push_back({"offers_exact", "kW", "S = ExactSum of the offers (cell scope)"});
+      v.push_back({"bids_exact", "kW", "D = ExactSum of the bids"});
+    }
+    return v;
   }
   void series_values(double *out) const override {
-    if (clear_) out[0] = S_, out[1] = D_;
+    if (!clear_) return;
+    out[0] = msgs_, out[1] = bytes_;
+    if (!neighbours_) out[2] = S_, out[3] = D_;
   }
+  std::int64_t mpi_messages() const override { return neighbours_ ? nb_.mpi_messages() : 0; }
+  std::int64_t mpi_bytes() const override { return neighbours_ ? nb_.mpi_bytes() : 0; }
   PetscErrorCode RecordParameters(io::Recorder &rec) const override {
     PetscFunctionBeginUser;
     const double clears = clear_ ? 1.0 : 0.0;
     PetscCall(rec.WriteGlobalArray("algorithm/clears", &clears, 1, "1", "1 if the algorithm clears a market (mmr), 0 for none"));
     PetscCall(rec.SetAttribute("/inputs/algorithm", "name", std::string(name())));
+    if (clear_) {
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "market_scope", std::string(neighbours_ ? "neighbours" : "cell")));
+      PetscCall(rec.SetAttribute("/inputs/algorithm", "match_rounds", static_cast<std::int64_t>(neighbours_ ? rounds_ : 1)));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   std::string describe() const override {
-    return clear_ ? "mmr (mid-market-rate clearing of the declared positions, cell scope, rule batteries)"
-                  : "none (no trading: every home settles with the utility)";
+    if (!clear_) return "none (no trading: every home settles with the utility)";
+    if (!neighbours_) return "mmr (mid-market-rate clearing of the declared positions, cell scope, rule batteries)";
+    return "mmr (mid-market-rate clearing of the declared positions, neighbours scope on " + graph_ + ", R_m = " +
+           std::to_string(rounds_) + " rounds, rule batteries)";
   }
 
  private:
@@ -102,7 +182,13 @@ class Market final : public Algorithm {
   problems::MarketProblem *prob_ = nullptr;
   std::vector<double> e_, vals_;
   int nfields_ = 0;
-  double S_ = 0, D_ = 0;
+  double S_ = 0, D_ = 0, msgs_ = 0, bytes_ = 0;
+  // Neighbours scope.
+  bool neighbours_ = false, family_given_ = false;
+  int rounds_ = 2;
+  NeighbourClearing nb_;
+  std::string graph_;
+  std::vector<double> s_, d_, sold_, bought_;
 };
 
 }  // namespace

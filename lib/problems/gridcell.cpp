@@ -81,7 +81,7 @@ class Gridcell final : public MarketProblem {
   }
 
   PetscErrorCode SetFromOptions() override {
-    PetscInt src = 0, fc = 0, scope = 0, tariff = 0;
+    PetscInt src = 0, fc = 0, scope = 1, tariff = 0;  // scope: neighbours (§16.5's default)
     PetscBool days_set = PETSC_FALSE, nb = PETSC_FALSE, tariff_set = PETSC_FALSE, adder_set = PETSC_FALSE;
     PetscReal P[9];
     PetscInt nP = 9;
@@ -144,8 +144,10 @@ class Gridcell final : public MarketProblem {
                                     rls, &nrls, &rls_set));
     PetscCall(OptionsReal(PetscOptionsObject, "-share_zmax", "z_max: cap of the normalized load y = l/(lbar kappa)", kPositive, &zmax_));
     PetscCall(OptionsChoice(PetscOptionsObject, "-market_scope",
-                            "Market scope of mmr: cell (the cell-wide pool, one exact reduction) or neighbours (the graph edges; not "
-                            "yet implemented)", kScopes, 2, &scope, nullptr));
+                            "Market scope of mmr: neighbours (X1-X4 on the edges of the -graph_ graph, default watts_strogatz) "
+                            "or cell (the cell-wide pool, one exact reduction)", kScopes, 2, &scope, nullptr));
+    PetscCall(OptionsInt(PetscOptionsObject, "-match_rounds", "R_m: matching rounds of the neighbours scope (>= 1)", 1, 1000,
+                         &match_rounds_));
     PetscOptionsEnd();
     source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
     if (!days_set) days_ = kSourceInfo[source_].days_default;
@@ -159,8 +161,6 @@ class Gridcell final : public MarketProblem {
                "-gridcell_tou applies to -gridcell_tariff tou only (the tariff is aemo)");
     money_ = tariff_ == 1 ? "AUD" : "$";
     units_.cost_units = units_.money_units = money_;
-    PetscCheck(cell_, PETSC_COMM_WORLD, PETSC_ERR_SUP,
-               "-gridcell_market_scope neighbours is not implemented yet (remaining work of issue 13); use cell");
     PetscCheck(!nb, PETSC_COMM_WORLD, PETSC_ERR_SUP,
                "-gridcell_forecast_neighbours true is not implemented yet (remaining work of issue 13); the forecaster uses own data");
     PetscCheck(kappa_rng_[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_load_kappa %g,%g: kappa must be positive",
@@ -360,6 +360,7 @@ class Gridcell final : public MarketProblem {
   const double *declared() const override { return nhat_.data(); }
   double mid_market_rate() const override { return 0.5 * (buy_[cur_] + sell_[cur_]); }
   bool cell_scope() const override { return cell_; }
+  int match_rounds() const override { return static_cast<int>(match_rounds_); }
 
   // G5 settle, shadow baseline, SoC; G7 learning; G9 the step's sums. x = e_i, prices = π_i.
   PetscErrorCode EndStep(std::int64_t t, const double *e, const StepPrices &prices) override {
@@ -726,7 +727,8 @@ class Gridcell final : public MarketProblem {
   Units units_{1.0, 1.0, 0.25, "kW", "$", "kW", "$"};
   // options
   int source_ = 0, forecast_ = 0, tariff_ = 0, L_ = 4;
-  bool cell_ = true;
+  bool cell_ = false;
+  PetscInt match_rounds_ = 2;
   std::int64_t days_ = 35, warmup_ = 3, eval_days_ = 7;
   double lbar_ = 1.2, kappa_rng_[2] = {0.6, 1.4}, sigma_l_ = 0.3, rho_l_ = 0.9, lmin_ = 0.1;
   double rho_pv_ = 0.5, kwp_rng_[2] = {4, 8}, orient_rng_[2] = {0.85, 1}, eta_pv_ = 0.83, ghi_min_ = 50, zmax_ = 4;

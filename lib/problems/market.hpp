@@ -22,6 +22,8 @@ class MarketProblem : public Problem {
   virtual double mid_market_rate() const = 0;
   // Whether the market is the cell-wide pool (`-gridcell_market_scope cell`).
   virtual bool cell_scope() const = 0;
+  // R_m, the matching rounds of the neighbours scope (`-gridcell_match_rounds`, >= 1).
+  virtual int match_rounds() const = 0;
   // The family's per-home fields of /agents and their values for local home i after EndStep(t).
   virtual std::vector<metrics::SeriesInfo> home_fields() const = 0;
   virtual void home_values(std::int64_t i, double *out) const = 0;

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Oracles of problem gridcell (docs/gridcell.md §16.14) on dodge output files.
   identical a.h5 b.h5 ...   rank-count independence: every /agents and /summary dataset bitwise, /series to 1e-12
-  oracles  none|mmr f.h5    market balance (1), no trading (3), subadditivity (4), battery (5), scopes (2, cell)
+  oracles  none|mmr f.h5    market balance (1), no trading (3), subadditivity (4), battery (5), scopes (2, cell);
+                            mmr in the neighbours scope: the per-home sold/bought against an independent replay of
+                            X1-X4 on the recorded graph, and the market messages of §12
+  scopes   cell.h5 nb.h5    oracle 2: the neighbours scope (on the complete graph) equals the cell scope (1e-12)
   nsw      f.h5 file.csv     loaders (15) for the nsw source: every step's L(tau) is the mean of its three 5-minute
                             TOTALDEMAND rows of the CSV (read here with the csv module), and its prices are the aemo
                             closed form of those rows' RRP (/inputs over warm-up and main window, /series over the main)
@@ -37,6 +40,68 @@ def identical(files):
             if not np.allclose(a, b, rtol=0, atol=1e-12 * scale, equal_nan=True):
                 fail(f"{other}: /series/{k} differs from {files[0]} beyond 1e-12")
     print(f"OK: {len(files)} files agree (agents and summary bitwise, series 1e-12)")
+
+
+GRID = 2.0 ** 30
+
+
+def on_grid(x):
+    """llround(2^30 x)/2^30 for x >= 0 (the offers and bids of §16.5)."""
+    return np.floor(x * GRID + 0.5) / GRID
+
+
+def scope_of(f):
+    a = f["inputs/algorithm"].attrs
+    sc = a.get("market_scope", "cell")
+    return sc.decode() if isinstance(sc, bytes) else str(sc), int(a.get("match_rounds", 1))
+
+
+def complete_graph(f):
+    if "inputs/graph" not in f:
+        return False
+    d = f["inputs/graph"].attrs["description"]
+    return (d.decode() if isinstance(d, bytes) else str(d)).startswith("complete")
+
+
+def neighbours_replay(f, rounds):
+    """X1-X4 of §16.5 replayed from the recorded declared positions and graph, every step at once (numpy over
+    the steps, the edges in the order of the C++ rows: increasing i, then increasing j). Returns sold, bought
+    [T, N] and the per-edge z held at the buyer's and at the seller's end (dicts (j, i) -> [T])."""
+    g = f["inputs/graph"]
+    if int(g.attrs["switching_graphs"]) != 1 or float(g.attrs["link_failure"]) != 0:
+        return None
+    edges = g["g1/edges"][...]
+    N = f["agents/trade"].shape[1]
+    nbr = [[] for _ in range(N)]
+    for u, v in edges:
+        nbr[int(u)].append(int(v)), nbr[int(v)].append(int(u))
+    nbr = [sorted(x) for x in nbr]
+    nh = f["agents/net_sched"][...]
+    s, d = on_grid(np.maximum(-nh, 0)), on_grid(np.maximum(nh, 0))
+    sold, bought = np.zeros_like(s), np.zeros_like(s)
+    zb, zs = {}, {}
+    for _ in range(rounds):
+        S, D = np.zeros_like(s), np.zeros_like(s)
+        for i in range(N):
+            for j in nbr[i]:
+                S[:, i] += s[:, j]
+                D[:, i] += d[:, j]
+        out, inn = np.zeros_like(s), np.zeros_like(s)
+        for i in range(N):
+            for j in nbr[i]:
+                # buyer end: z_{j->i}; seller end: z_{i->j}, each with the operands the C++ row of i uses
+                ok = (s[:, j] > 0) & (d[:, i] > 0)
+                z = np.where(ok, (s[:, j] * d[:, i]) / np.where(ok, np.maximum(D[:, j], S[:, i]), 1.0), 0.0)
+                zb[(j, i)] = zb.get((j, i), 0.0) + z
+                inn[:, i] += z
+                ok = (s[:, i] > 0) & (d[:, j] > 0)
+                z = np.where(ok, (s[:, i] * d[:, j]) / np.where(ok, np.maximum(D[:, i], S[:, j]), 1.0), 0.0)
+                zs[(i, j)] = zs.get((i, j), 0.0) + z
+                out[:, i] += z
+        s, d = np.maximum(0.0, s - out), np.maximum(0.0, d - inn)
+        sold += out
+        bought += inn
+    return sold, bought, zb, zs, len(edges)
 
 
 def oracles(alg, path):
@@ -92,12 +157,47 @@ def oracles(alg, path):
             fail("a home sold more than it offered or bought more than it bid")
         if np.any(e[(so == 0) & (bi == 0)] != 0):
             fail("a home with s = d = 0 traded")
-        # cell scope closed form: matched = min(S, D) up to the grid
+        scope, rounds = scope_of(f)
+        pooled = scope == "cell" or complete_graph(f)  # the neighbours scope on the complete graph is the pool
         m = np.minimum(s["offers"][...], s["bids"][...])
-        if np.any(np.abs(S - m) > 1e-9 * np.maximum(m, 1) + grid * N):
-            fail("cell scope: matched energy differs from min(S, D)")
+        if "sold" in a:
+            # the recorded per-home sold_i, bought_i: e_i = bought_i - sold_i bitwise; sold_i <= s_i (1 + 1e-12)
+            # and bought_i <= d_i (1 + 1e-12) with s_i, d_i on the 2^-30 grid; s = d = 0 -> e = 0
+            hs, hb2 = a["sold"][...], a["bought"][...]
+            if not np.array_equal(e, hb2 - hs):
+                fail("trade differs from bought - sold")
+            sg, dg = on_grid(so), on_grid(bi)
+            if np.any(hs < 0) or np.any(hb2 < 0) or np.any(hs > sg * (1 + 1e-12)) or np.any(hb2 > dg * (1 + 1e-12)):
+                fail("a home sold more than its grid offer or bought more than its grid bid")
+            if np.any(e[(sg == 0) & (dg == 0)] != 0):
+                fail("a home with grid offer and bid 0 traded")
+            Ss, Bs = hs.sum(axis=1), hb2.sum(axis=1)
+            if np.any(np.abs(Ss - Bs) > 1e-12 * Ss):
+                fail(f"market balance (sold/bought fields): |sum sold - sum bought| up to {np.abs(Ss - Bs).max():.3e}")
+        if pooled:
+            # cell scope closed form: matched = min(S, D) up to the grid
+            if np.any(np.abs(S - m) > 1e-9 * np.maximum(m, 1) + grid * N):
+                fail(f"{scope} scope: matched energy differs from min(S, D)")
+        elif np.any(S > m * (1 + 1e-12) + grid * N):
+            fail("neighbours scope: more matched than min(S, D)")
+        if scope == "neighbours":
+            rep = neighbours_replay(f, rounds)
+            if rep is None:
+                print("note: switching graphs or link failures: the neighbours replay is skipped")
+            else:
+                rs, rb, zb, zs, E = rep
+                scale = max(1.0, float(np.abs(rs).max()))
+                if not np.allclose(a["sold"][...], rs, rtol=0, atol=1e-12 * scale) or not np.allclose(
+                        a["bought"][...], rb, rtol=0, atol=1e-12 * scale):
+                    fail("neighbours scope: sold/bought differ from the replay of X1-X4 beyond 1e-12")
+                for (j, i), z in zb.items():  # both ends of every edge hold bitwise the same z_{j->i}
+                    if not np.array_equal(z, zs[(j, i)]):
+                        fail(f"z_({j}->{i}) differs between its buyer and its seller end")
+                want = 2.0 * rounds * 2 * E  # X1 and X2 on each directed edge, each round
+                if np.any(s["msgs_market"][...] != want) or np.any(s["bytes_market"][...] != 16 * want):
+                    fail(f"msgs_market/bytes_market differ from 4 R_m |E| = {want:g} (and 16 B each)")
         # 2. with ideal forecasts (declared = metered), C_t equals C^net_t to eps_g, and bill_i <= bill^x_i
-        if f["inputs/gridcell"].attrs["forecast"] in ("ideal", b"ideal"):
+        if f["inputs/gridcell"].attrs["forecast"] in ("ideal", b"ideal") and pooled:
             # 11. ideal forecasts give MAPE = 0
             if np.any(s["mape"][...] != 0) or not np.array_equal(a["load_hat"][...], a["load"][...]):
                 fail("ideal forecasts: MAPE is not 0")
@@ -150,6 +250,23 @@ def nsw(path, csv_path):
     if T != n - tau0 or not np.array_equal(s["price_buy"][...], buy[tau0:]) or not np.array_equal(s["price_sell"][...], sell[tau0:]):
         fail("/series prices differ from the main window of /inputs/gridcell")
     print(f"OK: {path}: {n} steps ({tau0} warm-up) of nsw load and {tariff} prices match {csv_path}")
+def scopes(cell_path, nb_path):
+    """Oracle 2: the neighbours scope on the complete graph equals the cell scope (and so the MMR closed form,
+    which `oracles` checks on the cell run) to 1e-12."""
+    fc, fn = h5py.File(cell_path, "r"), h5py.File(nb_path, "r")
+    if scope_of(fc)[0] != "cell" or scope_of(fn)[0] != "neighbours" or not complete_graph(fn):
+        fail("scopes: needs a cell-scope run and a neighbours-scope run on the complete graph")
+    for k in ("trade", "sold", "bought", "bill", "soc", "net"):
+        x, y = fc["agents"][k][...], fn["agents"][k][...]
+        scale = max(1.0, float(np.abs(x).max()))
+        if x.shape != y.shape or not np.allclose(x, y, rtol=0, atol=1e-12 * scale):
+            fail(f"scopes: /agents/{k} of the neighbours scope on the complete graph differs from the cell scope "
+                 f"by {np.abs(x - y).max():.3e}")
+    for k in ("cost", "matched", "sold", "bought"):
+        x, y = fc["series"][k][...], fn["series"][k][...]
+        if not np.allclose(x, y, rtol=0, atol=1e-12 * max(1.0, float(np.abs(x).max()))):
+            fail(f"scopes: /series/{k} differs between the scopes")
+    print(f"OK: neighbours scope on the complete graph equals the cell scope ({nb_path}, {cell_path})")
 
 
 if __name__ == "__main__":
@@ -157,5 +274,7 @@ if __name__ == "__main__":
         identical(sys.argv[2:])
     elif sys.argv[1] == "nsw":
         nsw(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "scopes":
+        scopes(sys.argv[2], sys.argv[3])
     else:
         oracles(sys.argv[2], sys.argv[3])

@@ -1,17 +1,29 @@
-# End-to-end runs of the gridcell family (docs/gridcell.md §16) under none and mmr: rank-count independence at
-# 1-4 ranks (/agents and /summary bitwise, /series 1e-12), the §16.14 oracles (market balance, no trading,
-# subadditivity, battery, cell scope with ideal forecasts, the nsw loader and aemo tariff), the scenario files
-# inputs/gridcell_*.yaml, -help and bad inputs. Included from tests/app/CMakeLists.txt (uses DODGE_APP, APP_OUT, PY, MPI_ENV, MPIRUN,
-# dodge_rank_runs, dodge_bad_input).
+# End-to-end runs of the gridcell family (docs/gridcell.md §16) under none and mmr (both market scopes):
+# rank-count independence at 1-4 ranks (/agents and /summary bitwise, /series 1e-12), the §16.14 oracles (market
+# balance, no trading, subadditivity, battery, scopes with ideal forecasts, the neighbours scope against a replay
+# of X1-X4, the nsw loader and aemo tariff), the scenario files inputs/gridcell_*.yaml, -help and bad inputs.
+# Included from tests/app/CMakeLists.txt (uses DODGE_APP, APP_OUT, PY, MPI_ENV, MPIRUN, dodge_rank_runs, dodge_bad_input).
 set(GC_CHECK ${CMAKE_CURRENT_SOURCE_DIR}/check_gridcell.py)
 set(GC_SHORT -problem gridcell -gridcell_days 6 -gridcell_eval_days 2 -agents 37)
-foreach(alg none mmr)
-  dodge_rank_runs(gridcell_${alg} ${GC_SHORT} -algorithm ${alg})
-  add_test(NAME app_gridcell_${alg}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${alg}_FILES})
-  set_tests_properties(app_gridcell_${alg}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${alg}_runs)
-  add_test(NAME app_gridcell_${alg}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/gridcell_${alg}_np2.h5)
-  set_tests_properties(app_gridcell_${alg}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_${alg}_runs)
+# mmr: the default neighbours scope on the default watts_strogatz graph; mmr_cell: the cell scope.
+set(GC_ARGS_none -algorithm none)
+set(GC_ARGS_mmr -algorithm mmr)
+set(GC_ARGS_mmr_cell -algorithm mmr -gridcell_market_scope cell)
+foreach(run none mmr mmr_cell)
+  string(REGEX REPLACE "_cell$" "" alg ${run})
+  dodge_rank_runs(gridcell_${run} ${GC_SHORT} ${GC_ARGS_${run}})
+  add_test(NAME app_gridcell_${run}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${run}_FILES})
+  set_tests_properties(app_gridcell_${run}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${run}_runs)
+  add_test(NAME app_gridcell_${run}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/gridcell_${run}_np2.h5)
+  set_tests_properties(app_gridcell_${run}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_${run}_runs)
 endforeach()
+# The neighbours scope with 3 rounds on an Erdos-Renyi graph whose links fail (q = 0.2) at 1-4 ranks.
+dodge_rank_runs(gridcell_mmr_failures ${GC_SHORT} -algorithm mmr -gridcell_match_rounds 3 -graph_family erdos_renyi
+                -graph_link_failure 0.2)
+add_test(NAME app_gridcell_mmr_failures_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_mmr_failures_FILES})
+set_tests_properties(app_gridcell_mmr_failures_identical PROPERTIES FIXTURES_REQUIRED gridcell_mmr_failures_runs)
+add_test(NAME app_gridcell_mmr_failures_oracles COMMAND ${PY} ${GC_CHECK} oracles mmr ${APP_OUT}/gridcell_mmr_failures_np3.h5)
+set_tests_properties(app_gridcell_mmr_failures_oracles PROPERTIES FIXTURES_REQUIRED gridcell_mmr_failures_runs)
 # PJM and persistence forecasts at 1-4 ranks.
 dodge_rank_runs(gridcell_pjm ${GC_SHORT} -algorithm mmr -gridcell_source pjm -gridcell_forecast persistence)
 add_test(NAME app_gridcell_pjm_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_pjm_FILES})
@@ -29,19 +41,31 @@ set_tests_properties(app_gridcell_nsw_identical app_gridcell_nsw_oracles app_gri
                      FIXTURES_REQUIRED gridcell_nsw_runs)
 # Ideal forecasts, cell scope: C_t = C^net_t to the grid rounding and individual rationality (oracle 2).
 dodge_expect_test(NAME app_gridcell_ideal MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_ideal.h5
-         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm mmr -gridcell_forecast ideal
-                 -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/gridcell_ideal.h5)
+         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm mmr -gridcell_market_scope cell
+                 -gridcell_forecast ideal -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/gridcell_ideal.h5)
 set_tests_properties(app_gridcell_ideal PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_ideal_run)
 add_test(NAME app_gridcell_ideal_oracles COMMAND ${PY} ${GC_CHECK} oracles mmr ${APP_OUT}/gridcell_ideal.h5)
 set_tests_properties(app_gridcell_ideal_oracles PROPERTIES FIXTURES_REQUIRED gridcell_ideal_run)
+# The same with the neighbours scope on the complete graph (3 ranks): the same oracles, and it equals the cell
+# scope to 1e-12 (oracle 2, "Scopes").
+dodge_expect_test(NAME app_gridcell_ideal_complete MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_ideal_complete.h5
+         COMMAND ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm mmr -gridcell_market_scope neighbours
+                 -graph_family complete -gridcell_forecast ideal -output_agents all -progress 0 -output_overwrite
+                 -output_file ${APP_OUT}/gridcell_ideal_complete.h5)
+set_tests_properties(app_gridcell_ideal_complete PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 FIXTURES_SETUP gridcell_ideal_complete_run)
+add_test(NAME app_gridcell_ideal_complete_oracles COMMAND ${PY} ${GC_CHECK} oracles mmr ${APP_OUT}/gridcell_ideal_complete.h5)
+set_tests_properties(app_gridcell_ideal_complete_oracles PROPERTIES FIXTURES_REQUIRED gridcell_ideal_complete_run)
+add_test(NAME app_gridcell_scopes COMMAND ${PY} ${GC_CHECK} scopes ${APP_OUT}/gridcell_ideal.h5 ${APP_OUT}/gridcell_ideal_complete.h5)
+set_tests_properties(app_gridcell_scopes PROPERTIES FIXTURES_REQUIRED "gridcell_ideal_run;gridcell_ideal_complete_run")
 # The scenario files run in full (35 days, 100 homes; under a second each).
-foreach(alg none mmr)
-  dodge_expect_test(NAME app_scenario_gridcell_${alg} MATCH "status complete" "savings per day" COMPLETE ${APP_OUT}/scenario_gridcell_${alg}.h5
-           COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/gridcell_${alg}.yaml
-                   -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/scenario_gridcell_${alg}.h5)
-  set_tests_properties(app_scenario_gridcell_${alg} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_scenario_${alg})
-  add_test(NAME app_scenario_gridcell_${alg}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/scenario_gridcell_${alg}.h5)
-  set_tests_properties(app_scenario_gridcell_${alg}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_scenario_${alg})
+foreach(scn none mmr mmr_cell)
+  string(REGEX REPLACE "_cell$" "" alg ${scn})
+  dodge_expect_test(NAME app_scenario_gridcell_${scn} MATCH "status complete" "savings per day" COMPLETE ${APP_OUT}/scenario_gridcell_${scn}.h5
+           COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/gridcell_${scn}.yaml
+                   -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/scenario_gridcell_${scn}.h5)
+  set_tests_properties(app_scenario_gridcell_${scn} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_scenario_${scn})
+  add_test(NAME app_scenario_gridcell_${scn}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/scenario_gridcell_${scn}.h5)
+  set_tests_properties(app_scenario_gridcell_${scn}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_scenario_${scn})
 endforeach()
 # Experiment G10: inputs/gridcell_nsw_mmr.yaml in full (19 days after the warm-up, 100 homes), its oracles and oracle 15.
 dodge_expect_test(NAME app_scenario_gridcell_nsw_mmr MATCH "status complete" "savings per day" "tariff aemo"
@@ -54,7 +78,7 @@ add_test(NAME app_scenario_gridcell_nsw_mmr_loader COMMAND ${PY} ${GC_CHECK} nsw
 set_tests_properties(app_scenario_gridcell_nsw_mmr_oracles app_scenario_gridcell_nsw_mmr_loader PROPERTIES
                      FIXTURES_REQUIRED gridcell_scenario_nsw_mmr)
 
-dodge_expect_test(NAME app_help_gridcell MATCH "-gridcell_source.*-gridcell_market_scope" COMMAND ${DODGE_APP} -help)
+dodge_expect_test(NAME app_help_gridcell MATCH "-gridcell_source.*-gridcell_market_scope.*-gridcell_match_rounds" COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_gridcell PROPERTIES ENVIRONMENT "${MPI_ENV}")
 
 # Bad inputs: a clear message naming the option, a non-zero exit, no complete output.
@@ -85,7 +109,12 @@ dodge_bad_input_exit(gridcell_adder_on_tou 75 "-gridcell_aemo_adder applies to -
 dodge_bad_input(gridcell_eval "-gridcell_eval_days 9 exceeds the main window -gridcell_days 5" -problem gridcell -algorithm none
                 -gridcell_days 5 -gridcell_eval_days 9)
 dodge_bad_input(gridcell_warmup "-gridcell_warmup_days 0 gives 0 warm-up steps" -problem gridcell -algorithm none -gridcell_warmup_days 0)
-dodge_bad_input(gridcell_scope "-gridcell_market_scope neighbours is not implemented yet" -problem gridcell -algorithm mmr
-                -gridcell_market_scope neighbours)
+dodge_bad_input(gridcell_match_rounds "-gridcell_match_rounds 0 must be >= 1" -problem gridcell -algorithm mmr -gridcell_match_rounds 0)
+dodge_bad_input(gridcell_directed "-gridcell_market_scope neighbours needs an undirected graph" -problem gridcell -algorithm mmr
+                -graph_family ring_directed -graph_weights outdegree)
+dodge_bad_input(gridcell_cell_graph "-graph_family has no effect with -gridcell_market_scope cell" -problem gridcell -algorithm mmr
+                -gridcell_market_scope cell -graph_family ring)
+dodge_bad_input(gridcell_cell_rounds "-gridcell_match_rounds has no effect with -gridcell_market_scope cell" -problem gridcell
+                -algorithm mmr -gridcell_market_scope cell -gridcell_match_rounds 3)
 dodge_bad_input_exit(gridcell_pdct 75 "-algorithm pdct does not run on -problem gridcell" -problem gridcell -algorithm pdct)
 dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on -problem dispatch" -algorithm mmr)
