@@ -169,6 +169,11 @@ class Market final : public Algorithm {
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  // Checkpoint: e_ and the exact sums S, D are recomputed by every step before anything reads them, so the
+  // algorithm carries nothing across steps yet; the problem saves the homes (gridcell.cpp). State added to
+  // the market (the neighbours scope) is saved and checked here.
+  PetscErrorCode SaveState(io::Recorder &) const override { return PETSC_SUCCESS; }
+  PetscErrorCode LoadState(io::Reader &) override { return PETSC_SUCCESS; }
   std::string describe() const override {
     if (!clear_) return "none (no trading: every home settles with the utility)";
     if (!neighbours_) return "mmr (mid-market-rate clearing of the declared positions, cell scope, rule batteries)";

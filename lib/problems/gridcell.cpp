@@ -20,6 +20,7 @@
 #include "core/rng.hpp"
 #include "io/cf.hpp"
 #include "io/loadtrace.hpp"
+#include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "problems/gridcell_data.hpp"
 #include "problems/gridcell_model.hpp"
@@ -248,16 +249,18 @@ class Gridcell final : public MarketProblem {
                (long long)warmup_, (long long)days_, (long long)total_days, (long long)src.days_max, path_.c_str(), src.first_day,
                (long long)warmup_, (long long)(src.days_max - warmup_));
     std::vector<double> L, rrp;
+    // Registered on every rank before the read (rank 0's CSV reader would otherwise register it first under
+    // another name, and the checkpoint's input fingerprint would depend on the rank count).
     if (source_ == 2) {
       // nsw: the 15-minute means of the 5-minute TOTALDEMAND and RRP (§16.2, §16.4).
+      RegisterInputFile(path_, "-gridcell_source nsw load and price trace");
       gc::NswSeries ns;
       PetscCall(gc::NswRead(PETSC_COMM_WORLD, path_, src.first_day, total_days, &ns));
       L = std::move(ns.load), rrp = std::move(ns.rrp);
-      RegisterInputFile(path_, "-gridcell_source nsw load and price trace");
     } else {
+      RegisterInputFile(path_, "-gridcell_source load trace");
       io::LoadTrace tr;
       PetscCall(io::LoadTraceRead(PETSC_COMM_WORLD, path_, src.time_column, src.value_column, src.first_day, total_days, &tr));
-      RegisterInputFile(path_, "-gridcell_source load trace");
       L = io::LoadTraceSlots(tr.hourly, 4);
     }
     taus_ = 96 * total_days, tau0_ = 96 * warmup_, T_ = 96 * days_;
@@ -579,6 +582,104 @@ class Gridcell final : public MarketProblem {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
+  // Checkpoint (docs/gridcell.md §16.10). Setup rebuilds the homes' parameters, the global inputs and the
+  // warm-up; LoadState then overwrites everything a step carries to the next: the per-home arrays of
+  // HomeState(), the counts nseen_ and cur_, and the two window accumulators acc_. The step's outputs (load_,
+  // pv_, the forecasts, b, bills, e, E_, B_, row_) are recomputed by the next step before anything reads them,
+  // so they are not saved. Per-home arrays are stored by global home id (home g holds entries [g w, (g + 1) w)
+  // of an array of width w), so a restart may use any rank count. A checkpoint is untrusted input: the shapes
+  // and the values are checked here (every rank its own homes, one verdict for all), beyond the manifest.
+  PetscErrorCode SaveState(io::Recorder &ck) const override {
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
+    PetscFunctionBeginUser;
+    for (const HomeArray &a : HomeState()) {
+      PetscCheck(static_cast<std::int64_t>(a.v->size()) == nl * a.width, PETSC_COMM_SELF, PETSC_ERR_PLIB,
+                 "gridcell checkpoint: %s holds %zu values, expected %lld", a.name, a.v->size(), (long long)(nl * a.width));
+      PetscCall(ck.WriteDistributedArray(std::string("/state/gridcell_") + a.name, n * a.width, off * a.width, nl * a.width,
+                                         a.v->data(), a.units, a.long_name, a.width == 1 ? "agent" : ""));
+    }
+    const double counts[2] = {static_cast<double>(nseen_), static_cast<double>(cur_)};
+    PetscCall(ck.WriteGlobalArray("/state/gridcell_counts", counts, 2, "1", "steps learned from (nseen), tau of the last step"));
+    std::vector<double> acc;
+    for (const Acc &w : acc_)
+      for (double Acc::*f : kAccFields) acc.push_back(w.*f);
+    PetscCall(ck.WriteGlobalArray("/state/gridcell_acc", acc.data(), static_cast<std::int64_t>(acc.size()), "mixed",
+                                  "window accumulators (main, evaluation)"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  PetscErrorCode LoadState(io::Reader &ck) override {
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
+    const char *file = ck.Path().c_str();
+    std::int64_t t = 0;
+    PetscFunctionBeginUser;
+    PetscCall(ck.GetAttribute("/", "step", &t));  // in [1, T) (run/checkpoint.cpp checked it)
+    for (const HomeArray &a : HomeState()) {
+      const std::string path = std::string("/state/gridcell_") + a.name;
+      std::vector<std::int64_t> dims;
+      PetscCall(ck.Shape(path, &dims));
+      PetscCheck(dims.size() == 1 && dims[0] == n * a.width, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                 "checkpoint %s: dataset %s has %zu dimension(s) of length %lld, expected one of %lld (%lld homes x %d); it is "
+                 "damaged or not this run's, and is not resumed",
+                 file, path.c_str(), dims.size(), (long long)(dims.empty() ? 0 : dims[0]), (long long)(n * a.width), (long long)n,
+                 a.width);
+      a.v->resize(nl * a.width);
+      PetscCall(ck.ReadSlice(path, off * a.width, nl * a.width, a.v->data()));
+      std::string bad;
+      for (std::int64_t i = 0; i < nl && bad.empty(); ++i)
+        for (int c = 0; c < a.width && bad.empty(); ++c) {
+          const double x = (*a.v)[i * a.width + c];
+          double lo = a.lo, hi = a.hi;
+          if (a.soc) lo = has_bat_[i] ? batt_.soc_lo : 0.0, hi = has_bat_[i] ? batt_.soc_hi : 0.0;
+          if (std::isfinite(x) && x >= lo && x <= hi) continue;
+          char m[256];
+          char range[96];
+          std::snprintf(range, sizeof range, "outside [%.15g, %.15g]", lo, hi);
+          std::snprintf(m, sizeof m, "home %lld%s has %s = %.17g, %s%s", (long long)(off + i),
+                        a.width > 1 ? (" entry " + std::to_string(c)).c_str() : "", a.name, x, std::isfinite(x) ? range : "not finite",
+                        a.soc && !has_bat_[i] ? " (a home without battery)" : "");
+          bad = m;
+        }
+      PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, bad, &bad));
+      PetscCheck(bad.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                 "checkpoint %s: dataset %s: %s; it is damaged or not this run's, and is not resumed", file, path.c_str(), bad.c_str());
+    }
+    // The counts follow from the step: nseen = tau0 + t (warm-up included), cur = tau0 + t - 1, and the
+    // windows hold t and [t - (T_run - 96 N_e)]_+ steps.
+    std::vector<double> counts, acc;
+    PetscCall(ck.ReadAll("/state/gridcell_counts", &counts));
+    PetscCheck(counts.size() == 2, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s: dataset /state/gridcell_counts has %zu values, expected 2; it is not resumed", file, counts.size());
+    PetscCheck(counts[0] == static_cast<double>(tau0_ + t) && counts[1] == static_cast<double>(tau0_ + t - 1), PETSC_COMM_WORLD,
+               PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s: dataset /state/gridcell_counts holds nseen = %.17g and tau = %.17g, but step %lld after %lld "
+               "warm-up steps needs %lld and %lld; it is damaged or not this run's, and is not resumed",
+               file, counts[0], counts[1], (long long)t, (long long)tau0_, (long long)(tau0_ + t), (long long)(tau0_ + t - 1));
+    nseen_ = tau0_ + t, cur_ = tau0_ + t - 1;
+    constexpr std::size_t na = sizeof(kAccFields) / sizeof(kAccFields[0]);
+    PetscCall(ck.ReadAll("/state/gridcell_acc", &acc));
+    PetscCheck(acc.size() == 2 * na, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s: dataset /state/gridcell_acc has %zu values, expected %zu; it is not resumed", file, acc.size(), 2 * na);
+    const std::int64_t eval0 = std::max<std::int64_t>(0, T_run() - 96 * eval_days_);
+    const double steps[2] = {static_cast<double>(t), static_cast<double>(std::max<std::int64_t>(0, t - eval0))};
+    for (int w = 0; w < 2; ++w)
+      for (std::size_t f = 0; f < na; ++f) {
+        const double x = acc[w * na + f];
+        // Every accumulator but the four costs is a sum of non-negative terms; steps is fixed by the step.
+        const bool signed_ = kAccFields[f] == &Acc::C || kAccFields[f] == &Acc::C0 || kAccFields[f] == &Acc::Cx ||
+                             kAccFields[f] == &Acc::Cnet;
+        const bool ok = std::isfinite(x) && (signed_ || x >= 0) && (kAccFields[f] != &Acc::steps || x == steps[w]);
+        PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                   "checkpoint %s: dataset /state/gridcell_acc entry %zu (%s window, field %zu) = %.17g is %s; it is damaged or "
+                   "not this run's, and is not resumed",
+                   file, w * na + f, w ? "evaluation" : "main", f, x,
+                   kAccFields[f] == &Acc::steps ? ("not the step count " + std::to_string((long long)steps[w])).c_str()
+                                                : (signed_ ? "not finite" : "negative or not finite"));
+        acc_[w].*kAccFields[f] = x;
+      }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
  private:
   struct Acc {
     double steps = 0, C = 0, C0 = 0, Cx = 0, Cnet = 0, load = 0, imp_phys = 0, imp_util = 0, matched = 0, mape = 0, msel = 0,
@@ -587,6 +688,39 @@ class Gridcell final : public MarketProblem {
   struct Summary {
     std::vector<std::pair<std::string, double>> values;
   };
+  // One per-home state array of the checkpoint: /state/gridcell_<name>, `width` values per home, each in
+  // [lo, hi] and finite (soc: [SoC_lo, SoC_hi] for a home with a battery, 0 for one without). New per-home
+  // state is one more line here.
+  struct HomeArray {
+    const char *name;
+    std::vector<double> *v;
+    int width;
+    const char *units, *long_name;
+    double lo = -INFINITY, hi = INFINITY;
+    bool soc = false;
+  };
+  std::vector<HomeArray> HomeState() const {
+    auto *s = const_cast<Gridcell *>(this);  // the same table serves SaveState (reads) and LoadState (writes)
+    const int d = rls_.d;
+    const double kmax = std::max(1.0, kbins_[3]) * (1 + 1e-9);  // kpv: 1 until daylight, then kc <= k_3
+    return {
+        {"eps", &s->eps_, 1, "1", "AR(1) load residual epsilon_i"},
+        {"soc", &s->soc_, 1, "1", "state of charge SoC_i", 0, 0, true},
+        {"soc_shadow", &s->soc0_, 1, "1", "shadow state of charge SoC^0_i (B1)", 0, 0, true},
+        {"kpv", &s->kpv_, 1, "1", "clear-sky index persistence k^pv_i", 0, kmax},
+        {"last_load", &s->last_load_, 1, "kW", "load of the last step", 0, INFINITY},
+        {"lags", &s->lags_, L_, "1", "lag buffer of y (newest first)", 0, zmax_},
+        {"theta", &s->theta_, d, "1", "RLS estimate theta_i"},
+        {"rls_P", &s->P_, d * d, "1", "RLS matrix P_i (row-major)"},
+        {"cost", &s->cost_, 1, "$", "cost over the main window so far"},
+        {"cost_shadow", &s->cost0_, 1, "$", "shadow cost over the main window so far"},
+        {"cost_eval", &s->cost_eval_local_, 1, "$", "cost over the evaluation window so far"},
+        {"cost_shadow_eval", &s->cost0_eval_local_, 1, "$", "shadow cost over the evaluation window so far"},
+    };
+  }
+  static constexpr double Acc::*kAccFields[] = {&Acc::steps, &Acc::C,        &Acc::C0,       &Acc::Cx,     &Acc::Cnet,
+                                                &Acc::load,  &Acc::imp_phys, &Acc::imp_util, &Acc::matched, &Acc::mape,
+                                                &Acc::msel,  &Acc::msenet,   &Acc::sepv,     &Acc::npv};
 
   std::int64_t T_run() const { return T_run_ ? T_run_ : T_; }
   // Unit texts in the tariff's currency: "$..." becomes "AUD..." with the aemo tariff.
@@ -602,7 +736,8 @@ class Gridcell final : public MarketProblem {
     const std::int64_t nl = block_.local();
     const int d = rls_.d;
     for (auto *v : {&eps_, &soc_, &soc0_, &kpv_, &load_, &pv_, &lhat_, &pvhat_, &qhat_, &b_, &b0_, &nhat_, &net_, &e_, &price_,
-                    &bill_, &bill0_, &billx_, &cost_, &cost0_, &last_load_})
+                    &bill_, &bill0_, &billx_, &cost_, &cost0_, &last_load_, &cost_eval_local_,
+                    &cost0_eval_local_})
       v->assign(nl, 0.0);
     theta_.assign(nl * d, 0.0), P_.assign(nl * d * d, 0.0), lags_.assign(nl * L_, 0.0), work_.assign(2 * d, 0.0);
     for (std::int64_t i = 0; i < nl; ++i) {

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Oracles of problem gridcell (docs/gridcell.md §16.14) on dodge output files.
   identical a.h5 b.h5 ...   rank-count independence: every /agents and /summary dataset bitwise, /series to 1e-12
+  resumed  ref.h5 run.h5     a resumed run against the uninterrupted one: identical, both complete, and the
+                            gridcell_* summary attributes to 1e-12
   oracles  none|mmr f.h5    market balance (1), no trading (3), subadditivity (4), battery (5), scopes (2, cell);
                             mmr in the neighbours scope: the per-home sold/bought against an independent replay of
                             X1-X4 on the recorded graph, and the market messages of §12
@@ -102,6 +104,22 @@ def neighbours_replay(f, rounds):
         sold += out
         bought += inn
     return sold, bought, zb, zs, len(edges)
+
+
+def resumed(ref_path, run_path):
+    identical([ref_path, run_path])
+    ref, run = h5py.File(ref_path, "r"), h5py.File(run_path, "r")
+    for f, p in ((ref, ref_path), (run, run_path)):
+        if f.attrs.get("status") not in ("complete", b"complete"):
+            fail(f"{p} is not complete")
+    keys = sorted(k for k in ref.attrs if k.startswith("gridcell_"))
+    if not keys or keys != sorted(k for k in run.attrs if k.startswith("gridcell_")):
+        fail(f"{run_path}: the gridcell_* summary attributes differ in name from {ref_path}")
+    for k in keys:
+        a, b = float(ref.attrs[k]), float(run.attrs[k])
+        if not abs(a - b) <= 1e-12 * max(1.0, abs(a)):
+            fail(f"{run_path}: attribute {k} = {b!r}, the uninterrupted run has {a!r}")
+    print(f"OK: {run_path} resumed to {ref_path} ({len(keys)} summary attributes)")
 
 
 def oracles(alg, path):
@@ -276,5 +294,7 @@ if __name__ == "__main__":
         nsw(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "scopes":
         scopes(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "resumed":
+        resumed(sys.argv[2], sys.argv[3])
     else:
         oracles(sys.argv[2], sys.argv[3])

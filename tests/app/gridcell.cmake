@@ -118,3 +118,20 @@ dodge_bad_input(gridcell_cell_rounds "-gridcell_match_rounds has no effect with 
                 -algorithm mmr -gridcell_market_scope cell -gridcell_match_rounds 3)
 dodge_bad_input_exit(gridcell_pdct 75 "-algorithm pdct does not run on -problem gridcell" -problem gridcell -algorithm pdct)
 dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on -problem dispatch" -algorithm mmr)
+
+# Checkpoint/restart (§16.10, §16.14 item 14): killed after a checkpoint and resumed on another rank count
+# (before and inside the evaluation window), none and mmr, rls and persistence forecasts, like the
+# uninterrupted run (/agents, /summary bitwise; /series, summary attributes 1e-12); altered checkpoints refused.
+set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
+foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520)
+  string(REGEX MATCH "^[a-z]+:[a-z]+" tag "${case}")
+  string(REPLACE ":" "_" tag "${tag}")
+  dodge_expect_test(NAME app_gridcell_checkpoint_${tag} MATCH "ok: gridcell checkpoint ${case}" REJECT "FAIL"
+           COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
+  set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
+endforeach()
+foreach(case hostile_values hostile_counts)
+  dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
+           COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
+  set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)
+endforeach()

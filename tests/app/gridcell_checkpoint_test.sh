@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Checkpoint/restart of the gridcell family (docs/gridcell.md §16.10, §16.14 item 14) end to end.
+# Usage: gridcell_checkpoint_test.sh DODGE OUTDIR MODE
+#   MODE ALG:FORECAST:NP1:NP2:KILL  a run of ALG (none | mmr) with -gridcell_forecast FORECAST, checkpointed every
+#        100 steps and killed (SIGKILL) at the end of step KILL on NP1 ranks, resumed with -restart on NP2 ranks,
+#        ends like the uninterrupted run: /agents and /summary bitwise, /series and the gridcell_* summary
+#        attributes to 1e-12 (check_gridcell.py resumed). A kill before step 384 resumes before the evaluation
+#        window (the last 2 of 6 days), one after it inside.
+#   MODE hostile_values | hostile_counts   a checkpoint altered in its values is refused with a message naming the file, the dataset and
+#        the bad value, a non-zero exit and the output left unfinished (status running): once by the manifest
+#        (values changed after it was written), then with the manifest rewritten to match, as a forger who knows
+#        the format would, by the family's own checks (SoC outside [SoC_lo, SoC_hi], non-finite RLS state, lags
+#        outside [0, z_max]: hostile_values; counts that do not follow from the step, shapes, a missing dataset:
+#        hostile_counts, two tests that run side by side). The intact checkpoint then resumes (hostile_values).
+set -u
+dodge=$1 out=$2 mode=$3
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+common=(-problem gridcell -gridcell_days 6 -gridcell_eval_days 2 -agents 37 -output_agents all -progress 0)
+run() { local np=$1; shift; mpirun -n "$np" --oversubscribe "$dodge" "${common[@]}" "$@" 2>&1; }
+fail() { echo "FAIL: $*"; exit 1; }
+py() { /usr/bin/python3 -c "$@"; }
+status() { py "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs.get('status',''))" "$1"; }
+
+if [ "${mode#hostile_}" = "$mode" ]; then
+  IFS=: read -r alg fc np1 np2 kill <<<"$mode"
+  ck_step=$(( kill / 100 * 100 ))
+  tag=${alg}_${fc}_${np1}${np2}
+  ref=$out/ref_$tag.h5 f=$out/run_$tag.h5 ck=$out/run_$tag.ckpt.h5
+  rm -f "$ref" "$f" "$f.partial" "$ck"
+  opts=(-algorithm "$alg" -gridcell_forecast "$fc")
+  run 2 "${opts[@]}" -output_file "$ref" > "$out/ref_$tag.log" || { cat "$out/ref_$tag.log"; fail "reference run"; }
+  run "$np1" "${opts[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_kill_at_step "$kill" > "$out/kill_$tag.log"
+  [ $? -ne 0 ] || fail "the killed run exited 0"
+  [ -f "$ck" ] || { cat "$out/kill_$tag.log"; fail "no checkpoint $ck after the crash"; }
+  [ "$(status "$f.partial")" = running ] || fail "the crashed run's output says $(status "$f.partial")"
+  run "$np2" "${opts[@]}" -output_file "$f" -checkpoint_every 100 -restart > "$out/restart_$tag.log" \
+    || { cat "$out/restart_$tag.log"; fail "restart"; }
+  grep -q "restart:   from .* at the end of step $ck_step" "$out/restart_$tag.log" || fail "restart did not resume at step $ck_step"
+  [ ! -e "$ck" ] || fail "checkpoint $ck left behind after the run completed (no -checkpoint_keep)"
+  /usr/bin/python3 "$here/check_gridcell.py" resumed "$ref" "$f" || fail "the resumed run differs from the uninterrupted one"
+  echo "ok: gridcell checkpoint $mode"
+  exit 0
+fi
+
+d=$out/$mode
+rm -rf "$d"; mkdir -p "$d"
+opts=(-algorithm mmr)
+# Step 300 checkpointed, killed at 320.
+run 2 "${opts[@]}" -output_file "$d/a.h5" -checkpoint_every 100 -checkpoint_kill_at_step 320 > "$d/a.log"
+[ -f "$d/a.ckpt.h5" ] || { cat "$d/a.log"; fail "no checkpoint"; }
+mv "$d/a.ckpt.h5" "$d/good.ckpt.h5"
+cp "$d/a.h5.partial" "$d/a_copy.h5"
+# A home with a battery and one without (from the run's inputs).
+read -r bat nobat < <(py "import h5py, numpy as np
+b = h5py.File('$d/a_copy.h5', 'r')['inputs/gridcell/has_battery'][...] > 0.5
+print(int(np.argmax(b)), int(np.argmin(b)))")
+# hostile NAME FORGE PATTERN PYTHON: a copy of the good checkpoint altered by PYTHON (f is the open file; with
+# FORGE = forge its manifest is then rewritten to match the altered datasets) is refused with PATTERN.
+hostile() {
+  local name=$1 forge=$2 pattern=$3 code=$4 ck=$d/$1.ckpt.h5 log rc
+  cp "$d/good.ckpt.h5" "$ck"
+  py "import h5py, numpy as np
+f = h5py.File('$ck', 'r+')
+$code
+if '$forge' == 'forge':
+    def fnv(a):
+        h = 0xcbf29ce484222325
+        for b in np.ascontiguousarray(a).tobytes():
+            h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+        return '%016x' % h
+    lines = []
+    for line in f.attrs['state_manifest'].splitlines():
+        p, shape, s = line.split()
+        if p[0] != '@' and s != 'netcdf-dimension':
+            if p[1:] not in f:
+                continue
+            v = f[p[1:]][...]
+            shape, s = 'x'.join(str(n) for n in v.shape), fnv(v.astype('<f8' if v.dtype.kind == 'f' else '<i8'))
+        lines.append(' '.join((p, shape, s)))
+    f.attrs['state_manifest'] = '\n'.join(lines) + '\n'
+f.close()" || fail "$name: could not alter the checkpoint"
+  cp "$d/a_copy.h5" "$d/a.h5.partial"
+  log=$(run 2 "${opts[@]}" -output_file "$d/a.h5" -checkpoint_file "$ck" -restart); rc=$?
+  [ $rc -ne 0 ] || { echo "$log"; fail "$name: the altered checkpoint was resumed (exit 0)"; }
+  grep -E -q -- "$pattern" <<<"$log" || { echo "$log"; fail "$name: message does not match /$pattern/"; }
+  grep -q -E 'Segmentation|signal 11|core dumped' <<<"$log" && { echo "$log"; fail "$name: crashed"; }
+  [ "$(status "$d/a.h5.partial")" = running ] || fail "$name: the output says $(status "$d/a.h5.partial") after a refused restart"
+  echo "ok: $name refused (exit $rc): $(grep -E -m1 -o -- "$pattern.*" <<<"$log" | head -c 250)"
+}
+ckre="checkpoint $d/[a-z_]+\.ckpt\.h5: dataset"
+if [ $mode = hostile_values ]; then
+hostile altered_soc keep "dataset /state/gridcell_soc has checksum [0-9a-f]+, expected [0-9a-f]+ \(its values were changed\)" \
+  "x = f['state/gridcell_soc']; x[$bat] = x[$bat] - 1e-3"
+hostile soc_high forge "$ckre /state/gridcell_soc: home $bat has soc = 1.5, outside \[0.1, 1\]" \
+  "f['state/gridcell_soc'][$bat] = 1.5"
+hostile soc_no_battery forge "$ckre /state/gridcell_soc_shadow: home $nobat has soc_shadow = 0.5, outside \[0, 0\] \(a home without battery\)" \
+  "f['state/gridcell_soc_shadow'][$nobat] = 0.5"
+hostile theta_nan forge "$ckre /state/gridcell_theta: home 3 entry 2 has theta = nan, not finite" \
+  "f['state/gridcell_theta'][3 * 9 + 2] = np.nan"
+hostile rls_inf forge "$ckre /state/gridcell_rls_P: home 36 entry 80 has rls_P = inf, not finite" \
+  "f['state/gridcell_rls_P'][36 * 81 + 80] = np.inf"
+hostile lag_negative forge "$ckre /state/gridcell_lags: home 20 entry 1 has lags = -0.5, outside \[0, 4\]" \
+  "f['state/gridcell_lags'][20 * 4 + 1] = -0.5"
+else
+hostile short_soc forge "$ckre /state/gridcell_soc has 1 dimension\(s\) of length 36, expected one of 37 \(37 homes x 1\)" \
+  "x = f['state/gridcell_soc'][:36]; del f['state/gridcell_soc']; f['state/gridcell_soc'] = x"
+hostile long_lags forge "$ckre /state/gridcell_lags has 1 dimension\(s\) of length 152, expected one of 148 \(37 homes x 4\)" \
+  "x = np.append(f['state/gridcell_lags'][...], np.zeros(4)); del f['state/gridcell_lags']; f['state/gridcell_lags'] = x"
+hostile nseen forge "$ckre /state/gridcell_counts holds nseen = 589 and tau = 587, but step 300 after 288 warm-up steps needs 588 and 587" \
+  "f['state/gridcell_counts'][0] = 589"
+hostile acc_steps forge "$ckre /state/gridcell_acc entry 0 \(main window, field 0\) = 1000 is not the step count 300" \
+  "f['state/gridcell_acc'][0] = 1000"
+hostile acc_negative forge "$ckre /state/gridcell_acc entry 5 \(main window, field 5\) = -1 is negative or not finite" \
+  "f['state/gridcell_acc'][5] = -1"
+hostile missing_kpv forge "/state/gridcell_kpv' in '$d/missing_kpv\.ckpt\.h5'" "del f['state/gridcell_kpv']"
+echo "ok: gridcell $mode checkpoints"
+exit 0
+fi
+# The intact checkpoint still resumes, bit for bit the uninterrupted run.
+run 2 "${opts[@]}" -output_file "$d/ref.h5" > "$d/ref.log" || { cat "$d/ref.log"; fail "reference run"; }
+cp "$d/a_copy.h5" "$d/a.h5.partial"
+run 3 "${opts[@]}" -output_file "$d/a.h5" -checkpoint_file "$d/good.ckpt.h5" -restart > "$d/good.log" || { cat "$d/good.log"; fail "intact checkpoint refused"; }
+grep -q "restart:   from .* at the end of step 300" "$d/good.log" || fail "did not resume at step 300"
+/usr/bin/python3 "$here/check_gridcell.py" resumed "$d/ref.h5" "$d/a.h5" || fail "resumed run differs from the uninterrupted one"
+echo "ok: gridcell $mode checkpoints"
