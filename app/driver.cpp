@@ -272,14 +272,6 @@ PetscErrorCode Run(int *exit_code) {
   double mem_avail = 0;
   std::string mem_source;
   PetscCall(run::MemoryCheck(mo, mem_in, mem_est, &mem_avail, &mem_source));
-  // The graph before the problem's Setup: a problem that uses it (gridcell's warm-up shares) needs it there.
-  graph::LocalGraphs graphs;
-  if (graph_needed) {
-    PetscCall(PetscLogEventBegin(ev->setup_graph, 0, 0, 0, 0));
-    PetscCall(graph::GraphsBuild(gopts, block, &graphs));
-    PetscCall(PetscLogEventEnd(ev->setup_graph, 0, 0, 0, 0));
-  }
-  if (problem->uses_graph()) problem->SetGraph(&graphs);
   PetscCall(problem->Setup(block, seed));
   if (ro.steps) PetscCall(problem->SetSteps(ro.steps));
   const std::int64_t T = ro.steps ? ro.steps : problem->horizon();
@@ -302,6 +294,14 @@ PetscErrorCode Run(int *exit_code) {
   // cost against the no-trading baseline) replace Reg/Vio.
   if (problem->is_schedule() || problem->is_market()) ro.metrics = PETSC_FALSE;
   if (ro.metrics) PetscCall(problem->PrepareOracle());
+  graph::LocalGraphs graphs;
+  if (graph_needed) {
+    PetscCall(PetscLogEventBegin(ev->setup_graph, 0, 0, 0, 0));
+    PetscCall(graph::GraphsBuild(gopts, block, &graphs));
+    PetscCall(PetscLogEventEnd(ev->setup_graph, 0, 0, 0, 0));
+  }
+  // A problem that uses the graph (gridcell's shares) finishes its setup on it, after its own validation.
+  if (problem->uses_graph()) PetscCall(problem->SetGraph(graphs));
   algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));

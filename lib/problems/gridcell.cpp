@@ -84,7 +84,14 @@ class Gridcell final : public MarketProblem {
   // The shares z̃ (§16.3) travel on G(t): the graph is needed exactly when the neighbour-augmented RLS uses them.
   bool uses_graph() const override { return shares(); }
   const char *default_graph_family() const override { return "watts_strogatz"; }  // §16.1: no switching, q = 0
-  void SetGraph(const graph::LocalGraphs *graphs) override { graphs_ = graphs; }
+  // After Setup (which ran no warm-up then): the shares' structures on the graph, then the warm-up.
+  PetscErrorCode SetGraph(const graph::LocalGraphs &graphs) override {
+    PetscFunctionBeginUser;
+    graphs_ = &graphs;
+    PetscCall(SetupShares());
+    PetscCall(Warmup());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
 
   PetscErrorCode SetFromOptions() override {
     PetscInt src = 0, fc = 0, scope = 0, tariff = 0, priv = 0;
@@ -310,9 +317,13 @@ class Gridcell final : public MarketProblem {
       has_bat_[i] = has_pv_[i] && rng::uniform(seed_, rng::HOME, g, 0, 4) < rho_bat_;
       rfeed_[i] = rng::uniform(0.03, 0.10, seed_, rng::HOME, g, 0, 5);
     }
-    if (shares()) PetscCall(SetupShares());
+    if (!shares()) PetscCall(Warmup());  // with shares, SetGraph runs it on the graph
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The state's reset and the warm-up: data, forecast and learning only (G1, G2, G7).
+  PetscErrorCode Warmup() {
+    PetscFunctionBeginUser;
     PetscCall(ResetState());
-    // Warm-up: data, forecast and learning only (G1, G2, G7).
     for (std::int64_t k = 0; k < tau0_; ++k) {
       Data(k);
       Forecast(k);

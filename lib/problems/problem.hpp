@@ -111,13 +111,14 @@ class Problem {
   virtual bool is_market() const { return false; }
   // A family whose agents exchange data on the communication graph (gridcell's shares, docs/gridcell.md
   // §16.3) answers true (after SetFromOptions): the driver then reads the -graph_ options with
-  // default_graph_family() as the default family (nullptr: the graph module's own), builds the graph before
-  // Setup and hands it over with SetGraph. The graph outlives the problem's run; its setup data (row gids)
-  // are released after the output is created, so a family copies what it needs in Setup. The family moves
-  // values only through comm::Exchange (architecture.md §3), built in its Setup from graphs.ghosts.
+  // default_graph_family() as the default family (nullptr: the graph module's own), builds the graph after
+  // Setup (so that bad input fails before a large graph is built) and calls SetGraph, where the family
+  // finishes its setup (gridcell: its warm-up). The graph outlives the run; its setup data (row gids) are
+  // released after the output is created, so a family copies what it needs in SetGraph. The family moves
+  // values only through comm::Exchange (architecture.md §3), built from graphs.ghosts. Collective.
   virtual bool uses_graph() const { return false; }
   virtual const char *default_graph_family() const { return nullptr; }
-  virtual void SetGraph(const graph::LocalGraphs *graphs) {}
+  virtual PetscErrorCode SetGraph(const graph::LocalGraphs &graphs) { return PETSC_SUCCESS; }
   // Prepares step t and returns its vector kernel. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel);
   // The per-step optimum (§6) of step t: x*_{i,t} of the local agents into xstar ([nloc][dim]), with the
