@@ -12,6 +12,29 @@ foreach(alg none mmr)
   add_test(NAME app_gridcell_${alg}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/gridcell_${alg}_np2.h5)
   set_tests_properties(app_gridcell_${alg}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_${alg}_runs)
 endforeach()
+# Shares (§16.3, §16.8): the runs above use the default neighbour-augmented RLS (privacy none); laplace and mask
+# privacy, and own data, at 1-4 ranks (oracle 7); link failures and masks at 1-4 ranks.
+dodge_rank_runs(gridcell_laplace ${GC_SHORT} -algorithm mmr -gridcell_share_privacy laplace -gridcell_share_eps 0.5)
+dodge_rank_runs(gridcell_mask ${GC_SHORT} -algorithm mmr -gridcell_share_privacy mask)
+dodge_rank_runs(gridcell_own ${GC_SHORT} -algorithm mmr -gridcell_forecast_neighbours false)
+dodge_rank_runs(gridcell_linkfail ${GC_SHORT} -algorithm none -gridcell_share_privacy mask -graph_link_failure 0.3)
+foreach(v laplace mask own linkfail)
+  add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
+  set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
+endforeach()
+# Oracle 8: laplace with eps = inf is bitwise none (the default run of gridcell_none).
+dodge_expect_test(NAME app_gridcell_laplace_inf MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_laplace_inf.h5
+         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm none -gridcell_share_privacy laplace
+                 -gridcell_share_eps inf -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/gridcell_laplace_inf.h5)
+set_tests_properties(app_gridcell_laplace_inf PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_laplace_inf_run)
+add_test(NAME app_gridcell_laplace_inf_identical COMMAND ${PY} ${GC_CHECK} identical ${APP_OUT}/gridcell_none_np1.h5
+         ${APP_OUT}/gridcell_laplace_inf.h5)
+set_tests_properties(app_gridcell_laplace_inf_identical PROPERTIES FIXTURES_REQUIRED "gridcell_laplace_inf_run;gridcell_none_runs")
+# G2 on the default scenario (N = 100, 35 days): the forecast ordering of docs/gridcell.md, sce and pjm.
+foreach(src sce pjm)
+  add_test(NAME app_gridcell_forecast_${src} COMMAND ${PY} ${GC_CHECK} forecast ${DODGE_APP} ${src} ${APP_OUT})
+  set_tests_properties(app_gridcell_forecast_${src} PROPERTIES ENVIRONMENT "${MPI_ENV}")
+endforeach()
 # PJM and persistence forecasts at 1-4 ranks.
 dodge_rank_runs(gridcell_pjm ${GC_SHORT} -algorithm mmr -gridcell_source pjm -gridcell_forecast persistence)
 add_test(NAME app_gridcell_pjm_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_pjm_FILES})
@@ -56,5 +79,19 @@ dodge_bad_input(gridcell_eval "-gridcell_eval_days 9 exceeds the main window -gr
 dodge_bad_input(gridcell_warmup "-gridcell_warmup_days 0 gives 0 warm-up steps" -problem gridcell -algorithm none -gridcell_warmup_days 0)
 dodge_bad_input(gridcell_scope "-gridcell_market_scope neighbours is not implemented yet" -problem gridcell -algorithm mmr
                 -gridcell_market_scope neighbours)
+dodge_bad_input(gridcell_share_eps "-gridcell_share_eps 0 is outside" -problem gridcell -algorithm none -gridcell_share_privacy laplace
+                -gridcell_share_eps 0)
+dodge_bad_input(gridcell_share_eps_negative "-gridcell_share_eps -1 is outside" -problem gridcell -algorithm none
+                -gridcell_share_privacy laplace -gridcell_share_eps -1)
+dodge_bad_input(gridcell_share_sigma "-gridcell_share_mask_sigma -0.5 is outside" -problem gridcell -algorithm none
+                -gridcell_share_privacy mask -gridcell_share_mask_sigma -0.5)
+dodge_bad_input(gridcell_share_own "-gridcell_share_privacy mask obfuscates the shares.*-gridcell_forecast_neighbours true" -problem gridcell
+                -algorithm none -gridcell_forecast_neighbours false -gridcell_share_privacy mask)
+dodge_bad_input(gridcell_share_persistence "-gridcell_share_privacy laplace obfuscates the shares" -problem gridcell -algorithm none
+                -gridcell_forecast persistence -gridcell_share_privacy laplace)
+dodge_bad_input(gridcell_share_eps_mode "-gridcell_share_eps applies to -gridcell_share_privacy laplace only" -problem gridcell
+                -algorithm none -gridcell_share_privacy mask -gridcell_share_eps 1)
+dodge_bad_input(gridcell_share_sigma_mode "-gridcell_share_mask_sigma applies to -gridcell_share_privacy mask only" -problem gridcell
+                -algorithm none -gridcell_share_mask_sigma 1)
 dodge_bad_input_exit(gridcell_pdct 75 "-algorithm pdct does not run on -problem gridcell" -problem gridcell -algorithm pdct)
 dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on -problem dispatch" -algorithm mmr)
