@@ -103,22 +103,51 @@ std::vector<Edge> Unflatten(const std::vector<std::int64_t> &flat) {
   return edges;
 }
 
-// Each pair (i < j; every ordered pair i != j when directed) is an edge iff u(GRAPH, attempt, i n + j) < p.
-// The draws cost O(n^2) per attempt (split over the ranks by rows i mod P, then gathered), which is fine up
-// to n ≈ 2·10^4; larger sparse random graphs would need skip sampling, which changes the draws.
-PetscErrorCode ErdosRenyi(MPI_Comm comm, std::int64_t n, std::uint64_t seed, bool directed, EdgeLists *graphs) {
+// Each pair (i < j; every ordered pair i != j when directed) is an edge with probability p. Rows i are split
+// over the ranks (i mod P) and the edges gathered; every draw is keyed by (attempt, row or pair), so the graph
+// does not depend on the rank count.
+//   pairs (algorithms.md §7): pair (i, j) is an edge iff u(GRAPH, attempt, i n + j) < p. O(n^2) draws per
+//         attempt: fine up to n ≈ 2·10^4, over ten minutes at 10^6.
+//   skip: row i's candidates j (j > i, or every j != i when directed) are visited by geometric skips
+//         (Batagelj and Brandes, Phys. Rev. E 71, 036113, 2005): with u_c = u(GRAPH, attempt, i, c), c = 1, 2, ...,
+//         the next edge lies 1 + floor(ln u_c / ln(1 − p)) candidates after the last. Each pair is still an edge
+//         independently with probability p (the same G(n, p) law), in O(n + edges) draws, but it is a different
+//         sample than `pairs` for the same seed.
+PetscErrorCode ErdosRenyi(MPI_Comm comm, std::int64_t n, std::uint64_t seed, bool directed, bool skip, EdgeLists *graphs) {
   PetscMPIInt rank, size;
   PetscFunctionBeginUser;
   PetscCall(comm::Rank(comm, &rank));
   PetscCall(comm::Size(comm, &size));
   const double p = n > 1 ? std::min(1.0, 2.0 * std::log(static_cast<double>(n)) / static_cast<double>(n)) : 0.0;
+  const double log1mp = std::log1p(-p);  // -inf when p = 1: every skip is 0
+  if (!skip && n > 100000)
+    PetscCall(PetscPrintf(comm,
+                          "WARNING: erdos_renyi pair sampling draws %.3g pairs per attempt (O(n^2), algorithms.md §7; minutes to hours "
+                          "at this n); -graph_er_sampling skip samples the same G(n,p) law in O(edges)\n",
+                          directed ? static_cast<double>(n) * (n - 1) : 0.5 * static_cast<double>(n) * (n - 1)));
   graphs->assign(1, {});
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     std::vector<std::int64_t> mine, all;
-    for (std::int64_t i = rank; i < n; i += size)
-      for (std::int64_t j = directed ? 0 : i + 1; j < n; ++j)
-        if (j != i && rng::uniform(seed, rng::GRAPH, attempt, static_cast<std::uint64_t>(i * n + j), 0) < p)
-          mine.push_back(i), mine.push_back(j);
+    for (std::int64_t i = rank; i < n; i += size) {
+      if (!skip) {
+        for (std::int64_t j = directed ? 0 : i + 1; j < n; ++j)
+          if (j != i && rng::uniform(seed, rng::GRAPH, attempt, static_cast<std::uint64_t>(i * n + j), 0) < p)
+            mine.push_back(i), mine.push_back(j);
+        continue;
+      }
+      // Candidate k of row i (0-based): j = i + 1 + k undirected; j = k, then k + 1 past i, directed.
+      const std::int64_t count = directed ? n - 1 : n - 1 - i;
+      if (p <= 0) continue;
+      std::int64_t k = -1;
+      for (std::uint64_t c = 1;; ++c) {
+        const double u = rng::uniform(seed, rng::GRAPH, attempt, static_cast<std::uint64_t>(i), c);  // in (0, 1]
+        const double gap = p >= 1 ? 0.0 : std::floor(std::log(u) / log1mp);
+        if (gap >= static_cast<double>(count - 1 - k)) break;  // also catches a gap too large for int64
+        k += 1 + static_cast<std::int64_t>(gap);
+        const std::int64_t j = directed ? (k < i ? k : k + 1) : i + 1 + k;
+        mine.push_back(i), mine.push_back(j);
+      }
+    }
     PetscCall(comm::AllgathervInt64(comm, mine, &all));
     (*graphs)[0] = Unflatten(all);
     std::sort((*graphs)[0].begin(), (*graphs)[0].end());
@@ -292,7 +321,7 @@ PetscErrorCode FamilyEdges(const Options &opts, std::int64_t n, MPI_Comm comm, E
     // Fig. 1 of [ZWL25], 1-based G1 = {1-2, 3-4, 5-6}, G2 = {2-3, 4-5}, G3 = {6-1, 1-4}, here 0-based.
     *graphs = {{{0, 1}, {2, 3}, {4, 5}}, {{1, 2}, {3, 4}}, {{0, 3}, {0, 5}}};
   } else if (opts.family == "erdos_renyi" || opts.family == "erdos_renyi_directed") {
-    PetscCall(ErdosRenyi(comm, n, opts.seed, opts.family == "erdos_renyi_directed", graphs));
+    PetscCall(ErdosRenyi(comm, n, opts.seed, opts.family == "erdos_renyi_directed", opts.er_sampling == "skip", graphs));
   } else if (opts.family == "watts_strogatz") {
     PetscCall(WattsStrogatzConnected(comm, n, opts.seed, graphs));
   } else {

@@ -232,6 +232,9 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
   PetscInt nfiles = 0;
   PetscBool files_set = PETSC_FALSE, directed = o.directed_files ? PETSC_TRUE : PETSC_FALSE;
   double q = o.link_failure;
+  static const char *const kErSampling[] = {"pairs", "skip"};
+  PetscInt er = 0;
+  PetscBool er_set = PETSC_FALSE;
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "graph_", "Communication graph (algorithms.md §7)", nullptr);
   for (PetscInt k = 0; k < nfiles; ++k) PetscCall(PetscFree(files[k]));  // a second pass (GUI publishing) reallocates them
@@ -261,9 +264,16 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
                                "GraphsBuild", weights_default.c_str(), weights, sizeof(weights), nullptr));
   PetscCall(OptionsReal(PetscOptionsObject, "-link_failure", "Probability q that an edge of G(t) is down at step t (LINK stream)",
                         kUnit, &q));
+  PetscCall(OptionsChoice(PetscOptionsObject, "-er_sampling",
+                          "erdos_renyi sampling: pairs (algorithms.md §7: one draw per pair, O(n^2), up to n ~ 2e4) or skip "
+                          "(geometric skips, O(edges): the same G(n,p) law, another sample)",
+                          kErSampling, 2, &er, &er_set));
   PetscOptionsEnd();
+  o.er_sampling = kErSampling[er];
 
   o.family = family;
+  PetscCheck(!er_set || o.family == "erdos_renyi" || o.family == "erdos_renyi_directed", PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "-graph_er_sampling applies to -graph_family erdos_renyi and erdos_renyi_directed, not %s", o.family.c_str());
   o.files.assign(files, files + nfiles);
   for (PetscInt k = 0; k < nfiles; ++k) PetscCall(PetscFree(files[k]));
   o.directed_files = directed == PETSC_TRUE;
@@ -406,6 +416,7 @@ PetscErrorCode GraphsBuild(const Options &opts, const Block &block, MPI_Comm com
 
   std::string extra = IsRandomFamily(opts.family) ? Format(", seed %llu", static_cast<unsigned long long>(opts.seed)) : "";
   if (opts.link_failure > 0) extra += Format(", link failure q = %g", opts.link_failure);
+  if (opts.er_sampling == "skip") extra += ", skip sampling";
   g.description = Format("%s (%s%sn = %lld, %lld union edges, %s weights%s)", name.c_str(), directed ? "directed, " : "",
                          g.B > 1 ? Format("B = %d, ", g.B).c_str() : "", static_cast<long long>(n), static_cast<long long>(total),
                          kWeightNames[static_cast<int>(kind)], extra.c_str());

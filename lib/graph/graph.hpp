@@ -20,6 +20,7 @@ struct Options {
   std::string weights = "metropolis"; // metropolis | outdegree | file
   std::string weight_file;            // -graph_weight_file: "i j w" lines (0-based, diagonal included)
   double link_failure = 0.0;          // -graph_link_failure q in [0,1]
+  std::string er_sampling = "pairs";  // -graph_er_sampling: pairs (§7, O(n^2) draws) | skip (geometric skips, O(edges))
   std::uint64_t seed = 1;             // seed of the GRAPH and LINK streams (the run seed)
   // Not an option: set by push-sum algorithms (dopp) before GraphsBuild so that weight-file columns must sum
   // to 1 as well as rows. Columns are always checked on directed graphs (pdct and li2022 need doubly

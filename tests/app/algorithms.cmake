@@ -6,7 +6,7 @@ set(GRAPH_DATA ${PROJECT_SOURCE_DIR}/tests/data/graphs)
 # name -> the run's arguments; each runs at every rank count and the files must agree (compare_runs.py:
 # agent trajectories bitwise, series to 1e-12).
 set(ALG_RUNS li2022_aemo li2022_failures li2022_directed_file li2022_bandit dopp_aemo dopp_directed dopp_ring_directed
-    dopp_directed_file)
+    dopp_directed_file pdct_er_skip dopp_er_skip_directed)
 set(ALG_ARGS_li2022_aemo -algorithm li2022 -agents 13 -graph_family switching3 -steps 300)
 set(ALG_ARGS_li2022_failures -options_file ${PROJECT_SOURCE_DIR}/inputs/synthetic_li2022.yaml -agents 9
     -graph_family erdos_renyi -graph_link_failure 0.3 -steps 400)
@@ -20,6 +20,11 @@ set(ALG_ARGS_dopp_ring_directed -options_file ${PROJECT_SOURCE_DIR}/inputs/synth
     -graph_family ring_directed -steps 400)
 set(ALG_ARGS_dopp_directed_file -algorithm dopp -agents 5 -graph_family file -graph_files ${GRAPH_DATA}/directed_cycle5.txt
     -graph_directed -dopp_kappa n -steps 300)
+# erdos_renyi sampled by geometric skips (-graph_er_sampling skip): the graph, hence every trajectory, must not
+# depend on the rank count (the draws are keyed by row).
+set(ALG_ARGS_pdct_er_skip -algorithm pdct -agents 3000 -graph_family erdos_renyi -graph_er_sampling skip -steps 30)
+set(ALG_ARGS_dopp_er_skip_directed -algorithm dopp -agents 300 -graph_family erdos_renyi_directed -graph_er_sampling skip
+    -graph_link_failure 0.2 -steps 30)
 foreach(run IN LISTS ALG_RUNS)
   dodge_rank_runs(${run} ${ALG_ARGS_${run}})
   set(files ${${run}_FILES})

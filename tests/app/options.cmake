@@ -6,6 +6,9 @@
 # Integers that would wrap in a 32-bit PetscInt (4294967309 = 2^32 + 13 used to run 13 agents).
 dodge_bad_input_exit(agents_overflow 63 "-agents 4294967309 must be <= 2147483647: it is out of range \\[0, 2147483647\\]"
                 -agents 4294967309)
+dodge_bad_input(er_sampling_family "-graph_er_sampling applies to -graph_family erdos_renyi and erdos_renyi_directed, not ring"
+                -graph_family ring -graph_er_sampling skip)
+dodge_bad_input(er_sampling_value "-graph_er_sampling.*random" -graph_family erdos_renyi -graph_er_sampling random)
 dodge_bad_input(steps_overflow "-steps 4294967297 must be <= 2147483647" -steps 4294967297)
 dodge_bad_input(seed_overflow "-seed 18446744073709551617 must be <= 9223372036854775807" -seed 18446744073709551617)
 dodge_bad_input(seed_negative "-seed -1 must be >= 0: it is out of range \\[0, " -seed -1)

@@ -125,6 +125,11 @@ TEST_CASE("graph rows at any rank count equal the one-rank build", "[graph]") {
   for (std::int64_t n : {5, 40, 500}) cases.emplace_back(Family("watts_strogatz"), n);
   for (std::int64_t n : {2, 11}) cases.emplace_back(Family("ring_directed", "outdegree"), n);
   cases.emplace_back(Family("erdos_renyi_directed", "outdegree"), 20);
+  for (const char *er : {"erdos_renyi", "erdos_renyi_directed"}) {  // skip sampling: draws keyed by row, not by rank
+    Options skip = Family(er, std::string(er) == "erdos_renyi_directed" ? "outdegree" : "metropolis");
+    skip.er_sampling = "skip";
+    for (std::int64_t n : {2, 23, 400}) cases.emplace_back(skip, n);
+  }
   cases.emplace_back(Family("torus", "outdegree"), 20);
   Options fig1 = Family("file");
   fig1.files = {Fixture("fig1_g1.txt"), Fixture("fig1_g2.txt"), Fixture("fig1_g3.txt")};

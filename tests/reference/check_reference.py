@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Reruns one stored reference configuration (make_reference.py) with the given dodge binary on NP ranks and
 compares its output with tests/reference/<name>.h5, with the tolerances of tests/neutral/compare_binaries.py:
-/agents bitwise, /series to 1e-12 relative to max(1, |reference|), step_time excepted; also /inputs bitwise
+/agents bitwise, /series to 1e-12 relative to max(1, |reference|, the term scale of the sum), step_time
+excepted (the term scales are those of tests/app/compare_runs.py: a sum such as F* that cancels to a small value
+rounds at the scale of its terms, algorithms.md §0.6); also /inputs bitwise
 and the stored root attributes (numbers to 1e-12 relative, text exactly). A configuration stored as refused
 must still be refused with the same exit code and message.
 
@@ -18,6 +20,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
+import compare_runs  # noqa: E402
 import make_reference as mr  # noqa: E402
 
 SERIES_RTOL = 1e-12
@@ -35,8 +39,9 @@ def first_index(mask):
     return tuple(int(i) for i in idx[0]) if idx.size else ()
 
 
-def compare_arrays(path, ref, new, rtol):
-    """None if new matches ref (bitwise for rtol 0), else a message naming path and the first differing index."""
+def compare_arrays(path, ref, new, rtol, scale=None):
+    """None if new matches ref (bitwise for rtol 0), else a message naming path and the first differing index.
+    The relative difference is taken to max(1, |ref|, scale) (scale: the sum's term scale, or None)."""
     if ref.shape != new.shape:
         return f"{path}: shape {new.shape}, reference {ref.shape}"
     if ref.dtype.kind not in "fiub":
@@ -56,7 +61,10 @@ def compare_arrays(path, ref, new, rtol):
     a, b = ref.astype(float), new.astype(float)
     nan_a, nan_b = np.isnan(a), np.isnan(b)
     with np.errstate(invalid="ignore"):
-        rel = np.abs(a - b) / np.maximum(1.0, np.abs(a))
+        den = np.maximum(1.0, np.abs(a))
+        if scale is not None and np.shape(scale) == np.shape(a):
+            den = np.maximum(den, scale)
+        rel = np.abs(a - b) / den
     bad = (nan_a != nan_b) | (~nan_a & ~nan_b & ~(rel <= rtol))
     if np.any(bad):
         bad = np.atleast_1d(bad)
@@ -72,6 +80,7 @@ def compare(ref_path, new_path, agents_rtol=0.0, rms_squared=False):
     agents_rtol and rms_squared relax only what another rank count may change (make_reference.py)."""
     msgs = []
     with h5py.File(ref_path, "r") as ref, h5py.File(new_path, "r") as new:
+        scales = compare_runs.tolerance_scales(ref) if "series" in ref and "F" in ref["series"] else {}
         for top, rtol in (("agents", agents_rtol), ("series", SERIES_RTOL), ("inputs", 0.0)):
             if top not in ref:
                 continue
@@ -87,7 +96,8 @@ def compare(ref_path, new_path, agents_rtol=0.0, rms_squared=False):
                 a, b = dr[n], dn[n]
                 if top == "series" and rms_squared and n.endswith("_rms"):
                     a, b = a * a, b * b
-                m = compare_arrays(f"/{top}/{n}" + (" (squared)" if a is not dr[n] else ""), a, b, rtol)
+                sc = scales.get(n) if top == "series" and not n.endswith("_rms") else None
+                m = compare_arrays(f"/{top}/{n}" + (" (squared)" if a is not dr[n] else ""), a, b, rtol, sc)
                 if m:
                     msgs.append(m)
             # A dataset only in the new run is a change of the output too (regenerate, with a reason).

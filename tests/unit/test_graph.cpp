@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "test_errors.hpp"
@@ -150,6 +151,55 @@ TEST_CASE("random families are reproducible, connected and depend on the seed", 
   // watts_strogatz keeps the lattice edge count (2n) for n >= 5: rewiring moves edges, never merges them.
   for (std::int64_t n : {5, 10, 100, 1000}) CHECK(Edges(Family("watts_strogatz"), n)[0].size() == static_cast<std::size_t>(2 * n));
   for (std::int64_t n : {2, 5, 30, 200}) CHECK(Connected(n, Edges(Family("erdos_renyi"), n)[0]));
+}
+
+TEST_CASE("erdos_renyi skip sampling has the G(n,p) law of pair sampling", "[graph]") {
+  // -graph_er_sampling skip (geometric skips over each row's candidates) must give every pair the inclusion
+  // probability p = 2 ln n / n, whatever its place in the row: an off-by-one in the skips would starve the
+  // first or the last candidate of a row, or let i itself in. Over 300 seeds at n = 40 each pair kind below has
+  // 300·(its count) trials; the frequencies must agree with p within 5 standard errors (connectivity
+  // resampling conditions on a permutation-invariant event, so every pair keeps the same marginal).
+  for (bool directed : {false, true}) {
+    INFO((directed ? "directed" : "undirected"));
+    const std::int64_t n = 40;
+    const double p = 2 * std::log(static_cast<double>(n)) / n;
+    double first = 0, last = 0, inner = 0, self = 0, total = 0;
+    double nfirst = 0, nlast = 0, ninner = 0;
+    Options o = Family(directed ? "erdos_renyi_directed" : "erdos_renyi", directed ? "outdegree" : "metropolis");
+    o.er_sampling = "skip";
+    const int seeds = 300;
+    for (int s = 1; s <= seeds; ++s) {
+      o.seed = s;
+      const auto e = Edges(o, n);
+      REQUIRE(e.size() == 1);
+      std::set<std::pair<std::int64_t, std::int64_t>> set(e[0].begin(), e[0].end());
+      CHECK(set.size() == e[0].size());  // no duplicates
+      total += static_cast<double>(e[0].size());
+      for (std::int64_t i = 0; i < n; ++i) {
+        self += set.count({i, i});
+        // first and last candidate of row i, and one in the middle
+        const std::int64_t f = directed ? (i == 0 ? 1 : 0) : i + 1, l = directed ? (i == n - 1 ? n - 2 : n - 1) : n - 1;
+        if (f < n && f != i) first += set.count({i, f}), nfirst += 1;
+        if (l > f && l != i) last += set.count({i, l}), nlast += 1;
+        const std::int64_t m = (f + l) / 2;
+        if (m > f && m < l && m != i) inner += set.count({i, m}), ninner += 1;
+      }
+    }
+    CHECK(self == 0);
+    const double pairs = directed ? static_cast<double>(n * (n - 1)) : static_cast<double>(n * (n - 1)) / 2;
+    for (auto [hits, trials, what] : {std::tuple{first, nfirst, "first"}, std::tuple{last, nlast, "last"},
+                                      std::tuple{inner, ninner, "middle"}, std::tuple{total, pairs * seeds, "all"}}) {
+      INFO(what << " candidate: " << hits << " of " << trials);
+      const double se = std::sqrt(p * (1 - p) / trials);
+      CHECK(std::fabs(hits / trials - p) < 5 * se);
+    }
+  }
+  // Different samples from pair sampling with the same seed, each reproducible and connected.
+  Options a = Family("erdos_renyi"), b = a;
+  b.er_sampling = "skip";
+  CHECK(Edges(a, 60) != Edges(b, 60));
+  CHECK(Edges(b, 60) == Edges(b, 60));
+  for (std::int64_t n : {2, 3, 5, 30, 200, 5000}) CHECK(Connected(n, Edges(b, n)[0]));
 }
 
 TEST_CASE("metropolis weights are symmetric and doubly stochastic", "[graph]") {
