@@ -75,10 +75,10 @@ class Gridcell final : public MarketProblem {
   std::int64_t default_agents() const override { return 100; }
   // Per home: 4 parameters and 2 flags (Setup), 21 state columns, the 2 evaluation-window bills, the RLS
   // estimate (d) and its matrix (d^2), the lag buffer (L); with shares the ȳ lags (L), the share, ȳ and the
-  // held shares with their union-neighbour gids and columns (about 8 neighbours: 20 bytes each).
+  // held shares with their union-neighbour gids and row-to-union maps (watts_strogatz: about 4 neighbours, 20 bytes each).
   double state_bytes_per_agent() const override {
     const double d = rls_.d;
-    const double sh = shares() ? sizeof(double) * (L_ + 2.0) + 8 * 20.0 : 0.0;
+    const double sh = shares() ? sizeof(double) * (L_ + 2.0) + 4 * 20.0 : 0.0;
     return sizeof(double) * (4.0 + 21.0 + 2.0 + d + d * d + L_) + 2.0 * sizeof(char) + sh;
   }
   // The shares z̃ (§16.3) travel on G(t): the graph is needed exactly when the neighbour-augmented RLS uses them.
