@@ -219,10 +219,14 @@ PetscErrorCode Run(int *exit_code) {
   // Before uses_graph() is asked: mmr uses the graph in the neighbours market scope only (a problem option).
   PetscCall(algorithm->ConfigureFromProblem(*problem));
   graph::Options gopts;
-  if (algorithm->uses_graph()) PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts));
+  // The graph is built when the algorithm or the problem asks (gridcell's shares, docs/gridcell.md §16.3: one
+  // graph G(t) carries every exchange of a step; the problem's default family applies when it asks).
+  const bool graph_needed = algorithm->uses_graph() || problem->uses_graph();
+  if (graph_needed)
+    PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts, problem->uses_graph() ? problem->default_graph_family() : nullptr));
   if (algorithm->uses_graph()) algorithm->ConfigureGraph(gopts);  // e.g. dopp: out-degree weights
-  comm::ExchangeOptions xopts;  // checked here; the algorithm's exchange reads the same block again
-  if (algorithm->uses_graph()) PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xopts));
+  comm::ExchangeOptions xopts;  // checked here; the algorithm's (problem's) exchange reads the same block again
+  if (graph_needed) PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xopts));
   algorithms::ExchangeFeatures features;  // §13's mechanisms; checked against the algorithm after its Setup
   if (algorithm->uses_graph()) PetscCall(algorithms::ExchangeFeaturesRead(&features));
   algorithms::AttackOptions attack;  // §13.3's attacks and defences, likewise
@@ -254,7 +258,7 @@ PetscErrorCode Run(int *exit_code) {
   mem_in.problem_bytes = problem->state_bytes_per_agent();
   mem_in.oracle_bytes = problem->oracle_bytes_per_agent();
   mem_in.root_oracle_bytes = problem->root_oracle_bytes_per_agent();
-  mem_in.uses_graph = algorithm->uses_graph();
+  mem_in.uses_graph = graph_needed;
   mem_in.algorithm_bytes = algorithm->state_bytes_per_agent(std::max(problem->dim(), 1), std::max(problem->rows(), 1));
   mem_in.graph_family = gopts.family, mem_in.link_failure = gopts.link_failure > 0;
   mem_in.metrics = ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market();
@@ -293,11 +297,13 @@ PetscErrorCode Run(int *exit_code) {
   if (problem->is_schedule() || problem->is_market()) ro.metrics = PETSC_FALSE;
   if (ro.metrics) PetscCall(problem->PrepareOracle());
   graph::LocalGraphs graphs;
-  if (algorithm->uses_graph()) {
+  if (graph_needed) {
     PetscCall(PetscLogEventBegin(ev->setup_graph, 0, 0, 0, 0));
     PetscCall(graph::GraphsBuild(gopts, block, &graphs));
     PetscCall(PetscLogEventEnd(ev->setup_graph, 0, 0, 0, 0));
   }
+  // A problem that uses the graph (gridcell's shares) finishes its setup on it, after its own validation.
+  if (problem->uses_graph()) PetscCall(problem->SetGraph(graphs));
   algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));
@@ -320,7 +326,7 @@ PetscErrorCode Run(int *exit_code) {
                         "-%" PetscInt64_FMT " per rank), T = %" PetscInt64_FMT "\n  problem:   %s\n  algorithm: %s\n",
                         DODGE_VERSION, DODGE_GIT_HASH, size, size > 1 ? "s" : "", n, n / size, (n + size - 1) / size, T,
                         problem->describe().c_str(), algorithm->describe().c_str()));
-  if (algorithm->uses_graph()) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  graph:     %s\n", graphs.description.c_str()));
+  if (graph_needed) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  graph:     %s\n", graphs.description.c_str()));
   if (const std::string xd = algorithms::ExchangeFeaturesDescribe(*algorithm); !xd.empty())
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  exchange:  %s\n", xd.c_str()));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory:    %s; available %s%s\n", mem_est.Describe().c_str(),
@@ -357,7 +363,7 @@ PetscErrorCode Run(int *exit_code) {
     const run::RunDescription d{options_string, now_iso(), run_id, fingerprint, inputs,
                                 static_cast<std::int64_t>(ro.seed), ro.metrics == PETSC_TRUE};
     const double t0 = run::Now();
-    PetscCall(output.Create(oo, ck.restart, run, algorithm->uses_graph() ? &graphs : nullptr, d));
+    PetscCall(output.Create(oo, ck.restart, run, graph_needed ? &graphs : nullptr, d));
     t_io_setup += run::Now() - t0;
     run.AddMonitor(&output);
   }

@@ -224,8 +224,9 @@ PetscErrorCode UnionOffsets(const Topology &topo, const Block &block, MPI_Comm c
 
 }  // namespace
 
-PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts) {
+PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, const char *family_default) {
   Options o;
+  if (family_default) o.family = family_default;
   char family[64], weights[64], weight_file[PETSC_MAX_PATH_LEN];
   char *files[kMaxFiles] = {};
   PetscInt nfiles = 0;

@@ -31,7 +31,9 @@ struct Options {
 enum class WeightKind { metropolis, outdegree, file };
 
 // Reads the -graph_ options in one documented PetscOptionsBegin/End block. Collective on PETSC_COMM_WORLD.
-PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts);
+// family_default replaces Options::family as the default of -graph_family (a problem's own default, e.g.
+// gridcell's watts_strogatz, docs/gridcell.md §16.1); nullptr keeps switching3.
+PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, const char *family_default = nullptr);
 
 // One mixing row per owned agent: in-neighbours j (self included), sorted by increasing global id, with
 // w_ij. `col` indexes the extended value array [owned agents (local index) | ghosts (nlocal + slot)].

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/rng.hpp"
+
 namespace dodge::problems::gridcell {
 
 inline constexpr double kPi = 3.14159265358979323846;
@@ -151,14 +153,38 @@ struct Rls {
   }
 };
 
-// The RLS regressor φ (§16.3) without neighbours: [1, y(τ−1..τ−L), sin, cos of the hour, sin, cos of the week].
-// lags[0] is y(τ−1). w = weekday (Mon = 0) + h_m/24.
-inline void Features(int L, const double *lags, double h_m, double w, double *phi) {
+// The RLS regressor φ (§16.3): [1, y(τ−1..τ−L), ȳ(τ−1..τ−L), sin, cos of the hour, sin, cos of the week].
+// lags[0] is y(τ−1), nlags[0] is ȳ(τ−1); nlags = nullptr drops ȳ (own data: dimension L + 5, else 2L + 5).
+// w = weekday (Mon = 0) + h_m/24.
+inline void Features(int L, const double *lags, double h_m, double w, double *phi, const double *nlags = nullptr) {
   int k = 0;
   phi[k++] = 1.0;
   for (int l = 0; l < L; ++l) phi[k++] = lags[l];
+  if (nlags)
+    for (int l = 0; l < L; ++l) phi[k++] = nlags[l];
   phi[k++] = std::sin(2 * kPi * h_m / 24), phi[k++] = std::cos(2 * kPi * h_m / 24);
   phi[k++] = std::sin(2 * kPi * w / 7), phi[k++] = std::cos(2 * kPi * w / 7);
+}
+
+// Share obfuscation (§16.8). Laplace(0, b) from one uniform u in (0, 1) by the inverse CDF; rng::uniform's
+// u < 1 keeps the logarithm finite.
+inline double LaplaceFromUniform(double u, double b) {
+  const double v = u - 0.5;
+  return -b * (v < 0 ? -1.0 : 1.0) * std::log(1.0 - 2.0 * std::fabs(v));
+}
+// The mask n_i = Σ_{j>i} r_ij − Σ_{j<i} r_ji of home i over its union-graph neighbours nbr[0..deg) (sorted by
+// increasing gid, the fixed summation order), r_ij = σ_z·normal(SMASK, a = i·N + j (i < j), b = τ, c = 0):
+// every pair's r enters once with + at its lower and once with − at its higher endpoint, so Σ_i n_i = 0
+// up to rounding.
+inline double ShareMask(std::uint64_t seed, std::int64_t N, std::int64_t i, const std::int64_t *nbr, std::int64_t deg,
+                        std::int64_t tau, double sigma) {
+  double n = 0;
+  for (std::int64_t k = 0; k < deg; ++k) {
+    const std::int64_t j = nbr[k], lo = std::min(i, j), hi = std::max(i, j);
+    const double r = sigma * rng::normal(seed, rng::SMASK, static_cast<std::uint64_t>(lo * N + hi), static_cast<std::uint64_t>(tau), 0);
+    n += j > i ? r : -r;
+  }
+  return n;
 }
 
 }  // namespace dodge::problems::gridcell

@@ -19,6 +19,9 @@ class Reader;
 namespace dodge::oracle {
 struct Result;
 }
+namespace dodge::graph {
+class LocalGraphs;
+}
 
 namespace dodge::problems {
 
@@ -106,6 +109,16 @@ class Problem {
   // Market families (problems/market.hpp, `gridcell`): they run only with the trading algorithms (none, mmr),
   // without the per-step oracle.
   virtual bool is_market() const { return false; }
+  // A family whose agents exchange data on the communication graph (gridcell's shares, docs/gridcell.md
+  // §16.3) answers true (after SetFromOptions): the driver then reads the -graph_ options with
+  // default_graph_family() as the default family (nullptr: the graph module's own), builds the graph after
+  // Setup (so that bad input fails before a large graph is built) and calls SetGraph, where the family
+  // finishes its setup (gridcell: its warm-up). The graph outlives the run; its setup data (row gids) are
+  // released after the output is created, so a family copies what it needs in SetGraph. The family moves
+  // values only through comm::Exchange (architecture.md §3), built from graphs.ghosts. Collective.
+  virtual bool uses_graph() const { return false; }
+  virtual const char *default_graph_family() const { return nullptr; }
+  virtual PetscErrorCode SetGraph(const graph::LocalGraphs &graphs) { return PETSC_SUCCESS; }
   // Prepares step t and returns its vector kernel. Collective on PETSC_COMM_WORLD.
   virtual PetscErrorCode BeginVectorStep(std::int64_t t, VectorKernel *kernel);
   // The per-step optimum (§6) of step t: x*_{i,t} of the local agents into xstar ([nloc][dim]), with the

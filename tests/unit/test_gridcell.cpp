@@ -1,7 +1,9 @@
 // Pure kernels of problem gridcell (docs/gridcell.md §16.14 oracles 5, 11, 12): solar geometry and clear-sky
 // GHI, the cloud chain, the battery, RLS against batch weighted least squares, and the own-data RLS anchor on
-// the bundled hourly traces; oracle 15 for the nsw source (the AEMO loader, the aemo tariff, the file's days).
+// the bundled hourly traces; oracle 15 for the nsw source (the AEMO loader, the aemo tariff, the file's days);
+// the shares' regressor, masks and Laplace noise (oracle 8).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -342,4 +344,55 @@ TEST_CASE("gridcell nsw: 15-minute means of the AEMO rows, the aemo tariff, the 
       REQUIRE_THAT(r.message, Catch::Contains("-gridcell_tariff aemo") && Catch::Contains(src));
     }
   }
+}
+
+// §16.3: the regressor with neighbours is [1, y lags, ybar lags, harmonics] (2L + 5); without, the same minus the
+// ybar block (L + 5, the 9-feature own-data RLS of the anchor above).
+TEST_CASE("gridcell regressor with and without neighbours", "[gridcell]") {
+  const int L = 4;
+  const double lags[L] = {1.1, 1.2, 1.3, 1.4}, nl[L] = {0.7, 0.8, 0.9, 1.0};
+  std::vector<double> own(L + 5), nb(2 * L + 5);
+  gc::Features(L, lags, 13.125, 2.5, own.data());
+  gc::Features(L, lags, 13.125, 2.5, nb.data(), nl);
+  for (int k = 0; k <= L; ++k) CHECK(nb[k] == own[k]);
+  for (int l = 0; l < L; ++l) CHECK(nb[1 + L + l] == nl[l]);
+  for (int k = 0; k < 4; ++k) CHECK(nb[1 + 2 * L + k] == own[1 + L + k]);
+}
+
+// Oracle 8 (§16.14): the masks cancel over the cell, |Σ_i n_i| <= 1e-12 Σ_i |n_i| at every step, on a
+// Watts-Strogatz-like union graph (ring with k = 2 plus chords); the Laplace noise has mean 0 within 4σ over 1e6
+// draws (σ = √2 b) and the spread of Laplace(0, b).
+TEST_CASE("gridcell share masks cancel and Laplace noise is centred", "[gridcell]") {
+  const std::int64_t N = 101;
+  std::vector<std::vector<std::int64_t>> nbr(N);
+  auto link = [&](std::int64_t a, std::int64_t b) { nbr[a].push_back(b), nbr[b].push_back(a); };
+  for (std::int64_t i = 0; i < N; ++i) link(i, (i + 1) % N), link(i, (i + 2) % N);
+  for (std::int64_t i = 0; i < N; i += 7) link(i, (i + 37) % N);
+  for (auto &v : nbr) std::sort(v.begin(), v.end()), v.erase(std::unique(v.begin(), v.end()), v.end());
+  for (std::int64_t tau = 0; tau < 200; ++tau) {
+    double sum = 0, abs = 0;
+    for (std::int64_t i = 0; i < N; ++i) {
+      const double n = gc::ShareMask(3, N, i, nbr[i].data(), static_cast<std::int64_t>(nbr[i].size()), tau, 0.5);
+      sum += n, abs += std::fabs(n);
+    }
+    REQUIRE(abs > 0);
+    CHECK(std::fabs(sum) <= 1e-12 * abs);
+  }
+  // A home without neighbours has no mask; σ_z = 0 gives none.
+  CHECK(gc::ShareMask(3, N, 0, nullptr, 0, 5, 0.5) == 0.0);
+  CHECK(gc::ShareMask(3, N, 0, nbr[0].data(), 4, 5, 0.0) == 0.0);
+  const double b = 4.0;  // z_max / eps with eps = 1
+  const int n = 1000000;
+  double m = 0, m2 = 0, ma = 0;
+  for (int k = 0; k < n; ++k) {
+    const double l = gc::LaplaceFromUniform(dodge::rng::uniform(1, dodge::rng::SHARE, k % 1000, k / 1000, 0), b);
+    REQUIRE(std::isfinite(l));
+    m += l, m2 += l * l, ma += std::fabs(l);
+  }
+  m /= n, m2 /= n, ma /= n;
+  const double sigma = std::sqrt(2.0) * b;
+  CHECK(std::fabs(m) <= 4 * sigma / std::sqrt(static_cast<double>(n)));
+  CHECK(m2 == Approx(sigma * sigma).epsilon(0.02));  // Var = 2b^2
+  CHECK(ma == Approx(b).epsilon(0.01));              // E|l| = b
+  CHECK(gc::LaplaceFromUniform(0.5, b) == 0.0);
 }
