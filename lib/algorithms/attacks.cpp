@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -445,14 +444,11 @@ PetscErrorCode AttackInstall(const AttackOptions &o, Algorithm &algorithm, std::
   const char *opt = o.agents.empty() ? "-defense" : "-attack_agents";
   PetscFunctionBeginUser;
   if (!o.any()) PetscFunctionReturn(PETSC_SUCCESS);
-  auto *g = dynamic_cast<GraphAlgorithm *>(&algorithm);
-  PetscCheck(g && g->graphs(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-             "%s acts on the messages of the graph algorithms pdct and li2022; -algorithm %s exchanges none", opt,
-             algorithm.name());
-  PetscCheck(std::strcmp(algorithm.name(), "dopp") != 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-             "%s is not supported with -algorithm dopp (algorithms.md §13.3: push-sum mixes unnormalized pairs, whose "
-             "values the robust statistics cannot compare); use pdct or li2022",
-             opt);
+  GraphAlgorithm *g = nullptr;
+  PetscCall(SendPolicyTarget(algorithm, opt,
+                             "algorithms.md §13.3: push-sum mixes unnormalized pairs, whose values the robust statistics "
+                             "cannot compare",
+                             &g));
   PetscCheck(!g->send_policy(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
              "%s cannot be combined with -exchange_trigger or -exchange_privacy (%s is installed): one send policy per run",
              opt, g->send_policy()->name());

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -339,14 +338,11 @@ PetscErrorCode ExchangeFeaturesInstall(const ExchangeFeatures &f, Algorithm &alg
   const char *opt = f.trigger ? "-exchange_trigger" : "-exchange_privacy";
   PetscFunctionBeginUser;
   if (!f.any()) PetscFunctionReturn(PETSC_SUCCESS);
-  auto *g = dynamic_cast<GraphAlgorithm *>(&algorithm);
-  PetscCheck(g && g->graphs(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-             "%s acts on the messages of the graph algorithms pdct and li2022; -algorithm %s exchanges none", opt,
-             algorithm.name());
-  PetscCheck(std::strcmp(algorithm.name(), "dopp") != 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-             "%s is not supported with -algorithm dopp (algorithms.md §13.1-§13.2: push-sum mixes unnormalized pairs "
-             "whose held copies or noise break its weights); use pdct or li2022",
-             opt);
+  GraphAlgorithm *g = nullptr;
+  PetscCall(SendPolicyTarget(algorithm, opt,
+                             "algorithms.md §13.1-§13.2: push-sum mixes unnormalized pairs whose held copies or noise "
+                             "break its weights",
+                             &g));
   const graph::LocalGraphs &graphs = *g->graphs();
   const Block &block = graphs.block;
   const int W = g->exchanged_values();

@@ -2,6 +2,7 @@
 #include "algorithms/graph_algorithm.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 #include "core/options.hpp"
 
@@ -239,6 +240,19 @@ PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
   if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off * rows_, nl * rows_, c_.data()));
   if (prices_) PetscCall(ckpt.ReadSlice("/state/price", off, nl, price_prev_.data()));
   if (policy_) PetscCall(policy_->LoadState(ckpt, block_));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SendPolicyTarget(Algorithm &algorithm, const char *opt, const char *why_not_dopp, GraphAlgorithm **target) {
+  PetscFunctionBeginUser;
+  auto *g = dynamic_cast<GraphAlgorithm *>(&algorithm);
+  PetscCheck(g && g->graphs(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "%s acts on the mixing messages of the graph algorithms pdct and li2022; -algorithm %s does not mix over a "
+             "graph",
+             opt, algorithm.name());
+  PetscCheck(std::strcmp(algorithm.name(), "dopp") != 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "%s is not supported with -algorithm dopp (%s); use pdct or li2022", opt, why_not_dopp);
+  *target = g;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -440,4 +440,10 @@ PetscErrorCode GraphAlgorithm::RoundVec(const K &k, StepContext &ctx, Row &&row)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// The graph algorithm whose mixing messages a send policy (-exchange_trigger, -exchange_privacy, -attack_agents,
+// -defense) would act on, or a clear error naming `opt`: the algorithm must mix over a graph (pdct, li2022; not
+// the coordinator algorithms, and not mmr, whose messages are a market clearing), and not be dopp (`why_not_dopp`
+// says why, citing algorithms.md).
+PetscErrorCode SendPolicyTarget(Algorithm &algorithm, const char *opt, const char *why_not_dopp, GraphAlgorithm **target);
+
 }  // namespace dodge::algorithms

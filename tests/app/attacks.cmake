@@ -78,3 +78,5 @@ dodge_bad_input_exit(atk_dopp 75 "-attack_agents is not supported with -algorith
 dodge_bad_input_exit(atk_with_trigger 75 "-defense cannot be combined with -exchange_trigger or -exchange_privacy" -exchange_trigger true
                      -defense detect)
 dodge_bad_input_exit(atk_coa 62 "options set but never used.*-attack_agents" -algorithm coa -attack_agents 1)
+dodge_bad_input_exit(atk_mmr 75 "-attack_agents acts on the mixing messages of the graph algorithms pdct and li2022; -algorithm mmr does not mix over a graph"
+                     -problem gridcell -algorithm mmr -gridcell_days 1 -gridcell_eval_days 1 -attack_agents 1)

@@ -69,3 +69,6 @@ dodge_bad_input_exit(xf_privacy_dopp 75 "-exchange_privacy is not supported with
 dodge_bad_input_exit(xf_trigger_dopp 75 "-exchange_trigger is not supported with -algorithm dopp" -algorithm dopp
                      -exchange_trigger true)
 dodge_bad_input_exit(xf_trigger_coa 62 "options set but never used.*-exchange_trigger" -algorithm coa -exchange_trigger true)
+# mmr exchanges market messages (X1-X4), which no send policy acts on.
+dodge_bad_input_exit(xf_trigger_mmr 75 "-exchange_trigger acts on the mixing messages of the graph algorithms pdct and li2022; -algorithm mmr does not mix over a graph"
+                     -problem gridcell -algorithm mmr -gridcell_days 1 -gridcell_eval_days 1 -exchange_trigger true)
