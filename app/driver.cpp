@@ -274,6 +274,10 @@ PetscErrorCode Run(int *exit_code) {
   double mem_avail = 0;
   std::string mem_source;
   PetscCall(run::MemoryCheck(mo, mem_in, mem_est, &mem_avail, &mem_source));
+  // What the output path rules can decide before any input is read, decided now (the rest after the setup).
+  const bool write = oo.writes();
+  const run::PathPolicy policy{oo.file, write, ck.file, ck.restart == PETSC_TRUE, oo.overwrite == PETSC_TRUE};
+  PetscCall(run::CheckOutputEarly(policy));
   PetscCall(problem->Setup(block, seed));
   if (ro.steps) PetscCall(problem->SetSteps(ro.steps));
   const std::int64_t T = ro.steps ? ro.steps : problem->horizon();
@@ -308,12 +312,10 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));
   PetscCall(algorithms::AttackInstall(attack, *algorithm, seed));
-  const bool write = oo.writes();
   // Every input has been read: refuse an output or checkpoint path that is one of them, an existing file the
   // user did not ask to replace, or an unusable location, before anything is written (run/path_policy.hpp).
   run::OutputLock lock;
   std::string run_id;
-  const run::PathPolicy policy{oo.file, write, ck.file, ck.restart == PETSC_TRUE, oo.overwrite == PETSC_TRUE};
   PetscCall(run::CheckRunPaths(policy, &lock, &run_id, &oo.work_file));
   if (!ck.restart) PetscCall(NewRunId(&run_id));
 

@@ -52,8 +52,9 @@ std::string SameAsInput(const std::string &target, const char *option, const std
   return "";
 }
 
-// Rank 0: why the output cannot be created where it is asked for, or "".
-std::string LocationProblem(const std::string &out) {
+// Rank 0: why the output cannot be created where it is asked for, or "". With `create` false (the early check,
+// before the setup) a missing directory is not made yet: its nearest existing ancestor must be writable.
+std::string LocationProblem(const std::string &out, bool create = true) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path parent = fs::path(out).parent_path();
@@ -62,6 +63,12 @@ std::string LocationProblem(const std::string &out) {
   while (!fs::exists(probe, ec) && probe.has_parent_path() && probe != probe.parent_path()) probe = probe.parent_path();
   if (fs::exists(probe, ec) && !fs::is_directory(probe, ec))
     return "cannot create -output_file '" + out + "': '" + probe.string() + "' is not a directory";
+  if (!create && !fs::exists(parent, ec)) {
+    if (fs::exists(probe, ec) && ::access(probe.c_str(), W_OK | X_OK) != 0)
+      return "cannot create directory '" + parent.string() + "' for -output_file '" + out + "': '" + probe.string() +
+             "' is not writable (" + std::strerror(errno) + "); choose a writable location";
+    return "";
+  }
   if (!fs::exists(parent, ec)) {
     fs::create_directories(parent, ec);
     if (ec) return "cannot create directory '" + parent.string() + "' for -output_file '" + out + "': " + ec.message();
@@ -152,6 +159,28 @@ PetscErrorCode OutputLock::Acquire(const std::string &output) {
               std::strerror(errno) + "; choose a writable location";
       }
     }
+  }
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
+  PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_OPEN, "%s", msg.c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode CheckOutputEarly(const PathPolicy &p) {
+  std::string msg;
+  PetscFunctionBeginUser;
+  if (p.write && !p.restart && comm::WorldRank() == 0) {
+    const io::FileProbe o = io::ProbeFile(p.output);
+    // Only what no input can be: a directory, or an existing dodge output (complete or unfinished). Any other
+    // existing file may be one of the inputs the setup reads, which CheckRunPaths names as such afterwards.
+    if (o.is_dir || (o.exists && o.is_hdf5 && o.has_status)) msg = ExistingProblem(p, o);
+    struct stat ls;
+    const bool in_place = ::lstat(p.output.c_str(), &ls) == 0 && !S_ISREG(ls.st_mode);
+    if (msg.empty() && !in_place) {
+      const std::string partial = PartialPath(p.output);
+      const io::FileProbe w = io::ProbeFile(partial);
+      if (w.is_dir || (w.exists && w.is_hdf5 && w.has_status)) msg = PartialProblem(p, partial, w);
+    }
+    if (msg.empty()) msg = LocationProblem(p.output, false);
   }
   PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, msg, &msg));
   PetscCheck(msg.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_OPEN, "%s", msg.c_str());

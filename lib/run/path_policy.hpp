@@ -37,6 +37,12 @@ class OutputLock {
   std::string path_;
 };
 
+// The part of CheckRunPaths that needs no input read yet, run before the setup so that a long setup (graphs of
+// 10^6 agents and more) is not spent on a run that would be refused at its end: an output path that is a
+// directory, holds a dodge output (complete or unfinished) or its working file, or lies where no file can be
+// created. Not on -restart (the checkpoint's own checks speak first there). Creates nothing. Collective.
+PetscErrorCode CheckOutputEarly(const PathPolicy &p);
+
 // Checks every rule above on every rank together (each rank compares the input files it registered,
 // core/input_files.hpp, plus the options files; rank 0 checks the output's location and what exists there)
 // and takes the lock. On -restart, `*run_id` is the run id the checkpoint and the output share (checked

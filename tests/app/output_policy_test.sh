@@ -50,7 +50,8 @@ case $case in
       -dispatch_file "$csv" -output_file "$d/run.h5" -checkpoint_file "$csv" -checkpoint_every 5 ;;
   directory)
     mkdir -p "$d/dir.h5"
-    refused "-output_file '$d/dir.h5' is a directory" "" -output_file "$d/dir.h5" -output_overwrite ;;
+    refused "-output_file '$d/dir.h5' is a directory" "" -output_file "$d/dir.h5" -output_overwrite
+    refused "-output_file '$d/dir.h5' is a directory" "" -output_file "$d/dir.h5" -dispatch_file "$d/missing.csv" ;;
   parent_file)
     refused "cannot create -output_file '$csv/run.h5': '$csv' is not a directory" "$csv" -output_file "$csv/run.h5" ;;
   unwritable)
@@ -64,6 +65,9 @@ case $case in
     if [ $case = complete ]; then
       refused "-output_file '$d/run.h5' is the complete output of an earlier run \(run id $id1\); give -output_overwrite" \
         "$d/run.h5" -output_file "$d/run.h5"
+      # ... and before the setup reads any input: a data file that does not exist is not reached.
+      refused "-output_file '$d/run.h5' is the complete output of an earlier run" "$d/run.h5" -output_file "$d/run.h5" \
+        -dispatch_file "$d/missing.csv"
     else
       run -output_file "$d/run.h5" -output_overwrite > "$d/second.log" || { cat "$d/second.log"; fail "run with -output_overwrite"; }
       [ "$(status "$d/run.h5")" = complete ] || fail "overwritten file not complete"
