@@ -220,10 +220,10 @@ PetscErrorCode Run(int *exit_code) {
   PetscCall(algorithm->ConfigureFromProblem(*problem));
   graph::Options gopts;
   // The graph is built when the algorithm or the problem asks (gridcell's shares, docs/gridcell.md §16.3: one
-  // graph G(t) carries every exchange of a step; the problem's default family applies when it asks).
+  // graph G(t) carries every exchange of a step). Whoever asks, the problem's default family applies (gridcell:
+  // watts_strogatz, §16.1), unless -graph_family or -graph_files says otherwise.
   const bool graph_needed = algorithm->uses_graph() || problem->uses_graph();
-  if (graph_needed)
-    PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts, problem->uses_graph() ? problem->default_graph_family() : nullptr));
+  if (graph_needed) PetscCall(graph::GraphOptionsFromDatabase(ro.seed, &gopts, problem->default_graph_family()));
   if (algorithm->uses_graph()) algorithm->ConfigureGraph(gopts);  // e.g. dopp: out-degree weights
   comm::ExchangeOptions xopts;  // checked here; the algorithm's (problem's) exchange reads the same block again
   if (graph_needed) PetscCall(comm::ExchangeOptionsRead(PETSC_COMM_WORLD, &xopts));

@@ -42,16 +42,11 @@ class Market final : public Algorithm {
   bool trades() const override { return true; }
   PetscErrorCode SetFromOptions() override { return PETSC_SUCCESS; }
   PetscErrorCode ConfigureFromProblem(const problems::Problem &problem) override {
-    PetscBool fam = PETSC_FALSE, files = PETSC_FALSE;
     PetscFunctionBeginUser;
     const auto *mp = dynamic_cast<const problems::MarketProblem *>(&problem);
     if (!mp) PetscFunctionReturn(PETSC_SUCCESS);  // refused later: trading algorithms run on market families only
     neighbours_ = clear_ && !mp->cell_scope();
     rounds_ = mp->match_rounds();
-    // gridcell's default graph is watts_strogatz (§16.1), not the -graph_ block's own default.
-    PetscCall(PetscOptionsHasName(nullptr, nullptr, "-graph_family", &fam));
-    PetscCall(PetscOptionsHasName(nullptr, nullptr, "-graph_files", &files));
-    family_given_ = fam == PETSC_TRUE || files == PETSC_TRUE;
     if (clear_ && !neighbours_) {
       // The cell-wide pool uses no graph and one round: a graph or a round count would be ignored silently.
       for (const char *o : {"-graph_family", "-graph_files", "-graph_link_failure", "-gridcell_match_rounds"}) {
@@ -64,9 +59,6 @@ class Market final : public Algorithm {
       }
     }
     PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  void ConfigureGraph(graph::Options &opts) const override {
-    if (!family_given_) opts.family = "watts_strogatz";
   }
 
   PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs, std::int64_t) override {
@@ -189,7 +181,7 @@ class Market final : public Algorithm {
   int nfields_ = 0;
   double S_ = 0, D_ = 0, msgs_ = 0, bytes_ = 0;
   // Neighbours scope.
-  bool neighbours_ = false, family_given_ = false;
+  bool neighbours_ = false;
   int rounds_ = 2;
   NeighbourClearing nb_;
   std::string graph_;

@@ -117,6 +117,8 @@ class Problem {
   // released after the output is created, so a family copies what it needs in SetGraph. The family moves
   // values only through comm::Exchange (architecture.md §3), built from graphs.ghosts. Collective.
   virtual bool uses_graph() const { return false; }
+  // The default -graph_family of every graph built on this family, whether the family or the algorithm asks for
+  // it (gridcell: watts_strogatz, §16.1); nullptr: the graph module's own.
   virtual const char *default_graph_family() const { return nullptr; }
   virtual PetscErrorCode SetGraph(const graph::LocalGraphs &graphs) { return PETSC_SUCCESS; }
   // Prepares step t and returns its vector kernel. Collective on PETSC_COMM_WORLD.
