@@ -301,10 +301,12 @@ PetscErrorCode Run(int *exit_code) {
   if (problem->is_schedule() || problem->is_market()) ro.metrics = PETSC_FALSE;
   if (ro.metrics) PetscCall(problem->PrepareOracle());
   graph::LocalGraphs graphs;
+  graph::HaloStats halo;
   if (graph_needed) {
     PetscCall(PetscLogEventBegin(ev->setup_graph, 0, 0, 0, 0));
     PetscCall(graph::GraphsBuild(gopts, block, &graphs));
     PetscCall(PetscLogEventEnd(ev->setup_graph, 0, 0, 0, 0));
+    PetscCall(graph::HaloStatsCompute(graphs, &halo));
   }
   // A problem that uses the graph (gridcell's shares) finishes its setup on it, after its own validation.
   if (problem->uses_graph()) PetscCall(problem->SetGraph(graphs));
@@ -328,7 +330,14 @@ PetscErrorCode Run(int *exit_code) {
                         "-%" PetscInt64_FMT " per rank), T = %" PetscInt64_FMT "\n  problem:   %s\n  algorithm: %s\n",
                         DODGE_VERSION, DODGE_GIT_HASH, size, size > 1 ? "s" : "", n, n / size, (n + size - 1) / size, T,
                         problem->describe().c_str(), algorithm->describe().c_str()));
-  if (graph_needed) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  graph:     %s\n", graphs.description.c_str()));
+  if (graph_needed) {
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  graph:     %s\n", graphs.description.c_str()));
+    if (size > 1)
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                            "  halo:      %" PetscInt64_FMT " ghost agents (largest rank %" PetscInt64_FMT "), %" PetscInt64_FMT
+                            " of %" PetscInt64_FMT " in-edges cross ranks, up to %" PetscInt64_FMT " peer ranks per rank\n",
+                            halo.ghosts_total, halo.ghosts_max, halo.cut_entries, halo.entries, halo.peers_max));
+  }
   if (const std::string xd = algorithms::ExchangeFeaturesDescribe(*algorithm); !xd.empty())
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  exchange:  %s\n", xd.c_str()));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  memory:    %s; available %s%s\n", mem_est.Describe().c_str(),
@@ -465,6 +474,17 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(rec->SetAttribute("/", "end_time", now_iso()));
     PetscCall(rec->SetAttribute("/", "wall_time_s", run_seconds));
     PetscCall(rec->SetAttribute("/", "agent_steps_per_s", rate));
+    // The traffic and the halo behind it, for the scaling model (docs/performance.md, bench/scaling_model.py).
+    PetscCall(rec->SetAttribute("/", "mpi_messages", static_cast<std::int64_t>(mpi_counts[0])));
+    PetscCall(rec->SetAttribute("/", "mpi_bytes", static_cast<std::int64_t>(mpi_counts[1])));
+    if (graph_needed) {
+      PetscCall(rec->SetAttribute("/", "halo_ghosts_total", halo.ghosts_total));
+      PetscCall(rec->SetAttribute("/", "halo_ghosts_max", halo.ghosts_max));
+      PetscCall(rec->SetAttribute("/", "halo_peers_total", halo.peers_total));
+      PetscCall(rec->SetAttribute("/", "halo_peers_max", halo.peers_max));
+      PetscCall(rec->SetAttribute("/", "halo_cut_entries", halo.cut_entries));
+      PetscCall(rec->SetAttribute("/", "halo_entries", halo.entries));
+    }
     if (ro.metrics) {
       PetscCall(rec->SetAttribute("/", "final_regret_avg", tracker.regret() / Td));
       PetscCall(rec->SetAttribute("/", "final_violation_avg", tracker.violation() / Td));

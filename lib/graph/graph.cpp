@@ -499,4 +499,27 @@ void LocalGraphs::ReleaseSetupData() {
   }
 }
 
+PetscErrorCode HaloStatsCompute(const LocalGraphs &g, HaloStats *out) {
+  const std::int64_t nloc = g.block.local();
+  std::int64_t peers = 0;
+  // Ghosts are sorted by global id and ownership is by blocks of consecutive ids, so owners change monotonically.
+  for (std::size_t k = 0; k < g.ghosts.size(); ++k)
+    if (k == 0 || g.block.owner(g.ghosts[k]) != g.block.owner(g.ghosts[k - 1])) ++peers;
+  std::int64_t cut = 0, entries = 0;
+  for (const Mixing &m : g.graphs)
+    for (std::int64_t i = 0; i < nloc; ++i)
+      for (std::int64_t p = m.rowptr[i]; p < m.rowptr[i + 1]; ++p) {
+        if (m.col[p] == i) continue;  // the self entry
+        ++entries;
+        if (m.col[p] >= nloc) ++cut;
+      }
+  const auto ghosts = static_cast<std::int64_t>(g.ghosts.size());
+  std::int64_t sums[4] = {ghosts, peers, cut, entries}, maxes[2] = {ghosts, peers};
+  PetscFunctionBeginUser;
+  PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, sums, 4));
+  PetscCall(comm::AllreduceMaxInt(PETSC_COMM_WORLD, maxes, 2));
+  *out = HaloStats{sums[0], maxes[0], sums[1], maxes[1], sums[2], sums[3]};
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 }  // namespace dodge::graph

@@ -82,6 +82,17 @@ class LocalGraphs {
   void ReleaseSetupData();
 };
 
+// The halo of this partition of the agents over the ranks (the input of the scaling model in
+// docs/performance.md, "Scaling beyond one machine"), summed or maximized over the ranks.
+struct HaloStats {
+  std::int64_t ghosts_total = 0, ghosts_max = 0;  // ghost agents: distinct remote in-neighbours in the union graph
+  std::int64_t peers_total = 0, peers_max = 0;    // per rank, the ranks owning its ghosts (the halo's messages)
+  std::int64_t cut_entries = 0;                   // row entries j -> i with j on another rank, over the B graphs
+  std::int64_t entries = 0;                       // all row entries j -> i, j != i, over the B graphs
+};
+// Collective on PETSC_COMM_WORLD. Uses the rows' extended columns and the ghosts, which ReleaseSetupData keeps.
+PetscErrorCode HaloStatsCompute(const LocalGraphs &g, HaloStats *out);
+
 // Builds the graphs for the agents of `block`. Collective on PETSC_COMM_WORLD. Fails (on every rank together)
 // on an unknown family, a disconnected union, an unreadable or malformed edge-list or weight file (naming the
 // file and line), a non-stochastic weight file (naming the row or column), or a directed graph with

@@ -44,7 +44,10 @@ def is_dimension_only(d):
 # Dropped from the stored copy and never compared: they differ from run to run by nature.
 VOLATILE_SERIES = {"step_time"}
 VOLATILE_ATTRS = {"start_time", "end_time", "wall_time_s", "agent_steps_per_s", "git_hash", "dodge_version",
-                  "options", "ranks", "host", "hostname", "run_id"}
+                  "options", "ranks", "host", "hostname", "run_id",
+                  # the traffic and the halo depend on the rank count by nature
+                  "mpi_messages", "mpi_bytes", "halo_ghosts_total", "halo_ghosts_max", "halo_peers_total",
+                  "halo_peers_max", "halo_cut_entries", "halo_entries"}
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
            "OMPI_MCA_rmaps_base_oversubscribe": "1"}
 
