@@ -33,6 +33,7 @@
 #include "io/recorder.hpp"
 #include "metrics/metrics.hpp"
 #include "oracle/oracle.hpp"
+#include "problems/market.hpp"
 #include "problems/problem.hpp"
 #include "run/checkpoint.hpp"
 #include "run/memory.hpp"
@@ -261,7 +262,11 @@ PetscErrorCode Run(int *exit_code) {
   mem_in.uses_graph = graph_needed;
   mem_in.algorithm_bytes = algorithm->state_bytes_per_agent(std::max(problem->dim(), 1), std::max(problem->rows(), 1));
   mem_in.graph_family = gopts.family, mem_in.link_failure = gopts.link_failure > 0;
-  mem_in.metrics = ro.metrics == PETSC_TRUE && !problem->is_schedule() && !problem->is_market();
+  // A market family that is also a scalar family (gridcell, docs/gridcell.md §16.6) has the per-step oracle with
+  // the generic algorithms; with the trading algorithms (none, mmr) it has none.
+  const auto *market = dynamic_cast<const problems::MarketProblem *>(problem.get());
+  const bool market_opt = market && market->opt_family() && !algorithm->trades();
+  mem_in.metrics = ro.metrics == PETSC_TRUE && !problem->is_schedule() && (!problem->is_market() || market_opt);
   mem_in.output = oo.writes(), mem_in.steps = ro.steps;
   {
     std::int64_t nsel = static_cast<std::int64_t>(selected.size());
@@ -269,6 +274,8 @@ PetscErrorCode Run(int *exit_code) {
     mem_in.recorded_agents = nsel;
     // Before the setup a field's width is not known yet (d for x, m for a multiplier): the larger of the two.
     mem_in.record_width = static_cast<int>(algorithm->agent_fields().size()) * std::max(problem->dim(), problem->rows());
+    // A market family under a generic algorithm adds trade, pool_price and its homes' fields (run/output.cpp).
+    if (market_opt) mem_in.record_width += 2 + static_cast<int>(market->home_fields().size());
   }
   const run::MemoryEstimate mem_est = run::EstimateMemory(mem_in);
   double mem_avail = 0;
@@ -292,13 +299,18 @@ PetscErrorCode Run(int *exit_code) {
              problem->is_schedule() ? "a scheduling family: use optimal, optimal_par, uniform, aca or par_ecs"
                                     : "the scheduling schemes run on -problem ecs only");
   // Market families (gridcell) run only with the trading algorithms and the trading algorithms only on them.
-  PetscCheck(problem->is_market() == algorithm->trades(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+  PetscCheck(problem->is_market() == algorithm->trades() || market_opt, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
              "-algorithm %s does not run on -problem %s (%s)", algorithm->name(), problem->name(),
              problem->is_market() ? "a market family: use none or mmr"
                                   : "the trading algorithms none and mmr run on -problem gridcell only");
+  // Options of the optimization-based clearing (§16.6, §16.11) mean nothing to the trading algorithms.
+  PetscCheck(!(market && algorithm->trades() && market->opt_option_given()), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "%s applies to the optimization-based clearing (pdct, li2022, dopp, coa, doa, dpa, offline) only; -algorithm %s "
+             "does not use it",
+             market && market->opt_option_given() ? market->opt_option_given() : "", algorithm->name());
   // A scheduling or market family has no per-step optimum of (2.1): its own metrics (cost per kWh, PAR; community
   // cost against the no-trading baseline) replace Reg/Vio.
-  if (problem->is_schedule() || problem->is_market()) ro.metrics = PETSC_FALSE;
+  if (problem->is_schedule() || (problem->is_market() && !market_opt)) ro.metrics = PETSC_FALSE;
   if (ro.metrics) PetscCall(problem->PrepareOracle());
   graph::LocalGraphs graphs;
   graph::HaloStats halo;

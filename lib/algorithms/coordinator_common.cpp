@@ -106,9 +106,13 @@ PetscErrorCode Coordinator::StepWith(const K &k, StepContext &ctx) {
   const K kr = ResponseKernel(k, kind_);
   std::fill(trace_.begin(), trace_.end(), NAN);
   if (kind_ == CoordinatorKind::coa) {
-    // The exact per-step optimum: the driver's oracle when metrics are on (the same solve), else our own.
-    double mu = ctx.oracle() ? ctx.observer->mu_star() : 0.0;
-    if (!ctx.oracle()) {
+    // The exact per-step optimum: the driver's oracle when metrics are on (the same solve), else our own. A
+    // kernel with a metric view (gridcell: the oracle of the realized positions) is solved on its own f here:
+    // coa clears the declared positions (docs/gridcell.md §16.6).
+    constexpr bool own_f = requires { k.metric_view(); };
+    const bool driver = ctx.oracle() && !own_f;
+    double mu = driver ? ctx.observer->mu_star() : 0.0;
+    if (!driver) {
       double hi;
       oracle::Result res;
       PetscCall(problem_->OracleBracket(t, *ctx.kernel, &hi));

@@ -24,7 +24,21 @@ struct StepLaws {
   // Reads -<prefix>scheme S1|S2|S3|custom and the free laws -<prefix>alpha0 ... -<prefix>pg inside the
   // caller's option block; checks pa, pb, pg >= 0 and γ1 β1 <= 1 (§8.1 setup check).
   PetscErrorCode FromOptions(PetscOptionItems *PetscOptionsObject, const char *prefix);
+  // After FromOptions: the problem's default scheme (e.g. "G" on gridcell) when -<prefix>scheme was not given;
+  // the free laws given keep their values. Collective (the checks).
+  // Both resolve the laws and run the checks; a caller that may take a problem's default (pdct) sets
+  // defer_checks before FromOptions, so that laws meant for that scheme are not refused against S2a first.
+  PetscErrorCode ApplyDefaultScheme(const char *name);
+  PetscErrorCode Check();
   PetscErrorCode Record(io::Recorder &rec, const std::string &group) const;
+  bool scheme_given = false, defer_checks = false;
+
+ private:
+  PetscErrorCode Resolve(int scheme_idx, bool check);
+  int scheme_idx_ = 4;
+  std::string prefix_;
+  bool given_set_[6] = {};
+  double given_[6] = {};
 };
 
 enum class Init { Random, Midpoint, Lower };

@@ -141,16 +141,19 @@ class Offline final : public Algorithm {
     if (coupled_) {
       PetscCall(problem_->PlayFullHorizon(t, *ctx.kernel, x_.data(), &price_));
     } else {
+      // The per-step oracle sequence, in hindsight: of the metrics' f (problems::MetricView; gridcell: the
+      // realized positions, docs/gridcell.md §16.6), as the driver's oracle solves it.
+      const auto &km = problems::MetricView(k);
       double mu = ctx.oracle() ? ctx.observer->mu_star() : 0.0;
       if (!ctx.oracle()) {
         double hi;
         oracle::Result r;
         PetscCall(problem_->OracleBracket(t, *ctx.kernel, &hi));
-        PetscCall(oracle::Solve(PETSC_COMM_WORLD, k, nloc, hi, warm_, problem_->constraint_scale(), &r));
+        PetscCall(oracle::Solve(PETSC_COMM_WORLD, km, nloc, hi, warm_, problem_->constraint_scale(), &r));
         mu = r.mu;
       }
       warm_ = mu, price_ = mu;
-      for (std::int64_t i = 0; i < nloc; ++i) x_[i] = k.response(i, mu);
+      for (std::int64_t i = 0; i < nloc; ++i) x_[i] = km.response(i, mu);
     }
     if (ctx.metrics()) {
       ctx.observer->Pass(k, nloc, [&](std::int64_t i, auto &&sink) {

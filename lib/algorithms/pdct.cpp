@@ -23,8 +23,16 @@ class Pdct final : public GraphAlgorithm {
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "pdct_", "Algorithm pdct: primal-dual constraint tracking (algorithms.md §8.1)",
                       nullptr);
+    laws_.defer_checks = true;  // checked in ConfigureFromProblem and Setup, after the problem's default scheme
     PetscCall(TrackingOptions(PetscOptionsObject, "pdct_"));
     PetscOptionsEnd();
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // The problem's scenario scheme (gridcell: G, docs/gridcell.md §16.6) when -pdct_scheme is not given.
+  PetscErrorCode ConfigureFromProblem(const problems::Problem &problem) override {
+    PetscFunctionBeginUser;
+    PetscCall(laws_.ApplyDefaultScheme(problem.default_step_scheme()));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -34,6 +42,7 @@ class Pdct final : public GraphAlgorithm {
     PetscCheck(!graphs || graphs->weights != graph::WeightKind::outdegree, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "pdct needs doubly stochastic mixing weights, but -graph_weights outdegree gives column-stochastic ones; use "
                "-graph_weights metropolis (undirected graphs), a doubly stochastic -graph_weight_file, or -algorithm dopp");
+    PetscCall(laws_.Check());
     PetscCall(SetKappa(block.n, "pdct_"));
     // Exchanged per agent: (μ_i, y_i); after a step the second slot holds ŷ_t, which A1 of the next step needs.
     PetscCall(SetupGraph(block, problem, graphs,

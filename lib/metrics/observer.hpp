@@ -24,6 +24,7 @@
 #include "core/block.hpp"
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
+#include "problems/kernels.hpp"
 
 namespace dodge::io {
 class Recorder;
@@ -152,6 +153,7 @@ class Observer {
     double *__restrict xs = xprev_.data();
     double *__restrict dv = dev_.data();
     const double mu_star = mu_star_;
+    const auto &km = problems::MetricView(k);  // the metrics' f (gridcell: realized positions); k itself elsewhere
     Partials total = p_;  // a local accumulator: registers (the arrays cannot alias it)
     for (std::int64_t i0 = 0; i0 < nloc; i0 += Partials::kBlock) {
       const std::int64_t i1 = std::min(nloc, i0 + Partials::kBlock);
@@ -159,11 +161,11 @@ class Observer {
       acc.reset();
       for (std::int64_t i = i0; i < i1; ++i)
         body(i, [&](double x, double c, double mu, double y) {
-          acc.agent(k.f(i, x), c, x, mu, y);
+          acc.agent(km.f(i, x), c, x, mu, y);
           if constexpr (Copy) dv[2 * i] = mu, dv[2 * i + 1] = y;
           if constexpr (Oracle) {
-            const double xo = k.response(i, mu_star);
-            acc.oracle(k.f(i, xo), first ? 0.0 : xo - xs[i]);
+            const double xo = km.response(i, mu_star);
+            acc.oracle(km.f(i, xo), first ? 0.0 : xo - xs[i]);
             xs[i] = xo;
           }
         });

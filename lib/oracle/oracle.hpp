@@ -70,26 +70,55 @@ inline void LocalDual2(const K &k, std::int64_t nloc, double mu, double *out) {
   out[0] = h0, out[1] = s0, out[2] = h1, out[3] = s1;
 }
 
+// A kernel with a member exact_scale (gridcell, docs/gridcell.md §16.6) asks for exact sums: every agent's g and
+// slope rounded to the grid 1/exact_scale and summed in int64 (one MPI_INT64_T reduction), so that h(μ), its slope
+// and hence μ* and the decisions of coa are bitwise the same on any rank count. The kernel keeps
+// N·max|value|·exact_scale below 2^62. Collective: nmu points μ_0.. into out = {h(μ_0), s(μ_0), h(μ_1), ...}.
+template <class K>
+inline PetscErrorCode ExactDual(MPI_Comm comm, const K &k, std::int64_t nloc, const double *mus, int nmu, double *out) {
+  std::int64_t v[4] = {0, 0, 0, 0};
+  PetscFunctionBeginUser;
+  const double S = k.exact_scale;
+  for (int j = 0; j < nmu; ++j)
+    for (std::int64_t i = 0; i < nloc; ++i) {
+      v[2 * j] += std::llround(k.g(i, k.response(i, mus[j])) * S);
+      v[2 * j + 1] += std::llround(k.slope(i, mus[j]) * S);
+    }
+  PetscCall(comm::AllreduceSumInt(comm, v, 2 * nmu));
+  for (int j = 0; j < 2 * nmu; ++j) out[j] = static_cast<double>(v[j]) / S;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // Solves step t. mu_hi: a bracket with h(mu_hi) ≤ 0 (the problem guarantees it at setup); H = Σ_i range_i.
 // Collective on comm: every iteration is one fused reduction of (h, s).
 template <class K>
 PetscErrorCode Solve(MPI_Comm comm, const K &k, std::int64_t nloc, double mu_hi, double mu_warm, double H,
                      Result *res) {
   double hs[4];
+  constexpr bool exact = requires { k.exact_scale; };
   PetscFunctionBeginUser;
   *res = Result{};
   double lo = 0, hi = mu_hi;
   double mu = (lo < mu_warm && mu_warm < hi) ? mu_warm : 0.5 * (lo + hi);
   // h(0) decides whether the constraint binds; the first Newton point is evaluated in the same pass and
   // the same reduction, so a warm-started step costs one pass less than the textbook order.
-  LocalDual2(k, nloc, mu, hs);
-  PetscCall(comm::AllreduceSum(comm, hs, 4));
+  if constexpr (exact) {
+    const double mus[2] = {0.0, mu};
+    PetscCall(ExactDual(comm, k, nloc, mus, 2, hs));
+  } else {
+    LocalDual2(k, nloc, mu, hs);
+    PetscCall(comm::AllreduceSum(comm, hs, 4));
+  }
   if (hs[0] <= 0) PetscFunctionReturn(PETSC_SUCCESS);  // constraint slack at μ = 0
   hs[0] = hs[2], hs[1] = hs[3];
   for (int it = 1; it <= 100; ++it) {
     if (it > 1) {
-      LocalDual(k, nloc, mu, &hs[0], &hs[1]);
-      PetscCall(comm::AllreduceSum(comm, hs, 2));
+      if constexpr (exact) {
+        PetscCall(ExactDual(comm, k, nloc, &mu, 1, hs));
+      } else {
+        LocalDual(k, nloc, mu, &hs[0], &hs[1]);
+        PetscCall(comm::AllreduceSum(comm, hs, 2));
+      }
     }
     res->iterations = it;
     const double h = hs[0], s = hs[1];

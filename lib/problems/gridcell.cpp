@@ -119,7 +119,7 @@ class Gridcell final : public MarketProblem {
     PetscBool rls_set = PETSC_FALSE;
     PetscFunctionBeginUser;
     PetscOptionsBegin(PETSC_COMM_WORLD, "gridcell_",
-                      "Problem gridcell: the DC grid cell of prosumer homes (docs/gridcell.md §16; algorithms none, mmr)",
+                      "Problem gridcell: the DC grid cell of prosumer homes (docs/gridcell.md §16; algorithms none, mmr and, §16.6, the generic ones)",
                       nullptr);
     PetscCall(OptionsChoice(PetscOptionsObject, "-source",
                             "Load profile, site, dates and tariff: sce (CAISO SCE 2014, Los Angeles), pjm (PJM East 2011, "
@@ -177,6 +177,7 @@ class Gridcell final : public MarketProblem {
                             "or cell (the cell-wide pool, one exact reduction)", kScopes, 2, &scope, nullptr));
     PetscCall(OptionsInt(PetscOptionsObject, "-match_rounds", "R_m: matching rounds of the neighbours scope (>= 1)", 1, 1000,
                          &match_rounds_));
+    PetscCall(OptsFromOptions(PetscOptionsObject));
     PetscOptionsEnd();
     source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
     if (!days_set) days_ = kSourceInfo[source_].days_default;
@@ -378,9 +379,16 @@ class Gridcell final : public MarketProblem {
   }
 
   // G1-G3 of step t: data, forecasts, the battery rule, the declared positions.
-  PetscErrorCode BeginStep(std::int64_t t, ScalarKernel *) override {
+  PetscErrorCode BeginStep(std::int64_t t, ScalarKernel *kernel) override {
     PetscFunctionBeginUser;
     const std::int64_t k = tau0_ + t - 1;
+    // Data and forecasts advance state (the AR(1) residual, the lags): a second call for the same step (the
+    // coordinators peek at step 1 in their Setup) returns the step's kernel without repeating them.
+    if (t == begun_) {
+      OptKernel(k, kernel);
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    begun_ = t;
     Data(k);
     Forecast(k);
     const std::int64_t nl = block_.local();
@@ -396,12 +404,19 @@ class Gridcell final : public MarketProblem {
       b0_[i] = gc::clip(-qh, lo0, hi0);
       nhat_[i] = qh + b_[i];
     }
+    OptKernel(k, kernel);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscErrorCode OracleBracket(std::int64_t, const ScalarKernel &, double *) override {
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "gridcell has no per-step oracle of (2.1) in this version");
+  // §16.6: every e_i(λ_b) <= 0, so the oracle's multiplier lies in [0, λ_b(t)].
+  PetscErrorCode OracleBracket(std::int64_t t, const ScalarKernel &, double *mu_hi) override {
+    *mu_hi = buy_[tau0_ + t - 1];
+    return PETSC_SUCCESS;
   }
-  double constraint_scale() const override { return static_cast<double>(block_.n); }
+  // Σ_i range_i = 2ēN (the scalar family's constraint scale, §16.6).
+  double constraint_scale() const override { return 2.0 * opt_.emax * static_cast<double>(block_.n); }
+  bool opt_family() const override { return true; }
+  const char *default_step_scheme() const override { return "G"; }
+  const char *opt_option_given() const override { return opt_given_; }
 
   const double *declared() const override { return nhat_.data(); }
   double mid_market_rate() const override { return 0.5 * (buy_[cur_] + sell_[cur_]); }
@@ -495,6 +510,8 @@ class Gridcell final : public MarketProblem {
             {"bill_shadow", "$", "bill of the shadow no-trading baseline B1"},
             {"soc_shadow", "1", "state of charge of the shadow baseline"}});
   }
+  double traded(std::int64_t i) const override { return e_[i]; }
+  double pool_price(std::int64_t i) const override { return price_[i]; }
   void home_values(std::int64_t i, double *o) const override {
     o[0] = load_[i], o[1] = pv_[i], o[2] = lhat_[i], o[3] = pvhat_[i], o[4] = b_[i], o[5] = soc_[i], o[6] = nhat_[i];
     o[7] = net_[i], o[8] = bill_[i], o[9] = bill0_[i], o[10] = soc0_[i];
@@ -605,6 +622,11 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "soc_hi", batt_.soc_hi));
     PetscCall(rec.SetAttribute(g, "soc_initial", batt_.soc0));
     PetscCall(rec.SetAttribute(g, "c_deg", batt_.c_deg));
+    // §16.6's surrogate (used by the generic algorithms only).
+    PetscCall(rec.SetAttribute(g, "opt_cf", opt_.cf));
+    PetscCall(rec.SetAttribute(g, "opt_ws", opt_.ws));
+    PetscCall(rec.SetAttribute(g, "opt_emax", opt_.emax));
+    PetscCall(rec.SetAttribute(g, "oracle", std::string(oracle_realized_ ? "realized" : "forecast")));
     PetscCall(rec.SetAttribute(g, "name", std::string("gridcell")));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -1050,6 +1072,60 @@ class Gridcell final : public MarketProblem {
   std::vector<double> held_, nlags_, ztil_, ybar_, ghost_;
   double row_[C_NCOL] = {};
   Acc acc_[2];
+
+  // ---- the scalar family of §16.6 (problems/gridcell_family.hpp): options, the step's kernel ----
+  gridcell_opt::Params opt_;
+  bool oracle_realized_ = true;
+  const char *opt_given_ = nullptr;  // the first opt-only option given (refused with none and mmr)
+  std::int64_t begun_ = 0;           // the step whose BeginStep ran last
+  std::vector<double> nreal_;        // n_i = ℓ_i − pv_i + b^r_i of the step (the realized f of the metrics)
+  PetscErrorCode OptsFromOptions(PetscOptionItems *PetscOptionsObject) {
+    static const char *const kOracles[] = {"realized", "forecast"};
+    PetscReal v[3] = {opt_.cf, opt_.ws, opt_.emax};
+    PetscInt nv = 3, orc = 0;
+    PetscBool vset = PETSC_FALSE, oset = PETSC_FALSE;
+    PetscFunctionBeginUser;
+    PetscCall(PetscOptionsRealArray("-opt",
+                                    "Optimization-based clearing (pdct, li2022, dopp, coa, doa, dpa, offline; §16.6): c_f [$/kWh per kW], "
+                                    "w_s [kW], e_max [kW] of f = C^U_w(n_hat - e) + (c_f/2) e^2 on [-e_max, e_max] (default 0.1,1,10)",
+                                    "", v, &nv, &vset));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-oracle",
+                            "Optimization-based clearing: the oracle, Reg and Vio use the realized positions n_i (realized) or the "
+                            "declared n_hat_i (forecast)", kOracles, 2, &orc, &oset));
+    if (vset) {
+      PetscCheck(nv == 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_opt needs 3 values (c_f, w_s, e_max), got %d", (int)nv);
+      PetscCheck(std::isfinite(v[0]) && v[0] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_opt: the friction c_f = %g must be positive (f must be strongly convex)", (double)v[0]);
+      PetscCheck(std::isfinite(v[1]) && v[1] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_opt: the Huber width w_s = %g must be positive (the gradient must be continuous)", (double)v[1]);
+      // The exact sums of the pool account (§16.10) are bounded for |e| <= X_max = 30 kW.
+      PetscCheck(std::isfinite(v[2]) && v[2] > 0 && v[2] <= 30, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_opt: the trade bound e_max = %g must lie in (0, 30] kW (the exact-sum bound of docs/gridcell.md §16.10)",
+                 (double)v[2]);
+      opt_.cf = v[0], opt_.ws = v[1], opt_.emax = v[2];
+    }
+    oracle_realized_ = orc == 0;
+    opt_given_ = vset ? "-gridcell_opt" : (oset ? "-gridcell_oracle" : nullptr);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The step's kernel: the declared positions n̂ for the decisions, the realized ones for the metrics.
+  void OptKernel(std::int64_t k, ScalarKernel *kernel) {
+    if (!kernel) return;
+    const std::int64_t nl = block_.local();
+    nreal_.resize(nl);
+    for (std::int64_t i = 0; i < nl; ++i) nreal_[i] = load_[i] - pv_[i] + b_[i];
+    GridcellKernel gk;
+    gk.p = opt_, gk.p.ls = sell_[k], gk.p.lb = buy_[k];
+    gk.n = nhat_.data(), gk.n_metric = oracle_realized_ ? nreal_.data() : nhat_.data();
+    gk.homes = static_cast<double>(block_.n);
+    // The oracle's int64 sums of e_i(μ) (|e| <= ē) and de_i/dμ (|s| <= 1/c_f): the finest grid 2^-k, k <= 40,
+    // with N·max(ē, 1/c_f, 1)·2^k < 2^62 (about 2^-40 kW up to 4·10^5 homes at the defaults).
+    const double vmax = static_cast<double>(block_.n) * std::max({opt_.emax, 1.0 / opt_.cf, 1.0});
+    double scale = 1099511627776.0;  // 2^40
+    while (scale > 1.0 && vmax * scale >= 4.6e18) scale *= 0.5;
+    gk.exact_scale = scale;
+    *kernel = gk;
+  }
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "problems/dual_table.hpp"
+#include "problems/gridcell_family.hpp"
 
 namespace dodge::problems {
 
@@ -211,7 +212,56 @@ struct DemandKernel {
   }
 };
 
+// gridcell as a scalar family (docs/gridcell.md §16.6): x_i = e_i, the net pool purchase [kW]; f = C^U_w(n̂_i − e)
+// + (c_f/2)e², g = e, X_i = [−ē, ē]. The algorithms decide on the declared positions n̂ (forecasts); the metrics
+// and the oracle evaluate metric_view(), whose positions are the realized n_i = ℓ_i − pv_i + b^r_i
+// (-gridcell_oracle realized, the default) or n̂ again (forecast).
+struct GridcellKernel {
+  const double *n = nullptr;         // n̂_i(t) of the local homes (the decisions' surrogate)
+  const double *n_metric = nullptr;  // the positions of the metrics' f (realized n_i or n̂_i)
+  gridcell_opt::Params p;
+  double homes = 0;                  // N
+  // The oracle's exact sums (oracle/oracle.hpp, ExactDual): values on the grid 1/exact_scale, chosen by the
+  // family so that N·max(ē, 1/c_f)·exact_scale < 2^62 (2^40 for N = 100 and the defaults).
+  double exact_scale = 1099511627776.0;
+
+  double f(std::int64_t i, double x) const { return gridcell_opt::f(p, n[i], x); }
+  double grad(std::int64_t i, double x) const { return gridcell_opt::grad(p, n[i], x); }
+  double g(std::int64_t, double x) const { return x; }
+  double jac(std::int64_t, double) const { return 1.0; }
+  double project(std::int64_t, double x) const { return clip(x, -p.emax, p.emax); }
+  double lo(std::int64_t) const { return -p.emax; }
+  double hi(std::int64_t) const { return p.emax; }
+  double rho(std::int64_t) const { return 1.0; }
+  double range(std::int64_t) const { return 2.0 * p.emax; }
+  double response(std::int64_t i, double mu) const { return gridcell_opt::response(p, n[i], mu); }
+  double slope(std::int64_t i, double mu) const { return gridcell_opt::slope(p, n[i], mu); }
+  // Every e_i(λ_b) ≤ 0 (§16.6): the oracle's multiplier lies below λ_b.
+  double bracket_hi(std::int64_t) const { return p.lb; }
+  // §8.2: ∇f is monotone, so its sup over X_i sits at an endpoint; |J| = 1.
+  double grad_bound(std::int64_t i) const {
+    return std::max(std::fabs(grad(i, -p.emax)), std::fabs(grad(i, p.emax))) + 1.0;
+  }
+  // Z = N as dispatch; each home sends n̂_i up to coa's coordinator.
+  CoordinatorModel coordinator(std::int64_t nn) const {
+    return {static_cast<double>(nn), static_cast<double>(nn), 1.0, false, 0.15, 0.2};
+  }
+  GridcellKernel metric_view() const {
+    GridcellKernel r = *this;
+    if (n_metric) r.n = n_metric;
+    return r;
+  }
+};
+
+// The kernel the metrics (f of the played decisions, the oracle) evaluate: the kernel itself, or the
+// kernel's metric_view() where it has one (gridcell: the realized positions).
+template <class K>
+decltype(auto) MetricView(const K &k) {
+  if constexpr (requires { k.metric_view(); }) return k.metric_view();
+  else return (k);
+}
+
 // The registry of scalar kernel types: a new scalar family adds its kernel here (one line).
-using ScalarKernel = std::variant<DispatchKernel, DispatchTvKernel, DemandKernel>;
+using ScalarKernel = std::variant<DispatchKernel, DispatchTvKernel, DemandKernel, GridcellKernel>;
 
 }  // namespace dodge::problems

@@ -27,6 +27,16 @@ class MarketProblem : public Problem {
   // The family's per-home fields of /agents and their values for local home i after EndStep(t).
   virtual std::vector<metrics::SeriesInfo> home_fields() const = 0;
   virtual void home_values(std::int64_t i, double *out) const = 0;
+  // Local home i's net pool purchase e_i(t) after EndStep(t) (its /agents `trade` under a generic algorithm).
+  virtual double traded(std::int64_t i) const = 0;
+  // The pool price π_i(t) it paid on e_i (its /agents `pool_price` under a generic algorithm, §16.6).
+  virtual double pool_price(std::int64_t i) const = 0;
+  // Whether the family is also a scalar family of (2.1) (§0.5), so that the generic algorithms run on it
+  // (gridcell, §16.6: x_i = e_i), with the per-step oracle and the metrics of §12.
+  virtual bool opt_family() const { return false; }
+  // The first option given that only the generic algorithms use (e.g. "-gridcell_opt"), or nullptr: the
+  // trading algorithms refuse it (§16.11).
+  virtual const char *opt_option_given() const { return nullptr; }
 };
 
 }  // namespace dodge::problems

@@ -109,6 +109,9 @@ class Problem {
   // Market families (problems/market.hpp, `gridcell`): they run only with the trading algorithms (none, mmr),
   // without the per-step oracle.
   virtual bool is_market() const { return false; }
+  // The scenario step scheme pdct takes when -pdct_scheme is not given (algorithms.md §8.1; gridcell: "G",
+  // docs/gridcell.md §16.6), or nullptr for pdct's own default.
+  virtual const char *default_step_scheme() const { return nullptr; }
   // A family whose agents exchange data on the communication graph (gridcell's shares, docs/gridcell.md
   // §16.3) answers true (after SetFromOptions): the driver then reads the -graph_ options with
   // default_graph_family() as the default family (nullptr: the graph module's own), builds the graph after

@@ -14,6 +14,7 @@
 #include "core/options.hpp"
 #include "io/cf.hpp"
 #include "metrics/metrics.hpp"
+#include "problems/market.hpp"
 #include "run/test_fault.hpp"
 
 namespace dodge::run {
@@ -132,6 +133,15 @@ PetscErrorCode OutputMonitor::Create(const OutputOptions &o, bool restart, const
   const auto &columns = run.series_columns();
   PetscCall(SelectAgents(o.agent_selection, block, &selected_));
   fields_ = algorithm.agent_fields();
+  nalg_ = fields_.size();
+  market_ = dynamic_cast<const problems::MarketProblem *>(&problem);
+  if (market_ && !algorithm.trades()) {
+    fields_.push_back({"trade", "kW", "net pool purchase e_i (the decision x)"});
+    fields_.push_back({"pool_price", market_->units().money_units + "/kWh", "pool price pi_i paid on e_i (docs/gridcell.md §16.6)"});
+    for (const auto &h : market_->home_fields()) fields_.push_back({h.name, h.units, h.long_name});
+  } else {
+    market_ = nullptr;
+  }
   const std::int64_t nrec = (T + o.stride - 1) / o.stride;
   nsel_local_ = static_cast<std::int64_t>(selected_.size());
   nsel_ = nsel_local_;
@@ -250,6 +260,17 @@ PetscErrorCode OutputMonitor::PreStep(std::int64_t t, algorithms::StepContext &c
 
 PetscErrorCode OutputMonitor::PostStep(Run &, const StepInfo &s, bool *, int *) {
   PetscFunctionBeginUser;
+  if (record_now_ && market_) {
+    // The market family's per-home values of the step just settled (after the algorithm's EndStep).
+    std::vector<double> vals(fields_.size() - nalg_ - 2);
+    for (std::size_t q = 0; q < selected_.size(); ++q) {
+      const std::int64_t i = selected_[q], at = rec_count_ * nsel_local_ + static_cast<std::int64_t>(q);
+      recbuf_[nalg_][at] = market_->traded(i);
+      recbuf_[nalg_ + 1][at] = market_->pool_price(i);
+      market_->home_values(i, vals.data());
+      for (std::size_t f = 0; f < vals.size(); ++f) recbuf_[nalg_ + 2 + f][at] = vals[f];
+    }
+  }
   if (record_now_) rec_count_++;
   const std::int64_t k = s.t - series_first_;
   for (std::size_t c = 0; c < series_.size(); ++c) series_[c][k] = (*s.row)[c];

@@ -14,6 +14,10 @@
 #include "io/recorder.hpp"
 #include "run/run.hpp"
 
+namespace dodge::problems {
+class MarketProblem;
+}
+
 namespace dodge::run {
 
 struct OutputOptions {
@@ -67,6 +71,10 @@ class OutputMonitor : public Monitor {
   OutputOptions o_;
   std::vector<std::int64_t> selected_;
   std::vector<algorithms::AgentField> fields_;
+  // A market family under a generic algorithm (gridcell, docs/gridcell.md §16.12): its per-home fields follow the
+  // algorithm's in /agents (trade, then home_fields()), filled after the step; nalg_ is the algorithm's count.
+  const problems::MarketProblem *market_ = nullptr;
+  std::size_t nalg_ = 0;
   std::vector<int> series_ids_, field_ids_;
   std::int64_t nsel_ = 0, nsel_local_ = 0;
   std::vector<std::vector<double>> series_, recbuf_;

@@ -138,6 +138,10 @@ def oracles(alg, path):
     # 4. subadditivity: C_t >= C^net_t - 1e-12 |C^net_t|, plus (for a clearing) the 2^-30 kW grid rounding of the
     # offers and bids, eps_g of oracle 2: the trades are computed from rounded positions (docs/gridcell.md §16.14).
     epsg = (2.0 ** -30 * DELTA * lb * N if alg != "none" else 0.0) + 1e-12 * np.abs(costnet) + 1e-12
+    if alg not in ("none", "mmr", "mfq"):
+        # §16.6's pool account: A_t and E_t are exact sums of the 2^-30-grid values of pi_i e_i and e_i, so C_t
+        # carries up to Delta N 2^-31 (1 + lambda_b) of their rounding (a bound, taken twice).
+        epsg = epsg + 2.0 ** -30 * DELTA * N * (1 + lb)
     if np.any(cost < costnet - epsg):
         t = int(np.argmax(costnet - cost))
         fail(f"subadditivity: step {t + 1}: C = {cost[t]!r} < C^net = {costnet[t]!r}")
@@ -168,6 +172,8 @@ def oracles(alg, path):
             fail("none: C differs from C^0 or C^x")
         if not np.array_equal(a["bill"][...], a["bill_shadow"][...]) or not np.array_equal(soc, a["soc_shadow"][...]):
             fail("none: the shadow state differs from the real one")
+    elif alg not in ("mmr", "mfq"):
+        opt_oracles(alg, f, path)
     else:
         # 1. market balance: |Σ sold − Σ bought| <= 1e-12 Σ sold; sold_i <= s_i, bought_i <= d_i; s = d = 0 → e = 0
         S, B = sold.sum(axis=1), bought.sum(axis=1)
@@ -233,6 +239,70 @@ def oracles(alg, path):
             if np.any(a["bill"][...] > billx + grid * DELTA * price_b + 1e-12):
                 fail("individual rationality: a bill exceeds its no-trade counterfactual")
     print(f"OK: {path}: {alg} oracles hold over {cost.size} steps and {N} homes")
+
+
+def utility(lb, ls, x):
+    """The exact C^U(x) = lambda_b [x]_+ - lambda_s [-x]_+ (§16.4)."""
+    return np.where(x > 0, lb * x, ls * x)
+
+
+def opt_oracles(alg, f, path):
+    """§16.6 and oracle 6 for the optimization-based clearing (pdct, coa, ...): the pool account, the bills at the
+    exact C^U, the oracle price between feed-in and retail, coa's exact clearing."""
+    s, a = f["series"], f["agents"]
+    lb, ls = s["price_buy"][...], s["price_sell"][...]
+    e, pi, n, b = a["trade"][...], a["pool_price"][...], a["net"][...], a["battery"][...]
+    N = e.shape[1]
+    grid = 2.0 ** -30
+    emax = float(f["inputs/gridcell"].attrs["opt_emax"])
+    if not np.array_equal(e, a["x"][...]):
+        fail("/agents/trade differs from the decision x")
+    # The pool account: E_t = sum e_i and A_t = Delta sum pi_i e_i (exact sums of the 2^-30 grid values),
+    # B_t = A_t - Delta C^U(E_t).
+    E, B = s["pool_imbalance"][...], s["pool_balance"][...]
+    if np.any(np.abs(E - e.sum(axis=1)) > grid * N + 1e-12 * np.abs(e).sum(axis=1)):
+        fail("pool_imbalance differs from the sum of the trades beyond the grid rounding")
+    A = DELTA * (pi * e).sum(axis=1)
+    Bw = A - DELTA * utility(lb, ls, E)
+    tolB = DELTA * grid * N * (1 + np.abs(pi).max(axis=1) + lb) + 1e-12 * DELTA * np.abs(pi * e).sum(axis=1)
+    if np.any(np.abs(B - Bw) > tolB):
+        t = int(np.argmax(np.abs(B - Bw) - tolB))
+        fail(f"pool identity: step {t + 1}: B_t = {B[t]!r}, A_t - Delta C^U(E_t) = {Bw[t]!r}")
+    # Bills at the exact C^U: Delta [pi e + C^U(n - e) + c_deg |b|] - B/N.
+    cdeg = float(f["inputs/gridcell"].attrs.get("c_deg", 0.01))
+    bill = DELTA * (pi * e + utility(lb[:, None], ls[:, None], n - e) + cdeg * np.abs(b)) - B[:, None] / N
+    if not np.allclose(a["bill"][...], bill, rtol=1e-12, atol=1e-12):
+        fail(f"bills differ from the settlement of §16.4 by up to {np.abs(a['bill'][...] - bill).max():.3e}")
+    # Oracle 6: lambda_s <= mu* <= lambda_b (the realized or the forecast oracle, both).
+    mus = s["oracle_mu"][...]
+    if np.any(mus < ls - 1e-12) or np.any(mus > lb + 1e-12):
+        t = int(np.argmax(np.maximum(ls - mus, mus - lb)))
+        fail(f"oracle price mu* = {mus[t]!r} outside [lambda_s, lambda_b] = [{ls[t]!r}, {lb[t]!r}] at step {t + 1}")
+    if np.any(np.abs(e) > emax * (1 + 1e-15)):
+        fail("a trade left [-e_max, e_max]")
+    if alg == "pdct":
+        # Scheme G is pdct's default on gridcell (§16.6) unless -pdct_scheme names another.
+        opts = f.attrs.get("options", "")
+        opts = opts.decode() if isinstance(opts, bytes) else str(opts)
+        scheme = f["inputs/algorithm"].attrs["scheme"]
+        scheme = scheme.decode() if isinstance(scheme, bytes) else str(scheme)
+        if "-pdct_scheme" not in opts and scheme != "G":
+            fail(f"pdct on gridcell ran scheme {scheme}, not G")
+    if alg == "coa":
+        # coa clears the declared positions exactly (§6's stopping rules): |sum e| <= 1e-11 N e_max, at 1e-9 of
+        # the traded volume; its broadcast price is every home's pi and lies in [lambda_s, lambda_b].
+        c = s["constraint"][...]
+        vol = np.abs(e).sum(axis=1)
+        if np.any(np.abs(c) > 1e-11 * N * emax) or np.any(np.abs(c) > 1e-9 * np.maximum(vol, 1e-300) + 1e-11 * N * emax):
+            fail(f"coa: |sum e| up to {np.abs(c).max():.3e} kW, more than 1e-11 N e_max")
+        mu = s["lambda"][...]
+        if not np.array_equal(pi, np.repeat(mu[:, None], N, axis=1)):
+            fail("coa: a home's pool price differs from the broadcast mu")
+        if np.any(mu < ls - 1e-12) or np.any(mu > lb + 1e-12):
+            fail("coa: the clearing price left [lambda_s, lambda_b]")
+        if np.any(np.abs(B) > DELTA * (mu + lb) * np.abs(E) + tolB):
+            fail("coa: |B_t| > Delta (mu* + lambda_b) |E_t|")
+    print(f"OK: {path}: {alg} pool account, bills, oracle price" + (", exact clearing" if alg == "coa" else ""))
 
 
 def nsw(path, csv_path):

@@ -155,14 +155,29 @@ dodge_bad_input(gridcell_share_eps_mode "-gridcell_share_eps applies to -gridcel
                 -algorithm none -gridcell_forecast_neighbours true -gridcell_share_privacy mask -gridcell_share_eps 1)
 dodge_bad_input(gridcell_share_sigma_mode "-gridcell_share_mask_sigma applies to -gridcell_share_privacy mask only" -problem gridcell
                 -algorithm none -gridcell_forecast_neighbours true -gridcell_share_mask_sigma 1)
-dodge_bad_input_exit(gridcell_pdct 75 "-algorithm pdct does not run on -problem gridcell" -problem gridcell -algorithm pdct)
+# §16.6: the generic algorithms run on gridcell (below); the scheduling schemes still do not.
+dodge_bad_input_exit(gridcell_aca 75 "-algorithm aca does not run on -problem gridcell" -problem gridcell -algorithm aca)
+# §16.11: the opt-only options are refused with none and mmr; c_f and w_s must be positive, e_max too.
+dodge_bad_input_exit(gridcell_opt_none 75 "-gridcell_opt applies to the optimization-based clearing .*-algorithm none does not use it"
+                     -problem gridcell -algorithm none -gridcell_opt 0.1,1,10)
+dodge_bad_input_exit(gridcell_oracle_mmr 75 "-gridcell_oracle applies to the optimization-based clearing .*-algorithm mmr does not use it"
+                     -problem gridcell -algorithm mmr -gridcell_oracle forecast)
+dodge_bad_input_exit(gridcell_opt_cf 63 "-gridcell_opt: the friction c_f = -0\\.1 must be positive" -problem gridcell -algorithm pdct
+                     -gridcell_opt -0.1,1,10)
+dodge_bad_input_exit(gridcell_opt_ws 63 "-gridcell_opt: the Huber width w_s = 0\\.? must be positive" -problem gridcell -algorithm coa
+                     -gridcell_opt 0.1,0,10)
+dodge_bad_input_exit(gridcell_opt_ws_neg 63 "-gridcell_opt: the Huber width w_s = -1\\.? must be positive" -problem gridcell -algorithm pdct
+                     -gridcell_opt 0.1,-1,10)
+dodge_bad_input_exit(gridcell_opt_emax 63 "-gridcell_opt: the trade bound e_max = 40\\.? must lie in \\(0, 30\\] kW" -problem gridcell
+                     -algorithm pdct -gridcell_opt 0.1,1,40)
+dodge_bad_input_exit(gridcell_opt_count 60 "-gridcell_opt needs 3 values" -problem gridcell -algorithm pdct -gridcell_opt 0.1,1)
 dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on -problem dispatch" -algorithm mmr)
 
 # Checkpoint/restart (§16.10, §16.14 item 14): killed after a checkpoint and resumed on another rank count
 # (before and inside the evaluation window), none and mmr, rls and persistence forecasts, like the
 # uninterrupted run (/agents, /summary bitwise; /series, summary attributes 1e-12); altered checkpoints refused.
 set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
-foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520)
+foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350)
   string(REGEX MATCH "^[a-z]+:[a-z]+" tag "${case}")
   string(REPLACE ":" "_" tag "${tag}")
   dodge_expect_test(NAME app_gridcell_checkpoint_${tag} MATCH "ok: gridcell checkpoint ${case}" REJECT "FAIL"
@@ -178,3 +193,30 @@ endforeach()
 dodge_bad_input(gridcell_share_checkpoint "checkpoints of -gridcell_forecast_neighbours true .*are not implemented yet" -problem gridcell
                 -algorithm none -gridcell_forecast_neighbours true -gridcell_days 2 -gridcell_eval_days 1 -checkpoint_every 10
                 -checkpoint_file ${APP_OUT}/gridcell_share_checkpoint.ckpt.h5)
+
+# Optimization-based clearing (§16.6): pdct (scheme G, the gridcell default), coa (the exact clearing of the
+# declared positions), dopp and offline at 1-4 ranks, /agents bitwise; the pool account B_t = A_t - Delta C^U(E_t),
+# the bills at the exact C^U, lambda_s <= mu* <= lambda_b and coa's |sum e| <= 1e-11 N e_max (check_gridcell.py
+# oracles); pdct with the forecast oracle.
+foreach(alg pdct coa dopp offline)
+  dodge_rank_runs(gridcell_opt_${alg} ${GC_SHORT} -algorithm ${alg})
+  add_test(NAME app_gridcell_opt_${alg}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_opt_${alg}_FILES})
+  set_tests_properties(app_gridcell_opt_${alg}_identical PROPERTIES FIXTURES_REQUIRED gridcell_opt_${alg}_runs)
+  add_test(NAME app_gridcell_opt_${alg}_oracles COMMAND ${PY} ${GC_CHECK} oracles ${alg} ${APP_OUT}/gridcell_opt_${alg}_np3.h5)
+  set_tests_properties(app_gridcell_opt_${alg}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_opt_${alg}_runs)
+endforeach()
+dodge_expect_test(NAME app_gridcell_opt_pdct_forecast MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_opt_pdct_forecast.h5
+         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm pdct -gridcell_oracle forecast
+                 -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/gridcell_opt_pdct_forecast.h5)
+set_tests_properties(app_gridcell_opt_pdct_forecast PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_opt_pdct_forecast_run)
+add_test(NAME app_gridcell_opt_pdct_forecast_oracles COMMAND ${PY} ${GC_CHECK} oracles pdct ${APP_OUT}/gridcell_opt_pdct_forecast.h5)
+set_tests_properties(app_gridcell_opt_pdct_forecast_oracles PROPERTIES FIXTURES_REQUIRED gridcell_opt_pdct_forecast_run)
+# Scheme G is a default, not hard-wired: -pdct_scheme picks another, and free laws modify G.
+dodge_expect_test(NAME app_gridcell_opt_pdct_scheme MATCH "algorithm: pdct, scheme S2a \\(alpha0 1/t\\^0.5" COMMAND ${DODGE_APP}
+         -problem gridcell -gridcell_days 1 -gridcell_eval_days 1 -agents 8 -algorithm pdct -pdct_scheme S2a -output_file none -progress 0)
+dodge_expect_test(NAME app_gridcell_opt_pdct_scheme_custom MATCH "algorithm: pdct, scheme G\\+custom \\(alpha0 2/t\\^0, beta0 0.05/t\\^0, gamma0 0.05/t\\^0\\)"
+         COMMAND ${DODGE_APP} -problem gridcell -gridcell_days 1 -gridcell_eval_days 1 -agents 8 -algorithm pdct -pdct_alpha0 2
+                 -output_file none -progress 0)
+set_tests_properties(app_gridcell_opt_pdct_scheme app_gridcell_opt_pdct_scheme_custom PROPERTIES ENVIRONMENT "${MPI_ENV}")
+# The gamma_1 beta_1 <= 1 check runs on the laws after the default scheme: G's gamma0 = 0.05 with beta0 = 30.
+dodge_bad_input_exit(gridcell_pdct_gamma_beta 63 "pdct_: gamma_1 beta_1 = 1\\.5 > 1" -problem gridcell -algorithm pdct -pdct_beta0 30)
