@@ -141,9 +141,9 @@ class Offline final : public Algorithm {
     if (coupled_) {
       PetscCall(problem_->PlayFullHorizon(t, *ctx.kernel, x_.data(), &price_));
     } else {
-      // The per-step oracle sequence, in hindsight: of the metrics' f (problems::MetricView; gridcell: the
+      // The per-step oracle sequence, in hindsight: of the metrics' f (metrics::MetricView; gridcell: the
       // realized positions, docs/gridcell.md §16.6), as the driver's oracle solves it.
-      const auto &km = problems::MetricView(k);
+      const auto &km = metrics::MetricView(k);
       double mu = ctx.oracle() ? ctx.observer->mu_star() : 0.0;
       if (!ctx.oracle()) {
         double hi;

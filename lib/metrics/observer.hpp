@@ -24,7 +24,6 @@
 #include "core/block.hpp"
 #include "core/petsc_compat.hpp"
 #include "metrics/metrics.hpp"
-#include "problems/kernels.hpp"
 
 namespace dodge::io {
 class Recorder;
@@ -32,6 +31,14 @@ class Reader;
 }
 
 namespace dodge::metrics {
+// The kernel the metrics (f of the played decisions, the oracle) evaluate: the kernel itself, or the kernel's
+// metric_view() where it has one (gridcell, problems/kernels.hpp: the realized positions instead of the declared
+// ones). Duck-typed, so the metrics layer names no problem.
+template <class K>
+decltype(auto) MetricView(const K &k) {
+  if constexpr (requires { k.metric_view(); }) return k.metric_view();
+  else return (k);
+}
 
 class Observer {
  public:
@@ -153,7 +160,7 @@ class Observer {
     double *__restrict xs = xprev_.data();
     double *__restrict dv = dev_.data();
     const double mu_star = mu_star_;
-    const auto &km = problems::MetricView(k);  // the metrics' f (gridcell: realized positions); k itself elsewhere
+    const auto &km = MetricView(k);  // the metrics' f (gridcell: realized positions); k itself elsewhere
     Partials total = p_;  // a local accumulator: registers (the arrays cannot alias it)
     for (std::int64_t i0 = 0; i0 < nloc; i0 += Partials::kBlock) {
       const std::int64_t i1 = std::min(nloc, i0 + Partials::kBlock);

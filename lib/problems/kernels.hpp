@@ -253,14 +253,6 @@ struct GridcellKernel {
   }
 };
 
-// The kernel the metrics (f of the played decisions, the oracle) evaluate: the kernel itself, or the
-// kernel's metric_view() where it has one (gridcell: the realized positions).
-template <class K>
-decltype(auto) MetricView(const K &k) {
-  if constexpr (requires { k.metric_view(); }) return k.metric_view();
-  else return (k);
-}
-
 // The registry of scalar kernel types: a new scalar family adds its kernel here (one line).
 using ScalarKernel = std::variant<DispatchKernel, DispatchTvKernel, DemandKernel, GridcellKernel>;
 

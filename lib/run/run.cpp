@@ -104,9 +104,9 @@ PetscErrorCode Run::Solve() {
       } else {
         double mu_hi;
         PetscCall(problem_->OracleBracket(t, kernel, &mu_hi));
-        // The oracle of the metrics' f (problems::MetricView: gridcell's realized positions).
+        // The oracle of the metrics' f (metrics::MetricView: gridcell's realized positions).
         const problems::ScalarKernel okernel =
-            std::visit([](const auto &k) { return problems::ScalarKernel(problems::MetricView(k)); }, kernel);
+            std::visit([](const auto &k) { return problems::ScalarKernel(metrics::MetricView(k)); }, kernel);
         PetscCall(oracle::SolveStep(PETSC_COMM_WORLD, okernel, block_.local(), mu_hi, mu_warm_,
                                     problem_->constraint_scale(), &orc));
       }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "metrics/observer.hpp"
 #include "problems/gridcell_family.hpp"
 #include "problems/kernels.hpp"
 
@@ -109,10 +110,10 @@ TEST_CASE("gridcell: the slope at the clip is 0 and the kernel reads the right p
   CHECK(k.g(0, 0.3) == 0.3);
   CHECK(k.range(0) == 20.0);
   CHECK(k.bracket_hi(0) == 0.25);
-  const GridcellKernel m = MetricView(k);
+  const GridcellKernel m = dodge::metrics::MetricView(k);
   CHECK(m.f(1, 0.2) == go::f(p, -1.0, 0.2));
   CHECK(m.response(0, 0.1) == go::response(p, 1.5, 0.1));
   // Other kernels are their own metric view (same object).
   DispatchKernel dk{};
-  CHECK(&MetricView(dk) == &dk);
+  CHECK(&dodge::metrics::MetricView(dk) == &dk);
 }
