@@ -67,11 +67,11 @@ PetscErrorCode ExactSums(const std::vector<std::int64_t> &local, std::vector<dou
 enum Col {
   C_BUY, C_SELL, C_MMR, C_CLOUD, C_KC, C_GHI, C_LOAD, C_PV, C_NET, C_IMPORT, C_COST, C_COST0, C_COSTX,
   C_COSTNET, C_OFFERS, C_BIDS, C_MATCHED, C_SOLD, C_BOUGHT, C_IMB, C_BAL, C_UTIL_IMPORT, C_MAPE, C_RMSE_LOAD,
-  C_RMSE_PV, C_RMSE_NET, C_SOC, C_SOC0, C_THROUGHPUT, C_MSGS_DATA, C_BYTES_DATA, C_NCOL
+  C_RMSE_PV, C_RMSE_NET, C_SOC, C_SOC0, C_THROUGHPUT, C_MSGS_DATA, C_BYTES_DATA, C_GAP, C_NCOL
 };
 // Local sums reduced once per step.
 enum Sum { S_LOAD, S_PV, S_NET, S_COST, S_COST0, S_COSTX, S_ABSB, S_OFFERS, S_BIDS, S_SOLD, S_BOUGHT, S_UIMP, S_APE,
-           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_NSUM };
+           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_GAP, S_NSUM };
 
 class Gridcell final : public MarketProblem {
  public:
@@ -442,6 +442,7 @@ class Gridcell final : public MarketProblem {
     B_ = A - gc::kDelta * gc::Utility(lb, ls, E_);
     const double share = B_ / static_cast<double>(block_.n);
     std::vector<double> s(S_NSUM, 0.0);
+    const bool has_mu = mu_step_ == t;  // the metrics' oracle ran this step (§16.9 opt metric)
     for (std::int64_t i = 0; i < nl; ++i) {
       const double n = load_[i] - pv_[i] + b_[i], n0 = load_[i] - pv_[i] + b0_[i];
       net_[i] = n;
@@ -464,6 +465,7 @@ class Gridcell final : public MarketProblem {
       const double qerr = (load_[i] - pv_[i]) - qhat_[i];
       s[S_SENET] += qerr * qerr;
       s[S_SOC] += soc_[i], s[S_SOC0] += soc0_[i];
+      if (has_mu) s[S_GAP] += std::fabs(price_[i] - mu_star_);
     }
     PetscCall(Learn(k));  // G7 (the sums above are taken; the shares' messages join them)
     s[S_MSGS] = share_msgs_;
@@ -481,6 +483,7 @@ class Gridcell final : public MarketProblem {
     r[C_RMSE_PV] = s[S_NPV] > 0 ? std::sqrt(s[S_SEPV] / s[S_NPV]) : 0.0, r[C_RMSE_NET] = std::sqrt(s[S_SENET] / N);
     r[C_SOC] = s[S_SOC] / N, r[C_SOC0] = s[S_SOC0] / N, r[C_THROUGHPUT] = gc::kDelta * s[S_ABSB];
     r[C_MSGS_DATA] = s[S_MSGS], r[C_BYTES_DATA] = sizeof(double) * s[S_MSGS];
+    r[C_GAP] = has_mu ? s[S_GAP] / N : std::nan("");
     const bool eval = t > T_run() - 96 * eval_days_;
     for (int w = 0; w < 2; ++w) {
       if (w == 1 && !eval) continue;
@@ -489,6 +492,7 @@ class Gridcell final : public MarketProblem {
       a.load += gc::kDelta * s[S_LOAD], a.imp_phys += gc::kDelta * gc::pos(s[S_NET]);
       a.imp_util += gc::kDelta * r[C_UTIL_IMPORT], a.matched += r[C_MATCHED];
       a.mape += r[C_MAPE], a.msel += s[S_SEL] / N, a.msenet += s[S_SENET] / N, a.sepv += s[S_SEPV], a.npv += s[S_NPV];
+      if (has_mu) a.gap += r[C_GAP], a.ngap += 1;
       if (w == 1) {
         cost_eval_local_.resize(nl), cost0_eval_local_.resize(nl);
         for (std::int64_t i = 0; i < nl; ++i) cost_eval_local_[i] += bill_[i], cost0_eval_local_[i] += bill0_[i];
@@ -512,6 +516,7 @@ class Gridcell final : public MarketProblem {
   }
   double traded(std::int64_t i) const override { return e_[i]; }
   double pool_price(std::int64_t i) const override { return price_[i]; }
+  void SetStepOptimum(std::int64_t t, double mu_star) override { mu_step_ = t, mu_star_ = mu_star; }
   void home_values(std::int64_t i, double *o) const override {
     o[0] = load_[i], o[1] = pv_[i], o[2] = lhat_[i], o[3] = pvhat_[i], o[4] = b_[i], o[5] = soc_[i], o[6] = nhat_[i];
     o[7] = net_[i], o[8] = bill_[i], o[9] = bill0_[i], o[10] = soc0_[i];
@@ -571,7 +576,8 @@ class Gridcell final : public MarketProblem {
             {"soc_shadow_mean", "1", "mean shadow state of charge"},
             {"throughput", "kWh", "Delta sum |b_i|"},
             {"msgs_data", "1", "shares sent on the active edges of G(t) (one double per directed edge, §16.3)"},
-            {"bytes_data", "B", "payload bytes of the shares (8 per message)"}});
+            {"bytes_data", "B", "payload bytes of the shares (8 per message)"},
+            {"price_gap_mean", "$/kWh", "mean_i |pi_i - mu*_t|: the prices' distance to the per-step optimum (NaN: no oracle)"}});
   }
   void series_values(std::int64_t, double *out) const override { std::copy(row_, row_ + C_NCOL, out); }
 
@@ -766,7 +772,7 @@ class Gridcell final : public MarketProblem {
  private:
   struct Acc {
     double steps = 0, C = 0, C0 = 0, Cx = 0, Cnet = 0, load = 0, imp_phys = 0, imp_util = 0, matched = 0, mape = 0, msel = 0,
-           msenet = 0, sepv = 0, npv = 0;
+           msenet = 0, sepv = 0, npv = 0, gap = 0, ngap = 0;
   };
   struct Summary {
     std::vector<std::pair<std::string, double>> values;
@@ -803,7 +809,8 @@ class Gridcell final : public MarketProblem {
   }
   static constexpr double Acc::*kAccFields[] = {&Acc::steps, &Acc::C,        &Acc::C0,       &Acc::Cx,     &Acc::Cnet,
                                                 &Acc::load,  &Acc::imp_phys, &Acc::imp_util, &Acc::matched, &Acc::mape,
-                                                &Acc::msel,  &Acc::msenet,   &Acc::sepv,     &Acc::npv};
+                                                &Acc::msel,  &Acc::msenet,   &Acc::sepv,     &Acc::npv,
+                                                &Acc::gap,   &Acc::ngap};
 
   std::int64_t T_run() const { return T_run_ ? T_run_ : T_; }
   // Unit texts in the tariff's currency: "$..." becomes "AUD..." with the aemo tariff.
@@ -1003,6 +1010,7 @@ class Gridcell final : public MarketProblem {
       v.push_back({p + "rmse load", std::sqrt(a.msel / a.steps)});
       v.push_back({p + "rmse pv", a.npv > 0 ? std::sqrt(a.sepv / a.npv) : 0.0});
       v.push_back({p + "rmse net", std::sqrt(a.msenet / a.steps)});
+      if (a.ngap > 0) v.push_back({p + "price gap mean", a.gap / a.ngap});
     }
     // Fairness over the main window: per-home saving (C^0_i − C_i)/days.
     const std::int64_t nl = block_.local();
@@ -1059,6 +1067,8 @@ class Gridcell final : public MarketProblem {
       billx_, cost_, cost0_, last_load_, theta_, P_, lags_, work_;
   std::vector<double> cost_eval_local_, cost0_eval_local_;
   double E_ = 0, B_ = 0;
+  std::int64_t mu_step_ = -1;  // the step whose mu* the run gave (SetStepOptimum); -1: none yet
+  double mu_star_ = 0;
   // shares (§16.3, §16.8): options, the graph, the union-graph neighbours (CSR, sorted gids), each graph's row
   // entry → union position (−1: self), the held shares per (home, neighbour), the ȳ lags, this step's
   // z̃ and ȳ, the ghosts' z̃, and this rank's share messages of the step.

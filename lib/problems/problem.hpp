@@ -71,6 +71,9 @@ class Problem {
   // by every algorithm after its step t. Collective (a family may reduce, e.g. the load of step t). Algorithms
   // keep a copy of x_{i,t} only when has_end_step_hook() is true, so dispatch pays nothing, and keep per-agent
   // prices only when wants_step_prices() is true.
+  // The run's per-step optimum (the metrics' oracle, scalar families): mu_star of step t, given before the
+  // algorithm's step whenever the oracle ran. A problem that reports the gap of its prices to mu* keeps it.
+  virtual void SetStepOptimum(std::int64_t t, double mu_star) {}
   virtual bool has_end_step_hook() const { return false; }
   virtual bool wants_step_prices() const { return false; }
   virtual PetscErrorCode EndStep(std::int64_t t, const double *x, const StepPrices &prices) { return PETSC_SUCCESS; }

@@ -111,6 +111,7 @@ PetscErrorCode Run::Solve() {
                                     problem_->constraint_scale(), &orc));
       }
       mu_warm_ = orc.mu;
+      if (!vec_) problem_->SetStepOptimum(t, orc.mu);
       oracle_iters_total_ += orc.iterations;
       if (!orc.converged) {
         oracle_failures_++;

@@ -280,6 +280,21 @@ def opt_oracles(alg, f, path):
         fail(f"oracle price mu* = {mus[t]!r} outside [lambda_s, lambda_b] = [{ls[t]!r}, {lb[t]!r}] at step {t + 1}")
     if np.any(np.abs(e) > emax * (1 + 1e-15)):
         fail("a trade left [-e_max, e_max]")
+    # §16.9 opt metric: price_gap_mean = mean_i |pi_i - mu*_t| on every step the oracle ran, NaN on the others;
+    # the summary's price gap mean is its average over those steps.
+    gap = s["price_gap_mean"][...]
+    ran = ~np.isnan(mus)
+    if not np.array_equal(np.isnan(gap), ~ran):
+        fail("price_gap_mean is NaN on a step with an oracle, or set on one without")
+    if not ran.any():
+        fail("no step ran the oracle: the price-gap check has nothing to check")
+    gw = np.abs(pi - mus[:, None]).mean(axis=1)
+    if not np.allclose(gap[ran], gw[ran], rtol=1e-12, atol=1e-15):
+        t = int(np.argmax(np.where(ran, np.abs(gap - gw), 0)))
+        fail(f"price_gap_mean at step {t + 1} is {gap[t]!r}, mean |pi_i - mu*| is {gw[t]!r}")
+    gm = float(f.attrs["gridcell_price_gap_mean"])
+    if not np.isclose(gm, gap[ran].mean(), rtol=1e-12, atol=0):
+        fail(f"summary price gap mean {gm!r} is not the mean of the series, {gap[ran].mean()!r}")
     if alg == "pdct":
         # Scheme G is pdct's default on gridcell (§16.6) unless -pdct_scheme names another.
         opts = f.attrs.get("options", "")
@@ -302,7 +317,7 @@ def opt_oracles(alg, f, path):
             fail("coa: the clearing price left [lambda_s, lambda_b]")
         if np.any(np.abs(B) > DELTA * (mu + lb) * np.abs(E) + tolB):
             fail("coa: |B_t| > Delta (mu* + lambda_b) |E_t|")
-    print(f"OK: {path}: {alg} pool account, bills, oracle price" + (", exact clearing" if alg == "coa" else ""))
+    print(f"OK: {path}: {alg} pool account, bills, oracle price, price gap (mean {gm:.4g})" + (", exact clearing" if alg == "coa" else ""))
 
 
 def nsw(path, csv_path):
