@@ -673,11 +673,6 @@ class Gridcell final : public MarketProblem {
   PetscErrorCode SaveState(io::Recorder &ck) const override {
     const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
     PetscFunctionBeginUser;
-    // The shares' state (the ȳ lags and the held neighbour values, one per union-graph pair) is not in the
-    // table yet: refuse rather than resume without it.
-    PetscCheck(!shares(), PETSC_COMM_WORLD, PETSC_ERR_SUP,
-               "gridcell: checkpoints of -gridcell_forecast_neighbours true (the shares' lags and held values) are not "
-               "implemented yet; run without -checkpoint_every and signals, or with -gridcell_forecast_neighbours false");
     for (const HomeArray &a : HomeState()) {
       PetscCheck(static_cast<std::int64_t>(a.v->size()) == nl * a.width, PETSC_COMM_SELF, PETSC_ERR_PLIB,
                  "gridcell checkpoint: %s holds %zu values, expected %lld", a.name, a.v->size(), (long long)(nl * a.width));
@@ -691,6 +686,71 @@ class Gridcell final : public MarketProblem {
       for (double Acc::*f : kAccFields) acc.push_back(w.*f);
     PetscCall(ck.WriteGlobalArray("/state/gridcell_acc", acc.data(), static_cast<std::int64_t>(acc.size()), "mixed",
                                   "window accumulators (main, evaluation)"));
+    if (shares()) {
+      // The held shares, one per union-graph in-edge, in home order and then by the neighbour's gid (the CSR
+      // nbr_ptr_/nbr_gid_, the same on any rank count), with the neighbour's gid beside each for the check.
+      std::int64_t off_e = 0, ne = 0;
+      PetscCall(HeldExtent(&off_e, &ne));
+      PetscCall(ck.WriteDistributedArray("/state/gridcell_held", ne, off_e, nbr_ptr_[nl], held_.data(), "1",
+                                         "held share z of each union-graph in-edge (home, then neighbour gid); NaN: none yet"));
+      PetscCall(ck.WriteDistributedArray("/state/gridcell_held_gid", ne, off_e, nbr_ptr_[nl], nbr_gid_.data(), "1",
+                                         "the neighbour of each entry of gridcell_held"));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // This rank's offset in the held shares and their global count (collective).
+  PetscErrorCode HeldExtent(std::int64_t *off, std::int64_t *total) const {
+    PetscFunctionBeginUser;
+    std::int64_t ne = nbr_ptr_[block_.local()];
+    PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, ne, off));
+    PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &ne, 1));
+    *total = ne;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The held shares of a checkpoint: the shape, every entry's neighbour against this run's union graph, and the
+  // values (NaN: none held; else finite, and in [0, z_max] when the shares are not obfuscated).
+  PetscErrorCode LoadHeld(io::Reader &ck, const char *file) {
+    const std::int64_t nl = block_.local();
+    std::int64_t off_e = 0, ne = 0;
+    PetscFunctionBeginUser;
+    PetscCall(HeldExtent(&off_e, &ne));
+    for (const char *path : {"/state/gridcell_held", "/state/gridcell_held_gid"}) {
+      std::vector<std::int64_t> dims;
+      PetscCall(ck.Shape(path, &dims));
+      PetscCheck(dims.size() == 1 && dims[0] == ne, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                 "checkpoint %s: dataset %s has %zu dimension(s) of length %lld, expected one of %lld (the union graph's "
+                 "in-edges); it is damaged or not this run's, and is not resumed",
+                 file, path, dims.size(), (long long)(dims.empty() ? 0 : dims[0]), (long long)ne);
+    }
+    const std::int64_t nloc_e = nbr_ptr_[nl];
+    std::vector<std::int64_t> gid(nloc_e);
+    std::vector<double> held(nloc_e);
+    PetscCall(ck.ReadSlice("/state/gridcell_held_gid", off_e, nloc_e, gid.data()));
+    PetscCall(ck.ReadSlice("/state/gridcell_held", off_e, nloc_e, held.data()));
+    std::string bad, what;
+    const double hi = privacy_ == 0 ? zmax_ : INFINITY, lo = privacy_ == 0 ? 0.0 : -INFINITY;
+    for (std::int64_t i = 0; i < nl && bad.empty(); ++i)
+      for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && bad.empty(); ++u) {
+        char m[256];
+        const long long g = block_.start + i, j = u - nbr_ptr_[i];
+        if (gid[u] != nbr_gid_[u]) {
+          std::snprintf(m, sizeof m, "home %lld neighbour entry %lld is home %lld, but this run's graph has home %lld there", g, j,
+                        (long long)gid[u], (long long)nbr_gid_[u]);
+          bad = m, what = "/state/gridcell_held_gid";
+        } else if (!std::isnan(held[u]) && !(std::isfinite(held[u]) && held[u] >= lo && held[u] <= hi)) {
+          // lo = 0 whenever a finite value can fail (unobfuscated shares).
+          if (std::isfinite(held[u]))
+            std::snprintf(m, sizeof m, "home %lld holds %.17g from home %lld, outside [0, %.15g]", g, held[u], (long long)gid[u], hi);
+          else
+            std::snprintf(m, sizeof m, "home %lld holds %.17g from home %lld, not finite", g, held[u], (long long)gid[u]);
+          bad = m, what = "/state/gridcell_held";
+        }
+      }
+    PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, bad, &bad));
+    PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, what, &what));
+    PetscCheck(bad.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s: dataset %s: %s; it is damaged or not this run's, and is not resumed", file, what.c_str(), bad.c_str());
+    held_ = std::move(held);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -700,9 +760,6 @@ class Gridcell final : public MarketProblem {
     std::int64_t t = 0;
     PetscFunctionBeginUser;
     PetscCall(ck.GetAttribute("/", "step", &t));  // in [1, T) (run/checkpoint.cpp checked it)
-    PetscCheck(!shares(), PETSC_COMM_WORLD, PETSC_ERR_SUP,
-               "gridcell: cannot -restart with -gridcell_forecast_neighbours true: checkpoints of the shares' state are not "
-               "implemented yet");
     for (const HomeArray &a : HomeState()) {
       const std::string path = std::string("/state/gridcell_") + a.name;
       std::vector<std::int64_t> dims;
@@ -766,6 +823,7 @@ class Gridcell final : public MarketProblem {
                                                 : (signed_ ? "not finite" : "negative or not finite"));
         acc_[w].*kAccFields[f] = x;
       }
+    if (shares()) PetscCall(LoadHeld(ck, file));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -792,7 +850,7 @@ class Gridcell final : public MarketProblem {
     auto *s = const_cast<Gridcell *>(this);  // the same table serves SaveState (reads) and LoadState (writes)
     const int d = rls_.d;
     const double kmax = std::max(1.0, kbins_[3]) * (1 + 1e-9);  // kpv: 1 until daylight, then kc <= k_3
-    return {
+    std::vector<HomeArray> v = {
         {"eps", &s->eps_, 1, "1", "AR(1) load residual epsilon_i"},
         {"soc", &s->soc_, 1, "1", "state of charge SoC_i", 0, 0, true},
         {"soc_shadow", &s->soc0_, 1, "1", "shadow state of charge SoC^0_i (B1)", 0, 0, true},
@@ -806,6 +864,11 @@ class Gridcell final : public MarketProblem {
         {"cost_eval", &s->cost_eval_local_, 1, "$", "cost over the evaluation window so far"},
         {"cost_shadow_eval", &s->cost0_eval_local_, 1, "$", "shadow cost over the evaluation window so far"},
     };
+    // With shares: the lag buffer of ȳ (means of the held shares: in [0, z_max] unless obfuscated).
+    if (shares())
+      v.push_back({"nlags", &s->nlags_, L_, "1", "lag buffer of ybar, the neighbours' mean share (newest first)",
+                   privacy_ == 0 ? 0.0 : -INFINITY, privacy_ == 0 ? zmax_ : INFINITY});
+    return v;
   }
   static constexpr double Acc::*kAccFields[] = {&Acc::steps, &Acc::C,        &Acc::C0,       &Acc::Cx,     &Acc::Cnet,
                                                 &Acc::load,  &Acc::imp_phys, &Acc::imp_util, &Acc::matched, &Acc::mape,

@@ -177,23 +177,21 @@ dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on
 # (before and inside the evaluation window), none and mmr, rls and persistence forecasts, like the
 # uninterrupted run (/agents, /summary bitwise; /series, summary attributes 1e-12); altered checkpoints refused.
 set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
-foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350)
-  string(REGEX MATCH "^[a-z]+:[a-z]+" tag "${case}")
-  string(REPLACE ":" "_" tag "${tag}")
-  dodge_expect_test(NAME app_gridcell_checkpoint_${tag} MATCH "ok: gridcell checkpoint ${case}" REJECT "FAIL"
+# rls+PRIVACY: with the shares (their ybar lags and held neighbour values), unobfuscated and masked.
+foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
+        none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420)
+  string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
+  string(REGEX REPLACE "[:+]" "_" tag "${tag}")
+  string(REPLACE "+" "\\+" case_re "${case}")
+  dodge_expect_test(NAME app_gridcell_checkpoint_${tag} MATCH "ok: gridcell checkpoint ${case_re}" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
 endforeach()
-foreach(case hostile_values hostile_counts)
+foreach(case hostile_values hostile_counts hostile_shares)
   dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)
 endforeach()
-# The shares' state is not checkpointed yet: a run with shares refuses at its first checkpoint, naming the option.
-dodge_bad_input(gridcell_share_checkpoint "checkpoints of -gridcell_forecast_neighbours true .*are not implemented yet" -problem gridcell
-                -algorithm none -gridcell_forecast_neighbours true -gridcell_days 2 -gridcell_eval_days 1 -checkpoint_every 10
-                -checkpoint_file ${APP_OUT}/gridcell_share_checkpoint.ckpt.h5)
-
 # Optimization-based clearing (§16.6): pdct (scheme G, the gridcell default), coa (the exact clearing of the
 # declared positions), dopp and offline at 1-4 ranks, /agents bitwise; the pool account B_t = A_t - Delta C^U(E_t),
 # the bills at the exact C^U, lambda_s <= mu* <= lambda_b and coa's |sum e| <= 1e-11 N e_max (check_gridcell.py

@@ -6,7 +6,9 @@
 #        ends like the uninterrupted run: /agents and /summary bitwise, /series and the gridcell_* summary
 #        attributes to 1e-12 (check_gridcell.py resumed). A kill before step 384 resumes before the evaluation
 #        window (the last 2 of 6 days), one after it inside.
-#   MODE hostile_values | hostile_counts   a checkpoint altered in its values is refused with a message naming the file, the dataset and
+#        FORECAST rls+PRIVACY runs the shares (-gridcell_forecast_neighbours true) with -gridcell_share_privacy PRIVACY:
+#        and -graph_link_failure 0.3: their ybar lags and held neighbour values are checkpointed too.
+#   MODE hostile_values | hostile_counts | hostile_shares   a checkpoint altered in its values is refused with a message naming the file, the dataset and
 #        the bad value, a non-zero exit and the output left unfinished (status running): once by the manifest
 #        (values changed after it was written), then with the manifest rewritten to match, as a forger who knows
 #        the format would, by the family's own checks (SoC outside [SoC_lo, SoC_hi], non-finite RLS state, lags
@@ -28,7 +30,10 @@ if [ "${mode#hostile_}" = "$mode" ]; then
   tag=${alg}_${fc}_${np1}${np2}
   ref=$out/ref_$tag.h5 f=$out/run_$tag.h5 ck=$out/run_$tag.ckpt.h5
   rm -f "$ref" "$f" "$f.partial" "$ck"
-  opts=(-algorithm "$alg" -gridcell_forecast "$fc")
+  # FORECAST rls+PRIVACY: the neighbour-augmented RLS with shares obfuscated by PRIVACY (none | laplace | mask).
+  opts=(-algorithm "$alg" -gridcell_forecast "${fc%%+*}")
+  # Links down with probability 0.3: a held share then outlives its step, so a restart needs the held values.
+  [ "${fc#*+}" = "$fc" ] || opts+=(-gridcell_forecast_neighbours true -gridcell_share_privacy "${fc#*+}" -graph_link_failure 0.3)
   run 2 "${opts[@]}" -output_file "$ref" > "$out/ref_$tag.log" || { cat "$out/ref_$tag.log"; fail "reference run"; }
   run "$np1" "${opts[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_kill_at_step "$kill" > "$out/kill_$tag.log"
   [ $? -ne 0 ] || fail "the killed run exited 0"
@@ -46,6 +51,7 @@ fi
 d=$out/$mode
 rm -rf "$d"; mkdir -p "$d"
 opts=(-algorithm mmr)
+[ $mode = hostile_shares ] && opts=(-algorithm none -gridcell_forecast_neighbours true -graph_link_failure 0.3)
 # Step 300 checkpointed, killed at 320.
 run 2 "${opts[@]}" -output_file "$d/a.h5" -checkpoint_every 100 -checkpoint_kill_at_step 320 > "$d/a.log"
 [ -f "$d/a.ckpt.h5" ] || { cat "$d/a.log"; fail "no checkpoint"; }
@@ -102,6 +108,21 @@ hostile rls_inf forge "$ckre /state/gridcell_rls_P: home 36 entry 80 has rls_P =
   "f['state/gridcell_rls_P'][36 * 81 + 80] = np.inf"
 hostile lag_negative forge "$ckre /state/gridcell_lags: home 20 entry 1 has lags = -0.5, outside \[0, 4\]" \
   "f['state/gridcell_lags'][20 * 4 + 1] = -0.5"
+elif [ $mode = hostile_shares ]; then
+# The held shares: each entry names its neighbour, which must be the run's; a value is NaN (none held) or in
+# [0, z_max] (the shares are not obfuscated here); both arrays have one entry per union-graph in-edge.
+read -r nb0 nb1 < <(py "import h5py; g = h5py.File('$d/good.ckpt.h5', 'r')['state/gridcell_held_gid'][...]; print(g[0], g[1])")
+hostile held_gid forge "$ckre /state/gridcell_held_gid: home 0 neighbour entry 0 is home $nb1, but this run's graph has home $nb0 there" \
+  "f['state/gridcell_held_gid'][0] = $nb1"
+hostile held_inf forge "$ckre /state/gridcell_held: home 0 holds inf from home $nb1, not finite" \
+  "f['state/gridcell_held'][1] = np.inf"
+hostile held_high forge "$ckre /state/gridcell_held: home 0 holds 7 from home $nb0, outside \[0, 4\]" \
+  "f['state/gridcell_held'][0] = 7"
+hostile held_short forge "$ckre /state/gridcell_held has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(the union graph's in-edges\)" \
+  "x = f['state/gridcell_held'][:-1]; del f['state/gridcell_held']; f['state/gridcell_held'] = x"
+hostile nlags_negative forge "$ckre /state/gridcell_nlags: home 5 entry 2 has nlags = -0.25, outside \[0, 4\]" \
+  "f['state/gridcell_nlags'][5 * 4 + 2] = -0.25"
+hostile missing_held forge "/state/gridcell_held' in '$d/missing_held\.ckpt\.h5'" "del f['state/gridcell_held']; del f['state/gridcell_held_gid']"
 else
 hostile short_soc forge "$ckre /state/gridcell_soc has 1 dimension\(s\) of length 36, expected one of 37 \(37 homes x 1\)" \
   "x = f['state/gridcell_soc'][:36]; del f['state/gridcell_soc']; f['state/gridcell_soc'] = x"
