@@ -259,15 +259,19 @@ class Gridcell final : public MarketProblem {
                  "-gridcell_rls: the lag count L = %g must be an integer in [1, 96]", (double)rls[0]);
       PetscCheck(rls[1] > 0 && rls[1] <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_rls: lambda_f = %g is not in (0, 1]", (double)rls[1]);
       PetscCheck(rls[2] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-gridcell_rls: the P_0 scale %g must be positive", (double)rls[2]);
-      PetscCheck(rls[3] == 0, PETSC_COMM_WORLD, PETSC_ERR_SUP, "-gridcell_rls: model averaging (R_avg = %g) is not implemented yet; use 0",
-                 (double)rls[3]);
-      L_ = static_cast<int>(rls[0]), rls_.lambda = rls[1], rls_.p0 = rls[2];
+      PetscCheck(rls[3] >= 0 && rls[3] <= 1e6 && rls[3] == std::floor(rls[3]), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_rls: R_avg = %g must be a whole number of steps in [0, 10^6] (0: no model averaging)", (double)rls[3]);
+      L_ = static_cast<int>(rls[0]), rls_.lambda = rls[1], rls_.p0 = rls[2], ravg_ = static_cast<std::int64_t>(rls[3]);
     }
     PetscCheck(eval_days_ <= days_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-gridcell_eval_days %lld exceeds the main window -gridcell_days %lld", (long long)eval_days_, (long long)days_);
     PetscCheck(forecast_ != 0 || 96 * warmup_ >= L_ + 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-gridcell_warmup_days %lld gives %lld warm-up steps, fewer than L + 1 = %d (-gridcell_rls)", (long long)warmup_,
                (long long)(96 * warmup_), L_ + 1);
+    // Model averaging mixes θ over the graph G(t) of the shares, so it needs them (uses_graph).
+    PetscCheck(ravg_ == 0 || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_rls: model averaging (R_avg = %lld) mixes theta over the graph of the shares; it needs -gridcell_forecast "
+               "rls with -gridcell_forecast_neighbours true", (long long)ravg_);
     rls_.d = shares() ? 2 * L_ + 5 : L_ + 5;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -1047,6 +1051,46 @@ class Gridcell final : public MarketProblem {
       if (has_pv_[i] && ghi_[k] >= ghi_min_) kpv_[i] = pv_[i] / (kwp_[i] * orient_[i] * eta_pv_ * ghi_[k] / 1000.0);
     }
     nseen_++;
+    if (ravg_ > 0 && nseen_ > L_ && nseen_ % ravg_ == 0) PetscCall(AverageModels(k));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // §16.3 / algorithms.md §13.4 model averaging, every R_avg learned steps once the RLS updates:
+  // θ_i ← Σ_j w_ij θ_j over G(t) with its static weights; a link down at t gives its weight to w_ii (the
+  // rows stay stochastic without a degree exchange) [chosen]. P stays local. Rows are summed in the graph's
+  // row order, the same on any rank count.
+  PetscErrorCode AverageModels(std::int64_t k) {
+    PetscFunctionBeginUser;
+    const std::int64_t nl = block_.local();
+    const int d = rls_.d;
+    theta_ghost_.resize(graphs_->ghosts.size() * d), theta_new_.assign(nl * d, 0.0);
+    PetscCall(ex_->Begin(theta_, theta_ghost_, d));
+    PetscCall(ex_->End());
+    const std::int64_t t = k - tau0_ + 1;
+    const int B = graphs_->B, b = static_cast<int>(((t - 1) % B + B) % B);
+    const graph::Mixing &m = graphs_->graphs[b];
+    const bool failures = graphs_->link_failure > 0;
+    for (std::int64_t i = 0; i < nl; ++i) {
+      double *out = theta_new_.data() + i * d;
+      double moved = 0;
+      std::int64_t self = -1;
+      for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) {
+        const std::int32_t c = m.col[e];
+        if (c == i) {
+          self = e;
+          continue;
+        }
+        if (failures && !graphs_->edge_up(m.edge[e], t)) {
+          moved += m.w[e];
+          continue;
+        }
+        const double *th = c < nl ? theta_.data() + c * d : theta_ghost_.data() + (c - nl) * d;
+        for (int r = 0; r < d; ++r) out[r] += m.w[e] * th[r];
+      }
+      PetscCheck(self >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "gridcell: home %lld has no self entry in G(t)", (long long)(block_.start + i));
+      const double ws = m.w[self] + moved;
+      for (int r = 0; r < d; ++r) out[r] += ws * theta_[i * d + r];
+    }
+    theta_.swap(theta_new_);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -1143,6 +1187,8 @@ class Gridcell final : public MarketProblem {
   std::vector<std::int64_t> nbr_ptr_, nbr_gid_;
   std::vector<std::vector<std::int32_t>> upos_;
   std::vector<double> held_, nlags_, ztil_, ybar_, ghost_;
+  std::int64_t ravg_ = 0;                          // R_avg: model averaging every R_avg steps (0: off)
+  std::vector<double> theta_ghost_, theta_new_;    // the neighbours' θ and the averaged θ of AverageModels
   double row_[C_NCOL] = {};
   Acc acc_[2];
 

@@ -36,6 +36,17 @@ foreach(v neighbours laplace mask own linkfail)
   add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
   set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
 endforeach()
+# Model averaging (R_avg): consensus on the complete graph; every 3 steps with links failing at 1-4 ranks; refusals.
+dodge_rank_runs(gridcell_ravg ${GC_SHORT} -algorithm mmr ${GC_NB} -gridcell_rls 4,0.99,100,3 -graph_link_failure 0.3)
+add_test(NAME app_gridcell_ravg_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_ravg_FILES})
+set_tests_properties(app_gridcell_ravg_identical PROPERTIES FIXTURES_REQUIRED gridcell_ravg_runs)
+dodge_expect_test(NAME app_gridcell_ravg_consensus MATCH "ok: gridcell model averaging" REJECT "FAIL"
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_ravg_test.sh ${DODGE_APP} ${APP_OUT}/gridcell_ravg)
+set_tests_properties(app_gridcell_ravg_consensus PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2)
+dodge_bad_input_exit(gridcell_ravg_own 75 "-gridcell_rls: model averaging \\(R_avg = 4\\) mixes theta over the graph of the shares"
+                     -problem gridcell -gridcell_rls 4,0.99,100,4)
+dodge_bad_input_exit(gridcell_ravg_fraction 63 "-gridcell_rls: R_avg = 2\\.5 must be a whole number of steps" -problem gridcell
+                     -gridcell_rls 4,0.99,100,2.5)
 # Oracle 8: laplace with eps = inf is bitwise privacy none (gridcell_neighbours).
 dodge_expect_test(NAME app_gridcell_laplace_inf MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_laplace_inf.h5
          COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm none ${GC_NB} -gridcell_share_privacy laplace
@@ -179,9 +190,12 @@ dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on
 set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
 # rls+PRIVACY: with the shares (their ybar lags and held neighbour values), unobfuscated and masked.
 foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
-        none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420)
+        none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5)
   string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
   string(REGEX REPLACE "[:+]" "_" tag "${tag}")
+  if(case MATCHES ":[0-9]+:[0-9]+:[0-9]+:([0-9]+)$")
+    set(tag "${tag}_ravg${CMAKE_MATCH_1}")
+  endif()
   string(REPLACE "+" "\\+" case_re "${case}")
   dodge_expect_test(NAME app_gridcell_checkpoint_${tag} MATCH "ok: gridcell checkpoint ${case_re}" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})

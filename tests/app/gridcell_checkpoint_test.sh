@@ -7,7 +7,8 @@
 #        attributes to 1e-12 (check_gridcell.py resumed). A kill before step 384 resumes before the evaluation
 #        window (the last 2 of 6 days), one after it inside.
 #        FORECAST rls+PRIVACY runs the shares (-gridcell_forecast_neighbours true) with -gridcell_share_privacy PRIVACY:
-#        and -graph_link_failure 0.3: their ybar lags and held neighbour values are checkpointed too.
+#        and -graph_link_failure 0.3: their ybar lags and held neighbour values are checkpointed too. An optional
+#        sixth field R_AVG adds model averaging every R_AVG steps (-gridcell_rls 4,0.99,100,R_AVG).
 #   MODE hostile_values | hostile_counts | hostile_shares   a checkpoint altered in its values is refused with a message naming the file, the dataset and
 #        the bad value, a non-zero exit and the output left unfinished (status running): once by the manifest
 #        (values changed after it was written), then with the manifest rewritten to match, as a forger who knows
@@ -25,7 +26,7 @@ py() { /usr/bin/python3 -c "$@"; }
 status() { py "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs.get('status',''))" "$1"; }
 
 if [ "${mode#hostile_}" = "$mode" ]; then
-  IFS=: read -r alg fc np1 np2 kill <<<"$mode"
+  IFS=: read -r alg fc np1 np2 kill ravg <<<"$mode"
   ck_step=$(( kill / 100 * 100 ))
   tag=${alg}_${fc}_${np1}${np2}
   ref=$out/ref_$tag.h5 f=$out/run_$tag.h5 ck=$out/run_$tag.ckpt.h5
@@ -34,6 +35,7 @@ if [ "${mode#hostile_}" = "$mode" ]; then
   opts=(-algorithm "$alg" -gridcell_forecast "${fc%%+*}")
   # Links down with probability 0.3: a held share then outlives its step, so a restart needs the held values.
   [ "${fc#*+}" = "$fc" ] || opts+=(-gridcell_forecast_neighbours true -gridcell_share_privacy "${fc#*+}" -graph_link_failure 0.3)
+  [ -z "$ravg" ] || opts+=(-gridcell_rls 4,0.99,100,"$ravg")
   run 2 "${opts[@]}" -output_file "$ref" > "$out/ref_$tag.log" || { cat "$out/ref_$tag.log"; fail "reference run"; }
   run "$np1" "${opts[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_kill_at_step "$kill" > "$out/kill_$tag.log"
   [ $? -ne 0 ] || fail "the killed run exited 0"
