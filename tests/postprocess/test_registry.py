@@ -69,17 +69,17 @@ def test_adding_a_file_adds_an_experiment(tmp_path):
     before = subprocess.run([sys.executable, str(pp / "reproduce"), "--list"], capture_output=True, text=True, timeout=60)
     assert before.returncode == 0, before.stderr
     ids_before = [ln.split()[0] for ln in before.stdout.splitlines()]
-    assert ids_before[:len(IDS)] == IDS and "G99" not in ids_before
-    (pp / "dodgepp" / "experiments" / "g99.py").write_text(textwrap.dedent('''\
+    assert ids_before[:len(IDS)] == IDS and "X99" not in ids_before
+    (pp / "dodgepp" / "experiments" / "x99.py").write_text(textwrap.dedent('''\
         from .common import Experiment, Outcome
 
-        EXPERIMENT = Experiment("G99", "[WLHQ20]", "Fig. 1", "a test run", "a claim", lambda ctx: [],
+        EXPERIMENT = Experiment("X99", "[WLHQ20]", "Fig. 1", "a test run", "a claim", lambda ctx: [],
                                 lambda ctx, runs: Outcome())
         '''))
     r = subprocess.run([sys.executable, str(pp / "reproduce"), "--list"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     ids = [ln.split()[0] for ln in r.stdout.splitlines()]
-    assert ids == ids_before + ["G99"]
+    assert ids == ids_before + ["X99"]
 
 
 def test_ranking_counts_ties_as_ties():

@@ -2,8 +2,8 @@
 
 Every module here other than ``common`` defines ``EXPERIMENT = Experiment(...)`` (one experiment) or
 ``EXPERIMENTS = [Experiment(...), ...]`` (a family of them); ``all_experiments()`` imports every module and
-returns their experiments in table order: by series (Z, W, E, G, then any other letter) and number,
-so Z2 < Z10 < W1 < E1 < G1. Adding an experiment means adding a file; nothing else is edited.
+returns their experiments in table order: by series (Z, W, E, G, X, then any other letter) and number,
+so Z2 < Z10 < W1 < E1 < G1 < X1. Adding an experiment means adding a file; nothing else is edited.
 See postprocess/README.md ("Adding an experiment").
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 
 from .common import Experiment
 
-SERIES_ORDER = "ZWEG"  # [ZWL25], [WMN1x], ECS, exchange mechanisms; other prefixes follow alphabetically
+SERIES_ORDER = "ZWEGX"  # [ZWL25], [WMN1x], ECS, the DC grid cell, exchange mechanisms; others follow alphabetically
 
 
 def table_key(exp_id: str) -> tuple:
