@@ -37,6 +37,15 @@ def rel(a: float, b: float) -> float:
     return 100.0 * (a - b) / abs(b) if b else math.nan
 
 
+def finish(ctx, out, fig, ax, labels, name, caption):
+    """Axis labels and title (x, y, title), the legend beside the axes, and the figure saved into the outcome."""
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_title(labels[2])
+    place_legend(ax)
+    ctx.figure(fig, name, caption, out)
+
+
 # ---------------------------------------------------------------- X1: event-triggered broadcasting
 def x1_c0(ctx) -> tuple[str, ...]:
     return ("1e-2", "0.1", "0.3", "1") if ctx.quick else ("1e-3", "1e-2", "3e-2", "0.1", "0.3", "1", "3")
@@ -105,11 +114,9 @@ def x1(ctx, runs) -> Outcome:
     ax.margins(x=0.08, y=0.15)
     ax.axhspan(-1, 1, color="0.85", label="±1 % band")
     ax.axvline(50, color="0.5", lw=0.8, ls=":", label="50 % saved")
-    ax.set_xlabel("messages saved [%]")
-    ax.set_ylabel("change against untriggered [%] (symlog)")
-    ax.set_title("Event-triggered broadcasting, AEMO NSW: the trade-off over c0")
-    place_legend(ax)
-    ctx.figure(fig, "X1_trigger", "Messages saved against the change of Reg(T)/T (and Vio(T)/T) for each c0", out)
+    finish(ctx, out, fig, ax, ("messages saved [%]", "change against untriggered [%] (symlog)",
+                               "Event-triggered broadcasting, AEMO NSW: the trade-off over c0"),
+           "X1_trigger", "Messages saved against the change of Reg(T)/T (and Vio(T)/T) for each c0")
     out.notes.append("Messages are those actually sent (/series/messages summed); 'periodic' is what untriggered pdct "
                      "sends on the same graph (/exchange attribute messages_periodic).")
     return out
@@ -179,11 +186,8 @@ def x2(ctx, runs) -> Outcome:
     for (s, d), ls in zip(zip(x2_sigma(ctx), mask_d), ("--", "-.", ":")):
         ax.axhline(reg0 * (1 + d / 100), color="tab:green", lw=1.0, ls=ls, label=f"masks σ_m0 = {s}")
     ax.set_yscale("log")
-    ax.set_xlabel("ε per release (log)")
-    ax.set_ylabel("Reg(T)/T (log)")
-    ax.set_title("Privacy of the exchanged values, AEMO NSW")
-    place_legend(ax)
-    ctx.figure(fig, "X2_privacy", "Reg(T)/T against the Laplace ε, the masks and the plain run", out)
+    finish(ctx, out, fig, ax, ("ε per release (log)", "Reg(T)/T (log)", "Privacy of the exchanged values, AEMO NSW"),
+           "X2_privacy", "Reg(T)/T against the Laplace ε, the masks and the plain run")
     out.notes.append("The budget is per agent by basic sequential composition over the steps and the exchanged "
                      "coordinates (/exchange attribute privacy_budget_total; ∞ without noise).")
     return out
@@ -270,11 +274,8 @@ def x3(ctx, runs) -> Outcome:
         ax.step(np.arange(1, len(a) + 1), np.cumsum(a), where="post", color=col, label=f"{sc}: cumulative alarms")
     ax.axvline(50, color="0.5", ls=":", lw=0.8, label="attack starts")
     ax.set_xlim(0, 150)  # every alarm falls in the first steps; the rest of the horizon is flat
-    ax.set_xlabel("step t (first 150 steps)")
-    ax.set_ylabel("alarmed edges")
-    ax.set_title("Detection timeline, complete graph (N = 6)")
-    place_legend(ax)
-    ctx.figure(fig, "X3_detection", "Cumulative alarms of the CUSUM detector over the first 150 steps (none later)", out)
+    finish(ctx, out, fig, ax, ("step t (first 150 steps)", "alarmed edges", "Detection timeline, complete graph (N = 6)"),
+           "X3_detection", "Cumulative alarms of the CUSUM detector over the first 150 steps (none later)")
     return out
 
 
