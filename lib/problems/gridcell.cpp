@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -26,6 +27,7 @@
 #include "io/recorder.hpp"
 #include "problems/gridcell_data.hpp"
 #include "problems/gridcell_model.hpp"
+#include "problems/gridcell_security.hpp"
 #include "problems/market.hpp"
 
 namespace dodge::problems {
@@ -39,6 +41,8 @@ const char *const kForecasts[] = {"rls", "persistence", "ideal"};
 const char *const kScopes[] = {"cell", "neighbours"};
 const char *const kTariffs[] = {"tou", "aemo"};
 const char *const kPrivacy[] = {"none", "laplace", "mask"};
+const char *const kAttackModes[] = {"scale", "replay"};
+const char *const kDetectors[] = {"none", "ewma", "cusum"};
 
 struct SourceInfo {
   const char *file, *time_column, *value_column, *first_day;
@@ -67,11 +71,12 @@ PetscErrorCode ExactSums(const std::vector<std::int64_t> &local, std::vector<dou
 enum Col {
   C_BUY, C_SELL, C_MMR, C_CLOUD, C_KC, C_GHI, C_LOAD, C_PV, C_NET, C_IMPORT, C_COST, C_COST0, C_COSTX,
   C_COSTNET, C_OFFERS, C_BIDS, C_MATCHED, C_SOLD, C_BOUGHT, C_IMB, C_BAL, C_UTIL_IMPORT, C_MAPE, C_RMSE_LOAD,
-  C_RMSE_PV, C_RMSE_NET, C_SOC, C_SOC0, C_THROUGHPUT, C_MSGS_DATA, C_BYTES_DATA, C_GAP, C_NCOL
+  C_RMSE_PV, C_RMSE_NET, C_SOC, C_SOC0, C_THROUGHPUT, C_MSGS_DATA, C_BYTES_DATA, C_GAP, C_FLAGS_DATA, C_ALARMS_A_DATA,
+  C_ALARMS_H_DATA, C_NCOL
 };
 // Local sums reduced once per step.
 enum Sum { S_LOAD, S_PV, S_NET, S_COST, S_COST0, S_COSTX, S_ABSB, S_OFFERS, S_BIDS, S_SOLD, S_BOUGHT, S_UIMP, S_APE,
-           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_GAP, S_NSUM };
+           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_GAP, S_FLAGS, S_ALARMS_A, S_ALARMS_H, S_NSUM };
 
 class Gridcell final : public MarketProblem {
  public:
@@ -178,6 +183,7 @@ class Gridcell final : public MarketProblem {
     PetscCall(OptionsInt(PetscOptionsObject, "-match_rounds", "R_m: matching rounds of the neighbours scope (>= 1)", 1, 1000,
                          &match_rounds_));
     PetscCall(OptsFromOptions(PetscOptionsObject));
+    PetscCall(SecurityFromOptions(PetscOptionsObject));
     PetscOptionsEnd();
     source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
     if (!days_set) days_ = kSourceInfo[source_].days_default;
@@ -192,7 +198,7 @@ class Gridcell final : public MarketProblem {
     money_ = tariff_ == 1 ? "AUD" : "$";
     units_.cost_units = units_.money_units = money_;
     nb_ = nb == PETSC_TRUE, privacy_ = static_cast<int>(priv);
-    // The shares' only consumer is the neighbour-augmented RLS (detection is not implemented): obfuscating
+    // The shares' only consumer is the neighbour-augmented RLS (the detector watches them too): obfuscating
     // shares nobody sends is a mistake in the options, refused rather than ignored; likewise a parameter of the
     // other privacy mode.
     PetscCheck(privacy_ == 0 || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
@@ -273,6 +279,7 @@ class Gridcell final : public MarketProblem {
                "-gridcell_rls: model averaging (R_avg = %lld) mixes theta over the graph of the shares; it needs -gridcell_forecast "
                "rls with -gridcell_forecast_neighbours true", (long long)ravg_);
     rls_.d = shares() ? 2 * L_ + 5 : L_ + 5;
+    PetscCall(SecurityCheck());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -473,6 +480,7 @@ class Gridcell final : public MarketProblem {
     }
     PetscCall(Learn(k));  // G7 (the sums above are taken; the shares' messages join them)
     s[S_MSGS] = share_msgs_;
+    s[S_FLAGS] = flags_, s[S_ALARMS_A] = alarms_ah_, s[S_ALARMS_H] = alarms_hh_;
     PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, s.data(), S_NSUM));
     // The /series row and the window accumulators.
     const double N = static_cast<double>(block_.n);
@@ -488,6 +496,7 @@ class Gridcell final : public MarketProblem {
     r[C_SOC] = s[S_SOC] / N, r[C_SOC0] = s[S_SOC0] / N, r[C_THROUGHPUT] = gc::kDelta * s[S_ABSB];
     r[C_MSGS_DATA] = s[S_MSGS], r[C_BYTES_DATA] = sizeof(double) * s[S_MSGS];
     r[C_GAP] = has_mu ? s[S_GAP] / N : std::nan("");
+    r[C_FLAGS_DATA] = s[S_FLAGS], r[C_ALARMS_A_DATA] = s[S_ALARMS_A], r[C_ALARMS_H_DATA] = s[S_ALARMS_H];
     const bool eval = t > T_run() - 96 * eval_days_;
     for (int w = 0; w < 2; ++w) {
       if (w == 1 && !eval) continue;
@@ -538,15 +547,25 @@ class Gridcell final : public MarketProblem {
     return "hours since " + io::cf::ReferenceTime(day, site_.utc_offset);
   }
   std::string describe() const override {
-    char buf[640], tb[96];
+    char buf[1024], tb[96], sec[256] = "";
     std::snprintf(tb, sizeof tb, "aemo (wholesale RRP + %g AUD/kWh)", adder_);
     const std::string tariff = tariff_ == 1 ? tb : "tou";
+    if (shares() && security()) {
+      char att[128] = "no attackers";
+      if (rho_a_ > 0 && attack_mode_ == 0)
+        std::snprintf(att, sizeof att, "attackers rho_A = %g on the shares (scale s = %g, beta = %g) from day %lld", rho_a_, attack_s_,
+                      attack_beta_, (long long)attack_day_);
+      else if (rho_a_ > 0)
+        std::snprintf(att, sizeof att, "attackers rho_A = %g on the shares (replay, lag %lld) from day %lld", rho_a_, (long long)attack_lag_,
+                      (long long)attack_day_);
+      std::snprintf(sec, sizeof sec, ", %s, detector %s", att, kDetectors[static_cast<int>(det_.kind)]);
+    }
     std::snprintf(buf, sizeof buf,
                   "gridcell: %lld homes, source %s (%s), %lld + %lld days (warm-up + main), tariff %s, forecast %s%s%s, market "
-                  "scope %s",
+                  "scope %s%s",
                   (long long)block_.n, kSources[source_], path_.c_str(), (long long)warmup_, (long long)days_, tariff.c_str(),
                   kForecasts[forecast_], forecast_ == 0 ? (nb_ ? " with neighbours, shares " : " (own data)") : "",
-                  shares() ? kPrivacy[privacy_] : "", cell_ ? "cell" : "neighbours");
+                  shares() ? kPrivacy[privacy_] : "", cell_ ? "cell" : "neighbours", sec);
     return buf;
   }
   std::vector<metrics::SeriesInfo> series() const override {
@@ -581,7 +600,10 @@ class Gridcell final : public MarketProblem {
             {"throughput", "kWh", "Delta sum |b_i|"},
             {"msgs_data", "1", "shares sent on the active edges of G(t) (one double per directed edge, §16.3)"},
             {"bytes_data", "B", "payload bytes of the shares (8 per message)"},
-            {"price_gap_mean", "$/kWh", "mean_i |pi_i - mu*_t|: the prices' distance to the per-step optimum (NaN: no oracle)"}});
+            {"price_gap_mean", "$/kWh", "mean_i |pi_i - mu*_t|: the prices' distance to the per-step optimum (NaN: no oracle)"},
+            {"flags_data", "1", "flags |r| > z of the share detector at honest homes in the step (§16.8; 0 without a detector)"},
+            {"alarms_attacker_data", "1", "alarmed (attacker -> honest) union edges of the shares so far (detections)"},
+            {"alarms_honest_data", "1", "alarmed (honest -> honest) union edges of the shares so far (false alarms)"}});
   }
   void series_values(std::int64_t, double *out) const override { std::copy(row_, row_ + C_NCOL, out); }
 
@@ -601,6 +623,8 @@ class Gridcell final : public MarketProblem {
     PetscCall(put("battery_kwh", "kWh", "battery capacity", [&](std::int64_t i) { return has_bat_[i] ? batt_.E : 0.0; }));
     PetscCall(put("battery_kw", "kW", "battery power", [&](std::int64_t i) { return has_bat_[i] ? batt_.P : 0.0; }));
     PetscCall(put("r_feeder", "Ohm", "feeder resistance", [&](std::int64_t i) { return rfeed_[i]; }));
+    PetscCall(put("attacker", "1", "1 if the home attacks (u(GCATTACK) < rho_A, §16.8)",
+                  [&](std::int64_t i) { return attacker_.empty() ? 0.0 : static_cast<double>(attacker_[i]); }));
     const std::int64_t nt = taus_;
     PetscCall(rec.WriteGlobalArray("gridcell/profile", profile_.data(), nt, "1", "s(tau) = L(tau)/Lbar, warm-up included"));
     PetscCall(rec.WriteGlobalArray("gridcell/load_system", Lsys_.data(), nt, "MW",
@@ -627,6 +651,22 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "share_privacy", std::string(shares() ? kPrivacy[privacy_] : "none")));
     PetscCall(rec.SetAttribute(g, "share_eps", share_eps_));
     PetscCall(rec.SetAttribute(g, "share_mask_sigma", mask_sigma_));
+    PetscCall(rec.SetAttribute(g, "attack_fraction", rho_a_));
+    PetscCall(rec.SetAttribute(g, "attack_channels", std::string(rho_a_ > 0 ? "data" : "")));
+    PetscCall(rec.SetAttribute(g, "attack_mode", std::string(kAttackModes[attack_mode_])));
+    PetscCall(rec.SetAttribute(g, "attack_start_day", attack_day_));
+    PetscCall(rec.SetAttribute(g, "attack_start_step", attack_t0()));
+    PetscCall(rec.SetAttribute(g, "attack_lag", attack_lag_));
+    PetscCall(rec.SetAttribute(g, "attack_data_s", attack_s_));
+    PetscCall(rec.SetAttribute(g, "attack_data_beta", attack_beta_));
+    PetscCall(rec.SetAttribute(g, "detect", std::string(kDetectors[static_cast<int>(det_.kind)])));
+    PetscCall(rec.SetAttribute(g, "detect_channels", std::string(det_.kind != gc::DetectKind::none ? "data" : "")));
+    PetscCall(rec.SetAttribute(g, "detect_nu", det_.nu));
+    PetscCall(rec.SetAttribute(g, "detect_omega", det_.omega));
+    PetscCall(rec.SetAttribute(g, "detect_h", det_.h));
+    PetscCall(rec.SetAttribute(g, "detect_flag", det_.flag));
+    PetscCall(rec.SetAttribute(g, "detect_min_values", static_cast<std::int64_t>(det_.min_values)));
+    PetscCall(rec.SetAttribute(g, "detect_floor_data", floors_[0]));
     PetscCall(rec.SetAttribute(g, "battery_eta", batt_.eta_c));
     PetscCall(rec.SetAttribute(g, "soc_lo", batt_.soc_lo));
     PetscCall(rec.SetAttribute(g, "soc_hi", batt_.soc_hi));
@@ -677,6 +717,11 @@ class Gridcell final : public MarketProblem {
   PetscErrorCode SaveState(io::Recorder &ck) const override {
     const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
     PetscFunctionBeginUser;
+    // The detector's charts and the attackers' replay rings are not in the table yet: refuse rather than write a
+    // checkpoint that would resume without them.
+    PetscCheck(!security(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "gridcell: checkpoints with attackers or a detector (-gridcell_attack_fraction, -gridcell_detect) are not implemented "
+               "yet; run without -checkpoint_every and signals");
     for (const HomeArray &a : HomeState()) {
       PetscCheck(static_cast<std::int64_t>(a.v->size()) == nl * a.width, PETSC_COMM_SELF, PETSC_ERR_PLIB,
                  "gridcell checkpoint: %s holds %zu values, expected %lld", a.name, a.v->size(), (long long)(nl * a.width));
@@ -763,6 +808,9 @@ class Gridcell final : public MarketProblem {
     const char *file = ck.Path().c_str();
     std::int64_t t = 0;
     PetscFunctionBeginUser;
+    PetscCheck(!security(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "gridcell: cannot -restart with attackers or a detector (-gridcell_attack_fraction, -gridcell_detect): checkpoints of "
+               "the detector's state are not implemented yet");
     PetscCall(ck.GetAttribute("/", "step", &t));  // in [1, T) (run/checkpoint.cpp checked it)
     for (const HomeArray &a : HomeState()) {
       const std::string path = std::string("/state/gridcell_") + a.name;
@@ -902,6 +950,11 @@ class Gridcell final : public MarketProblem {
       // No share received yet: NaN marks a neighbour without a held value (left out of ȳ).
       nlags_.assign(nl * L_, 0.0), held_.assign(nbr_gid_.size(), std::nan("")), ztil_.assign(nl, 0.0), ybar_.assign(nl, 0.0);
       ghost_.assign(graphs_->ghosts.size(), 0.0);
+      if (security()) {
+        charts_.assign(nbr_gid_.size(), gc::EdgeChart{}), alarm_t_.assign(nbr_gid_.size(), kNoAlarm);
+        sig_.assign(nl, std::nan("")), zhon_.assign(nl, 0.0), std::fill(replay_.begin(), replay_.end(), 0.0);
+        alarms_ah_ = alarms_hh_ = flags_ = 0;
+      }
     }
     for (std::int64_t i = 0; i < nl; ++i) {
       soc_[i] = soc0_[i] = has_bat_[i] ? batt_.soc0 : 0.0;
@@ -960,6 +1013,9 @@ class Gridcell final : public MarketProblem {
     PetscFunctionBeginUser;
     const std::int64_t nl = block_.local(), N = block_.n;
     const double bz = std::isinf(share_eps_) ? 0.0 : zmax_ / share_eps_;
+    const std::int64_t t = k - tau0_ + 1;
+    // §16.8: attackers send poisoned shares from t_A on; their own forecasting stays honest (zhon_).
+    const bool poison = rho_a_ > 0 && t >= attack_t0();
     for (std::int64_t i = 0; i < nl; ++i) {
       const std::int64_t g = block_.start + i;
       const double z = gc::clip(load_[i] / (lbar_ * kappa_[i]), 0.0, zmax_);
@@ -968,26 +1024,54 @@ class Gridcell final : public MarketProblem {
         zt = z + gc::LaplaceFromUniform(rng::uniform(seed_, rng::SHARE, static_cast<std::uint64_t>(g), static_cast<std::uint64_t>(k), 0), bz);
       else if (privacy_ == 2)
         zt = z + gc::ShareMask(seed_, N, g, nbr_gid_.data() + nbr_ptr_[i], nbr_ptr_[i + 1] - nbr_ptr_[i], k, mask_sigma_);
+      if (security()) zhon_[i] = zt;
+      if (rho_a_ > 0 && attacker_[i]) {
+        if (attack_mode_ == 0) {
+          if (poison) zt = gc::PoisonScale(zt, attack_s_, attack_beta_);
+        } else {
+          // The ring holds z̃ of the last `lag` steps: slot k mod lag was written at step k − lag.
+          double &slot = replay_[replay_slot_[i] * attack_lag_ + k % attack_lag_];
+          const double old = slot;
+          slot = zt;
+          if (poison && k >= attack_lag_) zt = old;
+        }
+      }
       ztil_[i] = zt;
     }
     PetscCall(ex_->Begin(ztil_, ghost_, 1));
     PetscCall(ex_->End());
-    const std::int64_t t = k - tau0_ + 1;
     const int B = graphs_->B, b = static_cast<int>(((t - 1) % B + B) % B);
     const graph::Mixing &m = graphs_->graphs[b];
     const std::vector<std::int32_t> &up = upos_[b];
+    const bool detect = det_.kind != gc::DetectKind::none;
     std::int64_t msgs = 0;
+    flags_ = 0;
     for (std::int64_t i = 0; i < nl; ++i) {
+      int n = 0;
       for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) {
         if (up[e] < 0 || !(graphs_->link_failure <= 0 || graphs_->edge_up(m.edge[e], t))) continue;
         const std::int32_t c = m.col[e];
-        held_[up[e]] = c < nl ? ztil_[c] : ghost_[c - nl];
+        const double v = c < nl ? ztil_[c] : ghost_[c - nl];
+        held_[up[e]] = v;
         msgs++;
+        if (detect) det_x_[n] = v, det_u_[n] = up[e], det_ch_[n] = &charts_[up[e]], det_obf_[n] = obf_nbr_[up[e]], n++;
       }
+      if (detect && n > 0) {
+        int raised = 0;
+        const int fl = gc::DetectStep(det_, zhon_[i], det_x_.data(), det_ch_.data(), det_obf_.data(), n, &sig_[i], det_scratch_.data(), &raised);
+        if (!attacker_[i]) flags_ += fl;
+        for (int q = 0; q < n && raised > 0; ++q) {
+          const std::int64_t u = det_u_[q];
+          if (!charts_[u].alarmed || alarm_t_[u] != kNoAlarm) continue;
+          alarm_t_[u] = t, raised--;
+          if (!attacker_[i]) (nbr_att_[u] ? alarms_ah_ : alarms_hh_) += 1;
+        }
+      }
+      // ȳ_i: the held shares of the neighbours not alarmed (§16.8: an alarmed j leaves ȳ_i).
       double sum = 0;
       int cnt = 0;
       for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1]; ++u)
-        if (!std::isnan(held_[u])) sum += held_[u], cnt++;
+        if (!std::isnan(held_[u]) && !(detect && charts_[u].alarmed)) sum += held_[u], cnt++;
       ybar_[i] = cnt ? sum / cnt : gc::clip(load_[i] / (lbar_ * kappa_[i]), 0.0, zmax_);
     }
     share_msgs_ = static_cast<double>(msgs);
@@ -1001,6 +1085,7 @@ class Gridcell final : public MarketProblem {
     const std::int64_t nl = block_.local();
     const graph::LocalGraphs &G = *graphs_;
     nbr_ptr_.assign(1, 0), nbr_gid_.clear();
+    std::vector<std::int32_t> nbr_col;  // the extended column of each union neighbour
     std::vector<std::pair<std::int64_t, std::int32_t>> row;
     for (std::int64_t i = 0; i < nl; ++i) {
       row.clear();
@@ -1009,7 +1094,7 @@ class Gridcell final : public MarketProblem {
           if (m.gid[e] != block_.start + i) row.emplace_back(m.gid[e], m.col[e]);
       std::sort(row.begin(), row.end());
       row.erase(std::unique(row.begin(), row.end()), row.end());
-      for (const auto &gc_ : row) nbr_gid_.push_back(gc_.first);
+      for (const auto &gc_ : row) nbr_gid_.push_back(gc_.first), nbr_col.push_back(gc_.second);
       nbr_ptr_.push_back(static_cast<std::int64_t>(nbr_gid_.size()));
     }
     upos_.assign(G.B, {});
@@ -1024,6 +1109,43 @@ class Gridcell final : public MarketProblem {
         }
     }
     PetscCall(comm::Exchange::Create(PETSC_COMM_WORLD, block_, G.ghosts, &ex_));
+    PetscCall(SetupSecurity(nbr_col));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // §16.8 on the shares: every home's role (pure in its id), the edges into honest homes by the sender's role,
+  // the senders' obfuscation std (masks: from their union degree, exchanged once), the replay rings.
+  PetscErrorCode SetupSecurity(const std::vector<std::int32_t> &nbr_col) {
+    PetscFunctionBeginUser;
+    const std::int64_t nl = block_.local(), ne = static_cast<std::int64_t>(nbr_gid_.size());
+    attacker_.assign(nl, 0), nbr_att_.assign(ne, 0), replay_slot_.assign(nl, -1);
+    if (!security()) PetscFunctionReturn(PETSC_SUCCESS);
+    double cnt[3] = {0, 0, 0};  // attackers, attacker -> honest edges, honest -> honest edges
+    std::int64_t slots = 0, maxdeg = 0;
+    for (std::int64_t i = 0; i < nl; ++i) {
+      attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
+      cnt[0] += attacker_[i];
+      if (attacker_[i] && attack_mode_ == 1) replay_slot_[i] = slots++;
+      maxdeg = std::max(maxdeg, nbr_ptr_[i + 1] - nbr_ptr_[i]);
+      for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1]; ++u) {
+        nbr_att_[u] = gc::IsAttacker(seed_, nbr_gid_[u], rho_a_);
+        if (!attacker_[i]) cnt[nbr_att_[u] ? 1 : 2] += 1;
+      }
+    }
+    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, cnt, 3));
+    attackers_ = cnt[0], edges_ah_ = cnt[1], edges_hh_ = cnt[2];
+    replay_.assign(slots * attack_lag_, 0.0);
+    // The masks' σ_obf,j = σ_z sqrt(deg_j) needs each sender's union degree: one exchange at setup.
+    std::vector<double> deg(nl), deg_ghost(graphs_->ghosts.size(), 0.0);
+    for (std::int64_t i = 0; i < nl; ++i) deg[i] = static_cast<double>(nbr_ptr_[i + 1] - nbr_ptr_[i]);
+    PetscCall(ex_->Begin(deg, deg_ghost, 1));
+    PetscCall(ex_->End());
+    obf_nbr_.assign(ne, 0.0);
+    for (std::int64_t u = 0; u < ne; ++u) {
+      const std::int32_t c = nbr_col[u];
+      obf_nbr_[u] = SigmaObf(c < nl ? deg[c] : deg_ghost[c - nl]);
+    }
+    det_x_.assign(maxdeg, 0.0), det_obf_.assign(maxdeg, 0.0), det_scratch_.assign(maxdeg + 1, 0.0), det_ch_.assign(maxdeg, nullptr);
+    det_u_.assign(maxdeg, 0);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // G7: the shares, the RLS update with y(k), the lag buffers, and the clear-sky index persistence.
@@ -1141,8 +1263,183 @@ class Gridcell final : public MarketProblem {
     v.push_back({"worse off share", s[2] / N});
     v.push_back({"saving mean pv", s[4] > 0 ? s[3] / s[4] : 0.0});
     v.push_back({"saving mean no pv", s[6] > 0 ? s[5] / s[6] : 0.0});
+    if (shares() && security()) {
+      // §16.9 security of the data channel, over the alarms at honest receivers: detection and false-alarm
+      // rates per directed union edge, and the mean delay from t_A to the alarm (steps; < 0: before the attack).
+      double a[4] = {alarms_ah_, alarms_hh_, 0, 0};  // alarms, then Σ (t_alarm − t_A) and their count
+      for (std::int64_t i = 0; i < nl; ++i)
+        for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && !attacker_[i]; ++u)
+          if (nbr_att_[u] && alarm_t_[u] != kNoAlarm) a[2] += static_cast<double>(alarm_t_[u] - attack_t0()), a[3] += 1;
+      PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, a, 4));
+      const double nan = std::nan("");
+      v.push_back({"attackers", attackers_});
+      v.push_back({"attack edges data", edges_ah_});
+      v.push_back({"honest edges data", edges_hh_});
+      v.push_back({"detection rate data", edges_ah_ > 0 ? a[0] / edges_ah_ : nan});
+      v.push_back({"false alarm rate data", edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
+      v.push_back({"alarm delay data", a[3] > 0 ? a[2] / a[3] : nan});
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+
+  // ---- security (§16.8), the data channel: attackers, their poisoned shares, the detector ----
+  bool security() const { return rho_a_ > 0 || det_.kind != gc::DetectKind::none; }
+  // The first main step of the attack, t_A = 96 (d_A − 1) + 1.
+  std::int64_t attack_t0() const { return 96 * (attack_day_ - 1) + 1; }
+  PetscErrorCode SecurityFromOptions(PetscOptionItems *PetscOptionsObject) {
+    PetscInt mode = 0, kind = 0;
+    PetscReal ad[2] = {attack_s_, attack_beta_}, am[2], adu[3], dp[5], df[4];
+    PetscInt nad = 2, nam = 2, nadu = 3, ndp = 5, ndf = 4;
+    PetscBool ad_set = PETSC_FALSE, am_set = PETSC_FALSE, adu_set = PETSC_FALSE, dp_set = PETSC_FALSE, df_set = PETSC_FALSE;
+    PetscFunctionBeginUser;
+    PetscCall(OptionsReal(PetscOptionsObject, "-attack_fraction",
+                          "rho_A: attackers A = {i : u(GCATTACK, a = gid) < rho_A} poison what they send from day d_A (§16.8; 0: none)",
+                          kUnit, &rho_a_, &sec_set_.fraction));
+    PetscCall(OptionsString(PetscOptionsObject, "-attack_channels",
+                            "Channels attacked, comma-separated among data, market, dual (those that exist; only data, the shares, "
+                            "is implemented)", &attack_channels_));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-attack_mode", "scale (send (1 + s) v + beta) or replay (send v of -gridcell_attack_lag steps earlier)",
+                            kAttackModes, 2, &mode, &sec_set_.mode));
+    PetscCall(OptionsInt(PetscOptionsObject, "-attack_start_day", "d_A: the first poisoned day of the main window (1-based)", 1, 100000,
+                         &attack_day_, &sec_set_.day));
+    PetscCall(OptionsInt(PetscOptionsObject, "-attack_lag", "replay: the lag in steps (96: yesterday)", 1, 100000, &attack_lag_,
+                         &sec_set_.lag));
+    PetscCall(PetscOptionsRealArray("-attack_data", "scale attack on the data channel: s, beta (default 0.5,0)", "", ad, &nad, &ad_set));
+    PetscCall(PetscOptionsRealArray("-attack_market", "scale attack on the market channel: s, beta [kW] (not implemented yet)", "", am, &nam,
+                                    &am_set));
+    PetscCall(PetscOptionsRealArray("-attack_dual", "scale attack on the dual channel: s, beta_mu, beta_y (not implemented yet)", "", adu,
+                                    &nadu, &adu_set));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-detect",
+                            "Detector of poisoned shares: none (default), ewma (robust z + EWMA chart, §16.8) or cusum (§13.3)", kDetectors, 3,
+                            &kind, &sec_set_.detect));
+    PetscCall(OptionsString(PetscOptionsObject, "-detect_channels", "Channels the detector watches (data, market, dual; only data is implemented)",
+                            &detect_channels_));
+    PetscCall(PetscOptionsRealArray("-detect_params", "1/nu_e, 1/omega_e [steps], h_m, flag z, minimum |V| (default 96,192,1,3.5,4)", "", dp,
+                                    &ndp, &dp_set));
+    PetscCall(PetscOptionsRealArray("-detect_floor", "sigma_fl of data, market, dual mu, dual y (default 0.05,0.05,0.01,0.1)", "", df, &ndf,
+                                    &df_set));
+    attack_mode_ = static_cast<int>(mode), det_.kind = static_cast<gc::DetectKind>(kind);
+    PetscCheck(!am_set && !adu_set, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "%s: attacks on the %s channel are not implemented yet (docs/gridcell.md, status): only the data channel (the shares) "
+               "can be attacked", am_set ? "-gridcell_attack_market" : "-gridcell_attack_dual", am_set ? "market" : "dual");
+    if (ad_set) {
+      PetscCheck(nad == 2 && std::isfinite(ad[0]) && std::isfinite(ad[1]), PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
+                 "-gridcell_attack_data needs 2 finite values (s, beta), got %d", (int)nad);
+      attack_s_ = ad[0], attack_beta_ = ad[1];
+    }
+    sec_set_.data = ad_set;
+    if (dp_set) {
+      PetscCheck(ndp == 5, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
+                 "-gridcell_detect_params needs 5 values (1/nu_e, 1/omega_e, h_m, flag z, minimum |V|), got %d", (int)ndp);
+      PetscCheck(dp[0] >= 1 && dp[1] >= 1 && std::isfinite(dp[0]) && std::isfinite(dp[1]), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_detect_params: 1/nu_e = %g and 1/omega_e = %g must be finite and at least 1 step", (double)dp[0], (double)dp[1]);
+      PetscCheck(dp[2] > 0 && dp[3] > 0 && std::isfinite(dp[2]) && std::isfinite(dp[3]), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_detect_params: the limit h_m = %g and the flag z = %g must be positive", (double)dp[2], (double)dp[3]);
+      PetscCheck(dp[4] >= 2 && dp[4] <= 1000 && dp[4] == std::floor(dp[4]), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_detect_params: the minimum |V| = %g must be a whole number in [2, 1000]", (double)dp[4]);
+      det_.nu = 1 / dp[0], det_.omega = 1 / dp[1], det_.h = dp[2], det_.flag = dp[3], det_.min_values = static_cast<int>(dp[4]);
+    }
+    if (df_set) {
+      PetscCheck(ndf == 4, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_detect_floor needs 4 values (data, market, dual mu, dual y), got %d",
+                 (int)ndf);
+      for (int c = 0; c < 4; ++c) {
+        PetscCheck(df[c] > 0 && std::isfinite(df[c]), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                   "-gridcell_detect_floor: entry %d = %g must be positive and finite (the residual scale's floor)", c + 1, (double)df[c]);
+        floors_[c] = df[c];
+      }
+    }
+    det_.floor = floors_[0];
+    sec_set_.params = dp_set || df_set;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // A comma-separated channel list: every name known; false (with the name) on an unknown one.
+  static PetscErrorCode ParseChannels(const char *opt, const std::string &list, bool has[3]) {
+    static const char *const kChannels[] = {"data", "market", "dual"};
+    PetscFunctionBeginUser;
+    has[0] = has[1] = has[2] = false;
+    std::stringstream ss(list);
+    std::string c;
+    while (std::getline(ss, c, ',')) {
+      int k = 0;
+      while (k < 3 && c != kChannels[k]) ++k;
+      PetscCheck(k < 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: unknown channel '%s' in '%s' (choices: data, market, dual)", opt, c.c_str(),
+                 list.c_str());
+      has[k] = true;
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The options' consistency (after the shares' options are known): refused, naming the options, when a
+  // setting would be ignored or cannot be met.
+  PetscErrorCode SecurityCheck() {
+    bool ac[3], dc[3];
+    PetscFunctionBeginUser;
+    PetscCall(ParseChannels("-gridcell_attack_channels", attack_channels_, ac));
+    PetscCall(ParseChannels("-gridcell_detect_channels", detect_channels_, dc));
+    const bool ac_default = attack_channels_ == kAllChannels, dc_default = detect_channels_ == kAllChannels;
+    PetscCheck(ac_default || (!ac[1] && !ac[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_channels %s: attacks on the market and dual channels are not implemented yet (docs/gridcell.md, "
+               "status); use -gridcell_attack_channels data", attack_channels_.c_str());
+    PetscCheck(dc_default || (!dc[1] && !dc[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_detect_channels %s: detection on the market and dual channels is not implemented yet (docs/gridcell.md, "
+               "status); use -gridcell_detect_channels data", detect_channels_.c_str());
+    // With the default lists: the channels that exist and are implemented, i.e. data.
+    const bool attack_data = ac[0], detect_data = dc[0];
+    if (rho_a_ > 0)
+      PetscCheck(attack_data && shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-gridcell_attack_fraction %g: no attacked channel exists: the data channel carries the shares of the neighbour-"
+                 "augmented RLS (-gridcell_forecast rls -gridcell_forecast_neighbours true%s), and attacks on the market and dual "
+                 "channels are not implemented yet", rho_a_, attack_data ? "" : ", and data in -gridcell_attack_channels");
+    if (rho_a_ == 0) {
+      const char *given = sec_set_.mode ? "-gridcell_attack_mode" : sec_set_.day ? "-gridcell_attack_start_day" : sec_set_.lag ? "-gridcell_attack_lag"
+                          : sec_set_.data ? "-gridcell_attack_data" : !ac_default ? "-gridcell_attack_channels" : nullptr;
+      PetscCheck(!given, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "%s applies only with attackers (-gridcell_attack_fraction > 0)", given);
+    }
+    PetscCheck(!sec_set_.lag || attack_mode_ == 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_lag applies to -gridcell_attack_mode replay only (the mode is scale)");
+    PetscCheck(!sec_set_.data || attack_mode_ == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_data (s, beta) applies to -gridcell_attack_mode scale only (the mode is replay)");
+    PetscCheck(rho_a_ == 0 || attack_day_ <= days_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-gridcell_attack_start_day %lld is after the main window's %lld days (-gridcell_days): nobody would attack",
+               (long long)attack_day_, (long long)days_);
+    if (det_.kind != gc::DetectKind::none)
+      PetscCheck(detect_data && shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-gridcell_detect %s: no watched channel exists: the data channel carries the shares of the neighbour-augmented RLS "
+                 "(-gridcell_forecast rls -gridcell_forecast_neighbours true%s); detection on the market and dual channels is not "
+                 "implemented yet", kDetectors[static_cast<int>(det_.kind)], detect_data ? "" : ", and data in -gridcell_detect_channels");
+    else
+      PetscCheck(!sec_set_.params && dc_default, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "%s applies only with a detector (-gridcell_detect ewma or cusum)",
+                 sec_set_.params ? "-gridcell_detect_params/-gridcell_detect_floor" : "-gridcell_detect_channels");
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The sender's known obfuscation std σ_obf of the data channel (§16.8): laplace √2 b_z, masks σ_z sqrt(deg_j).
+  double SigmaObf(double deg) const {
+    if (privacy_ == 1) return std::isinf(share_eps_) ? 0.0 : std::sqrt(2.0) * zmax_ / share_eps_;
+    if (privacy_ == 2) return mask_sigma_ * std::sqrt(deg);
+    return 0.0;
+  }
+  static constexpr const char *kAllChannels = "data,market,dual";
+  static constexpr std::int64_t kNoAlarm = std::numeric_limits<std::int64_t>::min();
+  double rho_a_ = 0, attack_s_ = 0.5, attack_beta_ = 0, floors_[4] = {0.05, 0.05, 0.01, 0.1};
+  int attack_mode_ = 0;
+  std::int64_t attack_day_ = 8, attack_lag_ = 96;
+  std::string attack_channels_ = kAllChannels, detect_channels_ = kAllChannels;
+  struct {
+    PetscBool fraction = PETSC_FALSE, mode = PETSC_FALSE, day = PETSC_FALSE, lag = PETSC_FALSE, detect = PETSC_FALSE;
+    bool data = false, params = false;
+  } sec_set_;
+  gc::DetectParams det_;
+  // Per local home: attacker, the replay ring (slot into replay_, −1: none), σ̂_i and its honest z̃_i; per union
+  // in-edge (held_'s layout): the sender is an attacker, its chart, the main step of its alarm (kNoAlarm: none);
+  // the senders' union degrees in the extended layout [owned | ghosts] (for the masks' σ_obf); the edges from
+  // attackers and from honest homes into honest homes (global); this rank's cumulative alarms and this step's flags.
+  std::vector<char> attacker_, nbr_att_;
+  std::vector<std::int64_t> replay_slot_, alarm_t_;
+  std::vector<double> replay_, sig_, zhon_, deg_ext_, obf_nbr_;
+  std::vector<gc::EdgeChart> charts_;
+  double attackers_ = 0, edges_ah_ = 0, edges_hh_ = 0, alarms_ah_ = 0, alarms_hh_ = 0, flags_ = 0;
+  std::vector<double> det_x_, det_obf_, det_scratch_;
+  std::vector<gc::EdgeChart *> det_ch_;
+  std::vector<std::int64_t> det_u_;
 
   Block block_;
   std::uint64_t seed_ = 1;

@@ -13,6 +13,12 @@
   forecast dodge src dir    G2 on the default scenario (N = 100, 35 days, algorithm none): runs dodge with persistence,
                             own-data RLS, neighbour-augmented RLS and its laplace (eps = 1) and mask ablations, prints the
                             MAPEs and checks the ordering docs/gridcell.md reports, in the main and the evaluation window
+  security dodge dir        §16.8 on the shares (the default scenario, N = 100, 35 days, algorithm none, neighbour RLS):
+                            attackers are honest before day d_A (the forecasts bitwise those of the run without them),
+                            then change their neighbours' forecasts; the EWMA detector finds the scale attackers (rate
+                            >= 0.9, false alarms <= 0.05, delay within 4 days) and its alarm series agree with the summary;
+                            oracle 13: identical noise-free homes never flag, and bias attackers (beta = 10 sigma_fl) are
+                            alarmed within 25 steps of t_A at every honest home with >= 3 neighbours
 Exit 1 with a message on the first failure."""
 import csv
 import os
@@ -411,6 +417,84 @@ def forecast(dodge, src, outdir):
     print(f"OK: {src}: forecast ordering holds in both windows")
 
 
+def security(dodge, outdir):
+    base = [dodge, "-problem", "gridcell", "-algorithm", "none", "-gridcell_forecast_neighbours", "true", "-progress", "0",
+            "-output_agents", "all", "-output_overwrite"]
+    runs = {"clean": [], "attacked": ["-gridcell_attack_fraction", "0.1"],
+            "detected": ["-gridcell_attack_fraction", "0.1", "-gridcell_detect", "ewma"],
+            "watched": ["-gridcell_detect", "ewma"],
+            # Oracle 13: identical homes without noise (every share equal), the detector on, without and with
+            # bias attackers (s = 0, beta = 10 sigma_fl).
+            "flat": ["-gridcell_load_sigma", "0", "-gridcell_load_kappa", "1,1", "-gridcell_detect", "ewma"],
+            "flat_bias": ["-gridcell_load_sigma", "0", "-gridcell_load_kappa", "1,1", "-gridcell_detect", "ewma",
+                          "-gridcell_attack_fraction", "0.1", "-gridcell_attack_data", "0,0.5"]}
+    f = {}
+    for name, extra in runs.items():
+        path = os.path.join(outdir, f"gridcell_security_{name}.h5")
+        cmd = base + ["-output_file", path] + extra
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
+        f[name] = h5py.File(path, "r")
+    att = f["attacked"]["inputs/gridcell/attacker"][...] > 0
+    t0 = int(f["attacked"]["inputs/gridcell"].attrs["attack_start_step"])
+    if int(att.sum()) != int(f["detected"].attrs["gridcell_attackers"]) or not 0 < att.sum() < att.size:
+        fail(f"attackers: {att.sum()} flagged in /inputs against {f['detected'].attrs['gridcell_attackers']} in the summary")
+    # Honest before t_A: the attacked run's forecasts are bitwise the clean run's; after it they differ.
+    lc, la = f["clean"]["agents/load_hat"][...], f["attacked"]["agents/load_hat"][...]
+    if not np.array_equal(lc[:t0 - 1], la[:t0 - 1]):
+        fail("the attackers changed a forecast before day d_A")
+    if np.array_equal(lc[t0 - 1:], la[t0 - 1:]):
+        fail("the poisoned shares changed no forecast after day d_A")
+    print(f"attack from step {t0}: {int(att.sum())} attackers; forecasts differing after it at "
+          f"{int(np.any(lc[t0 - 1:] != la[t0 - 1:], axis=0).sum())} of {att.size} homes")
+    d = f["detected"]
+    rate, fa, delay = (float(d.attrs[k]) for k in ("gridcell_detection_rate_data", "gridcell_false_alarm_rate_data",
+                                                     "gridcell_alarm_delay_data"))
+    print(f"ewma: detection {rate:.3f}, false alarms {fa:.4f}, mean delay {delay:.1f} steps")
+    if rate < 0.9 or fa > 0.05 or not 0 < delay <= 4 * 96:
+        fail(f"the detector missed the scale attackers: detection {rate}, false alarms {fa}, delay {delay} steps")
+    for col, edges, want in (("alarms_attacker_data", "gridcell_attack_edges_data", rate),
+                             ("alarms_honest_data", "gridcell_honest_edges_data", fa)):
+        a = d["series"][col][...]
+        if np.any(np.diff(a) < 0) or abs(a[-1] / float(d.attrs[edges]) - want) > 1e-15:
+            fail(f"/series/{col} is not a non-decreasing count ending at the summary's rate")
+    # Without attackers the detector only raises false alarms, and no more than with them.
+    w = f["watched"]
+    fa0 = float(w.attrs["gridcell_false_alarm_rate_data"])
+    print(f"ewma without attackers: false alarms {fa0:.4f}")
+    if fa0 > 0.05 or float(w["series/alarms_attacker_data"][-1]) != 0:
+        fail(f"without attackers: false alarms {fa0}")
+    # Without a detector nothing alarms.
+    a = f["attacked"]
+    if float(a["series/alarms_attacker_data"][-1]) != 0 or float(a.attrs["gridcell_detection_rate_data"]) != 0:
+        fail("alarms without a detector")
+    # Oracle 13: no flag ever on the noise-free instance; every bias attacker alarmed within 25 steps of t_A.
+    fl = f["flat"]
+    if np.any(fl["series/flags_data"][...] != 0) or fl["series/alarms_honest_data"][-1] != 0:
+        fail("flags or alarms on the noise-free instance without attackers")
+    fb = f["flat_bias"]
+    al, edges = fb["series/alarms_attacker_data"][...], float(fb.attrs["gridcell_attack_edges_data"])
+    # The attacker edges from the recorded graph (one graph, no failures): all of them, and those into honest
+    # homes with at least 3 neighbours (|V| >= 4 = the minimum; with fewer the detector skips, §16.8).
+    att = fb["inputs/gridcell/attacker"][...] > 0
+    nbrs = [set() for _ in att]
+    for u, v in fb["inputs/graph/g1/edges"][...]:
+        nbrs[u].add(v), nbrs[v].add(u)
+    ah = [(i, j) for i in range(att.size) if not att[i] for j in nbrs[i] if att[j]]
+    seen = [(i, j) for i, j in ah if len(nbrs[i]) >= 3]
+    if len(ah) != edges or not seen:
+        fail(f"attacker edges: {len(ah)} in the recorded graph, {edges} in the summary")
+    if al[t0 - 2] != 0 or al[t0 - 1 + 24] != len(seen) or al[-1] != len(seen) or fb["series/alarms_honest_data"][-1] != 0:
+        fail(f"noise-free bias attack: {al[t0 - 2]} alarms before t_A, {al[t0 - 1 + 24]} (at the end {al[-1]}) of the "
+             f"{len(seen)} attacker edges into homes with >= 3 neighbours alarmed by t_A + 24, "
+             f"{fb['series/alarms_honest_data'][-1]} false alarms")
+    print(f"noise-free: no flag without attackers; the {len(seen)} of {len(ah)} attacker edges into homes with >= 3 "
+          f"neighbours alarmed {int(np.argmax(al > 0)) + 1 - t0}..{int(np.argmax(al == len(seen))) + 1 - t0} steps after t_A "
+          "(bound 24), the others never (|V| < 4)")
+    print("OK: gridcell security on the data channel")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "forecast":
         forecast(*sys.argv[2:5])
@@ -420,6 +504,8 @@ if __name__ == "__main__":
         nsw(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "scopes":
         scopes(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "security":
+        security(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "resumed":
         resumed(sys.argv[2], sys.argv[3])
     else:

@@ -47,6 +47,44 @@ dodge_bad_input_exit(gridcell_ravg_own 75 "-gridcell_rls: model averaging \\(R_a
                      -problem gridcell -gridcell_rls 4,0.99,100,4)
 dodge_bad_input_exit(gridcell_ravg_fraction 63 "-gridcell_rls: R_avg = 2\\.5 must be a whole number of steps" -problem gridcell
                      -gridcell_rls 4,0.99,100,2.5)
+# Security on the data channel (§16.8): scale attackers with the EWMA detector (a short burn-in so that the 6-day
+# run alarms) and replay attackers with CUSUM under masks and link failures, at 1-4 ranks; the detection oracle on
+# the default scenario (check_gridcell.py security); refusals.
+dodge_rank_runs(gridcell_attack_ewma ${GC_SHORT} -algorithm mmr ${GC_NB} -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
+                -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,4)
+dodge_rank_runs(gridcell_attack_replay ${GC_SHORT} -algorithm none ${GC_NB} -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
+                -gridcell_attack_mode replay -gridcell_attack_lag 96 -gridcell_detect cusum -gridcell_share_privacy mask
+                -graph_link_failure 0.2)
+foreach(v attack_ewma attack_replay)
+  add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
+  set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
+endforeach()
+dodge_expect_test(NAME app_gridcell_security MATCH "OK: gridcell security on the data channel" REJECT "FAIL"
+         COMMAND ${PY} ${GC_CHECK} security ${DODGE_APP} ${APP_OUT})
+set_tests_properties(app_gridcell_security PROPERTIES ENVIRONMENT "${MPI_ENV}")
+dodge_bad_input_exit(gridcell_attack_fraction 63 "-gridcell_attack_fraction" -problem gridcell ${GC_NB} -gridcell_attack_fraction 1.5)
+dodge_bad_input_exit(gridcell_attack_own 75 "-gridcell_attack_fraction 0.1: no attacked channel exists" -problem gridcell
+                     -gridcell_attack_fraction 0.1)
+dodge_bad_input_exit(gridcell_detect_own 75 "-gridcell_detect ewma: no watched channel exists" -problem gridcell -gridcell_detect ewma)
+dodge_bad_input_exit(gridcell_attack_market 75 "-gridcell_attack_market: attacks on the market channel are not implemented yet"
+                     -problem gridcell -algorithm mmr ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_market 0,2)
+dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: attacks on the market and dual channels are not implemented"
+                     -problem gridcell ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_channels dual)
+dodge_bad_input_exit(gridcell_attack_channel_name 62 "-gridcell_attack_channels: unknown channel 'voltage'" -problem gridcell ${GC_NB}
+                     -gridcell_attack_fraction 0.1 -gridcell_attack_channels data,voltage)
+dodge_bad_input_exit(gridcell_attack_day 63 "-gridcell_attack_start_day 40 is after the main window's 35 days" -problem gridcell ${GC_NB}
+                     -gridcell_attack_fraction 0.1 -gridcell_attack_start_day 40)
+dodge_bad_input_exit(gridcell_attack_lag_scale 75 "-gridcell_attack_lag applies to -gridcell_attack_mode replay only" -problem gridcell
+                     ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_lag 10)
+dodge_bad_input_exit(gridcell_attack_unused 75 "-gridcell_attack_mode applies only with attackers" -problem gridcell ${GC_NB}
+                     -gridcell_attack_mode replay)
+dodge_bad_input_exit(gridcell_detect_params 60 "-gridcell_detect_params needs 5 values" -problem gridcell ${GC_NB} -gridcell_detect ewma
+                     -gridcell_detect_params 96,192,1)
+dodge_bad_input_exit(gridcell_detect_floor 63 "-gridcell_detect_floor: entry 1 = 0.* must be positive" -problem gridcell ${GC_NB}
+                     -gridcell_detect ewma -gridcell_detect_floor 0,0.05,0.01,0.1)
+dodge_bad_input_exit(gridcell_detect_unused 75 "-gridcell_detect_params/-gridcell_detect_floor applies only with a detector" -problem gridcell
+                     ${GC_NB} -gridcell_detect_params 96,192,1,3.5,4)
+dodge_bad_input_exit(gridcell_detect_checkpoint 75 "checkpoints with attackers or a detector .* are not implemented yet" ${GC_SHORT} ${GC_NB} -gridcell_detect ewma -checkpoint_every 10)
 # Oracle 8: laplace with eps = inf is bitwise privacy none (gridcell_neighbours).
 dodge_expect_test(NAME app_gridcell_laplace_inf MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_laplace_inf.h5
          COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm none ${GC_NB} -gridcell_share_privacy laplace
