@@ -717,11 +717,6 @@ class Gridcell final : public MarketProblem {
   PetscErrorCode SaveState(io::Recorder &ck) const override {
     const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
     PetscFunctionBeginUser;
-    // The detector's charts and the attackers' replay rings are not in the table yet: refuse rather than write a
-    // checkpoint that would resume without them.
-    PetscCheck(!security(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "gridcell: checkpoints with attackers or a detector (-gridcell_attack_fraction, -gridcell_detect) are not implemented "
-               "yet; run without -checkpoint_every and signals");
     for (const HomeArray &a : HomeState()) {
       PetscCheck(static_cast<std::int64_t>(a.v->size()) == nl * a.width, PETSC_COMM_SELF, PETSC_ERR_PLIB,
                  "gridcell checkpoint: %s holds %zu values, expected %lld", a.name, a.v->size(), (long long)(nl * a.width));
@@ -744,7 +739,116 @@ class Gridcell final : public MarketProblem {
                                          "held share z of each union-graph in-edge (home, then neighbour gid); NaN: none yet"));
       PetscCall(ck.WriteDistributedArray("/state/gridcell_held_gid", ne, off_e, nbr_ptr_[nl], nbr_gid_.data(), "1",
                                          "the neighbour of each entry of gridcell_held"));
+      if (security()) PetscCall(SaveSecurity(ck, off_e, ne));
     }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // §16.8's state (security on): per union in-edge in held_'s layout the chart (s0, s1, values seen, main step of
+  // the alarm or NaN), per home σ̂_i (NaN until its first value), and the replay rings of the replaying attackers in
+  // increasing gid. The alarm counts follow from the alarm steps and the roles, so they are not saved.
+  PetscErrorCode SaveSecurity(io::Recorder &ck, std::int64_t off_e, std::int64_t ne) const {
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local(), nloc_e = nbr_ptr_[nl];
+    PetscFunctionBeginUser;
+    std::vector<double> ch(4 * nloc_e);
+    for (std::int64_t u = 0; u < nloc_e; ++u) {
+      const gc::EdgeChart &c = charts_[u];
+      ch[4 * u] = c.s[0], ch[4 * u + 1] = c.s[1], ch[4 * u + 2] = static_cast<double>(c.seen);
+      ch[4 * u + 3] = alarm_t_[u] == kNoAlarm ? std::nan("") : static_cast<double>(alarm_t_[u]);
+    }
+    PetscCall(ck.WriteDistributedArray("/state/gridcell_charts", 4 * ne, 4 * off_e, 4 * nloc_e, ch.data(), "1",
+                                       "detector chart of each entry of gridcell_held: s0, s1, values seen, alarm step (NaN: none)"));
+    PetscCall(ck.WriteDistributedArray("/state/gridcell_sigma", n, off, nl, sig_.data(), "1",
+                                       "detector residual scale sigma_hat_i (NaN: no value yet)", "agent"));
+    std::int64_t roff = 0, rn = 0;
+    PetscCall(ReplayExtent(&roff, &rn));
+    if (rn > 0)
+      PetscCall(ck.WriteDistributedArray("/state/gridcell_replay", rn, roff, static_cast<std::int64_t>(replay_.size()), replay_.data(), "1",
+                                         "replay rings of the replaying attackers (increasing gid; slot k mod lag holds step k)"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscErrorCode ReplayExtent(std::int64_t *off, std::int64_t *total) const {
+    PetscFunctionBeginUser;
+    std::int64_t r = static_cast<std::int64_t>(replay_.size());
+    PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, r, off));
+    PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &r, 1));
+    *total = r;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The security state of a checkpoint at main step t, checked: shapes; charts finite and within what the chart
+  // can reach (EWMA |s0| <= 10, s1 = 0; CUSUM s0, s1 in [0, h + 10]; nothing with the detector off), whole counts of
+  // values seen up to the steps shared so far, alarm steps whole and in [1 - tau0, t] and only with a detector;
+  // sigma NaN or finite and not below the floor; replay values finite (in [0, z_max] without obfuscation).
+  PetscErrorCode LoadSecurity(io::Reader &ck, const char *file, std::int64_t t) {
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local(), nloc_e = nbr_ptr_[nl];
+    std::int64_t off_e = 0, ne = 0, roff = 0, rn = 0;
+    PetscFunctionBeginUser;
+    PetscCall(HeldExtent(&off_e, &ne));
+    PetscCall(ReplayExtent(&roff, &rn));
+    struct Want {
+      const char *path;
+      std::int64_t len;
+      const char *what;
+    };
+    std::vector<Want> want = {{"/state/gridcell_charts", 4 * ne, "4 per union-graph in-edge"}, {"/state/gridcell_sigma", n, "one per home"}};
+    if (rn > 0) want.push_back({"/state/gridcell_replay", rn, "the replaying attackers' rings"});
+    for (const Want &w : want) {
+      std::vector<std::int64_t> dims;
+      PetscCall(ck.Shape(w.path, &dims));
+      PetscCheck(dims.size() == 1 && dims[0] == w.len, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                 "checkpoint %s: dataset %s has %zu dimension(s) of length %lld, expected one of %lld (%s); it is damaged or not "
+                 "this run's, and is not resumed",
+                 file, w.path, dims.size(), (long long)(dims.empty() ? 0 : dims[0]), (long long)w.len, w.what);
+    }
+    std::vector<double> ch(4 * nloc_e), sig(nl), rep(replay_.size());
+    PetscCall(ck.ReadSlice("/state/gridcell_charts", 4 * off_e, 4 * nloc_e, ch.data()));
+    PetscCall(ck.ReadSlice("/state/gridcell_sigma", off, nl, sig.data()));
+    if (rn > 0) PetscCall(ck.ReadSlice("/state/gridcell_replay", roff, static_cast<std::int64_t>(rep.size()), rep.data()));
+    const bool ewma = det_.kind == gc::DetectKind::ewma, cusum = det_.kind == gc::DetectKind::cusum;
+    const double smax = ewma ? 10 * (1 + 1e-12) : cusum ? det_.cusum_h + 10 : 0.0, steps = static_cast<double>(tau0_ + t);
+    auto whole = [](double x, double lo, double hi) { return std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi; };
+    std::string bad, what;
+    char m[320];
+    for (std::int64_t i = 0; i < nl && bad.empty(); ++i)
+      for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && bad.empty(); ++u) {
+        const double *c = ch.data() + 4 * u;
+        const char *why = nullptr;
+        if (!(std::isfinite(c[0]) && std::isfinite(c[1]))) why = "a chart statistic is not finite";
+        else if (ewma ? (std::fabs(c[0]) > smax || c[1] != 0) : cusum ? (c[0] < 0 || c[1] < 0 || c[0] > smax || c[1] > smax) : (c[0] != 0 || c[1] != 0))
+          why = ewma ? "the EWMA chart must have |s0| <= 10 and s1 = 0" : cusum ? "the CUSUM sums must lie in [0, h + 10]" : "the detector is off, so the chart must be 0";
+        else if (!whole(c[2], 0, det_.kind == gc::DetectKind::none ? 0 : steps)) why = "the count of values seen is not a whole number up to the steps shared";
+        else if (!std::isnan(c[3]) && (det_.kind == gc::DetectKind::none || !whole(c[3], static_cast<double>(1 - tau0_), static_cast<double>(t))))
+          why = "the alarm step is not a whole step of this run up to the checkpoint (or the detector is off)";
+        if (why) {
+          std::snprintf(m, sizeof m, "home %lld's chart of home %lld holds (%.17g, %.17g, %.17g, %.17g): %s", (long long)(off + i),
+                        (long long)nbr_gid_[u], c[0], c[1], c[2], c[3], why);
+          bad = m, what = "/state/gridcell_charts";
+        }
+      }
+    for (std::int64_t i = 0; i < nl && bad.empty(); ++i)
+      if (!std::isnan(sig[i]) && !(std::isfinite(sig[i]) && sig[i] >= det_.floor * (1 - 1e-12))) {
+        std::snprintf(m, sizeof m, "home %lld has sigma = %.17g, not finite or below the floor %g", (long long)(off + i), sig[i], det_.floor);
+        bad = m, what = "/state/gridcell_sigma";
+      }
+    const double hi = privacy_ == 0 ? zmax_ : INFINITY, lo = privacy_ == 0 ? 0.0 : -INFINITY;
+    for (std::size_t q = 0; q < rep.size() && bad.empty(); ++q)
+      if (!(std::isfinite(rep[q]) && rep[q] >= lo && rep[q] <= hi)) {
+        std::snprintf(m, sizeof m, "entry %lld = %.17g is not finite or outside [%.15g, %.15g]", (long long)(roff + static_cast<std::int64_t>(q)), rep[q], lo, hi);
+        bad = m, what = "/state/gridcell_replay";
+      }
+    PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, bad, &bad));
+    PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, what, &what));
+    PetscCheck(bad.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+               "checkpoint %s: dataset %s: %s; it is damaged or not this run's, and is not resumed", file, what.c_str(), bad.c_str());
+    alarms_ah_ = alarms_hh_ = 0;
+    for (std::int64_t i = 0; i < nl; ++i)
+      for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1]; ++u) {
+        const double *c = ch.data() + 4 * u;
+        gc::EdgeChart &e = charts_[u];
+        e.s[0] = c[0], e.s[1] = c[1], e.seen = static_cast<std::int64_t>(c[2]), e.alarmed = !std::isnan(c[3]);
+        alarm_t_[u] = e.alarmed ? static_cast<std::int64_t>(c[3]) : kNoAlarm;
+        if (e.alarmed && !attacker_[i]) (nbr_att_[u] ? alarms_ah_ : alarms_hh_) += 1;
+      }
+    sig_ = std::move(sig), replay_ = std::move(rep);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // This rank's offset in the held shares and their global count (collective).
@@ -808,9 +912,6 @@ class Gridcell final : public MarketProblem {
     const char *file = ck.Path().c_str();
     std::int64_t t = 0;
     PetscFunctionBeginUser;
-    PetscCheck(!security(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "gridcell: cannot -restart with attackers or a detector (-gridcell_attack_fraction, -gridcell_detect): checkpoints of "
-               "the detector's state are not implemented yet");
     PetscCall(ck.GetAttribute("/", "step", &t));  // in [1, T) (run/checkpoint.cpp checked it)
     for (const HomeArray &a : HomeState()) {
       const std::string path = std::string("/state/gridcell_") + a.name;
@@ -876,6 +977,7 @@ class Gridcell final : public MarketProblem {
         acc_[w].*kAccFields[f] = x;
       }
     if (shares()) PetscCall(LoadHeld(ck, file));
+    if (shares() && security()) PetscCall(LoadSecurity(ck, file, t));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 

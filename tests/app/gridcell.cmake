@@ -84,7 +84,6 @@ dodge_bad_input_exit(gridcell_detect_floor 63 "-gridcell_detect_floor: entry 1 =
                      -gridcell_detect ewma -gridcell_detect_floor 0,0.05,0.01,0.1)
 dodge_bad_input_exit(gridcell_detect_unused 75 "-gridcell_detect_params/-gridcell_detect_floor applies only with a detector" -problem gridcell
                      ${GC_NB} -gridcell_detect_params 96,192,1,3.5,4)
-dodge_bad_input_exit(gridcell_detect_checkpoint 75 "checkpoints with attackers or a detector .* are not implemented yet" ${GC_SHORT} ${GC_NB} -gridcell_detect ewma -checkpoint_every 10)
 # Oracle 8: laplace with eps = inf is bitwise privacy none (gridcell_neighbours).
 dodge_expect_test(NAME app_gridcell_laplace_inf MATCH "status complete" COMPLETE ${APP_OUT}/gridcell_laplace_inf.h5
          COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} ${GC_SHORT} -algorithm none ${GC_NB} -gridcell_share_privacy laplace
@@ -228,18 +227,22 @@ dodge_bad_input_exit(gridcell_mmr_on_dispatch 75 "-algorithm mmr does not run on
 set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
 # rls+PRIVACY: with the shares (their ybar lags and held neighbour values), unobfuscated and masked.
 foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
-        none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5)
+        none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5
+        none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay)
   string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
   string(REGEX REPLACE "[:+]" "_" tag "${tag}")
   if(case MATCHES ":[0-9]+:[0-9]+:[0-9]+:([0-9]+)$")
     set(tag "${tag}_ravg${CMAKE_MATCH_1}")
+  endif()
+  if(case MATCHES "::([a-z]+)$")
+    set(tag "${tag}_${CMAKE_MATCH_1}")
   endif()
   string(REPLACE "+" "\\+" case_re "${case}")
   dodge_expect_test(NAME app_gridcell_checkpoint_${tag} MATCH "ok: gridcell checkpoint ${case_re}" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
 endforeach()
-foreach(case hostile_values hostile_counts hostile_shares)
+foreach(case hostile_values hostile_counts hostile_shares hostile_security)
   dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)

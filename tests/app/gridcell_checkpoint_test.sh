@@ -8,13 +8,18 @@
 #        window (the last 2 of 6 days), one after it inside.
 #        FORECAST rls+PRIVACY runs the shares (-gridcell_forecast_neighbours true) with -gridcell_share_privacy PRIVACY:
 #        and -graph_link_failure 0.3: their ybar lags and held neighbour values are checkpointed too. An optional
-#        sixth field R_AVG adds model averaging every R_AVG steps (-gridcell_rls 4,0.99,100,R_AVG).
+#        sixth field R_AVG adds model averaging every R_AVG steps (-gridcell_rls 4,0.99,100,R_AVG). An optional
+#        seventh field SEC turns §16.8 on (needs the shares): ewma = scale attackers (rho_A = 0.2 from day 2) and the
+#        EWMA chart (burn-in 48), replay = replaying attackers and the CUSUM; their charts, sigma_hat and replay rings
+#        are checkpointed too.
 #   MODE hostile_values | hostile_counts | hostile_shares   a checkpoint altered in its values is refused with a message naming the file, the dataset and
 #        the bad value, a non-zero exit and the output left unfinished (status running): once by the manifest
 #        (values changed after it was written), then with the manifest rewritten to match, as a forger who knows
 #        the format would, by the family's own checks (SoC outside [SoC_lo, SoC_hi], non-finite RLS state, lags
 #        outside [0, z_max]: hostile_values; counts that do not follow from the step, shapes, a missing dataset:
-#        hostile_counts, two tests that run side by side). The intact checkpoint then resumes (hostile_values).
+#        hostile_counts, two tests that run side by side; the held shares: hostile_shares; the detector's charts,
+#        sigma_hat and the replay rings: hostile_security). The intact checkpoint then resumes (hostile_values,
+#        hostile_shares, hostile_security).
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +31,7 @@ py() { /usr/bin/python3 -c "$@"; }
 status() { py "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs.get('status',''))" "$1"; }
 
 if [ "${mode#hostile_}" = "$mode" ]; then
-  IFS=: read -r alg fc np1 np2 kill ravg <<<"$mode"
+  IFS=: read -r alg fc np1 np2 kill ravg sec <<<"$mode"
   ck_step=$(( kill / 100 * 100 ))
   tag=${alg}_${fc}_${np1}${np2}
   ref=$out/ref_$tag.h5 f=$out/run_$tag.h5 ck=$out/run_$tag.ckpt.h5
@@ -36,6 +41,13 @@ if [ "${mode#hostile_}" = "$mode" ]; then
   # Links down with probability 0.3: a held share then outlives its step, so a restart needs the held values.
   [ "${fc#*+}" = "$fc" ] || opts+=(-gridcell_forecast_neighbours true -gridcell_share_privacy "${fc#*+}" -graph_link_failure 0.3)
   [ -z "$ravg" ] || opts+=(-gridcell_rls 4,0.99,100,"$ravg")
+  case "$sec" in
+    '') ;;
+    ewma) opts+=(-gridcell_attack_fraction 0.2 -gridcell_attack_start_day 2 -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3) ;;
+    replay) opts+=(-gridcell_attack_fraction 0.2 -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_detect cusum) ;;
+    *) fail "unknown SEC field $sec" ;;
+  esac
+  [ -z "$sec" ] || tag=${tag}_$sec
   run 2 "${opts[@]}" -output_file "$ref" > "$out/ref_$tag.log" || { cat "$out/ref_$tag.log"; fail "reference run"; }
   run "$np1" "${opts[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_kill_at_step "$kill" > "$out/kill_$tag.log"
   [ $? -ne 0 ] || fail "the killed run exited 0"
@@ -54,6 +66,8 @@ d=$out/$mode
 rm -rf "$d"; mkdir -p "$d"
 opts=(-algorithm mmr)
 [ $mode = hostile_shares ] && opts=(-algorithm none -gridcell_forecast_neighbours true -graph_link_failure 0.3)
+[ $mode = hostile_security ] && opts=(-algorithm none -gridcell_forecast_neighbours true -gridcell_attack_fraction 0.2
+  -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3)
 # Step 300 checkpointed, killed at 320.
 run 2 "${opts[@]}" -output_file "$d/a.h5" -checkpoint_every 100 -checkpoint_kill_at_step 320 > "$d/a.log"
 [ -f "$d/a.ckpt.h5" ] || { cat "$d/a.log"; fail "no checkpoint"; }
@@ -125,6 +139,28 @@ hostile held_short forge "$ckre /state/gridcell_held has 1 dimension\(s\) of len
 hostile nlags_negative forge "$ckre /state/gridcell_nlags: home 5 entry 2 has nlags = -0.25, outside \[0, 4\]" \
   "f['state/gridcell_nlags'][5 * 4 + 2] = -0.25"
 hostile missing_held forge "/state/gridcell_held' in '$d/missing_held\.ckpt\.h5'" "del f['state/gridcell_held']; del f['state/gridcell_held_gid']"
+elif [ $mode = hostile_security ]; then
+# §16.8's state: the charts (s0, s1, values seen, alarm step; EWMA here, so |s0| <= 10 and s1 = 0), sigma_hat
+# (NaN or at least the floor 0.05), the replay rings (unobfuscated shares: in [0, z_max]); shapes and presence.
+read -r nb0 < <(py "import h5py; print(h5py.File('$d/good.ckpt.h5', 'r')['state/gridcell_held_gid'][0])")
+py "import h5py; f = h5py.File('$d/good.ckpt.h5', 'r'); c = f['state/gridcell_charts'][...].reshape(-1, 4)
+import numpy as np; assert (~np.isnan(c[:, 3])).any(), 'no alarm before the checkpoint'; assert f['state/gridcell_replay'].size > 0" \
+  || fail "the checkpoint holds no alarm or no replay ring: the hostile cases would not test the restored state"
+hostile chart_inf forge "$ckre /state/gridcell_charts: home 0's chart of home $nb0 holds \(inf, .*\): a chart statistic is not finite" \
+  "f['state/gridcell_charts'][0] = np.inf"
+hostile chart_high forge "$ckre /state/gridcell_charts: home 0's chart of home $nb0 holds \(11, .*\): the EWMA chart must have \|s0\| <= 10" \
+  "f['state/gridcell_charts'][0] = 11"
+hostile chart_seen forge "$ckre /state/gridcell_charts: home 0's chart of home $nb0 .*: the count of values seen is not a whole number" \
+  "f['state/gridcell_charts'][2] = 2.5"
+hostile chart_alarm forge "$ckre /state/gridcell_charts: home 0's chart of home $nb0 .*, 100000\): the alarm step is not a whole step" \
+  "f['state/gridcell_charts'][3] = 1e5"
+hostile sigma_low forge "$ckre /state/gridcell_sigma: home 4 has sigma = 0.001, not finite or below the floor 0.05" \
+  "f['state/gridcell_sigma'][4] = 1e-3"
+hostile replay_high forge "$ckre /state/gridcell_replay: entry 3 = 7 is not finite or outside \[0, 4\]" \
+  "f['state/gridcell_replay'][3] = 7"
+hostile charts_short forge "$ckre /state/gridcell_charts has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(4 per union-graph in-edge\)" \
+  "x = f['state/gridcell_charts'][:-4]; del f['state/gridcell_charts']; f['state/gridcell_charts'] = x"
+hostile missing_replay forge "/state/gridcell_replay' in '$d/missing_replay\.ckpt\.h5'" "del f['state/gridcell_replay']"
 else
 hostile short_soc forge "$ckre /state/gridcell_soc has 1 dimension\(s\) of length 36, expected one of 37 \(37 homes x 1\)" \
   "x = f['state/gridcell_soc'][:36]; del f['state/gridcell_soc']; f['state/gridcell_soc'] = x"
