@@ -1,0 +1,69 @@
+"""Tests of experiment G7 of postprocess/reproduce (postprocess/dodgepp/experiments/g7.py: security of the DC grid
+cell's data channel) on a quick run (2 ranks). Its table is recomputed here from the run files with h5py and numpy,
+independently of dodgepp: the attackers from /inputs/gridcell/attacker, the attack and honest edges from the
+recorded graph, the rates from the cumulative alarm series, the verdict from the rates."""
+import h5py
+import numpy as np
+import pytest
+
+from test_reproduce import assert_close, assert_png, quick_reproduce, section, table_with, value
+
+
+@pytest.fixture(scope="module")
+def g7(tmp_path_factory):
+    return quick_reproduce(tmp_path_factory, "gridcell_security", ("G7",))
+
+
+def edges(f):
+    """(attacker -> honest, honest -> honest) directed edges of the union graph, from /inputs."""
+    att = f["inputs/gridcell/attacker"][...] > 0
+    nbrs = [set() for _ in att]
+    for g in f["inputs/graph"].values():
+        for u, v in g["edges"][...]:
+            nbrs[u].add(v), nbrs[v].add(u)
+    ah = sum(1 for i in range(att.size) if not att[i] for j in nbrs[i] if att[j])
+    hh = sum(1 for i in range(att.size) if not att[i] for j in nbrs[i] if not att[j])
+    return int(att.sum()), ah, hh
+
+
+def test_table_recomputed(g7):
+    fl = g7["json"]["experiments"]["G7"]["run_files"]
+    _, rows = table_with(section(g7["md"], "G7"), "detection rate")
+    assert {r["run"] for r in rows} == set(fl), "one row per run"
+    rates = {}
+    for row in rows:
+        with h5py.File(fl[row["run"]], "r") as f:
+            assert f.attrs["status"] in ("complete", b"complete")
+            n_att, ah, hh = edges(f)
+            assert value(row["attackers"]) == n_att
+            # The summary counts the edges whenever security is on (an attacker or a detector).
+            if row["attack"] != "none" or row["detector"] != "none":
+                assert f.attrs["gridcell_attack_edges_data"] == ah and f.attrs["gridcell_honest_edges_data"] == hh
+            else:
+                assert "gridcell_attack_edges_data" not in f.attrs and n_att == 0
+            a, h = f["series/alarms_attacker_data"][...], f["series/alarms_honest_data"][...]
+            assert np.all(np.diff(a) >= 0) and np.all(np.diff(h) >= 0), "cumulative alarms decrease"
+            det = a[-1] / ah if ah else np.nan
+            fa = h[-1] / hh
+            assert_close(row["MAPE main %"], float(f.attrs["gridcell_mape"]), "MAPE")
+            if row["detector"] == "none":
+                assert a[-1] == 0 and h[-1] == 0 and row["false-alarm rate"] == "—"
+            else:
+                assert_close(row["false-alarm rate"], fa, f"{row['run']} false alarms")
+                if n_att:
+                    assert_close(row["detection rate"], det, f"{row['run']} detection")
+            if n_att == 0:
+                assert a[-1] == 0, "alarms on attacker edges without attackers"
+        rates[row["run"]] = (det, fa)
+    # The verdict follows from the rates: clear shares separable, obfuscated ones (eps 1, masks) not.
+    sep = {k: v[0] >= 0.9 and v[1] <= 0.05 for k, v in rates.items()}
+    sec = section(g7["md"], "G7")
+    paper = sep["laplace1_ewma"] and sep["mask_ewma"]
+    assert ("**Verdict: differs" in sec) == (not (sep["scale_ewma"] and paper)), sec[:2000]
+    assert sep["scale_ewma"], f"the EWMA chart missed the clear-share attack: {rates['scale_ewma']}"
+
+
+def test_figure(g7):
+    pngs = list((g7["docs"] / "results").glob("G7_*.png"))
+    assert [p.name for p in pngs] == ["G7_detection.png"]
+    assert_png(pngs[0])
