@@ -28,7 +28,8 @@ def describe(f) -> str:
     if p == "none":
         return "neighbours, clear shares"
     if p == "laplace":
-        return f"neighbours, Laplace ε_dp = {a['share_eps']:g}"
+        e = a["share_eps"]
+        return f"neighbours, Laplace ε_dp = {'inf' if e == float('inf') else format(e, 'g')}"
     return f"neighbours, masks σ_z = {a['share_mask_sigma']:g}"
 
 
@@ -37,17 +38,21 @@ def test_rows_from_run_files(g2):
     sec = section(g2["md"], "G2")
     _, rows = table_with(sec, "MAPE main %")
     assert len(rows) == len(fl)
-    m = {}
+    m, path_of = {}, {}
     for name, path in fl.items():
         with h5py.File(path, "r") as f:
             assert f.attrs["status"] in ("complete", b"complete")
             key = (txt(f["inputs/gridcell"].attrs["source"]), describe(f))
             m[key] = (float(f.attrs["gridcell_mape"]), float(f.attrs["gridcell_eval_mape"]))
+            path_of[key] = path
     assert {(r["source"], r["forecaster"]) for r in rows} == set(m), "the rows are not the runs"
     for r in rows:
         a, c = m[r["source"], r["forecaster"]], m[r["source"], "neighbours, clear shares"]
         assert abs(value(r["MAPE main %"]) - a[0]) <= 5e-4 and abs(value(r["MAPE eval %"]) - a[1]) <= 5e-4, r
         assert abs(value(r["Δ vs clear main pp"]) - (a[0] - c[0])) <= 1e-3, r
+        with h5py.File(path_of[r["source"], r["forecaster"]], "r") as f:
+            for col, q in (("RMSE load", "load"), ("RMSE PV", "pv"), ("RMSE net", "net")):
+                assert_close(r[col], float(f.attrs[f"gridcell_rmse_{q}"]), col)
     # The claims, recomputed: neighbours help (both sources, both windows), and obfuscation at eps 1 and masks
     # sigma 0.5 within +0.05 pp of clear shares.
     helps = all(m[s, "neighbours, clear shares"][w] < m[s, "own-data RLS"][w] for s in ("sce", "pjm") for w in (0, 1))
@@ -55,7 +60,9 @@ def test_rows_from_run_files(g2):
                  for k in ("neighbours, Laplace ε_dp = 1", "neighbours, masks σ_z = 0.5"))
     assert ("**Verdict: differs" in sec) == (not (helps and little)), sec[:1500]
     assert little, "obfuscation now costs more than 0.05 pp: update docs/gridcell.md (G2)"
-    assert_close(rows[0]["MAPE main %"], m[rows[0]["source"], rows[0]["forecaster"]][0], "first row")
+    # Oracle 8 (eps = inf is clear sharing, bitwise): the laplace-inf run equals the clear run.
+    for s in ("sce", "pjm"):
+        assert m[s, "neighbours, Laplace ε_dp = inf"] == m[s, "neighbours, clear shares"]
 
 
 def test_figure(g2):

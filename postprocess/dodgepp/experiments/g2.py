@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..plotting import new_figure, place_legend
-from .common import Check, Experiment, Outcome, RunSpec, Table, root_attr
+from .common import Check, Experiment, Outcome, RunSpec, Table, dataset, root_attr
 
 GROUP = "gridcell_forecast"
 SOURCES = ("sce", "pjm")
@@ -31,7 +33,7 @@ def cases(ctx) -> list[tuple[str, str, tuple[str, ...]]]:
          ("own", "own-data RLS", ("-gridcell_forecast_neighbours", "false")),
          ("clear", "neighbours, clear shares", NB)]
     c += [(f"laplace{e}", f"neighbours, Laplace ε_dp = {e}", NB + ("-gridcell_share_privacy", "laplace", "-gridcell_share_eps", e))
-          for e in eps_values(ctx)]
+          for e in eps_values(ctx) + ("inf",)]
     c += [(f"mask{s}", f"neighbours, masks σ_z = {s}", NB + ("-gridcell_share_privacy", "mask", "-gridcell_share_mask_sigma", s))
           for s in sigma_values(ctx)]
     return c
@@ -49,16 +51,26 @@ def mapes(path) -> tuple[float, float]:
 
 def g2(ctx, runs) -> Outcome:
     out = Outcome()
-    t = Table("G2", "Per-home load MAPE of the forecasters (N = 100, 35 days + 1-week evaluation window, `none`)",
-              ["source", "forecaster", "MAPE main %", "MAPE eval %", "Δ vs clear main pp", "Δ vs clear eval pp"])
+    t = Table("G2", "Per-home forecast errors (N = 100, 35 days + 1-week evaluation window, `none`; RMSE of the "
+                    "per-home forecasts over the main window, kW)",
+              ["source", "forecaster", "MAPE main %", "MAPE eval %", "Δ vs clear main pp", "Δ vs clear eval pp",
+               "RMSE load", "RMSE PV", "RMSE net"])
     m = {}
     for src in SOURCES:
         for name, label, _ in cases(ctx):
             m[src, name] = mapes(runs[f"{src}_{name}"].path)
         for name, label, _ in cases(ctx):
             a, c = m[src, name], m[src, "clear"]
-            t.rows.append([src, label, f"{a[0]:.3f}", f"{a[1]:.3f}", f"{a[0] - c[0]:+.3f}", f"{a[1] - c[1]:+.3f}"])
+            p = runs[f"{src}_{name}"].path
+            t.rows.append([src, label, f"{a[0]:.3f}", f"{a[1]:.3f}", f"{a[0] - c[0]:+.3f}", f"{a[1] - c[1]:+.3f}"] +
+                          [float(root_attr(p, f"gridcell_rmse_{q}", math.nan)) for q in ("load", "pv", "net")])
     out.tables.append(t)
+    # Oracle 8: ε_dp = ∞ draws no noise, so the run is the clear-share run bit for bit.
+    same = all(np.array_equal(dataset(runs[f"{s}_laplaceinf"].path, k), dataset(runs[f"{s}_clear"].path, k))
+               for s in SOURCES for k in ("series/mape", "series/rmse_load", "series/cost"))
+    out.checks.append(Check(
+        "ε_dp = ∞ is clear sharing", "(oracle 8)", f"/series mape, rmse_load, cost {'bitwise equal' if same else 'differ'} "
+        "to the clear-share runs (SCE, PJM)", same, criterion="bitwise equal series", why="ε_dp = ∞ still perturbs the shares"))
     # Neighbour data help: the neighbour-augmented RLS (clear shares) below own data, both windows and sources.
     win = ("main", "eval")
     helps = {(s, w): m[s, "clear"][w] < m[s, "own"][w] for s in SOURCES for w in (0, 1)}
