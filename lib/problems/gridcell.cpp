@@ -1423,7 +1423,9 @@ class Gridcell final : public MarketProblem {
     attack_mode_ = static_cast<int>(mode), det_.kind = static_cast<gc::DetectKind>(kind);
     PetscCheck(!am_set && !adu_set, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "%s: attacks on the %s channel are not implemented yet (docs/gridcell.md, status): only the data channel (the shares) "
-               "can be attacked", am_set ? "-gridcell_attack_market" : "-gridcell_attack_dual", am_set ? "market" : "dual");
+               "can be attacked%s", am_set ? "-gridcell_attack_market" : "-gridcell_attack_dual", am_set ? "market" : "dual",
+               am_set ? "" : "; pdct's and li2022's (mu, y) messages can be attacked with the generic policy of algorithms.md §13.3 "
+                             "(-attack_agents, -attack_kind, -defense; docs/attacks.md)");
     if (ad_set) {
       PetscCheck(nad == 2 && std::isfinite(ad[0]) && std::isfinite(ad[1]), PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
                  "-gridcell_attack_data needs 2 finite values (s, beta), got %d", (int)nad);
@@ -1480,7 +1482,8 @@ class Gridcell final : public MarketProblem {
     const bool ac_default = attack_channels_ == kAllChannels, dc_default = detect_channels_ == kAllChannels;
     PetscCheck(ac_default || (!ac[1] && !ac[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "-gridcell_attack_channels %s: attacks on the market and dual channels are not implemented yet (docs/gridcell.md, "
-               "status); use -gridcell_attack_channels data", attack_channels_.c_str());
+               "status); use -gridcell_attack_channels data (pdct's and li2022's messages: the generic -attack_agents, -attack_kind, "
+               "-defense of docs/attacks.md)", attack_channels_.c_str());
     PetscCheck(dc_default || (!dc[1] && !dc[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "-gridcell_detect_channels %s: detection on the market and dual channels is not implemented yet (docs/gridcell.md, "
                "status); use -gridcell_detect_channels data", detect_channels_.c_str());

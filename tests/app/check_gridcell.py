@@ -40,11 +40,14 @@ def identical(files):
     ref = h5py.File(files[0], "r")
     for other in files[1:]:
         f = h5py.File(other, "r")
-        for grp in ("agents", "summary"):
+        # /attack: the generic §13.3 policy's per-edge alarms and rates, when it is on (the dual channel).
+        for grp in ("agents", "summary") + (("attack",) if "attack" in ref else ()):
             for k in ref[grp]:
                 a, b = ref[grp][k][...], f[grp][k][...]
                 if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
                     fail(f"{other}: /{grp}/{k} differs from {files[0]}")
+            if grp == "attack" and dict(ref[grp].attrs) != dict(f[grp].attrs):
+                fail(f"{other}: the attributes of /attack differ from {files[0]}")
         for k in ref["series"]:
             if k in ("step_time", "time"):
                 continue

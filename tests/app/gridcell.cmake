@@ -55,7 +55,11 @@ dodge_rank_runs(gridcell_attack_ewma ${GC_SHORT} -algorithm mmr ${GC_NB} -gridce
 dodge_rank_runs(gridcell_attack_replay ${GC_SHORT} -algorithm none ${GC_NB} -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
                 -gridcell_attack_mode replay -gridcell_attack_lag 96 -gridcell_detect cusum -gridcell_share_privacy mask
                 -graph_link_failure 0.2)
-foreach(v attack_ewma attack_replay)
+# The dual channel through the generic §13.3 policy (docs/attacks.md): bias attackers on pdct's (mu, y) and the
+# EWMA detector, at 1-4 ranks (the policy's detection summary in /attack).
+dodge_rank_runs(gridcell_attack_dual ${GC_SHORT} -algorithm pdct -attack_agents 0.15 -attack_kind bias -attack_bias 0.1
+                -attack_start 200 -defense detect -defense_detector ewma)
+foreach(v attack_ewma attack_replay attack_dual)
   add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
   set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
 endforeach()
@@ -68,7 +72,7 @@ dodge_bad_input_exit(gridcell_attack_own 75 "-gridcell_attack_fraction 0.1: no a
 dodge_bad_input_exit(gridcell_detect_own 75 "-gridcell_detect ewma: no watched channel exists" -problem gridcell -gridcell_detect ewma)
 dodge_bad_input_exit(gridcell_attack_market 75 "-gridcell_attack_market: attacks on the market channel are not implemented yet"
                      -problem gridcell -algorithm mmr ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_market 0,2)
-dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: attacks on the market and dual channels are not implemented"
+dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: attacks on the market and dual channels are not implemented.*generic -attack_agents"
                      -problem gridcell ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_channels dual)
 dodge_bad_input_exit(gridcell_attack_channel_name 62 "-gridcell_attack_channels: unknown channel 'voltage'" -problem gridcell ${GC_NB}
                      -gridcell_attack_fraction 0.1 -gridcell_attack_channels data,voltage)

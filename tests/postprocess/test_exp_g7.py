@@ -28,8 +28,8 @@ def edges(f):
 
 def test_table_recomputed(g7):
     fl = g7["json"]["experiments"]["G7"]["run_files"]
-    _, rows = table_with(section(g7["md"], "G7"), "detection rate")
-    assert {r["run"] for r in rows} == set(fl), "one row per run"
+    _, rows = table_with(section(g7["md"], "G7"), "MAPE main %")
+    assert {r["run"] for r in rows} == {k for k in fl if not k.startswith("dual_")}, "one row per run"
     rates = {}
     for row in rows:
         with h5py.File(fl[row["run"]], "r") as f:
@@ -61,6 +61,31 @@ def test_table_recomputed(g7):
     paper = sep["laplace1_ewma"] and sep["mask_ewma"]
     assert ("**Verdict: differs" in sec) == (not (sep["scale_ewma"] and paper)), sec[:2000]
     assert sep["scale_ewma"], f"the EWMA chart missed the clear-share attack: {rates['scale_ewma']}"
+
+
+def test_dual_table(g7):
+    """The dual channel's rows: the generic policy's /attack summary, recomputed from its per-edge alarm steps."""
+    fl = g7["json"]["experiments"]["G7"]["run_files"]
+    _, rows = table_with(section(g7["md"], "G7"), "mean |π_i − μ\\*| [$/kWh]")
+    assert [r["run"] for r in rows] == ["dual_clean", "dual_none", "dual_cusum", "dual_ewma"]
+    for r in rows:
+        with h5py.File(fl[r["run"]], "r") as f:
+            assert_close(r["savings vs B1 %"], 100 * float(f.attrs["gridcell_savings"]), "savings")
+            assert_close(r["mean |π_i − μ\\*| [$/kWh]"], float(f.attrs["gridcell_price_gap_mean"]), "price gap")
+            if r["detector"] == "none":
+                assert r["detection rate"] == "—"
+                continue
+            a = f["attack"]
+            att = set(np.flatnonzero(a["attacker"][...] > 0)) if a["attacker"].shape[0] == f["inputs/gridcell/attacker"].shape[0] \
+                else set(a["attacker"][...].tolist())
+            snd, rcv, alarm = a["edge_sender"][...], a["edge_receiver"][...], a["edge_alarm_step"][...]
+            alarmed = alarm > 0
+            # The generic policy rates every in-edge by its sender (docs/attacks.md): attackers' edges and honest ones.
+            from_att = np.array([x in att for x in snd])
+            honest = ~from_att
+            assert rcv.shape == snd.shape
+            assert_close(r["detection rate"], alarmed[from_att].mean(), "detection rate")
+            assert_close(r["false-alarm rate"], alarmed[honest].mean(), "false alarms")
 
 
 def test_figure(g7):
