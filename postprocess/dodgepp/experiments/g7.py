@@ -118,16 +118,26 @@ def g7(ctx, runs) -> Outcome:
     # The dual channel: what a bias on pdct's messages does to the clearing, and the generic detectors.
     td = Table("G7dual", "The dual channel: bias attackers (ρ = 0.1, β = 0.1 on μ and y from day 8) on pdct's messages, "
                          "generic §13.3 policy (docs/attacks.md)",
-               ["run", "detector", "attackers", "detection rate", "false-alarm rate", "savings vs B1 %",
-                "mean |π_i − μ*| [$/kWh]", "Reg(T)/T [$]"])
-    dd = {}
+               ["run", "detector", "attackers", "detection rate", "false-alarm rate", "attack edges alarmed from t_A",
+                "alarms before t_A", "savings vs B1 %", "mean |π_i − μ*| [$/kWh]", "Reg(T)/T [$]"])
+    dd, late = {}, {}
+    t_a = int(DUAL_ATTACK[DUAL_ATTACK.index("-attack_start") + 1])
     for name, det, _ in DUAL:
         p = runs[name].path
         a = group_attrs(p, "attack") if name != "dual_clean" else {}
         dd[name] = (float(a.get("detection_rate", math.nan)), float(a.get("false_alarm_rate", math.nan)),
                     100 * float(root_attr(p, "gridcell_savings", math.nan)), float(root_attr(p, "gridcell_price_gap_mean", math.nan)))
+        early = after = None
+        if det != "none":
+            # The policy's per-edge alarm steps (0: none) by sender: what was alarmed once the attack had started.
+            att = set(dataset(p, "attack/attacker").astype(int).tolist())
+            snd, al = dataset(p, "attack/edge_sender"), dataset(p, "attack/edge_alarm_step")
+            from_att = np.array([x in att for x in snd.tolist()])
+            after = f"{int(((al >= t_a) & from_att).sum())} of {int(from_att.sum())}"
+            early = int(((al > 0) & (al < t_a)).sum())
+            late[name] = int(((al >= t_a) & from_att).sum())
         td.rows.append([name, det, int(a.get("attackers", 0)), dd[name][0] if det != "none" else None,
-                        dd[name][1] if det != "none" else None, dd[name][2], dd[name][3],
+                        dd[name][1] if det != "none" else None, after, early, dd[name][2], dd[name][3],
                         float(root_attr(p, "final_regret_avg", math.nan))])
     out.tables.append(td)
     best = max(("dual_cusum", "dual_ewma"), key=lambda k: dd[k][0] - dd[k][1])
@@ -135,11 +145,16 @@ def g7(ctx, runs) -> Outcome:
         "poisoned duals separable (generic detector)", "(poisoned data detected)",
         f"no defence: savings {num(dd['dual_none'][2])} % (clean {num(dd['dual_clean'][2])} %), price gap "
         f"{num(dd['dual_none'][3])} $/kWh; best detector {best[5:]}: detection {num(dd[best][0])}, false alarms "
-        f"{num(dd[best][1])}, savings {num(dd[best][2])} %", separable(dd[best][0], dd[best][1]), kind="number",
-        criterion=f"the better generic detector: detection ≥ {DETECT_MIN}, false-alarm rate ≤ {FALSE_MAX}",
-        why="the generic §13.3 detectors (σ_floor 0.2 per unit, one scale for μ and y) are not tuned to the cell: §16.8's "
-            "dual channel (per-coordinate floors 0.01 $/kWh and 0.1 kW, the EWMA chart of the shares) is not implemented "
-            "yet, and a bias of 0.1 on the duals destroys pdct's clearing"))
+        f"{num(dd[best][1])}, savings {num(dd[best][2])} %; attack edges alarmed once the attack runs: "
+        f"{', '.join(f'{k[5:]} {v}' for k, v in late.items())}",
+        separable(dd[best][0], dd[best][1]) and all(v > 0 for v in late.values()), kind="number",
+        criterion=f"the better generic detector: detection ≥ {DETECT_MIN}, false-alarm rate ≤ {FALSE_MAX}, and attack edges "
+                  "alarmed after t_A",
+        why="the generic §13.3 detectors alarm in pdct's start-up transient (from step 1, before the attack), where the "
+            "alarms that hit attackers are false alarms too, and alarm no attack edge once the attack runs; the bias "
+            "spreads through the mixing so the honest neighbourhood moves with it. §16.8's dual channel (the burn-in of "
+            "the EWMA chart, per-coordinate floors 0.01 $/kWh and 0.1 kW) is not implemented yet, and a bias of 0.1 on "
+            "the duals destroys pdct's clearing"))
     out.notes.append("A replay sends honest data of the day before, which a residual chart cannot tell from today's; "
                      "§13.3's CUSUM (k = 0.5, h = 5) assumes unit-variance residuals and alarms on the heavy tails of "
                      "the honest shares. The attack barely moves the load MAPE: ȳ is one of the forecaster's 13 "
