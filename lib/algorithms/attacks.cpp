@@ -160,9 +160,10 @@ class AttackPolicy final : public SendPolicy {
       return;
     }
     // Detect: the robust residual of every active, not yet alarmed in-neighbour against the median of those
-    // and the agent's own value, per coordinate; an edge alarms when any coordinate's chart does.
+    // and the agent's own value, per coordinate; an edge alarms when any coordinate's chart does. Before
+    // -defense_start nothing is watched (an algorithm's start-up transient is not an attack).
     newly_.clear();
-    for (int s = 0; s < W; ++s) {
+    for (int s = 0; s < W && t >= o_.detect_start; ++s) {
       vals_.assign(1, own[s]);
       for (std::int64_t e = e0; e < e1; ++e)
         if (map[e] >= 0 && w[e] > 0 && alarm_[map[e]] == 0) vals_.push_back(sent[sw * m.col[e] + s]);
@@ -253,6 +254,7 @@ class AttackPolicy final : public SendPolicy {
     PetscCall(param("ewma_lambda", o_.ewma_lambda, "1"));
     PetscCall(param("ewma_limit", o_.ewma_limit, "1"));
     PetscCall(param("sigma_floor", o_.sigma_floor, "per-unit"));
+    PetscCall(param("detect_start", static_cast<double>(o_.detect_start), "step"));
     PetscCall(rec.SetAttribute("/inputs/attack", "kind", std::string(kKinds[static_cast<int>(o_.kind)])));
     PetscCall(rec.SetAttribute("/inputs/attack", "defense", std::string(kDefenses[static_cast<int>(o_.defense)])));
     PetscCall(rec.SetAttribute("/inputs/attack", "detector", std::string(kDetectors[static_cast<int>(o_.detector)])));
@@ -336,8 +338,8 @@ class AttackPolicy final : public SendPolicy {
     k += snprintf(s + k, sizeof s - k, " from step %lld), defense %s", static_cast<long long>(o_.start),
                   kDefenses[static_cast<int>(o_.defense)]);
     if (o_.defense == Defense::detect)
-      snprintf(s + k, sizeof s - k, " (%s, sigma_floor %g) (algorithms.md §13.3)", kDetectors[static_cast<int>(o_.detector)],
-               o_.sigma_floor);
+      snprintf(s + k, sizeof s - k, " (%s, sigma_floor %g, from step %lld) (algorithms.md §13.3)",
+               kDetectors[static_cast<int>(o_.detector)], o_.sigma_floor, static_cast<long long>(o_.detect_start));
     else if (o_.defense == Defense::trimmed)
       snprintf(s + k, sizeof s - k, " F = %lld (algorithms.md §13.3)", static_cast<long long>(o_.trim));
     return s;
@@ -392,6 +394,7 @@ PetscErrorCode AttackOptionsRead(AttackOptions *o) {
            det = static_cast<PetscInt>(o->detector);
   const RealRange lambda_range{.lo = 0, .hi = 1, .lo_open = true};
   PetscFunctionBeginUser;
+  PetscBool start_set = PETSC_FALSE;
   PetscOptionsBegin(PETSC_COMM_WORLD, nullptr,
                     "Data-poisoning attacks and defences of the graph algorithms pdct and li2022 (algorithms.md §13.3, "
                     "gridcell.md §16.16 item 4); all off by default",
@@ -425,6 +428,9 @@ PetscErrorCode AttackOptionsRead(AttackOptions *o) {
                         "EWMA control-limit width L: alarm if |z| > L sqrt(lambda/(2-lambda))", kNonNegative, &o->ewma_limit));
   PetscCall(OptionsReal(PetscOptionsObject, "-defense_sigma_floor", "Floor of the residual scale max(1.4826 MAD, sigma_floor) (per-unit)",
                         kPositive, &o->sigma_floor));
+  PetscCall(OptionsInt(PetscOptionsObject, "-defense_start",
+                       "First step the detector watches (skip an algorithm's start-up transient; default 1: from the start)", 1,
+                       std::numeric_limits<std::int32_t>::max(), &o->detect_start, &start_set));
   PetscOptionsEnd();
   o->kind = static_cast<AttackKind>(kind), o->defense = static_cast<Defense>(def), o->detector = static_cast<Detector>(det);
   if (!o->agents.empty()) {
@@ -435,6 +441,9 @@ PetscErrorCode AttackOptionsRead(AttackOptions *o) {
     PetscCheck(ParseAgents(o->agents, &fraction, &f, &ids, &why), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
                "-attack_agents %s: %s", o->agents.c_str(), why.c_str());
   }
+  PetscCheck(!start_set || o->defense == Defense::detect, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "-defense_start %lld applies to -defense detect only (the defence is %s)", static_cast<long long>(o->detect_start),
+             kDefenses[static_cast<int>(o->defense)]);
   PetscCheck(o->defense != Defense::trimmed || o->trim >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
              "-defense_trim %lld: trimmed mixing needs F >= 1", static_cast<long long>(o->trim));
   PetscFunctionReturn(PETSC_SUCCESS);

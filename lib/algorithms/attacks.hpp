@@ -37,12 +37,14 @@ struct AttackOptions {
   double cusum_k = 0.5, cusum_h = 5;  // two-sided CUSUM (Page 1954): allowance k, decision limit h
   double ewma_lambda = 0.2, ewma_limit = 3;  // EWMA chart: alarm if |z| > L sqrt(λ/(2 − λ))
   double sigma_floor = 0.2;  // floor of the residual scale max(1.4826 MAD, σ_floor), per-unit (docs/exchange.md)
+  std::int64_t detect_start = 1;  // first step the detector watches (before it: no statistics, no flags, no alarms)
   bool any() const { return !agents.empty() || defense != Defense::none; }
 };
 
 // Reads the block -attack_agents, -attack_kind scale|bias|replay, -attack_scale, -attack_bias, -attack_lag,
 // -attack_start, -defense none|detect|trimmed, -defense_trim, -defense_detector cusum|ewma, -defense_flag,
-// -defense_cusum_k, -defense_cusum_h, -defense_ewma_lambda, -defense_ewma_limit, -defense_sigma_floor.
+// -defense_cusum_k, -defense_cusum_h, -defense_ewma_lambda, -defense_ewma_limit, -defense_sigma_floor,
+// -defense_start.
 // Ranges are checked by the readers (negative thresholds fail naming the option), and a malformed
 // -attack_agents too. Collective.
 PetscErrorCode AttackOptionsRead(AttackOptions *o);

@@ -48,6 +48,21 @@ foreach(det cusum ewma)
   set_tests_properties(app_atk_clean_${det} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 FIXTURES_SETUP atk_clean_runs)
 endforeach()
 set_tests_properties(app_atk_plain PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP atk_clean_runs)
+# -defense_start 10 instead: EWMA at its default sigma_floor watches from step 10, after the transient, and raises no
+# alarm, so the run is the undefended one bit for bit (the run above without it alarms once, at step 2).
+dodge_expect_test(NAME app_atk_clean_ewma_start MATCH "status complete" COMPLETE ${APP_OUT}/atk_clean_ewma_start.h5
+         COMMAND ${MPIRUN} 3 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -agents 40 -graph_family erdos_renyi -graph_link_failure 0.2
+                 -steps 300 -progress 0 -output_agents all -output_overwrite -defense detect -defense_detector ewma
+                 -defense_start 10 -output_file ${APP_OUT}/atk_clean_ewma_start.h5)
+set_tests_properties(app_atk_clean_ewma_start PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 FIXTURES_SETUP atk_clean_start_run)
+add_test(NAME app_atk_clean_ewma_start_no_alarms COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/check_attack.py --no-alarms
+         ${APP_OUT}/atk_clean_ewma_start.h5)
+add_test(NAME app_atk_clean_ewma_start_equals_plain COMMAND ${PY} ${CMAKE_CURRENT_SOURCE_DIR}/compare_runs.py
+         ${APP_OUT}/atk_plain.h5 ${APP_OUT}/atk_clean_ewma_start.h5)
+set_tests_properties(app_atk_clean_ewma_start_no_alarms app_atk_clean_ewma_start_equals_plain PROPERTIES
+                     FIXTURES_REQUIRED "atk_clean_start_run;atk_clean_runs")
+dodge_bad_input_exit(atk_start_without_detect 75 "-defense_start 10 applies to -defense detect only \\(the defence is none\\)"
+                     -defense_start 10)
 
 # Checkpoint/restart with a replay attacker and the detector on (alarms before and after the checkpoint).
 dodge_expect_test(NAME app_checkpoint_attack MATCH "ok: attack" REJECT "FAIL:"
