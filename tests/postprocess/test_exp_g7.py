@@ -67,7 +67,7 @@ def test_dual_table(g7):
     """The dual channel's rows: the generic policy's /attack summary, recomputed from its per-edge alarm steps."""
     fl = g7["json"]["experiments"]["G7"]["run_files"]
     _, rows = table_with(section(g7["md"], "G7"), "mean |π_i − μ\\*| [$/kWh]")
-    assert [r["run"] for r in rows] == ["dual_clean", "dual_none", "dual_cusum", "dual_ewma"]
+    assert [r["run"] for r in rows] == ["dual_clean", "dual_none", "dual_cusum", "dual_ewma", "dual_ewma_late"]
     for r in rows:
         with h5py.File(fl[r["run"]], "r") as f:
             assert_close(r["savings vs B1 %"], 100 * float(f.attrs["gridcell_savings"]), "savings")
