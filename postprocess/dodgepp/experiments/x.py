@@ -213,7 +213,14 @@ def x3_runs(ctx):
             specs.append(RunSpec(GROUP, f"atk_{sc}_{g}_clean", path, (("-steps", "288") if ctx.quick else ()) + gopt))
             for d in ("none", "detect") + (("trimmed",) if g == "complete" else ()):
                 specs.append(RunSpec(GROUP, f"atk_{sc}_{g}_{d}", path, x3_attack(ctx) + gopt + ("-defense", d)))
+            if g == "complete":
+                # Control: the detector watching from step X3_WATCH on, after pdct's start-up transient.
+                specs.append(RunSpec(GROUP, f"atk_{sc}_{g}_detect_late", path, x3_attack(ctx) + gopt +
+                                     ("-defense", "detect", "-defense_start", str(X3_WATCH))))
     return specs
+
+
+X3_WATCH = 20  # first watched step of the control runs (the attack starts at 50)
 
 
 def x3(ctx, runs) -> Outcome:
@@ -221,7 +228,7 @@ def x3(ctx, runs) -> Outcome:
     t = Table("X3", "Bias attacker (agent 2, β = 1 p.u. from step 50) on AEMO NSW and the synthetic microgrid (N = 6)",
               ["scenario", "graph", "defence", "detection rate", "false-alarm rate", "delay [steps]", "Reg(T)/T",
                "Vio(T)/T", "Reg(T)/T clean"])
-    dense_ok, sparse_silent, helps, dense_txt = [], [], [], []
+    dense_ok, sparse_silent, helps, dense_txt, late_txt = [], [], [], [], []
     for sc in SCEN:
         for g, _ in x3_graphs():
             clean = finals(runs[f"atk_{sc}_{g}_clean"])
@@ -244,13 +251,26 @@ def x3(ctx, runs) -> Outcome:
                 t.rows.append([sc, g, d, det, fa, delay, reg, vio, clean[0]])
             if g == "complete":
                 helps.append(abs(res["detect"] - clean[0]) < abs(res["none"] - clean[0]))
+                r = runs[f"atk_{sc}_{g}_detect_late"]
+                reg, vio = finals(r)
+                a = group_attrs(r.path, "attack")
+                det, fa = float(a["detection_rate"]), float(a["false_alarm_rate"])
+                dl = dataset(r.path, "attack/delay")
+                delay = float(np.nanmax(dl)) if np.isfinite(dl).any() else math.nan
+                late_txt.append(f"{sc}: detection {num(det)}, false alarms {num(fa)}, delay {num(delay)}")
+                t.rows.append([sc, g, f"detect from step {X3_WATCH}", det, fa, delay, reg, vio, clean[0]])
     out.tables.append(t)
     out.checks.append(Check(
         "the detector finds a bias attacker", "attackers detected", "complete graph: " + "; ".join(dense_txt), all(dense_ok),
         criterion="detection rate 1, false-alarm rate 0, 0 ≤ delay ≤ 10 steps on the complete graph (both scenarios)",
         why="; ".join(t for t, ok in zip(dense_txt, dense_ok) if not ok) + ": a negative delay is an alarm before the "
             "attack starts, raised by the honest transient of the first steps against the default σ_floor (docs/attacks.md: "
-            "set σ_floor per scenario)"))
+            "set σ_floor per scenario); the control watching from step " + str(X3_WATCH) + " (-defense_start), after the "
+            "transient, gives " + "; ".join(late_txt)))
+    out.checks.append(Check(
+        f"control: the detector watching from step {X3_WATCH} (-defense_start)", "(not reported)",
+        "complete graph: " + "; ".join(late_txt), True, kind="info", criterion="reported only",
+        why="", ))
     out.checks.append(Check(
         "detection on the papers' sparse graph (switching3, ≤ 2 neighbours)", "(not reported)",
         "detection rate 0 on " + listing(list(SCEN)), all(sparse_silent), kind="info",
