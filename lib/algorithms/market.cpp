@@ -22,6 +22,7 @@
 #include "algorithms/algorithm.hpp"
 #include "algorithms/market_clearing.hpp"
 #include "comm/exchange.hpp"
+#include "core/events.hpp"
 #include "graph/graph.hpp"
 #include "io/recorder.hpp"
 #include "problems/gridcell_model.hpp"
@@ -83,6 +84,10 @@ class Market final : public Algorithm {
 
   PetscErrorCode Step(StepContext &ctx) override {
     PetscFunctionBeginUser;
+    const Events *ev = nullptr;
+    PetscCall(EventsGet(&ev));
+    // The clearing (with its message rounds) under DodgeLocalUpd; the settlement is the problem's (GcSettle).
+    PetscCall(PetscLogEventBegin(ev->local_update, 0, 0, 0, 0));
     const std::int64_t nl = block_.local();
     const double pm = prob_->mid_market_rate();
     if (neighbours_) {
@@ -108,6 +113,7 @@ class Market final : public Algorithm {
       msgs_ = 2.0 * static_cast<double>(block_.n), bytes_ = 16.0 * static_cast<double>(block_.n);
       ctx.messages = msgs_, ctx.bytes = bytes_;
     }
+    PetscCall(PetscLogEventEnd(ev->local_update, 0, 0, 0, 0));
     PetscCall(prob_->EndStep(ctx.t, e_.data(), {true, pm, nullptr}));
     if (ctx.record_local) {
       std::size_t q = 0;

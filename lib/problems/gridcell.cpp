@@ -17,6 +17,7 @@
 #include "comm/collectives.hpp"
 #include "comm/errors.hpp"
 #include "comm/exchange.hpp"
+#include "core/events.hpp"
 #include "core/input_files.hpp"
 #include "core/options.hpp"
 #include "core/rng.hpp"
@@ -42,6 +43,29 @@ const char *const kScopes[] = {"cell", "neighbours"};
 const char *const kTariffs[] = {"tou", "aemo"};
 const char *const kPrivacy[] = {"none", "laplace", "mask"};
 const char *const kAttackModes[] = {"scale", "replay"};
+
+// The modules' PETSc events (-log_view; bench/bench_gridcell.sh reads them): G1 data, G2 forecasts, G7 shares with
+// the detector, G7 learning (RLS and lags), G5/G9 settlement and the step's sums. Registered once, in dodge's class.
+struct GcEvents {
+  PetscLogEvent data, forecast, share, learn, settle;
+};
+PetscErrorCode GcEventsGet(const GcEvents **out) {
+  static GcEvents ev;
+  static bool registered = false;
+  PetscFunctionBeginUser;
+  if (!registered) {
+    const Events *d = nullptr;
+    PetscCall(EventsGet(&d));
+    PetscCall(PetscLogEventRegister("GcData", d->classid, &ev.data));
+    PetscCall(PetscLogEventRegister("GcForecast", d->classid, &ev.forecast));
+    PetscCall(PetscLogEventRegister("GcShare", d->classid, &ev.share));
+    PetscCall(PetscLogEventRegister("GcLearn", d->classid, &ev.learn));
+    PetscCall(PetscLogEventRegister("GcSettle", d->classid, &ev.settle));
+    registered = true;
+  }
+  *out = &ev;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 const char *const kDetectors[] = {"none", "ewma", "cusum"};
 
 struct SourceInfo {
@@ -285,6 +309,7 @@ class Gridcell final : public MarketProblem {
 
   PetscErrorCode Setup(const Block &block, std::uint64_t seed) override {
     PetscFunctionBeginUser;
+    PetscCall(GcEventsGet(&gev_));
     block_ = block, seed_ = seed;
     const std::int64_t N = block.n;
     const SourceInfo &src = kSourceInfo[source_];
@@ -373,8 +398,7 @@ class Gridcell final : public MarketProblem {
     PetscFunctionBeginUser;
     PetscCall(ResetState());
     for (std::int64_t k = 0; k < tau0_; ++k) {
-      Data(k);
-      Forecast(k);
+      PetscCall(DataForecast(k));
       PetscCall(Learn(k));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -400,8 +424,7 @@ class Gridcell final : public MarketProblem {
       PetscFunctionReturn(PETSC_SUCCESS);
     }
     begun_ = t;
-    Data(k);
-    Forecast(k);
+    PetscCall(DataForecast(k));
     const std::int64_t nl = block_.local();
     for (std::int64_t i = 0; i < nl; ++i) {
       const double qh = lhat_[i] - pvhat_[i];
@@ -437,6 +460,7 @@ class Gridcell final : public MarketProblem {
   // G5 settle, shadow baseline, SoC; G7 learning; G9 the step's sums. x = e_i, prices = π_i.
   PetscErrorCode EndStep(std::int64_t t, const double *e, const StepPrices &prices) override {
     PetscFunctionBeginUser;
+    PetscCall(PetscLogEventBegin(gev_->settle, 0, 0, 0, 0));
     const std::int64_t k = tau0_ + t - 1, nl = block_.local();
     const double lb = buy_[k], ls = sell_[k];
     // Pool account (§16.6): A_t = Δ Σ π_i e_i, E_t = Σ e_i, both exact; B_t = A_t − Δ C^U(E_t).
@@ -478,7 +502,9 @@ class Gridcell final : public MarketProblem {
       s[S_SOC] += soc_[i], s[S_SOC0] += soc0_[i];
       if (has_mu) s[S_GAP] += std::fabs(price_[i] - mu_star_);
     }
+    PetscCall(PetscLogEventEnd(gev_->settle, 0, 0, 0, 0));
     PetscCall(Learn(k));  // G7 (the sums above are taken; the shares' messages join them)
+    PetscCall(PetscLogEventBegin(gev_->settle, 0, 0, 0, 0));
     s[S_MSGS] = share_msgs_;
     s[S_FLAGS] = flags_, s[S_ALARMS_A] = alarms_ah_, s[S_ALARMS_H] = alarms_hh_;
     PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, s.data(), S_NSUM));
@@ -511,6 +537,7 @@ class Gridcell final : public MarketProblem {
         for (std::int64_t i = 0; i < nl; ++i) cost_eval_local_[i] += bill_[i], cost0_eval_local_[i] += bill0_[i];
       }
     }
+    PetscCall(PetscLogEventEnd(gev_->settle, 0, 0, 0, 0));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -1067,6 +1094,17 @@ class Gridcell final : public MarketProblem {
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
+  // G1 and G2 of step τ = k, each under its event.
+  PetscErrorCode DataForecast(std::int64_t k) {
+    PetscFunctionBeginUser;
+    PetscCall(PetscLogEventBegin(gev_->data, 0, 0, 0, 0));
+    Data(k);
+    PetscCall(PetscLogEventEnd(gev_->data, 0, 0, 0, 0));
+    PetscCall(PetscLogEventBegin(gev_->forecast, 0, 0, 0, 0));
+    Forecast(k);
+    PetscCall(PetscLogEventEnd(gev_->forecast, 0, 0, 0, 0));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   // G1: the loads and PV of step τ = k (advances the AR(1) residuals).
   void Data(std::int64_t k) {
     cur_ = k;
@@ -1253,7 +1291,12 @@ class Gridcell final : public MarketProblem {
   // G7: the shares, the RLS update with y(k), the lag buffers, and the clear-sky index persistence.
   PetscErrorCode Learn(std::int64_t k) {
     PetscFunctionBeginUser;
-    if (shares()) PetscCall(Share(k));
+    if (shares()) {
+      PetscCall(PetscLogEventBegin(gev_->share, 0, 0, 0, 0));
+      PetscCall(Share(k));
+      PetscCall(PetscLogEventEnd(gev_->share, 0, 0, 0, 0));
+    }
+    PetscCall(PetscLogEventBegin(gev_->learn, 0, 0, 0, 0));
     const std::int64_t nl = block_.local();
     const int d = rls_.d;
     std::vector<double> phi(d);
@@ -1276,6 +1319,7 @@ class Gridcell final : public MarketProblem {
     }
     nseen_++;
     if (ravg_ > 0 && nseen_ > L_ && nseen_ % ravg_ == 0) PetscCall(AverageModels(k));
+    PetscCall(PetscLogEventEnd(gev_->learn, 0, 0, 0, 0));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // §16.3 / algorithms.md §13.4 model averaging, every R_avg learned steps once the RLS updates:
@@ -1545,6 +1589,7 @@ class Gridcell final : public MarketProblem {
   std::vector<double> det_x_, det_obf_, det_scratch_;
   std::vector<gc::EdgeChart *> det_ch_;
   std::vector<std::int64_t> det_u_;
+  const GcEvents *gev_ = nullptr;
 
   Block block_;
   std::uint64_t seed_ = 1;

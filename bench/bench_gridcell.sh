@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmark of issue 13 (problem gridcell): N homes (default 10^4, 10^5, 10^6) on 1 and 2 ranks, the torus
+# graph, mmr in the neighbours scope with the neighbour-augmented RLS (so every module that exists runs: data,
+# forecasts, shares with the detector off, learning, clearing, settlement), 1 day after the 3-day warm-up.
+# Time per module from dodge's PETSc events (-log_view, summed over the stages: the warm-up runs in setup), the
+# step rate and the resident memory per home from dodge's summary. Usage:
+#   bash bench/bench_gridcell.sh [build/app/dodge] ["N1 N2 ..."] ["RANKS ..."]
+# Prints a Markdown table (docs/performance.md, "gridcell").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DODGE=${1:-build/app/dodge}
+NS=${2:-"10000 100000 1000000"}
+RANKS=${3:-"1 2"}
+source jobs/local/env.sh
+[ -x "$DODGE" ] || { echo "no dodge binary at $DODGE (build first)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Sum of the max-over-ranks time of a -log_view event over every stage it appears in.
+ev() { awk -v e="$1" '$1 == e {s += $4} END {printf "%.3f", s}' "$2"; }
+
+echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); dodge git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo
+echo "| N | ranks | steps (warm-up + main) | wall s | data | forecast | share | learn | clearing (LocalUpd) | settle | exchange | home-steps/s (main) | RSS bytes/home |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for n in $NS; do
+  for np in $RANKS; do
+    log=$tmp/gc_${n}_${np}.log
+    mpirun -n "$np" "$DODGE" -problem gridcell -algorithm mmr -agents "$n" -graph_family torus \
+      -gridcell_forecast_neighbours true -gridcell_days 1 -gridcell_eval_days 1 -output_agents none -progress 0 \
+      -output_file "$tmp/gc.h5" -output_overwrite -log_view > "$log" 2>&1 || { echo "run failed: N=$n np=$np" >&2; tail "$log" >&2; exit 1; }
+    echo "| $n | $np | 288 + 96 | $(awk '/^  wall time/{print $3; exit}' "$log") | $(ev GcData "$log") | $(ev GcForecast "$log") | $(ev GcShare "$log") | $(ev GcLearn "$log") | $(ev DodgeLocalUpd "$log") | $(ev GcSettle "$log") | $(ev DodgeExchange "$log") | $(awk '/agent-steps per second/{print $4; exit}' "$log") | $(awk '/resident memory/{print $3; exit}' "$log") |"
+  done
+done
+echo
+echo "Module times are the max over ranks of each PETSc event, summed over the setup stage (the warm-up: data,"
+echo "forecast, share, learn) and the run stage; exchange is the halo exchange inside share (and the clearing's)."
