@@ -1578,12 +1578,12 @@ class Gridcell final : public MarketProblem {
   } sec_set_;
   gc::DetectParams det_;
   // Per local home: attacker, the replay ring (slot into replay_, −1: none), σ̂_i and its honest z̃_i; per union
-  // in-edge (held_'s layout): the sender is an attacker, its chart, the main step of its alarm (kNoAlarm: none);
-  // the senders' union degrees in the extended layout [owned | ghosts] (for the masks' σ_obf); the edges from
-  // attackers and from honest homes into honest homes (global); this rank's cumulative alarms and this step's flags.
+  // in-edge (held_'s layout): the sender is an attacker, its chart, the main step of its alarm (kNoAlarm: none),
+  // the sender's obfuscation std; the edges from attackers and from honest homes into honest homes (global);
+  // this rank's cumulative alarms and this step's flags.
   std::vector<char> attacker_, nbr_att_;
   std::vector<std::int64_t> replay_slot_, alarm_t_;
-  std::vector<double> replay_, sig_, zhon_, deg_ext_, obf_nbr_;
+  std::vector<double> replay_, sig_, zhon_, obf_nbr_;
   std::vector<gc::EdgeChart> charts_;
   double attackers_ = 0, edges_ah_ = 0, edges_hh_ = 0, alarms_ah_ = 0, alarms_hh_ = 0, flags_ = 0;
   std::vector<double> det_x_, det_obf_, det_scratch_;
