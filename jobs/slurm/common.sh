@@ -223,14 +223,19 @@ dodge_has_checkpoint() {
 # dodge_launch N ARGS...: starts dodge on N ranks in the background (pid in DODGE_PID).
 # mpirun: Open MPI reads the allocation from SLURM; SLURM_NTASKS is set to N for the launched ranks so that
 #         dodge's start-up check (ranks == SLURM_NTASKS) holds for sub-runs of a bigger allocation, exactly
-#         as srun does for a job step.
+#         as srun does for a job step. Each job gets its own Open MPI session directory base
+#         (OMPI_MCA_orte_tmpdir_base, unless set): mpiruns of jobs that start at the same moment on one node
+#         otherwise race to create the shared /tmp/ompi.<host>.<uid> and one fails ("mkdir ... File exists").
 # srun:   a job step with N tasks; on real clusters prefer LAUNCHER=srun SRUN_MPI=pmix (or what `srun --mpi=list`
 #         and the site's docs say).
 dodge_launch() {
   local n=$1; shift
   # shellcheck disable=SC2086   # MPIRUN_OPTS and SRUN_OPTS are word lists
   case "$LAUNCHER" in
-    mpirun) SLURM_NTASKS=$n SLURM_NPROCS=$n "$MPIRUN" -n "$n" $MPIRUN_OPTS "$DODGE" "$@" & ;;
+    mpirun)
+      DODGE_OMPI_BASE=${OMPI_MCA_orte_tmpdir_base:-${TMPDIR:-/tmp}/dodge-ompi-${SLURM_JOB_ID:-$$}}
+      mkdir -p "$DODGE_OMPI_BASE" || dodge_die "cannot create the Open MPI session directory base $DODGE_OMPI_BASE"
+      OMPI_MCA_orte_tmpdir_base=$DODGE_OMPI_BASE SLURM_NTASKS=$n SLURM_NPROCS=$n "$MPIRUN" -n "$n" $MPIRUN_OPTS "$DODGE" "$@" & ;;
     srun)   srun --mpi="$SRUN_MPI" --ntasks="$n" $SRUN_OPTS "$DODGE" "$@" & ;;
   esac
   DODGE_PID=$!
@@ -255,6 +260,9 @@ dodge_wait() {
     if [ "$DODGE_RC" -gt 128 ] && kill -0 "$DODGE_PID" 2>/dev/null; then continue; fi
     break
   done
+  # The per-job session directory base (dodge_launch), once Open MPI has removed its own directory in it.
+  [ -z "${OMPI_MCA_orte_tmpdir_base:-}" ] && [ -n "${DODGE_OMPI_BASE:-}" ] && rmdir "$DODGE_OMPI_BASE" 2>/dev/null
+  return 0
 }
 
 # _dodge_requeue: puts this job back in the queue (SLURM_RESTART_COUNT goes up) and exits with DODGE_RC.
