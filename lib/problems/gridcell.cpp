@@ -28,6 +28,7 @@
 #include "io/recorder.hpp"
 #include "problems/gridcell_data.hpp"
 #include "problems/gridcell_model.hpp"
+#include "problems/gridcell_routing.hpp"
 #include "problems/gridcell_security.hpp"
 #include "problems/market.hpp"
 
@@ -47,7 +48,7 @@ const char *const kAttackModes[] = {"scale", "replay"};
 // The modules' PETSc events (-log_view; bench/bench_gridcell.sh reads them): G1 data, G2 forecasts, G7 shares with
 // the detector, G7 learning (RLS and lags), G5/G9 settlement and the step's sums. Registered once, in dodge's class.
 struct GcEvents {
-  PetscLogEvent data, forecast, share, learn, settle;
+  PetscLogEvent data, forecast, share, learn, settle, route;
 };
 PetscErrorCode GcEventsGet(const GcEvents **out) {
   static GcEvents ev;
@@ -61,12 +62,34 @@ PetscErrorCode GcEventsGet(const GcEvents **out) {
     PetscCall(PetscLogEventRegister("GcShare", d->classid, &ev.share));
     PetscCall(PetscLogEventRegister("GcLearn", d->classid, &ev.learn));
     PetscCall(PetscLogEventRegister("GcSettle", d->classid, &ev.settle));
+    PetscCall(PetscLogEventRegister("GcRoute", d->classid, &ev.route));
     registered = true;
   }
   *out = &ev;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 const char *const kDetectors[] = {"none", "ewma", "cusum"};
+const char *const kRouteModes[] = {"scheduled", "realized"};
+const char *const kRouteComm[] = {"triggered", "periodic"};
+// Routing's /series columns (appended with -gridcell_route true), in RouteValues' order.
+const metrics::SeriesInfo kRouteSeries[] = {
+    {"v_bus", "V", "bus voltage V_b after the step's K inner iterations (§16.7)"},
+    {"v_err", "V", "e_V = |mean over homes and PCC of v_i - V*|"},
+    {"v_maxdev", "1", "max_i |v_i - V*|/V* over homes and PCC"},
+    {"iota_star", "1", "common per-unit deviation iota* = sum eps / sum I^rat (0 in scheduled mode)"},
+    {"share_err_max", "1", "e_I = max_i |iota_i - iota*| over homes and PCC"},
+    {"share_err_rms", "1", "RMS of iota_i - iota* over homes and PCC"},
+    {"sched_err", "A", "mean over homes of |I_i - I^sch_i - iota* I^rat_i|"},
+    {"losses", "W", "feeder losses sum R_i (I_i - eps_i)^2 (PCC included)"},
+    {"pcc_current", "A", "PCC converter current I_p (> 0: injection into the cell)"},
+    {"pcc_zeta", "V", "PCC secondary control zeta_p"},
+    {"msgs_route", "1", "routing copies sent (event-triggered, §13.1 versions) in the step's K iterations"},
+    {"msgs_route_periodic", "1", "periodic reference K sum_i deg_H(i) (homes and PCC)"},
+    {"bytes_route", "B", "payload bytes of the routing copies (16 per message: v_bar and iota)"},
+    {"kcl_residual", "1", "|sum I_i - sum eps_i| / sum |I_i| (oracle 9, KCL)"},
+    {"vbar_drift", "1", "|sum vbar_i - sum v_i| / sum |v_i| after R6 (oracle 9: the observer keeps the sum)"},
+};
+constexpr int kRouteCols = sizeof(kRouteSeries) / sizeof(kRouteSeries[0]);
 
 struct SourceInfo {
   const char *file, *time_column, *value_column, *first_day;
@@ -112,16 +135,26 @@ class Gridcell final : public MarketProblem {
   double state_bytes_per_agent() const override {
     const double d = rls_.d;
     const double sh = shares() ? sizeof(double) * (L_ + 2.0) + 4 * 20.0 : 0.0;
-    return sizeof(double) * (4.0 + 21.0 + 2.0 + d + d * d + L_) + 2.0 * sizeof(char) + sh;
+    // Routing: the converter (4), the controller state (6), the step's I^sch, eps, I, v, iota, degree, w_ip and
+    // copies (10), and per union in-edge the seen version and this step's H(t) entry (about 4 x 24 bytes).
+    const double rt = route_.p.on ? sizeof(double) * 20.0 + 4 * 24.0 + (shares() ? 0.0 : 4 * 20.0) : 0.0;
+    return sizeof(double) * (4.0 + 21.0 + 2.0 + d + d * d + L_) + 2.0 * sizeof(char) + sh + rt;
   }
   // The shares z̃ (§16.3) travel on G(t): the graph is needed exactly when the neighbour-augmented RLS uses them.
-  bool uses_graph() const override { return shares(); }
+  // Routing (§16.7) runs on H(t) = G(t) plus the PCC's edges, so it needs the graph too.
+  bool uses_graph() const override { return shares() || route_.p.on; }
   const char *default_graph_family() const override { return "watts_strogatz"; }  // §16.1: no switching, q = 0
   // After Setup (which ran no warm-up then): the shares' structures on the graph, then the warm-up.
   PetscErrorCode SetGraph(const graph::LocalGraphs &graphs) override {
     PetscFunctionBeginUser;
     graphs_ = &graphs;
+    PetscCheck(!route_.p.on || !graphs.directed, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_route true needs an undirected graph (the observer's Metropolis mixing on H(t) must be symmetric to keep "
+               "sum vbar = sum v); -graph_family %s is directed",
+               graphs.description.c_str());
     PetscCall(SetupShares());
+    if (route_.p.on)
+      PetscCall(route_.Setup(block_, graphs_, ex_.get(), rfeed_, &nbr_ptr_, &nbr_gid_, &upos_));
     PetscCall(Warmup());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -208,6 +241,7 @@ class Gridcell final : public MarketProblem {
                          &match_rounds_));
     PetscCall(OptsFromOptions(PetscOptionsObject));
     PetscCall(SecurityFromOptions(PetscOptionsObject));
+    PetscCall(RouteFromOptions(PetscOptionsObject));
     PetscOptionsEnd();
     source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
     if (!days_set) days_ = kSourceInfo[source_].days_default;
@@ -388,9 +422,14 @@ class Gridcell final : public MarketProblem {
       kwp_[i] = has_pv_[i] ? rng::uniform(kwp_rng_[0], kwp_rng_[1], seed_, rng::HOME, g, 0, 2) : 0.0;
       orient_[i] = has_pv_[i] ? rng::uniform(orient_rng_[0], orient_rng_[1], seed_, rng::HOME, g, 0, 3) : 0.0;
       has_bat_[i] = has_pv_[i] && rng::uniform(seed_, rng::HOME, g, 0, 4) < rho_bat_;
-      rfeed_[i] = rng::uniform(0.03, 0.10, seed_, rng::HOME, g, 0, 5);
+      rfeed_[i] = rng::uniform(route_.p.r_lo, route_.p.r_hi, seed_, rng::HOME, g, 0, 5);
     }
-    if (!shares()) PetscCall(Warmup());  // with shares, SetGraph runs it on the graph
+    // Routing's exact sums (§16.10): N x X_max < 2^33 with X_max = 320 A, the V_b numerator's per-home bound
+    // (zeta clipped), which dominates the PCC schedule's 80 A and Gsum's 5 S.
+    PetscCheck(!route_.p.on || static_cast<double>(N) * 320.0 < 8589934592.0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+               "-agents %lld exceeds the exact-sum bound of -gridcell_route: N x 320 A must stay below 2^33 (docs/gridcell.md §16.10)",
+               (long long)N);
+    if (!uses_graph()) PetscCall(Warmup());  // with the graph, SetGraph runs it
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // The state's reset and the warm-up: data, forecast and learning only (G1, G2, G7).
@@ -503,6 +542,12 @@ class Gridcell final : public MarketProblem {
       if (has_mu) s[S_GAP] += std::fabs(price_[i] - mu_star_);
     }
     PetscCall(PetscLogEventEnd(gev_->settle, 0, 0, 0, 0));
+    if (route_.p.on) {
+      // Module 4 on the step's schedule n̂ (and, realized mode, the metered n): it feeds nothing back.
+      PetscCall(PetscLogEventBegin(gev_->route, 0, 0, 0, 0));
+      PetscCall(route_.Step(t, nhat_.data(), net_.data()));
+      PetscCall(PetscLogEventEnd(gev_->route, 0, 0, 0, 0));
+    }
     PetscCall(Learn(k));  // G7 (the sums above are taken; the shares' messages join them)
     PetscCall(PetscLogEventBegin(gev_->settle, 0, 0, 0, 0));
     s[S_MSGS] = share_msgs_;
@@ -532,6 +577,11 @@ class Gridcell final : public MarketProblem {
       a.imp_util += gc::kDelta * r[C_UTIL_IMPORT], a.matched += r[C_MATCHED];
       a.mape += r[C_MAPE], a.msel += s[S_SEL] / N, a.msenet += s[S_SENET] / N, a.sepv += s[S_SEPV], a.npv += s[S_NPV];
       if (has_mu) a.gap += r[C_GAP], a.ngap += 1;
+      if (route_.p.on) {
+        const gc::RouteMetrics &rm = route_.m;
+        a.rv += rm.v_err, a.rvmax = std::max(a.rvmax, rm.v_maxdev), a.rimax += rm.share_err_max, a.rirms += rm.share_err_rms;
+        a.rsched += rm.sched_err, a.rmsgs += rm.msgs, a.rper += rm.msgs_periodic, a.rloss += gc::kDelta * rm.losses;
+      }
       if (w == 1) {
         cost_eval_local_.resize(nl), cost0_eval_local_.resize(nl);
         for (std::int64_t i = 0; i < nl; ++i) cost_eval_local_[i] += bill_[i], cost0_eval_local_[i] += bill0_[i];
@@ -542,6 +592,15 @@ class Gridcell final : public MarketProblem {
   }
 
   std::vector<metrics::SeriesInfo> home_fields() const override {
+    std::vector<metrics::SeriesInfo> f = HomeFields();
+    if (route_.p.on) {
+      f.push_back({"zeta", "V", "secondary control zeta_i after the step (§16.7)"});
+      f.push_back({"v", "V", "converter terminal voltage v_i after iteration K"});
+      f.push_back({"iota", "1", "per-unit deviation iota_i = (I_i - I^sch_i)/I^rat_i after iteration K"});
+    }
+    return f;
+  }
+  std::vector<metrics::SeriesInfo> HomeFields() const {
     return Money({{"load", "kW", "home load l_i(t)"},
             {"pv", "kW", "PV output pv_i(t)"},
             {"load_hat", "kW", "load forecast"},
@@ -560,6 +619,7 @@ class Gridcell final : public MarketProblem {
   void home_values(std::int64_t i, double *o) const override {
     o[0] = load_[i], o[1] = pv_[i], o[2] = lhat_[i], o[3] = pvhat_[i], o[4] = b_[i], o[5] = soc_[i], o[6] = nhat_[i];
     o[7] = net_[i], o[8] = bill_[i], o[9] = bill0_[i], o[10] = soc0_[i];
+    if (route_.p.on) o[11] = route_.zeta[i], o[12] = route_.v[i], o[13] = route_.iota[i];
   }
 
   const Units &units() const override { return units_; }
@@ -593,10 +653,18 @@ class Gridcell final : public MarketProblem {
                   (long long)block_.n, kSources[source_], path_.c_str(), (long long)warmup_, (long long)days_, tariff.c_str(),
                   kForecasts[forecast_], forecast_ == 0 ? (nb_ ? " with neighbours, shares " : " (own data)") : "",
                   shares() ? kPrivacy[privacy_] : "", cell_ ? "cell" : "neighbours", sec);
-    return buf;
+    std::string d = buf;
+    if (route_.p.on) {
+      const gc::RouteParams &rp = route_.p;
+      char rb[256];
+      std::snprintf(rb, sizeof rb, ", routing %s (K = %lld, %s, V* = %g V, %lld PCC links)", kRouteModes[rp.realized ? 1 : 0], (long long)rp.K,
+                    rp.periodic ? "periodic" : "event-triggered", rp.Vs, (long long)std::min<std::int64_t>(rp.dp, block_.n));
+      d += rb;
+    }
+    return d;
   }
   std::vector<metrics::SeriesInfo> series() const override {
-    return Money({{"price_buy", "$/kWh", "retail price lambda_b(t)"},
+    std::vector<metrics::SeriesInfo> v = Money({{"price_buy", "$/kWh", "retail price lambda_b(t)"},
             {"price_sell", "$/kWh", "feed-in price lambda_s(t)"},
             {"price_mmr", "$/kWh", "mid-market rate P_m(t)"},
             {"cloud_state", "1", "cloud chain state (0 overcast, 1 broken, 2 clear)"},
@@ -631,8 +699,17 @@ class Gridcell final : public MarketProblem {
             {"flags_data", "1", "flags |r| > z of the share detector at honest homes in the step (§16.8; 0 without a detector)"},
             {"alarms_attacker_data", "1", "alarmed (attacker -> honest) union edges of the shares so far (detections)"},
             {"alarms_honest_data", "1", "alarmed (honest -> honest) union edges of the shares so far (false alarms)"}});
+    if (route_.p.on) v.insert(v.end(), std::begin(kRouteSeries), std::end(kRouteSeries));
+    return v;
   }
-  void series_values(std::int64_t, double *out) const override { std::copy(row_, row_ + C_NCOL, out); }
+  void series_values(std::int64_t, double *out) const override {
+    std::copy(row_, row_ + C_NCOL, out);
+    if (!route_.p.on) return;
+    const gc::RouteMetrics &m = route_.m;
+    const double r[kRouteCols] = {m.v_bus,     m.v_err,       m.v_maxdev, m.iota_star, m.share_err_max, m.share_err_rms, m.sched_err, m.losses,
+                                  m.pcc_current, m.pcc_zeta, m.msgs,     m.msgs_periodic, 16.0 * m.msgs, m.kcl,         m.vbar_drift};
+    std::copy(r, r + kRouteCols, out + C_NCOL);
+  }
 
   PetscErrorCode RecordInputs(io::Recorder &rec) const override {
     PetscFunctionBeginUser;
@@ -650,6 +727,10 @@ class Gridcell final : public MarketProblem {
     PetscCall(put("battery_kwh", "kWh", "battery capacity", [&](std::int64_t i) { return has_bat_[i] ? batt_.E : 0.0; }));
     PetscCall(put("battery_kw", "kW", "battery power", [&](std::int64_t i) { return has_bat_[i] ? batt_.P : 0.0; }));
     PetscCall(put("r_feeder", "Ohm", "feeder resistance", [&](std::int64_t i) { return rfeed_[i]; }));
+    if (route_.p.on) {
+      PetscCall(put("r_droop", "Ohm", "droop resistance r^d_i (§16.7)", [&](std::int64_t i) { return route_.conv[i].rd; }));
+      PetscCall(put("i_rated", "A", "converter rating I^rat_i", [&](std::int64_t i) { return route_.conv[i].irat; }));
+    }
     PetscCall(put("attacker", "1", "1 if the home attacks (u(GCATTACK) < rho_A, §16.8)",
                   [&](std::int64_t i) { return attacker_.empty() ? 0.0 : static_cast<double>(attacker_[i]); }));
     const std::int64_t nt = taus_;
@@ -705,6 +786,22 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "opt_emax", opt_.emax));
     PetscCall(rec.SetAttribute(g, "oracle", std::string(oracle_realized_ ? "realized" : "forecast")));
     PetscCall(rec.SetAttribute(g, "name", std::string("gridcell")));
+    PetscCall(rec.SetAttribute(g, "route", route_.p.on ? 1.0 : 0.0));
+    if (route_.p.on) {
+      const gc::RouteParams &rp = route_.p;
+      PetscCall(rec.SetAttribute(g, "route_mode", std::string(kRouteModes[rp.realized ? 1 : 0])));
+      PetscCall(rec.SetAttribute(g, "route_comm", std::string(kRouteComm[rp.periodic ? 1 : 0])));
+      PetscCall(rec.SetAttribute(g, "route_iters", rp.K));
+      PetscCall(rec.SetAttribute(g, "route_v_star", rp.Vs));
+      PetscCall(rec.SetAttribute(g, "route_gains", std::to_string(rp.kv) + "," + std::to_string(rp.kc) + "," + std::to_string(rp.zlim)));
+      PetscCall(rec.SetAttribute(g, "route_trigger", std::to_string(rp.c0) + "," + std::to_string(rp.c1) + "," + std::to_string(rp.rho)));
+      // The PCC: its rating, droop and feeder resistances, and its d_p edges {p, j}, j = 0..d_p - 1.
+      // The PCC: its rating [A], droop and feeder resistances [Ohm], and its d_p edges {p, j}, j = 0..d_p - 1.
+      PetscCall(rec.SetAttribute(g, "route_pcc_i_rated", route_.pconv.irat));
+      PetscCall(rec.SetAttribute(g, "route_pcc_r_droop", route_.pconv.rd));
+      PetscCall(rec.SetAttribute(g, "route_pcc_r_feeder", route_.pconv.rf));
+      PetscCall(rec.SetAttribute(g, "route_pcc_links", route_.dp));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -767,6 +864,11 @@ class Gridcell final : public MarketProblem {
       PetscCall(ck.WriteDistributedArray("/state/gridcell_held_gid", ne, off_e, nbr_ptr_[nl], nbr_gid_.data(), "1",
                                          "the neighbour of each entry of gridcell_held"));
       if (security()) PetscCall(SaveSecurity(ck, off_e, ne));
+    }
+    if (route_.p.on) {
+      std::int64_t off_e = 0, ne = 0;
+      PetscCall(HeldExtent(&off_e, &ne));
+      PetscCall(route_.Save(ck, off_e, ne));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -1005,6 +1107,11 @@ class Gridcell final : public MarketProblem {
       }
     if (shares()) PetscCall(LoadHeld(ck, file));
     if (shares() && security()) PetscCall(LoadSecurity(ck, file, t));
+    if (route_.p.on) {
+      std::int64_t off_e = 0, ne = 0;
+      PetscCall(HeldExtent(&off_e, &ne));
+      PetscCall(route_.Load(ck, file, off_e, ne));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -1012,6 +1119,8 @@ class Gridcell final : public MarketProblem {
   struct Acc {
     double steps = 0, C = 0, C0 = 0, Cx = 0, Cnet = 0, load = 0, imp_phys = 0, imp_util = 0, matched = 0, mape = 0, msel = 0,
            msenet = 0, sepv = 0, npv = 0, gap = 0, ngap = 0;
+    // routing (§16.7): Σ e_V, max v_maxdev, Σ e_I max, Σ e_I RMS, Σ schedule error, messages, periodic, losses [Wh]
+    double rv = 0, rvmax = 0, rimax = 0, rirms = 0, rsched = 0, rmsgs = 0, rper = 0, rloss = 0;
   };
   struct Summary {
     std::vector<std::pair<std::string, double>> values;
@@ -1049,12 +1158,24 @@ class Gridcell final : public MarketProblem {
     if (shares())
       v.push_back({"nlags", &s->nlags_, L_, "1", "lag buffer of ybar, the neighbours' mean share (newest first)",
                    privacy_ == 0 ? 0.0 : -INFINITY, privacy_ == 0 ? zmax_ : INFINITY});
+    // With routing: the controller state of §16.7 (zeta clipped to the limit; versions count from 0).
+    if (route_.p.on) {
+      gc::Router &r = s->route_;
+      const double lim = r.p.zlim * r.p.Vs;
+      v.push_back({"route_zeta", &r.zeta, 1, "V", "routing: secondary control zeta_i", -lim, lim});
+      v.push_back({"route_vbar", &r.vbar, 1, "V", "routing: voltage observer vbar_i"});
+      v.push_back({"route_vprev", &r.vprev, 1, "V", "routing: last terminal voltage v_i^prev"});
+      v.push_back({"route_copy_v", &r.cv, 1, "V", "routing: last-sent copy of vbar_i"});
+      v.push_back({"route_copy_iota", &r.ci, 1, "1", "routing: last-sent copy of iota_i"});
+      v.push_back({"route_version", &r.ver, 1, "1", "routing: version of the copy", 0, 9007199254740992.0});
+    }
     return v;
   }
   static constexpr double Acc::*kAccFields[] = {&Acc::steps, &Acc::C,        &Acc::C0,       &Acc::Cx,     &Acc::Cnet,
                                                 &Acc::load,  &Acc::imp_phys, &Acc::imp_util, &Acc::matched, &Acc::mape,
                                                 &Acc::msel,  &Acc::msenet,   &Acc::sepv,     &Acc::npv,
-                                                &Acc::gap,   &Acc::ngap};
+                                                &Acc::gap,   &Acc::ngap,     &Acc::rv,       &Acc::rvmax,  &Acc::rimax,
+                                                &Acc::rirms, &Acc::rsched,   &Acc::rmsgs,    &Acc::rper,   &Acc::rloss};
 
   std::int64_t T_run() const { return T_run_ ? T_run_ : T_; }
   // Unit texts in the tariff's currency: "$..." becomes "AUD..." with the aemo tariff.
@@ -1085,6 +1206,7 @@ class Gridcell final : public MarketProblem {
         alarms_ah_ = alarms_hh_ = flags_ = 0;
       }
     }
+    if (route_.p.on) route_.Reset();
     for (std::int64_t i = 0; i < nl; ++i) {
       soc_[i] = soc0_[i] = has_bat_[i] ? batt_.soc0 : 0.0;
       kpv_[i] = 1.0;
@@ -1386,6 +1508,18 @@ class Gridcell final : public MarketProblem {
       v.push_back({p + "rmse pv", a.npv > 0 ? std::sqrt(a.sepv / a.npv) : 0.0});
       v.push_back({p + "rmse net", std::sqrt(a.msenet / a.steps)});
       if (a.ngap > 0) v.push_back({p + "price gap mean", a.gap / a.ngap});
+      if (route_.p.on) {
+        // §16.9 routing: window means of e_V, e_I (max and RMS) and the schedule error, the largest voltage
+        // deviation, the feeder energy lost, and the event-triggered messages against the periodic reference.
+        v.push_back({p + "route v err", a.rv / a.steps});
+        v.push_back({p + "route v maxdev", a.rvmax});
+        v.push_back({p + "route share err max", a.rimax / a.steps});
+        v.push_back({p + "route share err rms", a.rirms / a.steps});
+        v.push_back({p + "route sched err", a.rsched / a.steps});
+        v.push_back({p + "route losses kwh", a.rloss / 1000.0});
+        v.push_back({p + "route msgs", a.rmsgs});
+        v.push_back({p + "route msgs ratio", a.rper > 0 ? a.rmsgs / a.rper : 0.0});
+      }
     }
     // Fairness over the main window: per-home saving (C^0_i − C_i)/days.
     const std::int64_t nl = block_.local();
@@ -1425,6 +1559,79 @@ class Gridcell final : public MarketProblem {
       v.push_back({"false alarm rate data", edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
       v.push_back({"alarm delay data", a[3] > 0 ? a[2] / a[3] : nan});
     }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // ---- routing (§16.7, module 4): the -gridcell_route* block ----
+  PetscErrorCode RouteFromOptions(PetscOptionItems *PetscOptionsObject) {
+    gc::RouteParams &rp = route_.p;
+    PetscBool on = PETSC_FALSE, set[7] = {};
+    PetscInt mode = 0, comm = 0;
+    PetscReal el[7] = {rp.Vs, rp.droop, rp.home_kw, rp.pcc_kw, rp.r_lo, rp.r_hi, rp.pcc_drop}, gains[3] = {rp.kv, rp.kc, rp.zlim},
+              trig[3] = {rp.c0, rp.c1, rp.rho};
+    PetscInt nel = 7, ngains = 3, ntrig = 3;
+    PetscFunctionBeginUser;
+    PetscCall(PetscOptionsBool("-route",
+                               "Run module 4 (§16.7): droop converters on the common DC bus and the event-triggered secondary control, "
+                               "K inner iterations per step on G(t) plus the PCC's edges (default false: it only measures)",
+                               "", on, &on, nullptr));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-route_mode",
+                            "Routing: scheduled (converters follow the declared n_hat) or realized (the forecast error n - n_hat drawn at "
+                            "each home)", kRouteModes, 2, &mode, &set[0]));
+    PetscCall(OptionsChoice(PetscOptionsObject, "-route_comm",
+                            "Routing: triggered (a copy is sent when it moves by more than the trigger, §13.1) or periodic (every "
+                            "iteration, the reference)", kRouteComm, 2, &comm, &set[1]));
+    PetscCall(OptionsInt(PetscOptionsObject, "-route_iters", "Routing: inner iterations K per step (>= 1)", 1, 1000000, &rp.K, &set[2]));
+    PetscCall(PetscOptionsRealArray("-route_electrical",
+                                    "Routing: V* [V], droop fraction, home rating [kW], PCC rating per home [kW], R_i range lo,hi [Ohm] "
+                                    "(HOME c = 5), PCC drop at rating [V] (default 380,0.02,10,3,0.03,0.1,1.5)",
+                                    "", el, &nel, &set[3]));
+    PetscCall(OptionsInt(PetscOptionsObject, "-route_pcc_links", "Routing: d_p, the PCC's links to homes 0..d_p-1 (min(d_p, N) are used)", 1,
+                         1000000, &rp.dp, &set[4]));
+    PetscCall(PetscOptionsRealArray("-route_gains", "Routing: k_v, k_c [V], zeta limit as a fraction of V* (default 0.2,2,0.1)", "", gains,
+                                    &ngains, &set[5]));
+    PetscCall(PetscOptionsRealArray("-route_trigger",
+                                    "Routing: c0_r, c1_r (per unit), varrho_r of the trigger c0_r + c1_r exp(-varrho_r k) (default 1e-3,0,0.05)",
+                                    "", trig, &ntrig, &set[6]));
+    rp.on = on, rp.realized = mode == 1, rp.periodic = comm == 1;
+    static const char *const names[7] = {"-gridcell_route_mode", "-gridcell_route_comm", "-gridcell_route_iters", "-gridcell_route_electrical",
+                                         "-gridcell_route_pcc_links", "-gridcell_route_gains", "-gridcell_route_trigger"};
+    for (int q = 0; q < 7; ++q)
+      PetscCheck(on || !set[q], PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "%s is a routing option; it needs -gridcell_route true (routing is off by default)", names[q]);
+    if (set[3]) {
+      PetscCheck(nel == 7, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
+                 "-gridcell_route_electrical needs 7 values (V*, droop fraction, home kW, PCC kW per home, R_lo, R_hi, PCC drop), got %d", (int)nel);
+      bool ok = true;
+      for (int q = 0; q < 7; ++q) ok = ok && std::isfinite(el[q]);
+      PetscCheck(ok && el[0] > 0 && el[1] > 0 && el[2] > 0 && el[3] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_route_electrical: V* = %g, the droop fraction %g and the ratings %g kW and %g kW per home must be positive and "
+                 "finite",
+                 (double)el[0], (double)el[1], (double)el[2], (double)el[3]);
+      PetscCheck(el[4] >= 0 && el[4] <= el[5] && el[6] >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_route_electrical: the feeder range [%g, %g] Ohm must satisfy 0 <= lo <= hi, and the PCC drop %g V must be >= 0",
+                 (double)el[4], (double)el[5], (double)el[6]);
+      rp.Vs = el[0], rp.droop = el[1], rp.home_kw = el[2], rp.pcc_kw = el[3], rp.r_lo = el[4], rp.r_hi = el[5], rp.pcc_drop = el[6];
+    }
+    if (set[5]) {
+      PetscCheck(ngains == 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_route_gains needs 3 values (k_v, k_c, zeta limit), got %d", (int)ngains);
+      PetscCheck(std::isfinite(gains[0]) && std::isfinite(gains[1]) && std::isfinite(gains[2]) && gains[0] >= 0 && gains[1] >= 0 &&
+                     gains[2] > 0,
+                 PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_route_gains: k_v = %g and k_c = %g must be >= 0 and the zeta limit %g > 0 (finite)", (double)gains[0],
+                 (double)gains[1], (double)gains[2]);
+      rp.kv = gains[0], rp.kc = gains[1], rp.zlim = gains[2];
+    }
+    if (set[6]) {
+      PetscCheck(ntrig == 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-gridcell_route_trigger needs 3 values (c0_r, c1_r, varrho_r), got %d", (int)ntrig);
+      PetscCheck(std::isfinite(trig[0]) && std::isfinite(trig[1]) && std::isfinite(trig[2]) && trig[0] >= 0 && trig[1] >= 0 && trig[2] >= 0,
+                 PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                 "-gridcell_route_trigger: c0_r = %g, c1_r = %g and varrho_r = %g must be finite and >= 0", (double)trig[0], (double)trig[1],
+                 (double)trig[2]);
+      rp.c0 = trig[0], rp.c1 = trig[1], rp.rho = trig[2];
+    }
+    PetscCheck(!(set[6] && rp.periodic), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_route_trigger has no effect with -gridcell_route_comm periodic (every copy is sent every iteration)");
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -1644,6 +1851,7 @@ class Gridcell final : public MarketProblem {
   bool oracle_realized_ = true;
   const char *opt_given_ = nullptr;  // the first opt-only option given (refused with none and mmr)
   std::int64_t begun_ = 0;           // the step whose BeginStep ran last
+  gc::Router route_;                 // module 4 (§16.7), with its options in route_.p
   std::vector<double> nreal_;        // n_i = ℓ_i − pv_i + b^r_i of the step (the realized f of the metrics)
   PetscErrorCode OptsFromOptions(PetscOptionItems *PetscOptionsObject) {
     static const char *const kOracles[] = {"realized", "forecast"};

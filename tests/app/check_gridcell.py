@@ -19,6 +19,13 @@
                             >= 0.9, false alarms <= 0.05, delay within 4 days) and its alarm series agree with the summary;
                             oracle 13: identical noise-free homes never flag, and bias attackers (beta = 10 sigma_fl) are
                             alarmed within 25 steps of t_A at every honest home with >= 3 neighbours
+  route dodge dir           §16.7 (oracle 9 and more) on a short cell (37 homes, 2 days): the trigger at c0_r = c1_r = 0
+                            gives bitwise the periodic run's zeta, v and iota with messages <= periodic (and the periodic
+                            run counts exactly its reference); routing feeds nothing back (every other /agents field
+                            bitwise the run without it); sum vbar = sum v and KCL in every step, KCL also recomputed here
+                            from /agents (I_i = iota_i I^rat_i + I^sch_i) in both modes; R_i = 0 with zeta = eps = 0 gives
+                            I_i = I^sch_i; a fixed schedule on the complete graph with K = 5000 drives e_V and e_I below
+                            1e-9; the event trigger sends fewer messages than periodic
 Exit 1 with a message on the first failure."""
 import csv
 import os
@@ -420,6 +427,83 @@ def forecast(dodge, src, outdir):
     print(f"OK: {src}: forecast ordering holds in both windows")
 
 
+def route(dodge, outdir):
+    base = [dodge, "-problem", "gridcell", "-algorithm", "mmr", "-gridcell_days", "2", "-gridcell_eval_days", "1", "-agents", "37",
+            "-progress", "0", "-output_agents", "all", "-output_overwrite"]
+    rt = ["-gridcell_route", "true"]
+    runs = {"off": [], "on": rt, "periodic": rt + ["-gridcell_route_comm", "periodic"],
+            "zero": rt + ["-gridcell_route_trigger", "0,0,0.05"],
+            "realized": rt + ["-gridcell_route_mode", "realized", "-graph_link_failure", "0.3"],
+            # oracle 9: no feeder or PCC resistance, zeta held at 0 (no gains), scheduled (eps = 0), one iteration
+            "short": rt + ["-gridcell_route_electrical", "380,0.02,10,3,0,0,0", "-gridcell_route_gains", "0,0,0.1",
+                           "-gridcell_route_iters", "1"],
+            # oracle 9: one step (a fixed schedule), the complete graph, K = 5000
+            "converged": rt + ["-graph_family", "complete", "-gridcell_route_iters", "5000", "-gridcell_route_trigger",
+                               "0,0,0.05", "-steps", "1"]}
+    f = {}
+    for name, extra in runs.items():
+        path = os.path.join(outdir, f"gridcell_route_{name}.h5")
+        cmd = base + ["-output_file", path] + extra
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
+        f[name] = h5py.File(path, "r")
+    own = ("zeta", "v", "iota")
+    for k in own:
+        if not np.array_equal(f["zero"]["agents"][k][...], f["periodic"]["agents"][k][...]):
+            fail(f"c0_r = c1_r = 0: /agents/{k} differs from the periodic run's")
+        if k in f["off"]["agents"]:
+            fail(f"/agents/{k} written without -gridcell_route")
+    for name in ("on", "zero", "realized"):
+        s = f[name]["series"]
+        m, per = s["msgs_route"][...], s["msgs_route_periodic"][...]
+        if np.any(m > per) or np.any(m <= 0):
+            fail(f"{name}: routing messages outside (0, periodic] in some step")
+    sp = f["periodic"]["series"]
+    if not np.array_equal(sp["msgs_route"][...], sp["msgs_route_periodic"][...]):
+        fail("periodic: the counted messages are not the periodic reference K sum deg_H")
+    ratio = float(f["on"].attrs["gridcell_route_msgs_ratio"])
+    print(f"event-triggered (c0_r = 1e-3): {ratio:.3f} of the periodic messages; with c0_r = 0: "
+          f"{float(f['zero'].attrs['gridcell_route_msgs_ratio']):.3f}")
+    if not ratio < 0.9:
+        fail(f"the event trigger sent {ratio} of the periodic messages")
+    for k in f["off"]["agents"]:
+        if not np.array_equal(f["off"]["agents"][k][...], f["on"]["agents"][k][...], equal_nan=True):
+            fail(f"routing changed /agents/{k}: it must feed nothing back")
+    K = {"on": 20, "zero": 20, "periodic": 20, "realized": 20, "short": 1, "converged": 5000}
+    for name, fl in f.items():
+        if name == "off":
+            continue
+        s = fl["series"]
+        drift, kcl = float(np.max(s["vbar_drift"][...])), float(np.max(s["kcl_residual"][...]))
+        if drift > 1e-12 * (K[name] + 1) or kcl > 1e-9:
+            fail(f"{name}: sum vbar - sum v drifts by {drift} or KCL is off by {kcl} (relative)")
+        # KCL from the recorded currents: I_i = iota_i I^rat_i - 1000 n_hat_i / V*, and sum I + I_p = sum eps.
+        a, inp = fl["agents"], fl["inputs/gridcell"]
+        vs = float(inp.attrs["route_v_star"])
+        isch = -1000.0 * a["net_sched"][...] / vs
+        cur = a["iota"][...] * inp["i_rated"][...] + isch
+        eps = 1000.0 * (a["net"][...] - a["net_sched"][...]) / vs if inp.attrs["route_mode"] == "realized" else 0 * isch
+        tot = cur.sum(axis=1) + s["pcc_current"][...]
+        scale = np.abs(cur).sum(axis=1) + np.abs(s["pcc_current"][...])
+        err = float(np.max(np.abs(tot - eps.sum(axis=1)) / scale))
+        if err > 1e-9:
+            fail(f"{name}: the recorded currents break KCL by {err} (relative)")
+    sh = f["short"]
+    if float(np.max(np.abs(sh["agents/iota"][...]))) > 1e-9 or np.any(sh["agents/zeta"][...] != 0) or \
+            float(np.max(sh["series/share_err_max"][...])) > 1e-9:
+        fail(f"R = 0, zeta = eps = 0: I_i != I_sch_i (max |iota| {np.max(np.abs(sh['agents/iota'][...]))})")
+    c = f["converged"]["series"]
+    ev, ei = float(c["v_err"][0]), float(c["share_err_max"][0])
+    print(f"K = 5000 on the complete graph: e_V = {ev:.3g} V, e_I = {ei:.3g}")
+    if ev > 1e-9 or ei > 1e-9:
+        fail(f"K = 5000 on the complete graph: e_V = {ev} V, e_I = {ei}")
+    on = f["on"]
+    print(f"default routing: e_V {float(on.attrs['gridcell_route_v_err']):.4f} V, e_I max "
+          f"{float(on.attrs['gridcell_route_share_err_max']):.4f}, rms {float(on.attrs['gridcell_route_share_err_rms']):.4f} p.u.")
+    print("OK: gridcell routing")
+
+
 def security(dodge, outdir):
     base = [dodge, "-problem", "gridcell", "-algorithm", "none", "-gridcell_forecast_neighbours", "true", "-progress", "0",
             "-output_agents", "all", "-output_overwrite"]
@@ -509,6 +593,8 @@ if __name__ == "__main__":
         scopes(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "security":
         security(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "route":
+        route(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "resumed":
         resumed(sys.argv[2], sys.argv[3])
     else:

@@ -232,7 +232,7 @@ set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
 # rls+PRIVACY: with the shares (their ybar lags and held neighbour values), unobfuscated and masked.
 foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
         none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5
-        none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay)
+        none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay mmr:rls:1:3:350:::route pdct:rls+mask:4:2:450:::realized)
   string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
   string(REGEX REPLACE "[:+]" "_" tag "${tag}")
   if(case MATCHES ":[0-9]+:[0-9]+:[0-9]+:([0-9]+)$")
@@ -246,7 +246,7 @@ foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persi
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
 endforeach()
-foreach(case hostile_values hostile_counts hostile_shares hostile_security)
+foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route)
   dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)
@@ -277,3 +277,36 @@ dodge_expect_test(NAME app_gridcell_opt_pdct_scheme_custom MATCH "algorithm: pdc
 set_tests_properties(app_gridcell_opt_pdct_scheme app_gridcell_opt_pdct_scheme_custom PROPERTIES ENVIRONMENT "${MPI_ENV}")
 # The gamma_1 beta_1 <= 1 check runs on the laws after the default scheme: G's gamma0 = 0.05 with beta0 = 30.
 dodge_bad_input_exit(gridcell_pdct_gamma_beta 63 "pdct_: gamma_1 beta_1 = 1\\.5 > 1" -problem gridcell -algorithm pdct -pdct_beta0 30)
+# Routing (§16.7, module 4): event-triggered secondary control in scheduled mode under mmr, and in realized mode under
+# pdct with masked shares and links failing, at 1-4 ranks (/agents with zeta, v, iota bitwise); oracle 9 and more
+# (check_gridcell.py route: the trigger at c0 = 0 against the periodic variant, nothing fed back, sum vbar = sum v,
+# KCL from the recorded currents, I = I^sch without resistances, convergence on the complete graph at K = 5000);
+# refusals.
+set(GC_ROUTE -gridcell_route true)
+dodge_rank_runs(gridcell_route ${GC_SHORT} -algorithm mmr ${GC_ROUTE})
+dodge_rank_runs(gridcell_route_realized ${GC_SHORT} -algorithm pdct ${GC_ROUTE} -gridcell_route_mode realized ${GC_NB}
+                -gridcell_share_privacy mask -graph_link_failure 0.3)
+foreach(v route route_realized)
+  add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
+  set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
+endforeach()
+dodge_expect_test(NAME app_gridcell_route MATCH "OK: gridcell routing" REJECT "FAIL"
+         COMMAND ${PY} ${GC_CHECK} route ${DODGE_APP} ${APP_OUT})
+set_tests_properties(app_gridcell_route PROPERTIES ENVIRONMENT "${MPI_ENV}")
+dodge_bad_input_exit(gridcell_route_off 75 "-gridcell_route_iters is a routing option; it needs -gridcell_route true" -problem gridcell
+                     -gridcell_route_iters 5)
+dodge_bad_input_exit(gridcell_route_electrical_count 60 "-gridcell_route_electrical needs 7 values" -problem gridcell ${GC_ROUTE}
+                     -gridcell_route_electrical 380,0.02)
+dodge_bad_input_exit(gridcell_route_droop 63 "-gridcell_route_electrical: V\\* = 380\\.?, the droop fraction 0\\.? and the ratings" -problem gridcell
+                     ${GC_ROUTE} -gridcell_route_electrical 380,0,10,3,0.03,0.1,1.5)
+dodge_bad_input_exit(gridcell_route_feeder 63 "-gridcell_route_electrical: the feeder range \\[0.2, 0.1\\] Ohm" -problem gridcell
+                     ${GC_ROUTE} -gridcell_route_electrical 380,0.02,10,3,0.2,0.1,1.5)
+dodge_bad_input_exit(gridcell_route_trigger 63 "-gridcell_route_trigger: c0_r = -0.001" -problem gridcell ${GC_ROUTE}
+                     -gridcell_route_trigger -1e-3,0,0.05)
+dodge_bad_input_exit(gridcell_route_gains 63 "-gridcell_route_gains: k_v = 0\\.2 and k_c = 2\\.? must be >= 0 and the zeta limit 0\\.? > 0" -problem gridcell
+                     ${GC_ROUTE} -gridcell_route_gains 0.2,2,0)
+dodge_bad_input_exit(gridcell_route_periodic_trigger 75 "-gridcell_route_trigger has no effect with -gridcell_route_comm periodic"
+                     -problem gridcell ${GC_ROUTE} -gridcell_route_comm periodic -gridcell_route_trigger 0,0,0)
+dodge_bad_input_exit(gridcell_route_iters 63 "-gridcell_route_iters" -problem gridcell ${GC_ROUTE} -gridcell_route_iters 0)
+dodge_bad_input_exit(gridcell_route_directed 75 "-gridcell_route true needs an undirected graph" -problem gridcell -algorithm none
+                     ${GC_ROUTE} -graph_family ring_directed -graph_weights outdegree)

@@ -11,15 +11,18 @@
 #        sixth field R_AVG adds model averaging every R_AVG steps (-gridcell_rls 4,0.99,100,R_AVG). An optional
 #        seventh field SEC turns §16.8 on (needs the shares): ewma = scale attackers (rho_A = 0.2 from day 2) and the
 #        EWMA chart (burn-in 48), replay = replaying attackers and the CUSUM; their charts, sigma_hat and replay rings
-#        are checkpointed too.
+#        are checkpointed too. An optional eighth field ROUTE turns routing on (§16.7) with links failing (q = 0.3):
+#        route = scheduled mode, realized = realized mode; its controller state, the copies' versions per edge and
+#        the PCC's state are checkpointed too.
 #   MODE hostile_values | hostile_counts | hostile_shares   a checkpoint altered in its values is refused with a message naming the file, the dataset and
 #        the bad value, a non-zero exit and the output left unfinished (status running): once by the manifest
 #        (values changed after it was written), then with the manifest rewritten to match, as a forger who knows
 #        the format would, by the family's own checks (SoC outside [SoC_lo, SoC_hi], non-finite RLS state, lags
 #        outside [0, z_max]: hostile_values; counts that do not follow from the step, shapes, a missing dataset:
 #        hostile_counts, two tests that run side by side; the held shares: hostile_shares; the detector's charts,
-#        sigma_hat and the replay rings: hostile_security). The intact checkpoint then resumes (hostile_values,
-#        hostile_shares, hostile_security).
+#        sigma_hat and the replay rings: hostile_security; routing's controller state, versions and PCC:
+#        hostile_route). The intact checkpoint then resumes (hostile_values, hostile_shares, hostile_security,
+#        hostile_route).
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,11 +34,9 @@ py() { /usr/bin/python3 -c "$@"; }
 status() { py "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs.get('status',''))" "$1"; }
 
 if [ "${mode#hostile_}" = "$mode" ]; then
-  IFS=: read -r alg fc np1 np2 kill ravg sec <<<"$mode"
+  IFS=: read -r alg fc np1 np2 kill ravg sec route <<<"$mode"
   ck_step=$(( kill / 100 * 100 ))
   tag=${alg}_${fc}_${np1}${np2}
-  ref=$out/ref_$tag.h5 f=$out/run_$tag.h5 ck=$out/run_$tag.ckpt.h5
-  rm -f "$ref" "$f" "$f.partial" "$ck"
   # FORECAST rls+PRIVACY: the neighbour-augmented RLS with shares obfuscated by PRIVACY (none | laplace | mask).
   opts=(-algorithm "$alg" -gridcell_forecast "${fc%%+*}")
   # Links down with probability 0.3: a held share then outlives its step, so a restart needs the held values.
@@ -48,6 +49,18 @@ if [ "${mode#hostile_}" = "$mode" ]; then
     *) fail "unknown SEC field $sec" ;;
   esac
   [ -z "$sec" ] || tag=${tag}_$sec
+  case "$route" in
+    '') ;;
+    route | realized)
+      opts+=(-gridcell_route true)
+      [ "$route" = realized ] && opts+=(-gridcell_route_mode realized)
+      [ "${fc#*+}" = "$fc" ] && opts+=(-graph_link_failure 0.3)
+      tag=${tag}_$route ;;
+    *) fail "unknown ROUTE field $route" ;;
+  esac
+  # The files are named after the whole tag (cases that differ only in SEC or ROUTE must not share them).
+  ref=$out/ref_$tag.h5 f=$out/run_$tag.h5 ck=$out/run_$tag.ckpt.h5
+  rm -f "$ref" "$f" "$f.partial" "$ck"
   run 2 "${opts[@]}" -output_file "$ref" > "$out/ref_$tag.log" || { cat "$out/ref_$tag.log"; fail "reference run"; }
   run "$np1" "${opts[@]}" -output_file "$f" -checkpoint_every 100 -checkpoint_kill_at_step "$kill" > "$out/kill_$tag.log"
   [ $? -ne 0 ] || fail "the killed run exited 0"
@@ -66,6 +79,7 @@ d=$out/$mode
 rm -rf "$d"; mkdir -p "$d"
 opts=(-algorithm mmr)
 [ $mode = hostile_shares ] && opts=(-algorithm none -gridcell_forecast_neighbours true -graph_link_failure 0.3)
+[ $mode = hostile_route ] && opts=(-algorithm mmr -gridcell_route true -graph_link_failure 0.3)
 [ $mode = hostile_security ] && opts=(-algorithm none -gridcell_forecast_neighbours true -gridcell_attack_fraction 0.2
   -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3)
 # Step 300 checkpointed, killed at 320.
@@ -161,6 +175,27 @@ hostile replay_high forge "$ckre /state/gridcell_replay: entry 3 = 7 is not fini
 hostile charts_short forge "$ckre /state/gridcell_charts has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(4 per union-graph in-edge\)" \
   "x = f['state/gridcell_charts'][:-4]; del f['state/gridcell_charts']; f['state/gridcell_charts'] = x"
 hostile missing_replay forge "/state/gridcell_replay' in '$d/missing_replay\.ckpt\.h5'" "del f['state/gridcell_replay']"
+elif [ $mode = hostile_route ]; then
+# Routing's state: zeta within its limit (0.1 V* = 38 V), the copies' versions whole numbers (>= 0 per home, >= -1
+# per edge, each edge naming the run's neighbour), the PCC's six values; shapes and presence.
+read -r nb0 nb1 < <(py "import h5py; g = h5py.File('$d/good.ckpt.h5', 'r')['state/gridcell_route_seen_gid'][...]; print(g[0], g[1])")
+hostile zeta_high forge "$ckre /state/gridcell_route_zeta: home 7 has route_zeta = 50, outside \[-38, 38\]" \
+  "f['state/gridcell_route_zeta'][7] = 50"
+hostile vbar_nan forge "$ckre /state/gridcell_route_vbar: home 2 has route_vbar = nan, not finite" \
+  "f['state/gridcell_route_vbar'][2] = np.nan"
+hostile version_negative forge "$ckre /state/gridcell_route_version: home 3 has route_version = -1, outside" \
+  "f['state/gridcell_route_version'][3] = -1"
+hostile seen_gid forge "$ckre /state/gridcell_route_seen_gid: home 0 neighbour entry 0 is home $nb1, but this run's graph has home $nb0 there" \
+  "f['state/gridcell_route_seen_gid'][0] = $nb1"
+hostile seen_fraction forge "$ckre /state/gridcell_route_seen: home 0 has version 2.5 of home $nb1's copy, not a whole number >= -1" \
+  "f['state/gridcell_route_seen'][1] = 2.5"
+hostile seen_short forge "$ckre /state/gridcell_route_seen has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(the union graph's in-edges\)" \
+  "x = f['state/gridcell_route_seen'][:-1]; del f['state/gridcell_route_seen']; f['state/gridcell_route_seen'] = x"
+hostile pcc_zeta forge "$ckre /state/gridcell_route_pcc holds zeta = 100, .*\|zeta\| <= 38\.? V" \
+  "f['state/gridcell_route_pcc'][0] = 100"
+hostile pcc_short forge "$ckre /state/gridcell_route_pcc has 5 values, expected 6" \
+  "x = f['state/gridcell_route_pcc'][:5]; del f['state/gridcell_route_pcc']; f['state/gridcell_route_pcc'] = x"
+hostile missing_pcc forge "/state/gridcell_route_pcc' in '$d/missing_pcc\.ckpt\.h5'" "del f['state/gridcell_route_pcc']"
 else
 hostile short_soc forge "$ckre /state/gridcell_soc has 1 dimension\(s\) of length 36, expected one of 37 \(37 homes x 1\)" \
   "x = f['state/gridcell_soc'][:36]; del f['state/gridcell_soc']; f['state/gridcell_soc'] = x"

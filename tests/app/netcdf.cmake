@@ -19,9 +19,14 @@ set(NC_FILES)
 foreach(family dispatch demand pev regression ecs gridcell)
   foreach(alg IN LISTS NC_ALGOS_${family})
     set(out ${APP_OUT}/netcdf_${family}_${alg}.h5)
+    # gridcell's mmr run also routes (§16.7), so that routing's series, per-home fields and inputs are checked.
+    set(extra)
+    if(family STREQUAL "gridcell" AND alg STREQUAL "mmr")
+      set(extra -gridcell_route true)
+    endif()
     dodge_expect_test(NAME app_netcdf_run_${family}_${alg} MATCH "status complete" COMPLETE ${out}
              COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -problem ${family} -algorithm ${alg}
-                     ${NC_FAMILY_${family}} -progress 0 -output_overwrite -output_file ${out})
+                     ${NC_FAMILY_${family}} ${extra} -progress 0 -output_overwrite -output_file ${out})
     set_tests_properties(app_netcdf_run_${family}_${alg} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2
                          FIXTURES_SETUP netcdf_runs)
     list(APPEND NC_FILES ${out})
