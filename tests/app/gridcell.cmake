@@ -135,8 +135,8 @@ set_tests_properties(app_gridcell_ideal_complete_oracles PROPERTIES FIXTURES_REQ
 add_test(NAME app_gridcell_scopes COMMAND ${PY} ${GC_CHECK} scopes ${APP_OUT}/gridcell_ideal.h5 ${APP_OUT}/gridcell_ideal_complete.h5)
 set_tests_properties(app_gridcell_scopes PROPERTIES FIXTURES_REQUIRED "gridcell_ideal_run;gridcell_ideal_complete_run")
 # The scenario files run in full (35 days, 100 homes; under a second each).
-foreach(scn none mmr mmr_cell)
-  string(REGEX REPLACE "_cell$" "" alg ${scn})
+foreach(scn none mmr mmr_cell mmr_route)
+  string(REGEX REPLACE "_(cell|route)$" "" alg ${scn})
   dodge_expect_test(NAME app_scenario_gridcell_${scn} MATCH "status complete" "savings per day" COMPLETE ${APP_OUT}/scenario_gridcell_${scn}.h5
            COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/gridcell_${scn}.yaml
                    -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/scenario_gridcell_${scn}.h5)
@@ -310,3 +310,6 @@ dodge_bad_input_exit(gridcell_route_periodic_trigger 75 "-gridcell_route_trigger
 dodge_bad_input_exit(gridcell_route_iters 63 "-gridcell_route_iters" -problem gridcell ${GC_ROUTE} -gridcell_route_iters 0)
 dodge_bad_input_exit(gridcell_route_directed 75 "-gridcell_route true needs an undirected graph" -problem gridcell -algorithm none
                      ${GC_ROUTE} -graph_family ring_directed -graph_weights outdegree)
+dodge_expect_test(NAME app_help_gridcell_route MATCH "-gridcell_route .*-gridcell_route_mode.*-gridcell_route_comm.*-gridcell_route_iters.*-gridcell_route_electrical.*-gridcell_route_pcc_links.*-gridcell_route_gains.*-gridcell_route_trigger"
+         COMMAND ${DODGE_APP} -help)
+set_tests_properties(app_help_gridcell_route PROPERTIES ENVIRONMENT "${MPI_ENV}")
