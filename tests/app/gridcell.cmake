@@ -310,6 +310,6 @@ dodge_bad_input_exit(gridcell_route_periodic_trigger 75 "-gridcell_route_trigger
 dodge_bad_input_exit(gridcell_route_iters 63 "-gridcell_route_iters" -problem gridcell ${GC_ROUTE} -gridcell_route_iters 0)
 dodge_bad_input_exit(gridcell_route_directed 75 "-gridcell_route true needs an undirected graph" -problem gridcell -algorithm none
                      ${GC_ROUTE} -graph_family ring_directed -graph_weights outdegree)
-dodge_expect_test(NAME app_help_gridcell_route MATCH "-gridcell_route .*-gridcell_route_mode.*-gridcell_route_comm.*-gridcell_route_iters.*-gridcell_route_electrical.*-gridcell_route_pcc_links.*-gridcell_route_gains.*-gridcell_route_trigger"
+dodge_expect_test(NAME app_help_gridcell_route MATCH "-gridcell_route: .*-gridcell_route_mode.*-gridcell_route_comm.*-gridcell_route_iters.*-gridcell_route_electrical.*-gridcell_route_pcc_links.*-gridcell_route_gains.*-gridcell_route_trigger"
          COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_gridcell_route PROPERTIES ENVIRONMENT "${MPI_ENV}")
