@@ -427,6 +427,19 @@ def forecast(dodge, src, outdir):
     print(f"OK: {src}: forecast ordering holds in both windows")
 
 
+def run_all(base, runs, outdir, tag):
+    """Runs dodge with base + -output_file + each run's extra options; the open output files by run name."""
+    f = {}
+    for name, extra in runs.items():
+        path = os.path.join(outdir, f"gridcell_{tag}_{name}.h5")
+        cmd = base + ["-output_file", path] + extra
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
+        f[name] = h5py.File(path, "r")
+    return f
+
+
 def route(dodge, outdir):
     base = [dodge, "-problem", "gridcell", "-algorithm", "mmr", "-gridcell_days", "2", "-gridcell_eval_days", "1", "-agents", "37",
             "-progress", "0", "-output_agents", "all", "-output_overwrite"]
@@ -440,14 +453,7 @@ def route(dodge, outdir):
             # oracle 9: one step (a fixed schedule), the complete graph, K = 5000
             "converged": rt + ["-graph_family", "complete", "-gridcell_route_iters", "5000", "-gridcell_route_trigger",
                                "0,0,0.05", "-steps", "1"]}
-    f = {}
-    for name, extra in runs.items():
-        path = os.path.join(outdir, f"gridcell_route_{name}.h5")
-        cmd = base + ["-output_file", path] + extra
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            fail(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
-        f[name] = h5py.File(path, "r")
+    f = run_all(base, runs, outdir, "route")
     own = ("zeta", "v", "iota")
     for k in own:
         if not np.array_equal(f["zero"]["agents"][k][...], f["periodic"]["agents"][k][...]):
@@ -515,14 +521,7 @@ def security(dodge, outdir):
             "flat": ["-gridcell_load_sigma", "0", "-gridcell_load_kappa", "1,1", "-gridcell_detect", "ewma"],
             "flat_bias": ["-gridcell_load_sigma", "0", "-gridcell_load_kappa", "1,1", "-gridcell_detect", "ewma",
                           "-gridcell_attack_fraction", "0.1", "-gridcell_attack_data", "0,0.5"]}
-    f = {}
-    for name, extra in runs.items():
-        path = os.path.join(outdir, f"gridcell_security_{name}.h5")
-        cmd = base + ["-output_file", path] + extra
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            fail(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
-        f[name] = h5py.File(path, "r")
+    f = run_all(base, runs, outdir, "security")
     att = f["attacked"]["inputs/gridcell/attacker"][...] > 0
     t0 = int(f["attacked"]["inputs/gridcell"].attrs["attack_start_step"])
     if int(att.sum()) != int(f["detected"].attrs["gridcell_attackers"]) or not 0 < att.sum() < att.size:
