@@ -301,8 +301,12 @@ PetscErrorCode Run(int *exit_code) {
   // Market families (gridcell) run only with the trading algorithms and the trading algorithms only on them.
   PetscCheck(problem->is_market() == algorithm->trades() || market_opt, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
              "-algorithm %s does not run on -problem %s (%s)", algorithm->name(), problem->name(),
-             problem->is_market() ? "a market family: use none or mmr"
-                                  : "the trading algorithms none and mmr run on -problem gridcell only");
+             problem->is_market() ? "a market family: use none, mmr, mfq or an optimization-based clearing"
+                                  : "the trading algorithms none, mmr and mfq run on -problem gridcell only");
+  // Options of the learning (mfq, §16.5) mean nothing to the other algorithms.
+  PetscCheck(!(market && !algorithm->learns() && market->learning_option_given()), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "%s applies to -algorithm mfq with -mfq_policy learn only; -algorithm %s does not learn",
+             market && market->learning_option_given() ? market->learning_option_given() : "", algorithm->name());
   // Options of the optimization-based clearing (§16.6, §16.11) mean nothing to the trading algorithms.
   PetscCheck(!(market && algorithm->trades() && market->opt_option_given()), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
              "%s applies to the optimization-based clearing (pdct, li2022, dopp, coa, doa, dpa, offline) only; -algorithm %s "
@@ -397,6 +401,8 @@ PetscErrorCode Run(int *exit_code) {
   if (ck.kill_at > 0) run.AddMonitor(&kill);
   run::ProgressMonitor progress(ro.progress);
   run.AddMonitor(&progress);
+  // mfq's unrecorded passes (-mfq_passes; a restart resumes inside the recorded last pass).
+  PetscCall(algorithm->BeforeRun(ck.restart == PETSC_TRUE));
   const double t_solve = run::Now();
   PetscCall(run.Solve());
   if (run.stopped()) {  // checkpointed on a signal: requeue with -restart

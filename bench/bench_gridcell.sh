@@ -5,8 +5,9 @@
 # Time per module from dodge's PETSc events (-log_view, summed over the stages: the warm-up runs in setup), the
 # step rate and the resident memory per home from dodge's summary. With ROUTE=1 in the environment routing runs
 # too (§16.7: -gridcell_route true, K = 20 inner iterations per main step, event-triggered), timed by its event.
+# With ALG=mfq the batteries learn (§16.5: one pass, the actions on X1, Q updates and acting timed by GcMfq).
 # Usage:
-#   [ROUTE=1] bash bench/bench_gridcell.sh [build/app/dodge] ["N1 N2 ..."] ["RANKS ..."]
+#   [ROUTE=1] [ALG=mfq] bash bench/bench_gridcell.sh [build/app/dodge] ["N1 N2 ..."] ["RANKS ..."]
 # Prints a Markdown table (docs/performance.md, "gridcell").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ DODGE=${1:-build/app/dodge}
 NS=${2:-"10000 100000 1000000"}
 RANKS=${3:-"1 2"}
 ROUTE=${ROUTE:-0}
+ALG=${ALG:-mmr}
 route_opts=()
 [ "$ROUTE" = 1 ] && route_opts=(-gridcell_route true)
 source jobs/local/env.sh
@@ -26,15 +28,15 @@ ev() { awk -v e="$1" '$1 == e {s += $4} END {printf "%.3f", s}' "$2"; }
 
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); dodge git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
-echo "| N | ranks | steps (warm-up + main) | wall s | data | forecast | share | learn | clearing (LocalUpd) | settle | route | exchange | home-steps/s (main) | RSS bytes/home |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| N | ranks | steps (warm-up + main) | wall s | data | forecast | share | learn | clearing (LocalUpd) | settle | route | mfq | exchange | home-steps/s (main) | RSS bytes/home |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $NS; do
   for np in $RANKS; do
     log=$tmp/gc_${n}_${np}.log
-    mpirun -n "$np" "$DODGE" -problem gridcell -algorithm mmr -agents "$n" -graph_family torus \
+    mpirun -n "$np" "$DODGE" -problem gridcell -algorithm "$ALG" -agents "$n" -graph_family torus \
       -gridcell_forecast_neighbours true -gridcell_days 1 -gridcell_eval_days 1 -output_agents none -progress 0 \
       "${route_opts[@]}" -output_file "$tmp/gc.h5" -output_overwrite -log_view > "$log" 2>&1 || { echo "run failed: N=$n np=$np" >&2; tail "$log" >&2; exit 1; }
-    echo "| $n | $np | 288 + 96 | $(awk '/^  wall time/{print $3; exit}' "$log") | $(ev GcData "$log") | $(ev GcForecast "$log") | $(ev GcShare "$log") | $(ev GcLearn "$log") | $(ev DodgeLocalUpd "$log") | $(ev GcSettle "$log") | $(ev GcRoute "$log") | $(ev DodgeExchange "$log") | $(awk '/agent-steps per second/{print $4; exit}' "$log") | $(awk '/resident memory/{print $3; exit}' "$log") |"
+    echo "| $n | $np | 288 + 96 | $(awk '/^  wall time/{print $3; exit}' "$log") | $(ev GcData "$log") | $(ev GcForecast "$log") | $(ev GcShare "$log") | $(ev GcLearn "$log") | $(ev DodgeLocalUpd "$log") | $(ev GcSettle "$log") | $(ev GcRoute "$log") | $(ev GcMfq "$log") | $(ev DodgeExchange "$log") | $(awk '/agent-steps per second/{print $4; exit}' "$log") | $(awk '/resident memory/{print $3; exit}' "$log") |"
   done
 done
 echo

@@ -77,6 +77,8 @@ class Algorithm {
   // Whether the algorithm is a trading algorithm (docs/gridcell.md §16.5-§16.6), which runs on market families
   // (problems/market.hpp) only.
   virtual bool trades() const { return false; }
+  // Whether the algorithm learns across steps with the market family's state (mfq, -mfq_policy learn).
+  virtual bool learns() const { return false; }
   // Bytes per owned agent of the algorithm's own state for a problem with decision dimension d and m
   // constraint rows, known before Setup (the memory estimate, run/memory.hpp; ghost copies are the halo,
   // counted apart). Default: a coordinator's x, c and reply (16d + 8m), or one value for a scheduling or
@@ -94,6 +96,9 @@ class Algorithm {
   // Collective. `graphs` is null for coordinator algorithms.
   virtual PetscErrorCode Setup(const Block &block, problems::Problem &problem, const graph::LocalGraphs *graphs,
                                std::int64_t T) = 0;
+  // After the setup (and after a restart's state is loaded: `restarted`), before step 1 of the recorded run:
+  // work that precedes the recorded steps (mfq's unrecorded passes 1..P-1 of -mfq_passes). Collective.
+  virtual PetscErrorCode BeforeRun(bool restarted) { return PETSC_SUCCESS; }
   // One step t = 1..T. Collective.
   virtual PetscErrorCode Step(StepContext &ctx) = 0;
   virtual std::vector<AgentField> agent_fields() const = 0;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <span>
 
+#include "problems/gridcell_mfq.hpp"
+
 namespace dodge::algorithms {
 
 PetscErrorCode NeighbourClearing::Setup(MPI_Comm comm, const Block &block, const graph::LocalGraphs &graphs, int rounds) {
@@ -58,10 +60,28 @@ PetscErrorCode NeighbourClearing::Swap(std::vector<double> &ext) {
 }
 
 PetscErrorCode NeighbourClearing::Clear(std::int64_t t, const double *s, const double *d, double *sold, double *bought,
-                                        double *messages, double *bytes) {
+                                        double *messages, double *bytes, const double *act, int *mf) {
   PetscFunctionBeginUser;
   PetscCall(MarketEdges(t));
   const graph::Mixing &m = graphs_->graphs[graphs_->which(t)];
+  if (act) {
+    // The actions of X1, round 1 (one more value of the same message; moved by its own exchange here), and the
+    // mean field over the battery neighbours on the market edges: exact integer counts, so any order is exact.
+    act_.resize(next_);
+    std::copy(act, act + nloc_, act_.begin());
+    if (exchange_) {
+      PetscCall(exchange_->Begin(std::span<const double>(act_.data(), nloc_), std::span<double>(act_.data() + nloc_, next_ - nloc_), 1));
+      PetscCall(exchange_->End());
+    }
+    for (std::int64_t i = 0; i < nloc_; ++i) {
+      std::int64_t np = 0, nm = 0, nb = 0;
+      for (std::int64_t k = mrow_[i]; k < mrow_[i + 1]; ++k) {
+        const double a = act_[m.col[mentry_[k]]];
+        np += a == 2, nm += a == 0, nb += a >= 0;
+      }
+      mf[i] = problems::gridcell::MeanField(np, nm, nb);
+    }
+  }
   std::fill(zin_.begin(), zin_.end(), 0.0), std::fill(zout_.begin(), zout_.end(), 0.0);
   for (std::int64_t i = 0; i < nloc_; ++i) sd_[2 * i] = s[i], sd_[2 * i + 1] = d[i], sold[i] = 0, bought[i] = 0;
   for (int r = 1; r <= rounds_; ++r) {
@@ -106,7 +126,7 @@ PetscErrorCode NeighbourClearing::Clear(std::int64_t t, const double *s, const d
   }
   // §12: one logical message per directed market edge for each of X1 and X2, two doubles each, per round.
   *messages = 2.0 * rounds_ * directed_edges_;
-  *bytes = 16.0 * *messages;
+  *bytes = 16.0 * *messages + (act ? 8.0 * directed_edges_ : 0.0);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

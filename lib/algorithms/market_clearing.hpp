@@ -6,6 +6,7 @@
 //   X3 on each market edge with s_j > 0 and d_i > 0: z_{j→i} = (s_j·d_i)/max(D_j, S_i). Both ends compute it
 //      from the same four operands in the same order, so they hold bitwise the same value;
 //   X4 s_i ← max(0, s_i − Σ_j z_{i→j}), d_i ← max(0, d_i − Σ_j z_{j→i}) (sums in increasing gid).
+// mfq adds each home's action a_i to X1 of round 1; the mean field counts them over the market edges.
 //
 // Market edges M_i(t) are the active edges of G(t): those of graphs[which(t)], less the links that are down at
 // t under -graph_link_failure. Alarms (§16.8) do not exist yet: when detection comes, an alarmed edge leaves
@@ -33,8 +34,11 @@ class NeighbourClearing {
   // sold, bought: Σ_r Σ z out of and into each local home. messages, bytes: the step's logical messages of §12
   // (one per directed market edge, per message X1 and X2, per round) and their payload bytes, global.
   // Collective on comm.
+  // With `act` (mfq, §16.5: each local home's action a_i in {0, 1, 2}, -1 without a battery), the actions ride
+  // X1 of round 1 (8 more bytes per directed market edge) and mf receives each local home's mean field mf_i(t)
+  // over the battery neighbours on its market edges (gridcell::MeanField of the exact counts).
   PetscErrorCode Clear(std::int64_t t, const double *s, const double *d, double *sold, double *bought, double *messages,
-                       double *bytes);
+                       double *bytes, const double *act = nullptr, int *mf = nullptr);
   // After Clear(t): for row entry e of the mixing rows of G(t) (graphs.graphs[which(t)], owned home i, neighbour
   // j = its column), z_in(e) = Σ_r z_{j→i} and z_out(e) = Σ_r z_{i→j} as computed at i's end (0 on the self
   // entry and on edges outside M_i(t)). For the tests of oracle 1.
@@ -61,6 +65,7 @@ class NeighbourClearing {
   std::vector<double> sd_, SD_;            // [owned | ghosts] x 2: residual (s, d) and the sums (S, D)
   std::vector<double> out_, in_;           // per local home: the round's Σ z_{i→·}, Σ z_{·→i}
   std::vector<double> zin_, zout_;         // per row entry of G(t)
+  std::vector<double> act_;                // [owned | ghosts]: the actions of X1, round 1 (mfq)
 };
 
 }  // namespace dodge::algorithms

@@ -20,6 +20,7 @@ std::unique_ptr<Algorithm> AcaCreate();
 std::unique_ptr<Algorithm> ParEcsCreate();
 std::unique_ptr<Algorithm> NoneCreate();
 std::unique_ptr<Algorithm> MmrCreate();
+std::unique_ptr<Algorithm> MfqCreate();
 
 namespace {
 const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegistry[] = {
@@ -37,6 +38,7 @@ const std::pair<const char *, std::function<std::unique_ptr<Algorithm>()>> kRegi
     {"par_ecs", ParEcsCreate},
     {"none", NoneCreate},
     {"mmr", MmrCreate},
+    {"mfq", MfqCreate},
 };
 }  // namespace
 

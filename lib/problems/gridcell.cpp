@@ -27,6 +27,7 @@
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
 #include "problems/gridcell_data.hpp"
+#include "problems/gridcell_mfq.hpp"
 #include "problems/gridcell_model.hpp"
 #include "problems/gridcell_routing.hpp"
 #include "problems/gridcell_security.hpp"
@@ -48,7 +49,7 @@ const char *const kAttackModes[] = {"scale", "replay"};
 // The modules' PETSc events (-log_view; bench/bench_gridcell.sh reads them): G1 data, G2 forecasts, G7 shares with
 // the detector, G7 learning (RLS and lags), G5/G9 settlement and the step's sums. Registered once, in dodge's class.
 struct GcEvents {
-  PetscLogEvent data, forecast, share, learn, settle, route;
+  PetscLogEvent data, forecast, share, learn, settle, route, mfq;
 };
 PetscErrorCode GcEventsGet(const GcEvents **out) {
   static GcEvents ev;
@@ -63,6 +64,7 @@ PetscErrorCode GcEventsGet(const GcEvents **out) {
     PetscCall(PetscLogEventRegister("GcLearn", d->classid, &ev.learn));
     PetscCall(PetscLogEventRegister("GcSettle", d->classid, &ev.settle));
     PetscCall(PetscLogEventRegister("GcRoute", d->classid, &ev.route));
+    PetscCall(PetscLogEventRegister("GcMfq", d->classid, &ev.mfq));
     registered = true;
   }
   *out = &ev;
@@ -90,6 +92,15 @@ const metrics::SeriesInfo kRouteSeries[] = {
     {"vbar_drift", "1", "|sum vbar_i - sum v_i| / sum |v_i| after R6 (oracle 9: the observer keeps the sum)"},
 };
 constexpr int kRouteCols = sizeof(kRouteSeries) / sizeof(kRouteSeries[0]);
+// mfq's /series columns (§16.9 RL; appended while learning).
+const metrics::SeriesInfo kMfqSeries[] = {
+    {"mfq_temperature", "$", "Boltzmann temperature Tb of the step"},
+    {"mfq_sell", "1", "battery homes playing a = 0 (full discharge) at the step"},
+    {"mfq_idle", "1", "battery homes playing a = 1 (self-consumption rule)"},
+    {"mfq_buy", "1", "battery homes playing a = 2 (full charge)"},
+    {"mfq_reward_mean", "$", "mean reward -bill_i(t) over the battery homes"},
+    {"mfq_updates", "1", "Q updates applied at the step (M0, the deferred update of step t - 1)"}};
+constexpr int kMfqCols = sizeof(kMfqSeries) / sizeof(kMfqSeries[0]);
 
 struct SourceInfo {
   const char *file, *time_column, *value_column, *first_day;
@@ -123,7 +134,8 @@ enum Col {
 };
 // Local sums reduced once per step.
 enum Sum { S_LOAD, S_PV, S_NET, S_COST, S_COST0, S_COSTX, S_ABSB, S_OFFERS, S_BIDS, S_SOLD, S_BOUGHT, S_UIMP, S_APE,
-           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_GAP, S_FLAGS, S_ALARMS_A, S_ALARMS_H, S_NSUM };
+           S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_GAP, S_FLAGS, S_ALARMS_A, S_ALARMS_H, S_MFQ_SELL, S_MFQ_IDLE,
+           S_MFQ_BUY, S_MFQ_REWARD, S_MFQ_UPD, S_NSUM };
 
 class Gridcell final : public MarketProblem {
  public:
@@ -242,6 +254,8 @@ class Gridcell final : public MarketProblem {
     PetscCall(OptsFromOptions(PetscOptionsObject));
     PetscCall(SecurityFromOptions(PetscOptionsObject));
     PetscCall(RouteFromOptions(PetscOptionsObject));
+    PetscCall(PetscOptionsBool("-output_q", "mfq: write the final Q tables as /summary/mfq_Q [agent, 675] (-algorithm mfq, -mfq_policy learn)",
+                               "", output_q_, &output_q_, &output_q_set_));
     PetscOptionsEnd();
     source_ = static_cast<int>(src), forecast_ = static_cast<int>(fc), cell_ = scope == 0;
     if (!days_set) days_ = kSourceInfo[source_].days_default;
@@ -465,6 +479,14 @@ class Gridcell final : public MarketProblem {
     begun_ = t;
     PetscCall(DataForecast(k));
     const std::int64_t nl = block_.local();
+    const bool learn = mfq_.learn;
+    double tb = 0;
+    if (learn) {
+      PetscCall(PetscLogEventBegin(gev_->mfq, 0, 0, 0, 0));
+      tb = gc::Temperature(mfq_, Ctr(t));
+      mfq_step_[0] = mfq_step_[1] = mfq_step_[2] = mfq_step_[3] = 0;
+      tb_ = tb;
+    }
     for (std::int64_t i = 0; i < nl; ++i) {
       const double qh = lhat_[i] - pvhat_[i];
       qhat_[i] = qh;
@@ -475,8 +497,27 @@ class Gridcell final : public MarketProblem {
       }
       b_[i] = gc::clip(-qh, lo, hi);
       b0_[i] = gc::clip(-qh, lo0, hi0);
+      if (learn && has_bat_[i]) {
+        // §16.5 M0 (the deferred update of step t - 1 with s' = s_i(t), mf = mf_i(t - 1)) and M1 (act).
+        const int s = gc::MfqState(mfq_, qh, soc_[i], HourStart(k)), mf = static_cast<int>(mmf_[i]);
+        double *Q = qtab_.data() + i * gc::kMfqQ;
+        if (t >= 2 && ma_[i] >= 0) {
+          const double v = gc::Backup(Q + gc::QIndex(s, mf, 0), tb, mfq_.backup_max);
+          double &q = Q[gc::QIndex(static_cast<int>(ms_[i]), mf, static_cast<int>(ma_[i]))];
+          q = gc::QUpdate(q, mfq_.eta, -bill_[i], mfq_.gamma, v);
+          mfq_step_[3] += 1;
+        }
+        double pi[3];
+        gc::Boltzmann(Q + gc::QIndex(s, mf, 0), tb, pi);
+        const int a = gc::Act(pi, rng::uniform(seed_, rng::MFQ, static_cast<std::uint64_t>(block_.start + i),
+                                               static_cast<std::uint64_t>(Ctr(t)), 0));
+        ms_[i] = s, ma_[i] = a, mfq_step_[a] += 1;
+        if (a == 0) b_[i] = lo;
+        else if (a == 2) b_[i] = hi;
+      }
       nhat_[i] = qh + b_[i];
     }
+    if (learn) PetscCall(PetscLogEventEnd(gev_->mfq, 0, 0, 0, 0));
     OptKernel(k, kernel);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -492,6 +533,42 @@ class Gridcell final : public MarketProblem {
   const char *opt_option_given() const override { return opt_given_; }
 
   const double *declared() const override { return nhat_.data(); }
+
+  // ---- mfq (§16.5): the learning state is the family's; the options are the algorithm's (market.cpp) ----
+  PetscErrorCode SetupLearning(const gc::MfqParams &p) override {
+    PetscFunctionBeginUser;
+    mfq_ = p;
+    const std::int64_t nl = block_.local();
+    qtab_.assign(nl * gc::kMfqQ, 0.0), day_cost_.assign(nl, 0.0);
+    ma_.assign(nl, -1.0), ms_.assign(nl, -1.0), mmf_.assign(nl, 1.0);  // mf_i(0) = 1
+    double nb = 0;
+    for (std::int64_t i = 0; i < nl; ++i) nb += has_bat_[i] ? 1.0 : 0.0;
+    PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, &nb, 1));
+    nbat_ = nb, pass_ = 1, tb_ = gc::Temperature(mfq_, 0);
+    pass_days_.assign(static_cast<std::size_t>(mfq_.passes * Days()), 0.0);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const double *actions() const override { return mfq_.learn ? ma_.data() : nullptr; }
+  void SetMeanField(std::int64_t i, int mf) override { mmf_[i] = mf; }
+  PetscErrorCode NewPass(int pass) override {
+    PetscFunctionBeginUser;
+    PetscCheck(mfq_.learn && pass == pass_ + 1 && pass <= mfq_.passes, PETSC_COMM_WORLD, PETSC_ERR_PLIB,
+               "gridcell: pass %d after pass %d of %d", pass, pass_, mfq_.passes);
+    // Every state but Q_i returns to the start of the run (the data replay: the streams are keyed by tau).
+    PetscCall(Warmup());
+    acc_[0] = Acc{}, acc_[1] = Acc{};
+    begun_ = 0, mu_step_ = -1;
+    std::fill(ma_.begin(), ma_.end(), -1.0), std::fill(ms_.begin(), ms_.end(), -1.0), std::fill(mmf_.begin(), mmf_.end(), 1.0);
+    std::fill(day_cost_.begin(), day_cost_.end(), 0.0);
+    pass_ = pass;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  double pass_cost() const override {
+    double c = 0;
+    for (std::int64_t d = 0; d < Days(); ++d) c += pass_days_[static_cast<std::size_t>((pass_ - 1) * Days() + d)];
+    return c;
+  }
+  const char *learning_option_given() const override { return output_q_set_ ? "-gridcell_output_q" : nullptr; }
   double mid_market_rate() const override { return 0.5 * (buy_[cur_] + sell_[cur_]); }
   bool cell_scope() const override { return cell_; }
   int match_rounds() const override { return static_cast<int>(match_rounds_); }
@@ -552,7 +629,16 @@ class Gridcell final : public MarketProblem {
     PetscCall(PetscLogEventBegin(gev_->settle, 0, 0, 0, 0));
     s[S_MSGS] = share_msgs_;
     s[S_FLAGS] = flags_, s[S_ALARMS_A] = alarms_ah_, s[S_ALARMS_H] = alarms_hh_;
+    if (mfq_.learn) {
+      s[S_MFQ_SELL] = mfq_step_[0], s[S_MFQ_IDLE] = mfq_step_[1], s[S_MFQ_BUY] = mfq_step_[2], s[S_MFQ_UPD] = mfq_step_[3];
+      for (std::int64_t i = 0; i < nl; ++i)
+        if (has_bat_[i]) s[S_MFQ_REWARD] -= bill_[i];
+    }
     PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, s.data(), S_NSUM));
+    if (mfq_.learn) {
+      mfq_row_[0] = tb_, mfq_row_[1] = s[S_MFQ_SELL], mfq_row_[2] = s[S_MFQ_IDLE], mfq_row_[3] = s[S_MFQ_BUY];
+      mfq_row_[4] = nbat_ > 0 ? s[S_MFQ_REWARD] / nbat_ : 0.0, mfq_row_[5] = s[S_MFQ_UPD];
+    }
     // The /series row and the window accumulators.
     const double N = static_cast<double>(block_.n);
     double *r = row_;
@@ -577,6 +663,10 @@ class Gridcell final : public MarketProblem {
       a.imp_util += gc::kDelta * r[C_UTIL_IMPORT], a.matched += r[C_MATCHED];
       a.mape += r[C_MAPE], a.msel += s[S_SEL] / N, a.msenet += s[S_SENET] / N, a.sepv += s[S_SEPV], a.npv += s[S_NPV];
       if (has_mu) a.gap += r[C_GAP], a.ngap += 1;
+      if (mfq_.learn) {
+        a.asell += s[S_MFQ_SELL], a.aidle += s[S_MFQ_IDLE], a.abuy += s[S_MFQ_BUY], a.reward += s[S_MFQ_REWARD];
+        a.updates += s[S_MFQ_UPD];
+      }
       if (route_.p.on) {
         const gc::RouteMetrics &rm = route_.m;
         a.rv += rm.v_err, a.rvmax = std::max(a.rvmax, rm.v_maxdev), a.rimax += rm.share_err_max, a.rirms += rm.share_err_rms;
@@ -585,6 +675,18 @@ class Gridcell final : public MarketProblem {
       if (w == 1) {
         cost_eval_local_.resize(nl), cost0_eval_local_.resize(nl);
         for (std::int64_t i = 0; i < nl; ++i) cost_eval_local_[i] += bill_[i], cost0_eval_local_[i] += bill0_[i];
+      }
+    }
+    if (mfq_.learn) {
+      // The community cost per pass and day: each home's day on the 2^-20 $ grid, summed exactly when the day ends
+      // (int64, so the same on any rank count; N x 2^20 x the largest day bill stays far below 2^63).
+      for (std::int64_t i = 0; i < nl; ++i) day_cost_[i] += bill_[i];
+      if (t % 96 == 0 || t == T_run()) {
+        std::int64_t c = 0;
+        for (std::int64_t i = 0; i < nl; ++i) c += std::llround(day_cost_[i] * kDayGrid);
+        PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &c, 1));
+        pass_days_[static_cast<std::size_t>((pass_ - 1) * Days() + (t - 1) / 96)] = static_cast<double>(c) / kDayGrid;
+        std::fill(day_cost_.begin(), day_cost_.end(), 0.0);
       }
     }
     PetscCall(PetscLogEventEnd(gev_->settle, 0, 0, 0, 0));
@@ -597,6 +699,11 @@ class Gridcell final : public MarketProblem {
       f.push_back({"zeta", "V", "secondary control zeta_i after the step (§16.7)"});
       f.push_back({"v", "V", "converter terminal voltage v_i after iteration K"});
       f.push_back({"iota", "1", "per-unit deviation iota_i = (I_i - I^sch_i)/I^rat_i after iteration K"});
+    }
+    if (mfq_.learn) {
+      f.push_back({"action", "1", "mfq action a_i(t): 0 sell (full discharge), 1 idle (rule), 2 buy (full charge); -1 without battery"});
+      f.push_back({"mfq_state", "1", "mfq state s_i(t) in 0..74 ((3 n-bin + S-bin) 5 + period); -1 without battery"});
+      f.push_back({"mfq_mf", "1", "mean field mf_i(t) of the market neighbours' actions (0, 1, 2)"});
     }
     return f;
   }
@@ -619,7 +726,9 @@ class Gridcell final : public MarketProblem {
   void home_values(std::int64_t i, double *o) const override {
     o[0] = load_[i], o[1] = pv_[i], o[2] = lhat_[i], o[3] = pvhat_[i], o[4] = b_[i], o[5] = soc_[i], o[6] = nhat_[i];
     o[7] = net_[i], o[8] = bill_[i], o[9] = bill0_[i], o[10] = soc0_[i];
-    if (route_.p.on) o[11] = route_.zeta[i], o[12] = route_.v[i], o[13] = route_.iota[i];
+    int c = 11;
+    if (route_.p.on) o[c] = route_.zeta[i], o[c + 1] = route_.v[i], o[c + 2] = route_.iota[i], c += 3;
+    if (mfq_.learn) o[c] = ma_[i], o[c + 1] = ms_[i], o[c + 2] = mmf_[i];
   }
 
   const Units &units() const override { return units_; }
@@ -700,10 +809,16 @@ class Gridcell final : public MarketProblem {
             {"alarms_attacker_data", "1", "alarmed (attacker -> honest) union edges of the shares so far (detections)"},
             {"alarms_honest_data", "1", "alarmed (honest -> honest) union edges of the shares so far (false alarms)"}});
     if (route_.p.on) v.insert(v.end(), std::begin(kRouteSeries), std::end(kRouteSeries));
+    if (mfq_.learn) {
+      const std::size_t first = v.size();
+      v.insert(v.end(), std::begin(kMfqSeries), std::end(kMfqSeries));
+      for (std::size_t c = first; c < v.size(); ++c) v[c].units = Money(v[c].units);
+    }
     return v;
   }
   void series_values(std::int64_t, double *out) const override {
     std::copy(row_, row_ + C_NCOL, out);
+    if (mfq_.learn) std::copy(mfq_row_, mfq_row_ + kMfqCols, out + C_NCOL + (route_.p.on ? kRouteCols : 0));
     if (!route_.p.on) return;
     const gc::RouteMetrics &m = route_.m;
     const double r[kRouteCols] = {m.v_bus,     m.v_err,       m.v_maxdev, m.iota_star, m.share_err_max, m.share_err_rms, m.sched_err, m.losses,
@@ -828,6 +943,21 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.WriteDistributedArray("/summary/home_cost", n, off, nl, cost_.data(), Money("$"), "per-home cost over the main window", "agent"));
     PetscCall(rec.WriteDistributedArray("/summary/home_cost_shadow", n, off, nl, cost0_.data(), Money("$"), "per-home cost of B1", "agent"));
     PetscCall(rec.WriteDistributedArray("/summary/home_saving", n, off, nl, sav.data(), Money("$/day"), "per-home saving against B1", "agent"));
+    if (mfq_.learn) {
+      // -mfq_passes: the community cost per pass and day (the last pass is the recorded run: /series/cost).
+      std::vector<double> pc(mfq_.passes, 0.0);
+      for (int q = 0; q < mfq_.passes; ++q)
+        for (std::int64_t d = 0; d < Days(); ++d) pc[q] += pass_days_[static_cast<std::size_t>(q * Days() + d)];
+      PetscCall(rec.WriteGlobalArray("/summary/mfq_pass_cost", pc.data(), mfq_.passes, Money("$"),
+                                     "community cost of each pass of -mfq_passes (the last one is the recorded run)"));
+      PetscCall(rec.WriteGlobalArray("/summary/mfq_pass_daily_cost", pass_days_.data(), static_cast<std::int64_t>(pass_days_.size()),
+                                     Money("$"), "community cost per pass and day, row-major [pass, day] (days of the run, from its first step)"));
+      PetscCall(rec.SetAttribute("/summary/mfq_pass_daily_cost", "shape", "passes " + std::to_string(mfq_.passes) + " x days " +
+                                                                              std::to_string(static_cast<long long>(Days()))));
+      if (output_q_)
+        PetscCall(rec.WriteDistributedTable("/summary/mfq_Q", n, off, nl, gc::kMfqQ, qtab_.data(), Money("$"),
+                                            "final Q_i[s][mf][a] per home at column (s 3 + mf) 3 + a (0 without a battery)"));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -870,6 +1000,9 @@ class Gridcell final : public MarketProblem {
       PetscCall(HeldExtent(&off_e, &ne));
       PetscCall(route_.Save(ck, off_e, ne));
     }
+    if (mfq_.learn)
+      PetscCall(ck.WriteGlobalArray("/state/gridcell_mfq_pass_days", pass_days_.data(), static_cast<std::int64_t>(pass_days_.size()),
+                                    "$", "mfq: community cost per pass and day so far, [pass, day]"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // §16.8's state (security on): per union in-edge in held_'s layout the chart (s0, s1, values seen, main step of
@@ -1059,13 +1192,14 @@ class Gridcell final : public MarketProblem {
           const double x = (*a.v)[i * a.width + c];
           double lo = a.lo, hi = a.hi;
           if (a.soc) lo = has_bat_[i] ? batt_.soc_lo : 0.0, hi = has_bat_[i] ? batt_.soc_hi : 0.0;
-          if (std::isfinite(x) && x >= lo && x <= hi) continue;
+          if (a.bat && !has_bat_[i]) lo = hi = a.nobat;
+          if (std::isfinite(x) && x >= lo && x <= hi && (!a.integer || x == std::floor(x))) continue;
           char m[256];
           char range[96];
-          std::snprintf(range, sizeof range, "outside [%.15g, %.15g]", lo, hi);
+          std::snprintf(range, sizeof range, "outside [%.15g, %.15g]%s", lo, hi, a.integer ? " or not a whole number" : "");
           std::snprintf(m, sizeof m, "home %lld%s has %s = %.17g, %s%s", (long long)(off + i),
                         a.width > 1 ? (" entry " + std::to_string(c)).c_str() : "", a.name, x, std::isfinite(x) ? range : "not finite",
-                        a.soc && !has_bat_[i] ? " (a home without battery)" : "");
+                        (a.soc || a.bat) && !has_bat_[i] ? " (a home without battery)" : "");
           bad = m;
         }
       PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, bad, &bad));
@@ -1095,7 +1229,7 @@ class Gridcell final : public MarketProblem {
         const double x = acc[w * na + f];
         // Every accumulator but the four costs is a sum of non-negative terms; steps is fixed by the step.
         const bool signed_ = kAccFields[f] == &Acc::C || kAccFields[f] == &Acc::C0 || kAccFields[f] == &Acc::Cx ||
-                             kAccFields[f] == &Acc::Cnet;
+                             kAccFields[f] == &Acc::Cnet || kAccFields[f] == &Acc::reward;
         const bool ok = std::isfinite(x) && (signed_ || x >= 0) && (kAccFields[f] != &Acc::steps || x == steps[w]);
         PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
                    "checkpoint %s: dataset /state/gridcell_acc entry %zu (%s window, field %zu) = %.17g is %s; it is damaged or "
@@ -1112,6 +1246,25 @@ class Gridcell final : public MarketProblem {
       PetscCall(HeldExtent(&off_e, &ne));
       PetscCall(route_.Load(ck, file, off_e, ne));
     }
+    if (mfq_.learn) {
+      // A checkpoint is written in the recorded (last) pass only: the earlier passes' days are whole, the
+      // current pass's days after the step's day are 0.
+      std::vector<double> pd;
+      PetscCall(ck.ReadAll("/state/gridcell_mfq_pass_days", &pd));
+      PetscCheck(pd.size() == pass_days_.size(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                 "checkpoint %s: dataset /state/gridcell_mfq_pass_days has %zu values, expected %zu (%d passes x %lld days); it is "
+                 "damaged or not this run's, and is not resumed",
+                 file, pd.size(), pass_days_.size(), mfq_.passes, (long long)Days());
+      for (std::size_t q = 0; q < pd.size(); ++q) {
+        const bool later = static_cast<std::int64_t>(q) >= (mfq_.passes - 1) * Days() + (t - 1) / 96 + 1;
+        PetscCheck(std::isfinite(pd[q]) && (!later || pd[q] == 0), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+                   "checkpoint %s: dataset /state/gridcell_mfq_pass_days entry %zu = %.17g is %s; it is damaged or not this run's, "
+                   "and is not resumed",
+                   file, q, pd[q], std::isfinite(pd[q]) ? "not 0 for a day after the checkpointed step" : "not finite");
+      }
+      pass_days_ = pd, pass_ = mfq_.passes;
+      tb_ = gc::Temperature(mfq_, Ctr(t));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -1121,6 +1274,8 @@ class Gridcell final : public MarketProblem {
            msenet = 0, sepv = 0, npv = 0, gap = 0, ngap = 0;
     // routing (§16.7): Σ e_V, max v_maxdev, Σ e_I max, Σ e_I RMS, Σ schedule error, messages, periodic, losses [Wh]
     double rv = 0, rvmax = 0, rimax = 0, rirms = 0, rsched = 0, rmsgs = 0, rper = 0, rloss = 0;
+    // mfq (§16.9 RL): battery home-steps by action, Σ rewards (−bills of battery homes), Q updates
+    double asell = 0, aidle = 0, abuy = 0, reward = 0, updates = 0;
   };
   struct Summary {
     std::vector<std::pair<std::string, double>> values;
@@ -1135,6 +1290,9 @@ class Gridcell final : public MarketProblem {
     const char *units, *long_name;
     double lo = -INFINITY, hi = INFINITY;
     bool soc = false;
+    // bat: [lo, hi] holds for the homes with a battery, the others hold exactly `nobat`; integer: whole numbers.
+    bool bat = false, integer = false;
+    double nobat = 0;
   };
   std::vector<HomeArray> HomeState() const {
     auto *s = const_cast<Gridcell *>(this);  // the same table serves SaveState (reads) and LoadState (writes)
@@ -1169,13 +1327,25 @@ class Gridcell final : public MarketProblem {
       v.push_back({"route_copy_iota", &r.ci, 1, "1", "routing: last-sent copy of iota_i"});
       v.push_back({"route_version", &r.ver, 1, "1", "routing: version of the copy", 0, 9007199254740992.0});
     }
+    // With mfq learning (§16.5): Q_i (0 without a battery; |Q| bounded far beyond any reachable value), the
+    // last state and action (read by M0 of the next step), the mean field of the last step, and its bill (the
+    // reward of M0).
+    if (mfq_.learn) {
+      v.push_back({"mfq_q", &s->qtab_, gc::kMfqQ, "$", "mfq: Q_i[s][mf][a] at index (s 3 + mf) 3 + a", -1e12, 1e12, false, true});
+      v.push_back({"mfq_state", &s->ms_, 1, "1", "mfq: state s_i of the last step", 0, gc::kMfqStates - 1, false, true, true, -1});
+      v.push_back({"mfq_action", &s->ma_, 1, "1", "mfq: action a_i of the last step", 0, 2, false, true, true, -1});
+      v.push_back({"mfq_mf", &s->mmf_, 1, "1", "mfq: mean field mf_i of the last step", 0, 2, false, false, true});
+      v.push_back({"bill", &s->bill_, 1, "$", "bill of the last step (the reward of the deferred update)"});
+      v.push_back({"mfq_day_cost", &s->day_cost_, 1, "$", "mfq: cost of the current day so far (for the pass costs)"});
+    }
     return v;
   }
   static constexpr double Acc::*kAccFields[] = {&Acc::steps, &Acc::C,        &Acc::C0,       &Acc::Cx,     &Acc::Cnet,
                                                 &Acc::load,  &Acc::imp_phys, &Acc::imp_util, &Acc::matched, &Acc::mape,
                                                 &Acc::msel,  &Acc::msenet,   &Acc::sepv,     &Acc::npv,
                                                 &Acc::gap,   &Acc::ngap,     &Acc::rv,       &Acc::rvmax,  &Acc::rimax,
-                                                &Acc::rirms, &Acc::rsched,   &Acc::rmsgs,    &Acc::rper,   &Acc::rloss};
+                                                &Acc::rirms, &Acc::rsched,   &Acc::rmsgs,    &Acc::rper,   &Acc::rloss,
+                                                &Acc::asell, &Acc::aidle,    &Acc::abuy,     &Acc::reward, &Acc::updates};
 
   std::int64_t T_run() const { return T_run_ ? T_run_ : T_; }
   // Unit texts in the tariff's currency: "$..." becomes "AUD..." with the aemo tariff.
@@ -1508,6 +1678,15 @@ class Gridcell final : public MarketProblem {
       v.push_back({p + "rmse pv", a.npv > 0 ? std::sqrt(a.sepv / a.npv) : 0.0});
       v.push_back({p + "rmse net", std::sqrt(a.msenet / a.steps)});
       if (a.ngap > 0) v.push_back({p + "price gap mean", a.gap / a.ngap});
+      if (mfq_.learn) {
+        // §16.9 RL: the action shares over the battery home-steps, the mean reward, the updates.
+        const double hs = a.asell + a.aidle + a.abuy;
+        v.push_back({p + "mfq sell share", hs > 0 ? a.asell / hs : 0.0});
+        v.push_back({p + "mfq idle share", hs > 0 ? a.aidle / hs : 0.0});
+        v.push_back({p + "mfq buy share", hs > 0 ? a.abuy / hs : 0.0});
+        v.push_back({p + "mfq reward mean", hs > 0 ? a.reward / hs : 0.0});
+        v.push_back({p + "mfq updates", a.updates});
+      }
       if (route_.p.on) {
         // §16.9 routing: window means of e_V, e_I (max and RMS) and the schedule error, the largest voltage
         // deviation, the feeder energy lost, and the event-triggered messages against the periodic reference.
@@ -1543,6 +1722,16 @@ class Gridcell final : public MarketProblem {
     v.push_back({"worse off share", s[2] / N});
     v.push_back({"saving mean pv", s[4] > 0 ? s[3] / s[4] : 0.0});
     v.push_back({"saving mean no pv", s[6] > 0 ? s[5] / s[6] : 0.0});
+    if (mfq_.learn) {
+      v.push_back({"mfq passes", static_cast<double>(mfq_.passes)});
+      v.push_back({"mfq temperature final", tb_});
+      v.push_back({"mfq battery homes", nbat_});
+      for (int q = 1; q <= mfq_.passes; ++q) {
+        double c = 0;
+        for (std::int64_t d = 0; d < Days(); ++d) c += pass_days_[static_cast<std::size_t>((q - 1) * Days() + d)];
+        v.push_back({"mfq pass " + std::to_string(q) + " cost", c});
+      }
+    }
     if (shares() && security()) {
       // §16.9 security of the data channel, over the alarms at honest receivers: detection and false-alarm
       // rates per directed union edge, and the mean delay from t_A to the alarm (steps; < 0: before the attack).
@@ -1852,6 +2041,18 @@ class Gridcell final : public MarketProblem {
   const char *opt_given_ = nullptr;  // the first opt-only option given (refused with none and mmr)
   std::int64_t begun_ = 0;           // the step whose BeginStep ran last
   gc::Router route_;                 // module 4 (§16.7), with its options in route_.p
+  // mfq (§16.5): the algorithm's options, Q_i (675 per home, 0 without a battery), the last state s_i, action
+  // a_i (-1 without a battery) and mean field mf_i, the pass, the step's counts (a = 0, 1, 2; updates) and
+  // temperature, the battery homes, the /series columns, and the community cost per pass and day.
+  gc::MfqParams mfq_;
+  PetscBool output_q_ = PETSC_FALSE, output_q_set_ = PETSC_FALSE;
+  std::vector<double> qtab_, ma_, ms_, mmf_, pass_days_, day_cost_;
+  static constexpr double kDayGrid = 1048576.0;  // 2^20 per $: the grid of the per-pass daily costs
+  int pass_ = 1;
+  double mfq_step_[4] = {}, tb_ = 0, nbat_ = 0, mfq_row_[kMfqCols] = {};
+  // ctr = T (pass - 1) + t - 1 (§16.5 with the run's T steps as the pass: 96 N_d by default).
+  std::int64_t Ctr(std::int64_t t) const { return T_run() * (pass_ - 1) + t - 1; }
+  std::int64_t Days() const { return (T_run() + 95) / 96; }
   std::vector<double> nreal_;        // n_i = ℓ_i − pv_i + b^r_i of the step (the realized f of the metrics)
   PetscErrorCode OptsFromOptions(PetscOptionItems *PetscOptionsObject) {
     static const char *const kOracles[] = {"realized", "forecast"};

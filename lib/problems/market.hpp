@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "problems/gridcell_mfq.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::problems {
@@ -37,6 +38,25 @@ class MarketProblem : public Problem {
   // The first option given that only the generic algorithms use (e.g. "-gridcell_opt"), or nullptr: the
   // trading algorithms refuse it (§16.11).
   virtual const char *opt_option_given() const { return nullptr; }
+
+  // Learning (`mfq` with -mfq_policy learn, docs/gridcell.md §16.5): the family owns Q_i and the per-home
+  // learning state; the algorithm hands its options over in its Setup, before the first step.
+  virtual PetscErrorCode SetupLearning(const gridcell::MfqParams &) {
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "this market family does not learn (-algorithm mfq)");
+  }
+  // After BeginStep(t) while learning: the local homes' actions a_i(t) in {0, 1, 2}, -1 without a battery
+  // (nullptr when not learning).
+  virtual const double *actions() const { return nullptr; }
+  // After the clearing of step t: the mean field mf_i(t) in {0, 1, 2} of local home i (§16.5).
+  virtual void SetMeanField(std::int64_t, int) {}
+  // -mfq_passes: pass `pass` (2..P) starts. The finished pass's costs are kept; every state but Q_i (and the
+  // temperature's counter, which follows from the pass) returns to where the run started. Collective.
+  virtual PetscErrorCode NewPass(int) { return PETSC_SUCCESS; }
+  // The community cost of the current pass so far (for the progress line of the unrecorded passes).
+  virtual double pass_cost() const { return 0; }
+  // The first option given that only a learning mfq uses (e.g. "-gridcell_output_q"), or nullptr: the other
+  // algorithms refuse it.
+  virtual const char *learning_option_given() const { return nullptr; }
 };
 
 }  // namespace dodge::problems

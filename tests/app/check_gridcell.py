@@ -26,6 +26,13 @@
                             from /agents (I_i = iota_i I^rat_i + I^sch_i) in both modes; R_i = 0 with zeta = eps = 0 gives
                             I_i = I^sch_i; a fixed schedule on the complete graph with K = 5000 drives e_V and e_I below
                             1e-9; the event trigger sends fewer messages than periodic
+  mfq dodge dir             §16.5 (oracle 10 and more) on a short cell: -mfq_policy self is -algorithm mmr bitwise; the
+                            logged states, actions, mean fields and bills replay Q to the final /summary/mfq_Q (1e-12) with
+                            the Boltzmann and the max backup and with gamma_Q = 0 (the eta-EWMA of the rewards); eta_Q = 0
+                            leaves Q = 0; each action's battery power is bitwise b^lo, the rule or b^hi; the states follow
+                            from q_hat, SoC and the hour; the mean fields from the neighbours' actions on the graph
+                            (neighbours) or the cell counts (cell); pass 1 of -mfq_passes 2 costs what the one-pass run
+                            costs; Tb_0 = Tb_min = 1e9 gives uniform actions (chi^2 over > 1e5 draws, p > 1e-3)
 Exit 1 with a message on the first failure."""
 import csv
 import os
@@ -239,8 +246,9 @@ def oracles(alg, path):
                     if not np.array_equal(z, zs[(j, i)]):
                         fail(f"z_({j}->{i}) differs between its buyer and its seller end")
                 want = 2.0 * rounds * 2 * E  # X1 and X2 on each directed edge, each round
-                if np.any(s["msgs_market"][...] != want) or np.any(s["bytes_market"][...] != 16 * want):
-                    fail(f"msgs_market/bytes_market differ from 4 R_m |E| = {want:g} (and 16 B each)")
+                extra = 8.0 * 2 * E if alg == "mfq" else 0.0  # mfq: the action rides X1 of round 1 (8 B per directed edge)
+                if np.any(s["msgs_market"][...] != want) or np.any(s["bytes_market"][...] != 16 * want + extra):
+                    fail(f"msgs_market/bytes_market differ from 4 R_m |E| = {want:g} (and 16 B each, + {extra:g} B of actions)")
         # 2. with ideal forecasts (declared = metered), C_t equals C^net_t to eps_g, and bill_i <= bill^x_i
         if f["inputs/gridcell"].attrs["forecast"] in ("ideal", b"ideal") and pooled:
             # 11. ideal forecasts give MAPE = 0
@@ -510,6 +518,161 @@ def route(dodge, outdir):
     print("OK: gridcell routing")
 
 
+def mfq_replay(f, backup="boltzmann"):
+    """Q of every home replayed from the logged transitions (§16.5 M0): returns [N, 675]."""
+    a = f["agents"]
+    par = f["inputs/algorithm/mfq_parameters"][...]
+    eta, gamma = par[0], par[1]
+    st, act, mf, bill = (a[k][...] for k in ("mfq_state", "action", "mfq_mf", "bill"))
+    tb = f["series/mfq_temperature"][...]
+    T, N = st.shape
+    Q = np.zeros((N, 75, 3, 3))
+    hb = f["inputs/gridcell/has_battery"][...] > 0.5
+    for t in range(1, T):  # M0 of step t + 1 (0-based t) updates the transition of step t
+        for i in np.nonzero(hb)[0]:
+            s1, m0, s0, a0 = int(st[t, i]), int(mf[t - 1, i]), int(st[t - 1, i]), int(act[t - 1, i])
+            q = Q[i, s1, m0]
+            if backup == "max":
+                v = q.max()
+            else:
+                w = np.exp((q - q.max()) / tb[t])
+                pi = w / w.sum()
+                v = pi[0] * q[0] + pi[1] * q[1] + pi[2] * q[2]
+            Q[i, s0, m0, a0] = (1 - eta) * Q[i, s0, m0, a0] + eta * (-bill[t - 1, i] + gamma * v)
+    return Q.reshape(N, 675)
+
+
+def mfq(dodge, outdir):
+    base = [dodge, "-problem", "gridcell", "-gridcell_days", "4", "-gridcell_eval_days", "1", "-agents", "40", "-progress", "0",
+            "-output_agents", "all", "-output_overwrite"]
+    q = ["-algorithm", "mfq", "-gridcell_output_q", "true"]
+    runs = {"mmr": ["-algorithm", "mmr"], "self": ["-algorithm", "mfq", "-mfq_policy", "self"], "learn": q,
+            "max": q + ["-mfq_backup", "max"], "gamma0": q + ["-mfq_learning", "0.3,0"], "eta0": q + ["-mfq_learning", "0,0.98"],
+            "passes": q + ["-mfq_passes", "2"], "cell": q + ["-gridcell_market_scope", "cell"],
+            # the default bins given in the spec's own notation (';' lists): the same run as "learn"
+            "bins": q + ["-mfq_bins", "-2,-0.5,0.5,2;0.4,0.7;6,10,16,21"]}
+    f = run_all(base, runs, outdir, "mfq")
+    # oracle 10: self is mmr bitwise
+    for grp in ("agents", "summary"):
+        if set(f["self"][grp]) != set(f["mmr"][grp]):
+            fail(f"-mfq_policy self: /{grp} has other fields than mmr's")
+        for k in f["mmr"][grp]:
+            if not np.array_equal(f["self"][grp][k][...], f["mmr"][grp][k][...], equal_nan=True):
+                fail(f"-mfq_policy self: /{grp}/{k} differs from -algorithm mmr")
+    for k in f["mmr"]["series"]:
+        if k != "step_time" and not np.array_equal(f["self"]["series"][k][...], f["mmr"]["series"][k][...], equal_nan=True):
+            fail(f"-mfq_policy self: /series/{k} differs from -algorithm mmr")
+    # Q replays from the logged transitions
+    for name, backup in (("learn", "boltzmann"), ("max", "max"), ("gamma0", "boltzmann"), ("passes", None), ("cell", "boltzmann")):
+        g = f[name]
+        Qf = g["summary/mfq_Q"][...]
+        if backup is not None:
+            Qr = mfq_replay(g, backup)
+            scale = max(1.0, float(np.abs(Qr).max()))
+            if not np.allclose(Qf, Qr, rtol=0, atol=1e-12 * scale):
+                fail(f"{name}: /summary/mfq_Q differs from the replay of the logged transitions by {np.abs(Qf - Qr).max():.3e}")
+            if np.count_nonzero(Qr) < 50:
+                fail(f"{name}: only {np.count_nonzero(Qr)} Q entries were ever updated")
+        if name == "gamma0":
+            # the eta-EWMA of the rewards observed after each (s, mf, a), computed directly
+            a = g["agents"]
+            st, act, mf, bill = (a[k][...] for k in ("mfq_state", "action", "mfq_mf", "bill"))
+            E = {}
+            for t in range(st.shape[0] - 1):
+                for i in np.nonzero(act[t] >= 0)[0]:
+                    key = (i, int(st[t, i]), int(mf[t, i]), int(act[t, i]))
+                    E[key] = 0.7 * E.get(key, 0.0) + 0.3 * -bill[t, i]
+            for (i, s0, m0, a0), v in E.items():
+                if abs(Qf[i, (s0 * 3 + m0) * 3 + a0] - v) > 1e-12 * max(1.0, abs(v)):
+                    fail(f"gamma_Q = 0: Q[{i}][{s0}][{m0}][{a0}] = {Qf[i, (s0 * 3 + m0) * 3 + a0]!r} is not the EWMA {v!r}")
+            if np.count_nonzero(Qf) != len([v for v in E.values() if v != 0]):
+                fail("gamma_Q = 0: Q has entries no transition reached")
+    for grp in ("agents", "summary"):
+        for k in f["learn"][grp]:
+            if not np.array_equal(f["bins"][grp][k][...], f["learn"][grp][k][...]):
+                fail(f"-mfq_bins with the default edges: /{grp}/{k} differs from the default run")
+    if np.any(f["eta0"]["summary/mfq_Q"][...] != 0):
+        fail("eta_Q = 0: Q left 0")
+    # passes: pass 1 of two is the one-pass run (identical data, Q from 0); the recorded pass costs its /series
+    pc = f["passes"]["summary/mfq_pass_cost"][...]
+    c1 = f["learn"]["series/cost"][...].sum()
+    # (the pass costs are exact sums of each home's day on the 2^-20 $ grid: N days 2^-21 of rounding at most)
+    tol = 40 * 4 * 2.0 ** -21 + 1e-12 * abs(c1)
+    if len(pc) != 2 or abs(pc[0] - c1) > tol or abs(pc[1] - f["passes"]["series/cost"][...].sum()) > tol:
+        fail(f"-mfq_passes 2: pass costs {pc} against the one-pass run's {c1!r} and the recorded pass's")
+    if np.array_equal(f["passes"]["agents/action"][...], f["learn"]["agents/action"][...]):
+        fail("-mfq_passes 2: the recorded pass played exactly what pass 1 played (nothing learned carried over)")
+    for name in ("learn", "max", "cell", "passes"):
+        g = f[name]
+        a, gi = g["agents"], g["inputs/gridcell"]
+        hb = gi["has_battery"][...] > 0.5
+        act, st, mf, b, soc = (a[k][...] for k in ("action", "mfq_state", "mfq_mf", "battery", "soc"))
+        T, N = act.shape
+        if np.any(act[:, ~hb] != -1) or np.any(st[:, ~hb] != -1) or not np.all(np.isin(act[:, hb], (0, 1, 2))):
+            fail(f"{name}: actions outside {{0, 1, 2}} at battery homes or not -1 elsewhere")
+        # the battery power of each action, bitwise: b^lo, the rule clip(-q_hat, b^lo, b^hi), b^hi
+        E, P, eta = gi["battery_kwh"][...], gi["battery_kw"][...], gi.attrs["battery_eta"]
+        lo_, hi_ = gi.attrs["soc_lo"], gi.attrs["soc_hi"]
+        soc_prev = np.vstack([np.full((1, N), gi.attrs["soc_initial"]), soc[:-1]])
+        bhi = np.maximum(0.0, np.minimum(P, (hi_ - soc_prev) * E / (eta * DELTA)))
+        blo = -np.maximum(0.0, np.minimum(P, (soc_prev - lo_) * E * eta / DELTA))
+        qh = a["load_hat"][...] - a["pv_hat"][...]
+        rule = np.minimum(np.maximum(-qh, blo), bhi)
+        want = np.where(act == 0, blo, np.where(act == 2, bhi, rule))
+        if not np.array_equal(b[:, hb], want[:, hb]):
+            fail(f"{name}: a battery's power is not b^lo, the rule or b^hi of its action")
+        # the state from q_hat, SoC and the hour of the step's start (time: hours of the interval start)
+        hours = np.mod(g["series/time"][...], 24.0)
+        per = sum((hours >= e).astype(int) for e in (6, 10, 16, 21))
+        nb_ = sum((qh >= e).astype(int) for e in (-2, -0.5, 0.5, 2))
+        sb = sum((soc_prev >= e).astype(int) for e in (0.4, 0.7))
+        sw = (3 * nb_ + sb) * 5 + per[:, None]
+        if not np.array_equal(st[:, hb], sw[:, hb]):
+            fail(f"{name}: the states differ from (3 n-bin + S-bin) 5 + period of q_hat, SoC and the hour")
+        # the mean field from the actions (counts N+, N-, N^B over the battery neighbours, or the cell minus own)
+        if name == "cell":
+            npl = (act == 2).sum(axis=1)[:, None] - (act == 2)
+            nmi = (act == 0).sum(axis=1)[:, None] - (act == 0)
+            nbb = (act >= 0).sum(axis=1)[:, None] - (act >= 0)
+        else:
+            edges = g["inputs/graph/g1/edges"][...]
+            A = np.zeros((N, N), dtype=np.int64)
+            A[edges[:, 0], edges[:, 1]] = 1
+            A[edges[:, 1], edges[:, 0]] = 1
+            npl, nmi, nbb = (act == 2).astype(np.int64) @ A, (act == 0).astype(np.int64) @ A, (act >= 0).astype(np.int64) @ A
+        x = 3 * (npl - nmi)
+        mfw = np.where(x < -nbb, 0, np.where(x > nbb, 2, 1))
+        if not np.array_equal(mf, mfw):
+            fail(f"{name}: the mean fields differ from the neighbours' actions")
+        if len(set(np.unique(mf))) < 2:
+            fail(f"{name}: every mean field is the same ({np.unique(mf)}): the check shows nothing")
+        s = g["series"]
+        for k, v in (("mfq_sell", 0), ("mfq_idle", 1), ("mfq_buy", 2)):
+            if not np.array_equal(s[k][...], (act == v).sum(axis=1)):
+                fail(f"{name}: /series/{k} is not the count of the logged actions")
+        upd = np.where(np.arange(T) >= 1, hb.sum(), 0)
+        if not np.array_equal(s["mfq_updates"][...], upd):
+            fail(f"{name}: /series/mfq_updates is not one update per battery home from step 2")
+        tb = s["mfq_temperature"][...]
+        par = g["inputs/algorithm/mfq_parameters"][...]
+        ctr = np.arange(T) + (T if name == "passes" else 0)
+        if not np.allclose(tb, np.maximum(par[4], par[2] * par[3] ** (ctr // 96)), rtol=1e-14, atol=0):
+            fail(f"{name}: the temperature is not max(Tb_min, Tb_0 d_T^floor(ctr/96))")
+    # uniform actions at an infinite temperature: chi^2 with 2 degrees of freedom
+    big = [dodge, "-problem", "gridcell", "-gridcell_days", "4", "-gridcell_eval_days", "1", "-agents", "1200", "-progress", "0",
+           "-output_agents", "all", "-output_overwrite", "-algorithm", "mfq", "-mfq_temperature", "1e9,1,1e9"]
+    u = run_all(big, {"uniform": []}, outdir, "mfq")["uniform"]
+    act = u["agents/action"][...]
+    counts = np.array([(act == k).sum() for k in range(3)], dtype=float)
+    n = counts.sum()
+    chi2 = float(((counts - n / 3) ** 2 / (n / 3)).sum())
+    p = float(np.exp(-chi2 / 2))
+    if n < 1e5 or p <= 1e-3:
+        fail(f"Tb = 1e9: action counts {counts} over {n:g} draws, chi^2 = {chi2:.2f}, p = {p:.2e}")
+    print(f"OK: gridcell mfq (self = mmr bitwise, Q replays, eta 0, gamma 0, passes, actions, states, mean fields; "
+          f"uniform p = {p:.3f} over {n:g} draws)")
+
+
 def security(dodge, outdir):
     base = [dodge, "-problem", "gridcell", "-algorithm", "none", "-gridcell_forecast_neighbours", "true", "-progress", "0",
             "-output_agents", "all", "-output_overwrite"]
@@ -592,6 +755,8 @@ if __name__ == "__main__":
         scopes(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "security":
         security(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "mfq":
+        mfq(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "route":
         route(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "resumed":

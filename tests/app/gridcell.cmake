@@ -232,7 +232,8 @@ set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
 # rls+PRIVACY: with the shares (their ybar lags and held neighbour values), unobfuscated and masked.
 foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
         none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5
-        none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay mmr:rls:1:3:350:::route pdct:rls+mask:4:2:450:::realized)
+        none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay mmr:rls:1:3:350:::route pdct:rls+mask:4:2:450:::realized
+        mfq:rls:1:3:350 mfq:rls+mask:4:2:450)
   string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
   string(REGEX REPLACE "[:+]" "_" tag "${tag}")
   if(case MATCHES ":[0-9]+:[0-9]+:[0-9]+:([0-9]+)$")
@@ -246,7 +247,7 @@ foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persi
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
 endforeach()
-foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route)
+foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route hostile_mfq)
   dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)
@@ -313,3 +314,49 @@ dodge_bad_input_exit(gridcell_route_directed 75 "-gridcell_route true needs an u
 dodge_expect_test(NAME app_help_gridcell_route MATCH "-gridcell_route: .*-gridcell_route_mode.*-gridcell_route_comm.*-gridcell_route_iters.*-gridcell_route_electrical.*-gridcell_route_pcc_links.*-gridcell_route_gains.*-gridcell_route_trigger"
          COMMAND ${DODGE_APP} -help)
 set_tests_properties(app_help_gridcell_route PROPERTIES ENVIRONMENT "${MPI_ENV}")
+# mfq (§16.5): MF-Q batteries over 2 passes in the neighbours scope with links failing and masked shares, and in the
+# cell scope, at 1-4 ranks (/agents with the actions, states and mean fields, /summary with the final Q, bitwise);
+# oracle 10 and more (check_gridcell.py mfq); the scenario file; -help; refusals.
+set(GC_MFQ -algorithm mfq -mfq_passes 2 -gridcell_output_q true)
+dodge_rank_runs(gridcell_mfq ${GC_SHORT} ${GC_MFQ} ${GC_NB} -gridcell_share_privacy mask -graph_link_failure 0.3)
+dodge_rank_runs(gridcell_mfq_cell ${GC_SHORT} ${GC_MFQ} -gridcell_market_scope cell -mfq_backup max)
+foreach(v mfq mfq_cell)
+  add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
+  set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
+  add_test(NAME app_gridcell_${v}_oracles COMMAND ${PY} ${GC_CHECK} oracles mfq ${APP_OUT}/gridcell_${v}_np3.h5)
+  set_tests_properties(app_gridcell_${v}_oracles PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
+endforeach()
+dodge_expect_test(NAME app_gridcell_mfq MATCH "OK: gridcell mfq" REJECT "FAIL" COMMAND ${PY} ${GC_CHECK} mfq ${DODGE_APP} ${APP_OUT})
+set_tests_properties(app_gridcell_mfq PROPERTIES ENVIRONMENT "${MPI_ENV}")
+dodge_expect_test(NAME app_scenario_gridcell_mfq MATCH "status complete" "mfq pass 4/5" "mfq pass 5 cost" COMPLETE ${APP_OUT}/scenario_gridcell_mfq.h5
+         COMMAND ${MPIRUN} 2 ${DODGE_MPIEXEC_PREFLAGS} ${DODGE_APP} -options_file ${PROJECT_SOURCE_DIR}/inputs/gridcell_mfq.yaml
+                 -output_agents all -progress 0 -output_overwrite -output_file ${APP_OUT}/scenario_gridcell_mfq.h5)
+set_tests_properties(app_scenario_gridcell_mfq PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 2 FIXTURES_SETUP gridcell_scenario_mfq)
+add_test(NAME app_scenario_gridcell_mfq_oracles COMMAND ${PY} ${GC_CHECK} oracles mfq ${APP_OUT}/scenario_gridcell_mfq.h5)
+set_tests_properties(app_scenario_gridcell_mfq_oracles PROPERTIES FIXTURES_REQUIRED gridcell_scenario_mfq)
+dodge_expect_test(NAME app_help_gridcell_mfq MATCH "-gridcell_output_q: <FALSE.*-mfq_policy <now learn.*-mfq_backup <now boltzmann.*-mfq_passes <now 1 .*-mfq_learning.*-mfq_temperature.*-mfq_bins"
+         COMMAND ${DODGE_APP} -problem gridcell -algorithm mfq -help)
+set_tests_properties(app_help_gridcell_mfq PROPERTIES ENVIRONMENT "${MPI_ENV}")
+set(GC_MFQ_BAD -problem gridcell -algorithm mfq)
+dodge_bad_input_exit(gridcell_mfq_option_mmr 75 "-mfq_passes applies to -algorithm mfq only; -algorithm mmr does not learn" -problem gridcell
+                     -algorithm mmr -mfq_passes 3)
+dodge_bad_input_exit(gridcell_mfq_output_q_pdct 75 "-gridcell_output_q applies to -algorithm mfq with -mfq_policy learn only; -algorithm pdct"
+                     -problem gridcell -algorithm pdct -gridcell_output_q true)
+dodge_bad_input_exit(gridcell_mfq_output_q_self 75 "-gridcell_output_q applies to -algorithm mfq with -mfq_policy learn only" ${GC_MFQ_BAD}
+                     -mfq_policy self -gridcell_output_q true)
+dodge_bad_input_exit(gridcell_mfq_self_passes 75 "-mfq_passes 3 with -mfq_policy self" ${GC_MFQ_BAD} -mfq_policy self -mfq_passes 3)
+dodge_bad_input_exit(gridcell_mfq_passes 63 "-mfq_passes" ${GC_MFQ_BAD} -mfq_passes 0)
+dodge_bad_input_exit(gridcell_mfq_gamma 63 "-mfq_learning: the discount gamma_Q = 1\\.? is not in \\[0, 1\\)" ${GC_MFQ_BAD} -mfq_learning 0.1,1)
+dodge_bad_input_exit(gridcell_mfq_eta 63 "-mfq_learning: the learning rate eta_Q = -0.1 is not in \\[0, 1\\]" ${GC_MFQ_BAD} -mfq_learning -0.1,0.9)
+dodge_bad_input_exit(gridcell_mfq_learning_count 60 "-mfq_learning needs 2 values" ${GC_MFQ_BAD} -mfq_learning 0.1)
+dodge_bad_input_exit(gridcell_mfq_temperature 63 "-mfq_temperature: Tb_0 = 0\\.? and Tb_min = 0\\.01 must be positive" ${GC_MFQ_BAD}
+                     -mfq_temperature 0,0.72,0.01)
+dodge_bad_input_exit(gridcell_mfq_decay 63 "-mfq_temperature: the decay d_T = 1\\.5 per day is not in \\(0, 1\\]" ${GC_MFQ_BAD}
+                     -mfq_temperature 1,1.5,0.01)
+dodge_bad_input_exit(gridcell_mfq_bins_order 63 "-mfq_bins '-2,0.5,-0.5,2/0.4,0.7/6,10,16,21': the net-position edges \\[kW\\] must increase strictly"
+                     ${GC_MFQ_BAD} -mfq_bins -2,0.5,-0.5,2/0.4,0.7/6,10,16,21)
+dodge_bad_input_exit(gridcell_mfq_bins_lists 62 "-mfq_bins '-2,-0.5,0.5,2/0.4,0.7': expected three lists" ${GC_MFQ_BAD} -mfq_bins -2,-0.5,0.5,2/0.4,0.7)
+dodge_bad_input_exit(gridcell_mfq_bins_soc 63 "-mfq_bins .*: SoC edge 1.2 is not in \\(0, 1\\)" ${GC_MFQ_BAD} -mfq_bins -2,-0.5,0.5,2/0.4,1.2/6,10,16,21)
+dodge_bad_input_exit(gridcell_mfq_bins_number 62 "-mfq_bins .*: 'x' in the period edges \\[h\\] is not a finite number" ${GC_MFQ_BAD}
+                     -mfq_bins -2,-0.5,0.5,2/0.4,0.7/6,x,16,21)
+dodge_bad_input_exit(gridcell_mfq_dispatch 75 "-algorithm mfq does not run on -problem dispatch" -algorithm mfq)

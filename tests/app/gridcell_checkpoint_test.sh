@@ -13,7 +13,9 @@
 #        EWMA chart (burn-in 48), replay = replaying attackers and the CUSUM; their charts, sigma_hat and replay rings
 #        are checkpointed too. An optional eighth field ROUTE turns routing on (§16.7) with links failing (q = 0.3):
 #        route = scheduled mode, realized = realized mode; its controller state, the copies' versions per edge and
-#        the PCC's state are checkpointed too.
+#        the PCC's state are checkpointed too. ALG mfq learns over -mfq_passes 2 (the kill falls in the recorded
+#        second pass) with -gridcell_output_q true: Q_i, the last state, action, mean field and bill, and the first
+#        pass's daily costs are checkpointed too (the final Q is compared bitwise with the rest of /summary).
 #   MODE hostile_values | hostile_counts | hostile_shares   a checkpoint altered in its values is refused with a message naming the file, the dataset and
 #        the bad value, a non-zero exit and the output left unfinished (status running): once by the manifest
 #        (values changed after it was written), then with the manifest rewritten to match, as a forger who knows
@@ -21,8 +23,8 @@
 #        outside [0, z_max]: hostile_values; counts that do not follow from the step, shapes, a missing dataset:
 #        hostile_counts, two tests that run side by side; the held shares: hostile_shares; the detector's charts,
 #        sigma_hat and the replay rings: hostile_security; routing's controller state, versions and PCC:
-#        hostile_route). The intact checkpoint then resumes (hostile_values, hostile_shares, hostile_security,
-#        hostile_route).
+#        hostile_route; mfq's Q tables, states, actions, mean fields and pass costs: hostile_mfq). The intact
+#        checkpoint then resumes (hostile_values, hostile_shares, hostile_security, hostile_route, hostile_mfq).
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +44,7 @@ if [ "${mode#hostile_}" = "$mode" ]; then
   # Links down with probability 0.3: a held share then outlives its step, so a restart needs the held values.
   [ "${fc#*+}" = "$fc" ] || opts+=(-gridcell_forecast_neighbours true -gridcell_share_privacy "${fc#*+}" -graph_link_failure 0.3)
   [ -z "$ravg" ] || opts+=(-gridcell_rls 4,0.99,100,"$ravg")
+  [ "$alg" = mfq ] && opts+=(-mfq_passes 2 -gridcell_output_q true)
   case "$sec" in
     '') ;;
     ewma) opts+=(-gridcell_attack_fraction 0.2 -gridcell_attack_start_day 2 -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3) ;;
@@ -80,6 +83,7 @@ rm -rf "$d"; mkdir -p "$d"
 opts=(-algorithm mmr)
 [ $mode = hostile_shares ] && opts=(-algorithm none -gridcell_forecast_neighbours true -graph_link_failure 0.3)
 [ $mode = hostile_route ] && opts=(-algorithm mmr -gridcell_route true -graph_link_failure 0.3)
+[ $mode = hostile_mfq ] && opts=(-algorithm mfq -mfq_passes 2 -gridcell_output_q true)
 [ $mode = hostile_security ] && opts=(-algorithm none -gridcell_forecast_neighbours true -gridcell_attack_fraction 0.2
   -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3)
 # Step 300 checkpointed, killed at 320.
@@ -196,6 +200,28 @@ hostile pcc_zeta forge "$ckre /state/gridcell_route_pcc holds zeta = 100, .*\|ze
 hostile pcc_short forge "$ckre /state/gridcell_route_pcc has 5 values, expected 6" \
   "x = f['state/gridcell_route_pcc'][:5]; del f['state/gridcell_route_pcc']; f['state/gridcell_route_pcc'] = x"
 hostile missing_pcc forge "/state/gridcell_route_pcc' in '$d/missing_pcc\.ckpt\.h5'" "del f['state/gridcell_route_pcc']"
+elif [ $mode = hostile_mfq ]; then
+# mfq's state: Q finite and bounded (1e12 $), 0 without a battery; the state in 0..74, the action in 0..2 (both -1
+# without a battery) and the mean field in 0..2, all whole numbers; the pass costs finite, 0 for the days to come.
+hostile q_nan forge "$ckre /state/gridcell_mfq_q: home $bat entry 7 has mfq_q = nan, not finite" \
+  "f['state/gridcell_mfq_q'][$bat * 675 + 7] = np.nan"
+hostile q_huge forge "$ckre /state/gridcell_mfq_q: home $bat entry 8 has mfq_q = 1000000000000000, outside \[-1000000000000, 1000000000000\]" \
+  "f['state/gridcell_mfq_q'][$bat * 675 + 8] = 1e15"
+hostile q_no_battery forge "$ckre /state/gridcell_mfq_q: home $nobat entry 0 has mfq_q = 1, outside \[0, 0\] \(a home without battery\)" \
+  "f['state/gridcell_mfq_q'][$nobat * 675] = 1"
+hostile state_high forge "$ckre /state/gridcell_mfq_state: home $bat has mfq_state = 75, outside \[0, 74\] or not a whole number" \
+  "f['state/gridcell_mfq_state'][$bat] = 75"
+hostile action_fraction forge "$ckre /state/gridcell_mfq_action: home $bat has mfq_action = 1.5, outside \[0, 2\] or not a whole number" \
+  "f['state/gridcell_mfq_action'][$bat] = 1.5"
+hostile action_no_battery forge "$ckre /state/gridcell_mfq_action: home $nobat has mfq_action = 0, outside \[-1, -1\] or not a whole number \(a home without battery\)" \
+  "f['state/gridcell_mfq_action'][$nobat] = 0"
+hostile mf_negative forge "$ckre /state/gridcell_mfq_mf: home 4 has mfq_mf = -1, outside \[0, 2\]" \
+  "f['state/gridcell_mfq_mf'][4] = -1"
+hostile pass_future forge "$ckre /state/gridcell_mfq_pass_days entry 11 = 5 is not 0 for a day after the checkpointed step" \
+  "f['state/gridcell_mfq_pass_days'][11] = 5"
+hostile pass_short forge "$ckre /state/gridcell_mfq_pass_days has 11 values, expected 12 \(2 passes x 6 days\)" \
+  "x = f['state/gridcell_mfq_pass_days'][:11]; del f['state/gridcell_mfq_pass_days']; f['state/gridcell_mfq_pass_days'] = x"
+hostile missing_q forge "/state/gridcell_mfq_q' in '$d/missing_q\.ckpt\.h5'" "del f['state/gridcell_mfq_q']"
 else
 hostile short_soc forge "$ckre /state/gridcell_soc has 1 dimension\(s\) of length 36, expected one of 37 \(37 homes x 1\)" \
   "x = f['state/gridcell_soc'][:36]; del f['state/gridcell_soc']; f['state/gridcell_soc'] = x"
