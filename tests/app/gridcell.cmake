@@ -360,3 +360,13 @@ dodge_bad_input_exit(gridcell_mfq_bins_soc 63 "-mfq_bins .*: SoC edge 1.2 is not
 dodge_bad_input_exit(gridcell_mfq_bins_number 62 "-mfq_bins .*: 'x' in the period edges \\[h\\] is not a finite number" ${GC_MFQ_BAD}
                      -mfq_bins -2,-0.5,0.5,2/0.4,0.7/6,x,16,21)
 dodge_bad_input_exit(gridcell_mfq_dispatch 75 "-algorithm mfq does not run on -problem dispatch" -algorithm mfq)
+# Switching graphs (B = 3: a ring, sparse chords, a random graph; tests/data/gridcell_switching) with every module
+# that uses the graph: the neighbour-augmented shares, routing on H(t) and mfq's actions on the market edges of
+# G(t), with links failing, at 1-4 ranks (/agents and /summary bitwise); the market oracles of the mfq runs.
+set(GC_SW ${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching)
+dodge_rank_runs(gridcell_switching ${GC_SHORT} -algorithm mfq -mfq_passes 2 -gridcell_output_q true ${GC_ROUTE} ${GC_NB}
+                -graph_files ${GC_SW}/g1.txt,${GC_SW}/g2.txt,${GC_SW}/g3.txt -graph_link_failure 0.2)
+add_test(NAME app_gridcell_switching_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_switching_FILES})
+set_tests_properties(app_gridcell_switching_identical PROPERTIES FIXTURES_REQUIRED gridcell_switching_runs)
+add_test(NAME app_gridcell_switching_oracles COMMAND ${PY} ${GC_CHECK} oracles mfq ${APP_OUT}/gridcell_switching_np3.h5)
+set_tests_properties(app_gridcell_switching_oracles PROPERTIES FIXTURES_REQUIRED gridcell_switching_runs)
