@@ -73,9 +73,10 @@ def escape(s: str) -> str:
     return s.replace("$", r"\$")
 
 
-def new_figure(nrows: int = 1, height: float = 3.6) -> tuple[Figure, list]:
+def new_figure(nrows: int = 1, height: float = 3.6, sharex: bool = True) -> tuple[Figure, list]:
+    """nrows panels of `height` inches, one above the other; sharex=False for panels with different x axes."""
     fig = Figure(figsize=(8.0, height * nrows), layout="constrained")
-    axes = fig.subplots(nrows, 1, sharex=True, squeeze=False)[:, 0]
+    axes = fig.subplots(nrows, 1, sharex=sharex, squeeze=False)[:, 0]
     for ax in axes:
         ax.grid(True, alpha=0.3)
     return fig, list(axes)

@@ -43,13 +43,15 @@ class RunSpec:
     name: str  # file stem
     scenario: str | None  # inputs/*.yaml relative to the repository root
     options: tuple[str, ...] = ()
+    ranks: int | None = None  # MPI ranks of this run (None: --ranks); scaling experiments set it per run
 
     def dodge_args(self) -> list[str]:
         args = ["-options_file", str(REPO / self.scenario)] if self.scenario else []
         return args + list(self.options)
 
     def shown(self) -> str:
-        parts = ["dodge"] + (["-options_file", self.scenario] if self.scenario else []) + list(self.options)
+        parts = (["mpirun", "-n", str(self.ranks)] if self.ranks else []) + ["dodge"] + (
+            ["-options_file", self.scenario] if self.scenario else []) + list(self.options)
         return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -269,7 +271,7 @@ class Runner:
         self.done: dict[tuple[str, str], RunResult] = {}
 
     def command(self, spec: RunSpec, path: Path) -> list[str]:
-        return [*self.ctx.mpiexec, "-n", str(self.ctx.ranks), str(self.ctx.dodge), *spec.dodge_args(),
+        return [*self.ctx.mpiexec, "-n", str(spec.ranks or self.ctx.ranks), str(self.ctx.dodge), *spec.dodge_args(),
                 "-output_file", str(path), "-progress", "0"]
 
     def run(self, spec: RunSpec) -> RunResult:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matplotlib.figure import Figure
-
-from ..plotting import place_legend
+from ..plotting import new_figure, place_legend
 from .common import Check, Experiment, MissingData, Outcome, RunSpec, Table, dataset, num, root_attr
 
 GROUP = "gridcell_mfq"
@@ -97,10 +95,7 @@ def g4(ctx, runs) -> Outcome:
             f"tracking of q̂ gives: pass {P} costs {num(100 * (last / rule - 1))} % more than mmr"))
     out.headline = (f"pass 1 → {P}: {num(first)} → {num(last)} $ ({num(100 * (last / first - 1))} %); "
                     f"B1 {num(b1)} $, mmr (rule) {num(rule)} $")
-    fig = Figure(figsize=(8.0, 7.2), layout="constrained")
-    axes = list(fig.subplots(3, 1, squeeze=False)[:, 0])
-    for ax in axes:
-        ax.grid(True, alpha=0.3)
+    fig, axes = new_figure(3, height=2.4, sharex=False)
     nd = daily.shape[1]
     days = np.arange(1, nd + 1)
     for k in range(P):
