@@ -59,7 +59,7 @@ PetscErrorCode ParseBins(const std::string &text, gc::MfqParams *p) {
     else parts.back() += c;
   }
   PetscCheck(parts.size() == 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
-             "-mfq_bins '%s': expected three lists separated by ';' or '/';  (4 net-position edges; 2 SoC edges; 4 period edges), got %zu",
+             "-mfq_bins '%s': expected three lists separated by ';' or '/' (4 net-position edges; 2 SoC edges; 4 period edges), got %zu",
              text.c_str(), parts.size());
   for (int g = 0; g < 3; ++g) {
     std::vector<double> v;
