@@ -127,7 +127,8 @@ def g4(ctx, runs) -> Outcome:
     for ax in axes:
         place_legend(ax)
     ctx.figure(fig, "G4_mfq", "Daily community cost of each MF-Q pass against mmr's rule batteries and no trading, with the "
-                              "Boltzmann temperature of the last pass; the battery homes' action shares per period", out)
+                              "Boltzmann temperature over all passes (the recorded last pass's dots on it); the battery homes' action "
+                              "shares per period in the last pass", out)
     return out
 
 
