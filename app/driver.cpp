@@ -324,6 +324,8 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(PetscLogEventEnd(ev->setup_graph, 0, 0, 0, 0));
     PetscCall(graph::HaloStatsCompute(graphs, &halo));
   }
+  // A market family learns whether the algorithm clears a market (the market channel of §16.8) before its graph setup.
+  if (auto *mp = dynamic_cast<problems::MarketProblem *>(problem.get())) PetscCall(mp->SetMarketChannel(algorithm->clears()));
   // A problem that uses the graph (gridcell's shares) finishes its setup on it, after its own validation.
   if (problem->uses_graph()) PetscCall(problem->SetGraph(graphs));
   algorithm->SetSeed(seed);

@@ -21,6 +21,7 @@
 // Each home's trade depends only on the declared positions and the graph (neighbours) or the two exact sums
 // (cell), never on the rank placement, so every per-home trajectory is bitwise identical on any rank count.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 #include <string>
@@ -101,6 +102,7 @@ class Market final : public Algorithm {
   // mmr in the neighbours scope only; known after ConfigureFromProblem (the driver asks after it).
   bool uses_graph() const override { return neighbours_; }
   bool trades() const override { return true; }
+  bool clears() const override { return clear_; }
   PetscErrorCode SetFromOptions() override {
     PetscFunctionBeginUser;
     if (mode_ != MFQ) {
@@ -201,13 +203,14 @@ class Market final : public Algorithm {
     if (!mfq_.learn || mfq_.passes == 1 || restarted) PetscFunctionReturn(PETSC_SUCCESS);
     const std::int64_t T = T_;
     for (int p = 1; p < mfq_.passes; ++p) {
-      const double t0 = MPI_Wtime();
+      const auto t0 = std::chrono::steady_clock::now();
       for (std::int64_t t = 1; t <= T; ++t) {
         PetscCall(prob_->BeginStep(t, nullptr));
         PetscCall(Clear(t));
       }
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  mfq pass %d/%d: community cost %.6f over %lld steps (%.1f s, unrecorded)\n", p, mfq_.passes,
-                            prob_->pass_cost(), (long long)T, MPI_Wtime() - t0));
+                            prob_->pass_cost(), (long long)T,
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
       PetscCall(prob_->NewPass(p + 1));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -244,7 +247,10 @@ class Market final : public Algorithm {
       const double *nh = prob_->declared();
       for (std::int64_t i = 0; i < nl; ++i) s_[i] = gc::GridRound(gc::pos(-nh[i])), d_[i] = gc::GridRound(gc::pos(nh[i]));
       const double *act = prob_->actions();
-      PetscCall(nb_.Clear(t, s_.data(), d_.data(), sold_.data(), bought_.data(), &msgs_, &bytes_, act, act ? mf_.data() : nullptr));
+      std::int64_t cut_version = 0;
+      const std::vector<std::int64_t> *cut = prob_->market_cut(&cut_version);
+      PetscCall(nb_.Clear(t, s_.data(), d_.data(), sold_.data(), bought_.data(), &msgs_, &bytes_, act, act ? mf_.data() : nullptr, cut,
+                          cut_version));
       for (std::int64_t i = 0; i < nl; ++i) e_[i] = bought_[i] - sold_[i];
       if (act)
         for (std::int64_t i = 0; i < nl; ++i) prob_->SetMeanField(i, mf_[i]);

@@ -26,18 +26,36 @@ PetscErrorCode NeighbourClearing::Setup(MPI_Comm comm, const Block &block, const
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode NeighbourClearing::MarketEdges(std::int64_t t) {
+PetscErrorCode NeighbourClearing::MarketEdges(std::int64_t t, const std::vector<std::int64_t> *cut, std::int64_t cut_version) {
   const int b = graphs_->which(t);
   const bool failures = graphs_->link_failure > 0;
   PetscFunctionBeginUser;
-  if (b == edges_b_ && !failures) PetscFunctionReturn(PETSC_SUCCESS);  // static graph: the same edges every step
+  // Static graph and no new alarm: the same edges as last step.
+  if (b == edges_b_ && !failures && cut_version == edges_cut_) PetscFunctionReturn(PETSC_SUCCESS);
+  const std::size_t ncut = cut ? cut->size() / 2 : 0;
+  auto is_cut = [&](std::int64_t a, std::int64_t c) {
+    if (ncut == 0) return false;
+    const std::int64_t lo = std::min(a, c), hi = std::max(a, c);
+    std::size_t l = 0, h = ncut;  // binary search over the sorted pairs
+    while (l < h) {
+      const std::size_t q = (l + h) / 2;
+      const std::int64_t x = (*cut)[2 * q], y = (*cut)[2 * q + 1];
+      if (x < lo || (x == lo && y < hi)) l = q + 1;
+      else h = q;
+    }
+    return l < ncut && (*cut)[2 * l] == lo && (*cut)[2 * l + 1] == hi;
+  };
   const graph::Mixing &m = graphs_->graphs[b];
   mrow_.assign(nloc_ + 1, 0), mentry_.clear();
   for (std::int64_t i = 0; i < nloc_; ++i) {
     for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) {
       if (m.col[e] == i) continue;                                      // the self entry
       if (failures && !graphs_->edge_up(m.edge[e], t)) continue;        // link down at t (§7)
-      // Alarms (§16.8), when detection exists: skip the edge here if either end has alarmed the other.
+      if (ncut > 0) {                                                    // alarmed by either end (§16.8)
+        const std::int32_t c = m.col[e];
+        const std::int64_t j = c < nloc_ ? block_.start + c : graphs_->ghosts[c - nloc_];
+        if (is_cut(block_.start + i, j)) continue;
+      }
       mentry_.push_back(e);
     }
     mrow_[i + 1] = static_cast<std::int64_t>(mentry_.size());
@@ -46,7 +64,7 @@ PetscErrorCode NeighbourClearing::MarketEdges(std::int64_t t) {
   PetscCall(comm::AllreduceSumInt(comm_, &edges, 1));
   directed_edges_ = static_cast<double>(edges);
   zin_.assign(m.col.size(), 0.0), zout_.assign(m.col.size(), 0.0);
-  edges_b_ = b;
+  edges_b_ = b, edges_cut_ = cut_version;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -60,9 +78,10 @@ PetscErrorCode NeighbourClearing::Swap(std::vector<double> &ext) {
 }
 
 PetscErrorCode NeighbourClearing::Clear(std::int64_t t, const double *s, const double *d, double *sold, double *bought,
-                                        double *messages, double *bytes, const double *act, int *mf) {
+                                        double *messages, double *bytes, const double *act, int *mf,
+                                        const std::vector<std::int64_t> *cut, std::int64_t cut_version) {
   PetscFunctionBeginUser;
-  PetscCall(MarketEdges(t));
+  PetscCall(MarketEdges(t, cut, cut_version));
   const graph::Mixing &m = graphs_->graphs[graphs_->which(t)];
   if (act) {
     // The actions of X1, round 1 (one more value of the same message; moved by its own exchange here), and the

@@ -9,8 +9,10 @@
 // mfq adds each home's action a_i to X1 of round 1; the mean field counts them over the market edges.
 //
 // Market edges M_i(t) are the active edges of G(t): those of graphs[which(t)], less the links that are down at
-// t under -graph_link_failure. Alarms (§16.8) do not exist yet: when detection comes, an alarmed edge leaves
-// M_i(t) in MarketEdges (the one place that decides membership), with the alarm bit carried by X1 of r = 1.
+// t under -graph_link_failure, less the edges cut by the market channel's alarms (§16.8: either end has alarmed
+// the other; the family hands the cut set over, the same on every rank). MarketEdges is the one place that
+// decides membership. The alarm bit of X1, r = 1 is how the alarmed end learns of the cut; the cut set handed in
+// is exactly what those bits deliver (every end knows every alarm raised about it by the start of the next step).
 // Every per-home value depends only on the homes' values and the graph, never on the rank placement, so it is
 // bitwise identical on any rank count.
 #pragma once
@@ -37,8 +39,11 @@ class NeighbourClearing {
   // With `act` (mfq, §16.5: each local home's action a_i in {0, 1, 2}, -1 without a battery), the actions ride
   // X1 of round 1 (8 more bytes per directed market edge) and mf receives each local home's mean field mf_i(t)
   // over the battery neighbours on its market edges (gridcell::MeanField of the exact counts).
+  // cut: the undirected edges out of the market (§16.8), sorted (min gid, max gid) pairs flattened, or nullptr;
+  // cut_version changes whenever the set does (the market edges of a static graph are rebuilt then only).
   PetscErrorCode Clear(std::int64_t t, const double *s, const double *d, double *sold, double *bought, double *messages,
-                       double *bytes, const double *act = nullptr, int *mf = nullptr);
+                       double *bytes, const double *act = nullptr, int *mf = nullptr, const std::vector<std::int64_t> *cut = nullptr,
+                       std::int64_t cut_version = 0);
   // After Clear(t): for row entry e of the mixing rows of G(t) (graphs.graphs[which(t)], owned home i, neighbour
   // j = its column), z_in(e) = Σ_r z_{j→i} and z_out(e) = Σ_r z_{i→j} as computed at i's end (0 on the self
   // entry and on edges outside M_i(t)). For the tests of oracle 1.
@@ -50,7 +55,7 @@ class NeighbourClearing {
 
  private:
   // The market edges of step t: mrow_ (CSR over the local homes) into the row entries mentry_ of G(t).
-  PetscErrorCode MarketEdges(std::int64_t t);
+  PetscErrorCode MarketEdges(std::int64_t t, const std::vector<std::int64_t> *cut, std::int64_t cut_version);
   PetscErrorCode Swap(std::vector<double> &ext);
 
   MPI_Comm comm_ = MPI_COMM_NULL;
@@ -60,6 +65,7 @@ class NeighbourClearing {
   std::int64_t nloc_ = 0, next_ = 0;
   std::unique_ptr<comm::Exchange> exchange_;
   int edges_b_ = -1;                       // the graph whose market edges are in mrow_/mentry_ (-1: none)
+  std::int64_t edges_cut_ = 0;             // the cut set's version they were built with
   std::vector<std::int64_t> mrow_, mentry_;
   double directed_edges_ = 0;              // global directed market edges of the step
   std::vector<double> sd_, SD_;            // [owned | ghosts] x 2: residual (s, d) and the sums (S, D)

@@ -9,6 +9,7 @@
 // so every per-home trajectory is bitwise identical on any rank count. Metrics use one ordinary reduction.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -132,10 +133,18 @@ enum Col {
   C_RMSE_PV, C_RMSE_NET, C_SOC, C_SOC0, C_THROUGHPUT, C_MSGS_DATA, C_BYTES_DATA, C_GAP, C_FLAGS_DATA, C_ALARMS_A_DATA,
   C_ALARMS_H_DATA, C_NCOL
 };
+// The market channel's /series columns (§16.8; appended, after routing's and mfq's, while it is attacked or watched).
+const metrics::SeriesInfo kMarketSeries[] = {
+    {"flags_market", "1", "flags |r| > z of the market detector at honest homes in the step (§16.8)"},
+    {"alarms_attacker_market", "1", "alarmed (attacker -> honest) union edges of the market channel so far (detections)"},
+    {"alarms_honest_market", "1", "alarmed (honest -> honest) union edges of the market channel so far (false alarms)"},
+    {"market_cut", "1", "neighbours scope: undirected edges cut from the market by alarms; cell scope: homes excluded by a "
+                        "strict majority of alarmed neighbours (offers and bids 0)"}};
+constexpr int kMarketCols = sizeof(kMarketSeries) / sizeof(kMarketSeries[0]);
 // Local sums reduced once per step.
 enum Sum { S_LOAD, S_PV, S_NET, S_COST, S_COST0, S_COSTX, S_ABSB, S_OFFERS, S_BIDS, S_SOLD, S_BOUGHT, S_UIMP, S_APE,
            S_SEL, S_SEPV, S_NPV, S_SENET, S_SOC, S_SOC0, S_MSGS, S_GAP, S_FLAGS, S_ALARMS_A, S_ALARMS_H, S_MFQ_SELL, S_MFQ_IDLE,
-           S_MFQ_BUY, S_MFQ_REWARD, S_MFQ_UPD, S_NSUM };
+           S_MFQ_BUY, S_MFQ_REWARD, S_MFQ_UPD, S_MFLAGS, S_MALARMS_A, S_MALARMS_H, S_MEXCL, S_NSUM };
 
 class Gridcell final : public MarketProblem {
  public:
@@ -150,7 +159,15 @@ class Gridcell final : public MarketProblem {
     // Routing: the converter (4), the controller state (6), the step's I^sch, eps, I, v, iota, degree, w_ip and
     // copies (10), and per union in-edge the seen version and this step's H(t) entry (about 4 x 24 bytes).
     const double rt = route_.p.on ? sizeof(double) * 20.0 + 4 * 24.0 + (shares() ? 0.0 : 4 * 20.0) : 0.0;
-    return sizeof(double) * (4.0 + 21.0 + 2.0 + d + d * d + L_) + 2.0 * sizeof(char) + sh + rt;
+    // §16.8 (an upper bound before the algorithm is known): per union in-edge a chart and its alarm step (about 4
+    // x 40 bytes) and per home σ̂ and the honest share, for the data channel; the same again for the market
+    // channel with the declared and market positions, the alarm count and the replay rings (ρ_A lag values).
+    const bool sec = security();
+    const double dsec = sec && shares() ? 4 * 40.0 + 16.0 + rho_a_ * attack_lag_ * 8.0 : 0.0;
+    const double msec = sec && ((rho_a_ > 0 && ac_[1]) || (det_.kind != gc::DetectKind::none && dc_[1]))
+                            ? (shares() ? 4 * 40.0 + 8.0 : 0.0) + 40.0 + rho_a_ * attack_lag_ * 8.0
+                            : 0.0;
+    return sizeof(double) * (4.0 + 21.0 + 2.0 + d + d * d + L_) + 2.0 * sizeof(char) + sh + rt + dsec + msec;
   }
   // The shares z̃ (§16.3) travel on G(t): the graph is needed exactly when the neighbour-augmented RLS uses them.
   // Routing (§16.7) runs on H(t) = G(t) plus the PCC's edges, so it needs the graph too.
@@ -518,6 +535,7 @@ class Gridcell final : public MarketProblem {
       nhat_[i] = qh + b_[i];
     }
     if (learn) PetscCall(PetscLogEventEnd(gev_->mfq, 0, 0, 0, 0));
+    if (market_on()) Declare(t);
     OptKernel(k, kernel);
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -532,7 +550,38 @@ class Gridcell final : public MarketProblem {
   const char *default_step_scheme() const override { return "G"; }
   const char *opt_option_given() const override { return opt_given_; }
 
-  const double *declared() const override { return nhat_.data(); }
+  const double *declared() const override { return market_on() ? mkt_.data() : nhat_.data(); }
+  const std::vector<std::int64_t> *market_cut(std::int64_t *version) const override {
+    *version = mcut_version_;
+    return mdetect_ && !cell_ ? &mcut_ : nullptr;
+  }
+  // §16.8 on the market channel, at G4 of step t: the attackers' declarations n_hat' = (1 + s) n_hat + beta, or
+  // n_hat of `lag` main steps earlier, from t_A on (honest before, and before a replay has `lag` steps to send);
+  // in the cell scope, a home alarmed by a strict majority of its union-graph neighbours (alarms up to t − 1)
+  // offers and bids 0. Attackers settle honestly: their battery, metered n_i and routing are untouched.
+  void Declare(std::int64_t t) {
+    const std::int64_t nl = block_.local();
+    const bool poison = mattack_ && t >= attack_t0();
+    mexcl_ = 0;
+    for (std::int64_t i = 0; i < nl; ++i) {
+      double v = nhat_[i];
+      if (mattack_ && attacker_[i]) {
+        if (attack_mode_ == 0) {
+          if (poison) v = gc::PoisonScale(v, mattack_s_, mattack_beta_);
+        } else {
+          // Slot (t − 1) mod lag was written at main step t − lag.
+          double &slot = mring_[mslot_[i] * attack_lag_ + (t - 1) % attack_lag_];
+          const double old = slot;
+          slot = nhat_[i];
+          if (poison && t > attack_lag_) v = old;
+        }
+      }
+      ndecl_[i] = v;
+      const bool excluded = cell_ && mdetect_ && 2 * mcount_[i] > nbr_ptr_[i + 1] - nbr_ptr_[i];
+      mkt_[i] = excluded ? 0.0 : v;
+      mexcl_ += excluded;
+    }
+  }
 
   // ---- mfq (§16.5): the learning state is the family's; the options are the algorithm's (market.cpp) ----
   PetscErrorCode SetupLearning(const gc::MfqParams &p) override {
@@ -606,7 +655,8 @@ class Gridcell final : public MarketProblem {
         soc0_[i] = gc::BatteryNext(batt_, soc0_[i], b0_[i]);
       }
       cost_[i] += bill_[i], cost0_[i] += bill0_[i];
-      const double off = gc::GridRound(gc::pos(-nhat_[i])), bid = gc::GridRound(gc::pos(nhat_[i]));
+      const double dcl = market_on() ? mkt_[i] : nhat_[i];  // what entered the market
+      const double off = gc::GridRound(gc::pos(-dcl)), bid = gc::GridRound(gc::pos(dcl));
       s[S_LOAD] += load_[i], s[S_PV] += pv_[i], s[S_NET] += n, s[S_COST] += bill_[i], s[S_COST0] += bill0_[i];
       s[S_COSTX] += billx_[i], s[S_ABSB] += std::fabs(b_[i]), s[S_OFFERS] += off, s[S_BIDS] += bid;
       s[S_SOLD] += gc::pos(-e_[i]), s[S_BOUGHT] += gc::pos(e_[i]), s[S_UIMP] += gc::pos(n - e_[i]);
@@ -626,8 +676,17 @@ class Gridcell final : public MarketProblem {
       PetscCall(PetscLogEventEnd(gev_->route, 0, 0, 0, 0));
     }
     PetscCall(Learn(k));  // G7 (the sums above are taken; the shares' messages join them)
+    if (mdetect_) {
+      PetscCall(PetscLogEventBegin(gev_->share, 0, 0, 0, 0));
+      PetscCall(MarketDetect(t));
+      PetscCall(PetscLogEventEnd(gev_->share, 0, 0, 0, 0));
+    }
     PetscCall(PetscLogEventBegin(gev_->settle, 0, 0, 0, 0));
     s[S_MSGS] = share_msgs_;
+    if (market_on()) {
+      s[S_MFLAGS] = mflags_, s[S_MALARMS_A] = mah_, s[S_MALARMS_H] = mhh_;
+      s[S_MEXCL] = mexcl_;
+    }
     s[S_FLAGS] = flags_, s[S_ALARMS_A] = alarms_ah_, s[S_ALARMS_H] = alarms_hh_;
     if (mfq_.learn) {
       s[S_MFQ_SELL] = mfq_step_[0], s[S_MFQ_IDLE] = mfq_step_[1], s[S_MFQ_BUY] = mfq_step_[2], s[S_MFQ_UPD] = mfq_step_[3];
@@ -635,6 +694,10 @@ class Gridcell final : public MarketProblem {
         if (has_bat_[i]) s[S_MFQ_REWARD] -= bill_[i];
     }
     PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, s.data(), S_NSUM));
+    if (market_on()) {
+      mrow_[0] = s[S_MFLAGS], mrow_[1] = s[S_MALARMS_A], mrow_[2] = s[S_MALARMS_H];
+      mrow_[3] = cell_ ? s[S_MEXCL] : static_cast<double>(mcut_.size() / 2);
+    }
     if (mfq_.learn) {
       mfq_row_[0] = tb_, mfq_row_[1] = s[S_MFQ_SELL], mfq_row_[2] = s[S_MFQ_IDLE], mfq_row_[3] = s[S_MFQ_BUY];
       mfq_row_[4] = nbat_ > 0 ? s[S_MFQ_REWARD] / nbat_ : 0.0, mfq_row_[5] = s[S_MFQ_UPD];
@@ -651,7 +714,9 @@ class Gridcell final : public MarketProblem {
     r[C_MAPE] = 100.0 * s[S_APE] / N, r[C_RMSE_LOAD] = std::sqrt(s[S_SEL] / N);
     r[C_RMSE_PV] = s[S_NPV] > 0 ? std::sqrt(s[S_SEPV] / s[S_NPV]) : 0.0, r[C_RMSE_NET] = std::sqrt(s[S_SENET] / N);
     r[C_SOC] = s[S_SOC] / N, r[C_SOC0] = s[S_SOC0] / N, r[C_THROUGHPUT] = gc::kDelta * s[S_ABSB];
-    r[C_MSGS_DATA] = s[S_MSGS], r[C_BYTES_DATA] = sizeof(double) * s[S_MSGS];
+    // G7 carries z̃_i, plus the metered n_i for the market detector (and, cell scope, n_hat'_i: the neighbours
+    // scope has it from X1).
+    r[C_MSGS_DATA] = s[S_MSGS], r[C_BYTES_DATA] = sizeof(double) * s[S_MSGS] * (mdetect_ ? (cell_ ? 3 : 2) : 1);
     r[C_GAP] = has_mu ? s[S_GAP] / N : std::nan("");
     r[C_FLAGS_DATA] = s[S_FLAGS], r[C_ALARMS_A_DATA] = s[S_ALARMS_A], r[C_ALARMS_H_DATA] = s[S_ALARMS_H];
     const bool eval = t > T_run() - 96 * eval_days_;
@@ -705,6 +770,10 @@ class Gridcell final : public MarketProblem {
       f.push_back({"mfq_state", "1", "mfq state s_i(t) in 0..74 ((3 n-bin + S-bin) 5 + period); -1 without battery"});
       f.push_back({"mfq_mf", "1", "mean field mf_i(t) of the market neighbours' actions (0, 1, 2)"});
     }
+    if (market_on()) {
+      f.push_back({"declared", "kW", "position n_hat'_i that entered the market (poisoned for attackers from t_A; 0 if excluded, cell scope)"});
+      f.push_back({"alarms_out", "1", "neighbours home i has alarmed so far, on every watched channel (§16.8)"});
+    }
     return f;
   }
   std::vector<metrics::SeriesInfo> HomeFields() const {
@@ -728,7 +797,13 @@ class Gridcell final : public MarketProblem {
     o[7] = net_[i], o[8] = bill_[i], o[9] = bill0_[i], o[10] = soc0_[i];
     int c = 11;
     if (route_.p.on) o[c] = route_.zeta[i], o[c + 1] = route_.v[i], o[c + 2] = route_.iota[i], c += 3;
-    if (mfq_.learn) o[c] = ma_[i], o[c + 1] = ms_[i], o[c + 2] = mmf_[i];
+    if (mfq_.learn) o[c] = ma_[i], o[c + 1] = ms_[i], o[c + 2] = mmf_[i], c += 3;
+    if (market_on()) {
+      double a = 0;
+      for (std::int64_t u = nbr_ptr_.empty() ? 0 : nbr_ptr_[i]; !nbr_ptr_.empty() && u < nbr_ptr_[i + 1]; ++u)
+        a += (ddetect_ && charts_[u].alarmed) + (mdetect_ && mcharts_[u].alarmed);
+      o[c] = mkt_[i], o[c + 1] = a;
+    }
   }
 
   const Units &units() const override { return units_; }
@@ -743,18 +818,31 @@ class Gridcell final : public MarketProblem {
     return "hours since " + io::cf::ReferenceTime(day, site_.utc_offset);
   }
   std::string describe() const override {
-    char buf[1024], tb[96], sec[256] = "";
+    char buf[1536], tb[96], sec[512] = "";
     std::snprintf(tb, sizeof tb, "aemo (wholesale RRP + %g AUD/kWh)", adder_);
     const std::string tariff = tariff_ == 1 ? tb : "tou";
     if (shares() && security()) {
       char att[128] = "no attackers";
-      if (rho_a_ > 0 && attack_mode_ == 0)
+      if (dattack_ && attack_mode_ == 0)
         std::snprintf(att, sizeof att, "attackers rho_A = %g on the shares (scale s = %g, beta = %g) from day %lld", rho_a_, attack_s_,
                       attack_beta_, (long long)attack_day_);
-      else if (rho_a_ > 0)
+      else if (dattack_)
         std::snprintf(att, sizeof att, "attackers rho_A = %g on the shares (replay, lag %lld) from day %lld", rho_a_, (long long)attack_lag_,
                       (long long)attack_day_);
       std::snprintf(sec, sizeof sec, ", %s, detector %s", att, kDetectors[static_cast<int>(det_.kind)]);
+    }
+    if (market_on()) {
+      char mk[200];
+      if (mattack_ && attack_mode_ == 0)
+        std::snprintf(mk, sizeof mk, ", market channel: attackers rho_A = %g declare (1 + %g) n_hat + %g kW from day %lld", rho_a_, mattack_s_, mattack_beta_,
+                      (long long)attack_day_);
+      else if (mattack_)
+        std::snprintf(mk, sizeof mk, ", market channel: attackers rho_A = %g replay n_hat (lag %lld) from day %lld", rho_a_, (long long)attack_lag_,
+                      (long long)attack_day_);
+      else
+        std::snprintf(mk, sizeof mk, ", market channel: no attackers");
+      std::snprintf(sec + std::strlen(sec), sizeof sec - std::strlen(sec), "%s, market detector %s", mk,
+                    mdetect_ ? kDetectors[static_cast<int>(det_.kind)] : "none");
     }
     std::snprintf(buf, sizeof buf,
                   "gridcell: %lld homes, source %s (%s), %lld + %lld days (warm-up + main), tariff %s, forecast %s%s%s, market "
@@ -814,11 +902,13 @@ class Gridcell final : public MarketProblem {
       v.insert(v.end(), std::begin(kMfqSeries), std::end(kMfqSeries));
       for (std::size_t c = first; c < v.size(); ++c) v[c].units = Money(v[c].units);
     }
+    if (market_on()) v.insert(v.end(), std::begin(kMarketSeries), std::end(kMarketSeries));
     return v;
   }
   void series_values(std::int64_t, double *out) const override {
     std::copy(row_, row_ + C_NCOL, out);
     if (mfq_.learn) std::copy(mfq_row_, mfq_row_ + kMfqCols, out + C_NCOL + (route_.p.on ? kRouteCols : 0));
+    if (market_on()) std::copy(mrow_, mrow_ + kMarketCols, out + C_NCOL + (route_.p.on ? kRouteCols : 0) + (mfq_.learn ? kMfqCols : 0));
     if (!route_.p.on) return;
     const gc::RouteMetrics &m = route_.m;
     const double r[kRouteCols] = {m.v_bus,     m.v_err,       m.v_maxdev, m.iota_star, m.share_err_max, m.share_err_rms, m.sched_err, m.losses,
@@ -875,7 +965,9 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "share_eps", share_eps_));
     PetscCall(rec.SetAttribute(g, "share_mask_sigma", mask_sigma_));
     PetscCall(rec.SetAttribute(g, "attack_fraction", rho_a_));
-    PetscCall(rec.SetAttribute(g, "attack_channels", std::string(rho_a_ > 0 ? "data" : "")));
+    const std::string attacked = std::string(dattack_ ? "data" : "") + (dattack_ && mattack_ ? "," : "") + (mattack_ ? "market" : "");
+    const std::string watched = std::string(ddetect_ ? "data" : "") + (ddetect_ && mdetect_ ? "," : "") + (mdetect_ ? "market" : "");
+    PetscCall(rec.SetAttribute(g, "attack_channels", attacked));
     PetscCall(rec.SetAttribute(g, "attack_mode", std::string(kAttackModes[attack_mode_])));
     PetscCall(rec.SetAttribute(g, "attack_start_day", attack_day_));
     PetscCall(rec.SetAttribute(g, "attack_start_step", attack_t0()));
@@ -883,7 +975,10 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "attack_data_s", attack_s_));
     PetscCall(rec.SetAttribute(g, "attack_data_beta", attack_beta_));
     PetscCall(rec.SetAttribute(g, "detect", std::string(kDetectors[static_cast<int>(det_.kind)])));
-    PetscCall(rec.SetAttribute(g, "detect_channels", std::string(det_.kind != gc::DetectKind::none ? "data" : "")));
+    PetscCall(rec.SetAttribute(g, "detect_channels", watched));
+    PetscCall(rec.SetAttribute(g, "attack_market_s", mattack_s_));
+    PetscCall(rec.SetAttribute(g, "attack_market_beta", mattack_beta_));
+    PetscCall(rec.SetAttribute(g, "detect_floor_market", floors_[1]));
     PetscCall(rec.SetAttribute(g, "detect_nu", det_.nu));
     PetscCall(rec.SetAttribute(g, "detect_omega", det_.omega));
     PetscCall(rec.SetAttribute(g, "detect_h", det_.h));
@@ -958,6 +1053,13 @@ class Gridcell final : public MarketProblem {
         PetscCall(rec.WriteDistributedTable("/summary/mfq_Q", n, off, nl, gc::kMfqQ, qtab_.data(), Money("$"),
                                             "final Q_i[s][mf][a] per home at column (s 3 + mf) 3 + a (0 without a battery)"));
     }
+    if (mdetect_) {
+      // Every alarm of the market channel: (receiver, sender, main step), sorted by receiver and sender.
+      std::vector<double> al(malarms_.begin(), malarms_.end());
+      PetscCall(rec.WriteGlobalArray("/summary/market_alarms", al.data(), static_cast<std::int64_t>(al.size()), "1",
+                                     "market-channel alarms, row-major [alarm, 3]: receiver gid, sender gid, main step of the alarm"));
+      PetscCall(rec.SetAttribute("/summary/market_alarms", "shape", "alarms " + std::to_string(malarms_.size() / 3) + " x 3"));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -995,6 +1097,11 @@ class Gridcell final : public MarketProblem {
                                          "the neighbour of each entry of gridcell_held"));
       if (security()) PetscCall(SaveSecurity(ck, off_e, ne));
     }
+    if (market_on()) {
+      std::int64_t off_e = 0, ne = 0;
+      if (mdetect_) PetscCall(HeldExtent(&off_e, &ne));
+      PetscCall(SaveChannel(ck, off_e, ne, "_market", mdetect_ ? mcharts_ : std::vector<gc::EdgeChart>{}, malarm_t_, msig_, mring_));
+    }
     if (route_.p.on) {
       std::int64_t off_e = 0, ne = 0;
       PetscCall(HeldExtent(&off_e, &ne));
@@ -1009,28 +1116,39 @@ class Gridcell final : public MarketProblem {
   // the alarm or NaN), per home σ̂_i (NaN until its first value), and the replay rings of the replaying attackers in
   // increasing gid. The alarm counts follow from the alarm steps and the roles, so they are not saved.
   PetscErrorCode SaveSecurity(io::Recorder &ck, std::int64_t off_e, std::int64_t ne) const {
-    const std::int64_t n = block_.n, off = block_.start, nl = block_.local(), nloc_e = nbr_ptr_[nl];
     PetscFunctionBeginUser;
-    std::vector<double> ch(4 * nloc_e);
-    for (std::int64_t u = 0; u < nloc_e; ++u) {
-      const gc::EdgeChart &c = charts_[u];
-      ch[4 * u] = c.s[0], ch[4 * u + 1] = c.s[1], ch[4 * u + 2] = static_cast<double>(c.seen);
-      ch[4 * u + 3] = alarm_t_[u] == kNoAlarm ? std::nan("") : static_cast<double>(alarm_t_[u]);
+    PetscCall(SaveChannel(ck, off_e, ne, "", charts_, alarm_t_, sig_, replay_));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // One channel's detector state (suffix "" for data, "_market"): charts and alarm steps per union in-edge (when
+  // charts exist), σ̂ per home, and the replay rings (when any).
+  PetscErrorCode SaveChannel(io::Recorder &ck, std::int64_t off_e, std::int64_t ne, const std::string &sfx, const std::vector<gc::EdgeChart> &charts,
+                             const std::vector<std::int64_t> &alarm_t, const std::vector<double> &sig, const std::vector<double> &ring) const {
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local();
+    PetscFunctionBeginUser;
+    if (!charts.empty()) {
+      const std::int64_t nloc_e = nbr_ptr_[nl];
+      std::vector<double> ch(4 * nloc_e);
+      for (std::int64_t u = 0; u < nloc_e; ++u) {
+        const gc::EdgeChart &c = charts[u];
+        ch[4 * u] = c.s[0], ch[4 * u + 1] = c.s[1], ch[4 * u + 2] = static_cast<double>(c.seen);
+        ch[4 * u + 3] = alarm_t[u] == kNoAlarm ? std::nan("") : static_cast<double>(alarm_t[u]);
+      }
+      PetscCall(ck.WriteDistributedArray("/state/gridcell_charts" + sfx, 4 * ne, 4 * off_e, 4 * nloc_e, ch.data(), "1",
+                                         "detector chart of each entry of gridcell_held: s0, s1, values seen, alarm step (NaN: none)"));
+      PetscCall(ck.WriteDistributedArray("/state/gridcell_sigma" + sfx, n, off, nl, sig.data(), "1",
+                                         "detector residual scale sigma_hat_i (NaN: no value yet)", "agent"));
     }
-    PetscCall(ck.WriteDistributedArray("/state/gridcell_charts", 4 * ne, 4 * off_e, 4 * nloc_e, ch.data(), "1",
-                                       "detector chart of each entry of gridcell_held: s0, s1, values seen, alarm step (NaN: none)"));
-    PetscCall(ck.WriteDistributedArray("/state/gridcell_sigma", n, off, nl, sig_.data(), "1",
-                                       "detector residual scale sigma_hat_i (NaN: no value yet)", "agent"));
     std::int64_t roff = 0, rn = 0;
-    PetscCall(ReplayExtent(&roff, &rn));
+    PetscCall(RingExtent(ring, &roff, &rn));
     if (rn > 0)
-      PetscCall(ck.WriteDistributedArray("/state/gridcell_replay", rn, roff, static_cast<std::int64_t>(replay_.size()), replay_.data(), "1",
+      PetscCall(ck.WriteDistributedArray("/state/gridcell_replay" + sfx, rn, roff, static_cast<std::int64_t>(ring.size()), ring.data(), "1",
                                          "replay rings of the replaying attackers (increasing gid; slot k mod lag holds step k)"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscErrorCode ReplayExtent(std::int64_t *off, std::int64_t *total) const {
+  PetscErrorCode RingExtent(const std::vector<double> &ring, std::int64_t *off, std::int64_t *total) const {
     PetscFunctionBeginUser;
-    std::int64_t r = static_cast<std::int64_t>(replay_.size());
+    std::int64_t r = static_cast<std::int64_t>(ring.size());
     PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, r, off));
     PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &r, 1));
     *total = r;
@@ -1041,36 +1159,53 @@ class Gridcell final : public MarketProblem {
   // values seen up to the steps shared so far, alarm steps whole and in [1 - tau0, t] and only with a detector;
   // sigma NaN or finite and not below the floor; replay values finite (in [0, z_max] without obfuscation).
   PetscErrorCode LoadSecurity(io::Reader &ck, const char *file, std::int64_t t) {
-    const std::int64_t n = block_.n, off = block_.start, nl = block_.local(), nloc_e = nbr_ptr_[nl];
+    PetscFunctionBeginUser;
+    const double hi = privacy_ == 0 ? zmax_ : INFINITY, lo = privacy_ == 0 ? 0.0 : -INFINITY;
+    PetscCall(LoadChannel(ck, file, t, "", det_.floor, true, lo, hi, charts_, alarm_t_, sig_, replay_, &alarms_ah_, &alarms_hh_));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // One channel's state of a checkpoint at main step t (SaveChannel's datasets), checked: shapes; charts finite and
+  // within what the chart can reach (EWMA |s0| <= 10, s1 = 0; CUSUM s0, s1 in [0, h + 10]; nothing with the
+  // detector off), whole counts of values seen up to the steps shared so far, alarm steps whole and in
+  // [1 - tau0, t] and only with a detector; sigma NaN or finite and not below the floor; replay values finite
+  // and in [ring_lo, ring_hi]. *ah, *hh: the alarms at honest receivers from attackers and honest senders.
+  PetscErrorCode LoadChannel(io::Reader &ck, const char *file, std::int64_t t, const std::string &sfx, double floor, bool with_charts,
+                             double ring_lo, double ring_hi, std::vector<gc::EdgeChart> &charts, std::vector<std::int64_t> &alarm_t,
+                             std::vector<double> &sig_out, std::vector<double> &ring, double *ah, double *hh) {
+    const std::int64_t n = block_.n, off = block_.start, nl = block_.local(), nloc_e = with_charts ? nbr_ptr_[nl] : 0;
     std::int64_t off_e = 0, ne = 0, roff = 0, rn = 0;
     PetscFunctionBeginUser;
-    PetscCall(HeldExtent(&off_e, &ne));
-    PetscCall(ReplayExtent(&roff, &rn));
+    if (with_charts) PetscCall(HeldExtent(&off_e, &ne));
+    PetscCall(RingExtent(ring, &roff, &rn));
+    const std::string pc = "/state/gridcell_charts" + sfx, ps = "/state/gridcell_sigma" + sfx, pr = "/state/gridcell_replay" + sfx;
     struct Want {
-      const char *path;
+      std::string path;
       std::int64_t len;
       const char *what;
     };
-    std::vector<Want> want = {{"/state/gridcell_charts", 4 * ne, "4 per union-graph in-edge"}, {"/state/gridcell_sigma", n, "one per home"}};
-    if (rn > 0) want.push_back({"/state/gridcell_replay", rn, "the replaying attackers' rings"});
+    std::vector<Want> want;
+    if (with_charts) want = {{pc, 4 * ne, "4 per union-graph in-edge"}, {ps, n, "one per home"}};
+    if (rn > 0) want.push_back({pr, rn, "the replaying attackers' rings"});
     for (const Want &w : want) {
       std::vector<std::int64_t> dims;
       PetscCall(ck.Shape(w.path, &dims));
       PetscCheck(dims.size() == 1 && dims[0] == w.len, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
                  "checkpoint %s: dataset %s has %zu dimension(s) of length %lld, expected one of %lld (%s); it is damaged or not "
                  "this run's, and is not resumed",
-                 file, w.path, dims.size(), (long long)(dims.empty() ? 0 : dims[0]), (long long)w.len, w.what);
+                 file, w.path.c_str(), dims.size(), (long long)(dims.empty() ? 0 : dims[0]), (long long)w.len, w.what);
     }
-    std::vector<double> ch(4 * nloc_e), sig(nl), rep(replay_.size());
-    PetscCall(ck.ReadSlice("/state/gridcell_charts", 4 * off_e, 4 * nloc_e, ch.data()));
-    PetscCall(ck.ReadSlice("/state/gridcell_sigma", off, nl, sig.data()));
-    if (rn > 0) PetscCall(ck.ReadSlice("/state/gridcell_replay", roff, static_cast<std::int64_t>(rep.size()), rep.data()));
+    std::vector<double> ch(4 * nloc_e), sig(with_charts ? nl : 0), rep(ring.size());
+    if (with_charts) {
+      PetscCall(ck.ReadSlice(pc, 4 * off_e, 4 * nloc_e, ch.data()));
+      PetscCall(ck.ReadSlice(ps, off, nl, sig.data()));
+    }
+    if (rn > 0) PetscCall(ck.ReadSlice(pr, roff, static_cast<std::int64_t>(rep.size()), rep.data()));
     const bool ewma = det_.kind == gc::DetectKind::ewma, cusum = det_.kind == gc::DetectKind::cusum;
     const double smax = ewma ? 10 * (1 + 1e-12) : cusum ? det_.cusum_h + 10 : 0.0, steps = static_cast<double>(tau0_ + t);
     auto whole = [](double x, double lo, double hi) { return std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi; };
     std::string bad, what;
     char m[320];
-    for (std::int64_t i = 0; i < nl && bad.empty(); ++i)
+    for (std::int64_t i = 0; i < nl && bad.empty() && with_charts; ++i)
       for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && bad.empty(); ++u) {
         const double *c = ch.data() + 4 * u;
         const char *why = nullptr;
@@ -1083,34 +1218,51 @@ class Gridcell final : public MarketProblem {
         if (why) {
           std::snprintf(m, sizeof m, "home %lld's chart of home %lld holds (%.17g, %.17g, %.17g, %.17g): %s", (long long)(off + i),
                         (long long)nbr_gid_[u], c[0], c[1], c[2], c[3], why);
-          bad = m, what = "/state/gridcell_charts";
+          bad = m, what = pc;
         }
       }
-    for (std::int64_t i = 0; i < nl && bad.empty(); ++i)
-      if (!std::isnan(sig[i]) && !(std::isfinite(sig[i]) && sig[i] >= det_.floor * (1 - 1e-12))) {
-        std::snprintf(m, sizeof m, "home %lld has sigma = %.17g, not finite or below the floor %g", (long long)(off + i), sig[i], det_.floor);
-        bad = m, what = "/state/gridcell_sigma";
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(sig.size()) && bad.empty(); ++i)
+      if (!std::isnan(sig[i]) && !(std::isfinite(sig[i]) && sig[i] >= floor * (1 - 1e-12))) {
+        std::snprintf(m, sizeof m, "home %lld has sigma = %.17g, not finite or below the floor %g", (long long)(off + i), sig[i], floor);
+        bad = m, what = ps;
       }
-    const double hi = privacy_ == 0 ? zmax_ : INFINITY, lo = privacy_ == 0 ? 0.0 : -INFINITY;
     for (std::size_t q = 0; q < rep.size() && bad.empty(); ++q)
-      if (!(std::isfinite(rep[q]) && rep[q] >= lo && rep[q] <= hi)) {
-        std::snprintf(m, sizeof m, "entry %lld = %.17g is not finite or outside [%.15g, %.15g]", (long long)(roff + static_cast<std::int64_t>(q)), rep[q], lo, hi);
-        bad = m, what = "/state/gridcell_replay";
+      if (!(std::isfinite(rep[q]) && rep[q] >= ring_lo && rep[q] <= ring_hi)) {
+        std::snprintf(m, sizeof m, "entry %lld = %.17g is not finite or outside [%.15g, %.15g]", (long long)(roff + static_cast<std::int64_t>(q)), rep[q],
+                      ring_lo, ring_hi);
+        bad = m, what = pr;
       }
     PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, bad, &bad));
     PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, what, &what));
     PetscCheck(bad.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
                "checkpoint %s: dataset %s: %s; it is damaged or not this run's, and is not resumed", file, what.c_str(), bad.c_str());
-    alarms_ah_ = alarms_hh_ = 0;
-    for (std::int64_t i = 0; i < nl; ++i)
+    *ah = *hh = 0;
+    for (std::int64_t i = 0; i < nl && with_charts; ++i)
       for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1]; ++u) {
         const double *c = ch.data() + 4 * u;
-        gc::EdgeChart &e = charts_[u];
+        gc::EdgeChart &e = charts[u];
         e.s[0] = c[0], e.s[1] = c[1], e.seen = static_cast<std::int64_t>(c[2]), e.alarmed = !std::isnan(c[3]);
-        alarm_t_[u] = e.alarmed ? static_cast<std::int64_t>(c[3]) : kNoAlarm;
-        if (e.alarmed && !attacker_[i]) (nbr_att_[u] ? alarms_ah_ : alarms_hh_) += 1;
+        alarm_t[u] = e.alarmed ? static_cast<std::int64_t>(c[3]) : kNoAlarm;
+        if (e.alarmed && !attacker_[i]) (nbr_att_[u] ? *ah : *hh) += 1;
       }
-    sig_ = std::move(sig), replay_ = std::move(rep);
+    if (with_charts) sig_out = std::move(sig);
+    ring = std::move(rep);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The market channel's state (§16.8): the charts, σ̂ and the rings as for the data channel; the global alarm
+  // sets (the cut edges, the cell scope's counts) follow from the alarmed charts, gathered again.
+  PetscErrorCode LoadMarket(io::Reader &ck, const char *file, std::int64_t t) {
+    PetscFunctionBeginUser;
+    // A declared position is a forecast plus a battery power: far below 10^6 kW for any home of the model.
+    PetscCall(LoadChannel(ck, file, t, "_market", mdet_.floor, mdetect_, -1e6, 1e6, mcharts_, malarm_t_, msig_, mring_, &mah_, &mhh_));
+    malarms_.clear(), mcut_.clear(), std::fill(mcount_.begin(), mcount_.end(), 0);
+    std::vector<std::int64_t> mine;
+    const std::int64_t nl = block_.local();
+    for (std::int64_t i = 0; i < nl && mdetect_; ++i)
+      for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1]; ++u)
+        if (mcharts_[u].alarmed) mine.push_back(block_.start + i), mine.push_back(nbr_gid_[u]), mine.push_back(malarm_t_[u]);
+    PetscCall(AddMarketAlarms(mine, -1));
+    mcut_version_++;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // This rank's offset in the held shares and their global count (collective).
@@ -1241,6 +1393,7 @@ class Gridcell final : public MarketProblem {
       }
     if (shares()) PetscCall(LoadHeld(ck, file));
     if (shares() && security()) PetscCall(LoadSecurity(ck, file, t));
+    if (market_on()) PetscCall(LoadMarket(ck, file, t));
     if (route_.p.on) {
       std::int64_t off_e = 0, ne = 0;
       PetscCall(HeldExtent(&off_e, &ne));
@@ -1376,6 +1529,12 @@ class Gridcell final : public MarketProblem {
         alarms_ah_ = alarms_hh_ = flags_ = 0;
       }
     }
+    if (market_on()) {
+      std::fill(mring_.begin(), mring_.end(), 0.0), std::fill(mcount_.begin(), mcount_.end(), 0);
+      malarms_.clear(), mcut_.clear(), mcut_version_++;
+      mah_ = mhh_ = mflags_ = 0;
+      if (mdetect_) mcharts_.assign(nbr_gid_.size(), gc::EdgeChart{}), malarm_t_.assign(nbr_gid_.size(), kNoAlarm), msig_.assign(nl, std::nan(""));
+    }
     if (route_.p.on) route_.Reset();
     for (std::int64_t i = 0; i < nl; ++i) {
       soc_[i] = soc0_[i] = has_bat_[i] ? batt_.soc0 : 0.0;
@@ -1447,7 +1606,7 @@ class Gridcell final : public MarketProblem {
     const double bz = std::isinf(share_eps_) ? 0.0 : zmax_ / share_eps_;
     const std::int64_t t = k - tau0_ + 1;
     // §16.8: attackers send poisoned shares from t_A on; their own forecasting stays honest (zhon_).
-    const bool poison = rho_a_ > 0 && t >= attack_t0();
+    const bool poison = dattack_ && t >= attack_t0();
     for (std::int64_t i = 0; i < nl; ++i) {
       const std::int64_t g = block_.start + i;
       const double z = gc::clip(load_[i] / (lbar_ * kappa_[i]), 0.0, zmax_);
@@ -1457,7 +1616,7 @@ class Gridcell final : public MarketProblem {
       else if (privacy_ == 2)
         zt = z + gc::ShareMask(seed_, N, g, nbr_gid_.data() + nbr_ptr_[i], nbr_ptr_[i + 1] - nbr_ptr_[i], k, mask_sigma_);
       if (security()) zhon_[i] = zt;
-      if (rho_a_ > 0 && attacker_[i]) {
+      if (dattack_ && attacker_[i]) {
         if (attack_mode_ == 0) {
           if (poison) zt = gc::PoisonScale(zt, attack_s_, attack_beta_);
         } else {
@@ -1475,7 +1634,7 @@ class Gridcell final : public MarketProblem {
     const int B = graphs_->B, b = static_cast<int>(((t - 1) % B + B) % B);
     const graph::Mixing &m = graphs_->graphs[b];
     const std::vector<std::int32_t> &up = upos_[b];
-    const bool detect = det_.kind != gc::DetectKind::none;
+    const bool detect = ddetect_;
     std::int64_t msgs = 0;
     flags_ = 0;
     for (std::int64_t i = 0; i < nl; ++i) {
@@ -1507,6 +1666,74 @@ class Gridcell final : public MarketProblem {
       ybar_[i] = cnt ? sum / cnt : gc::clip(load_[i] / (lbar_ * kappa_[i]), 0.0, zmax_);
     }
     share_msgs_ = static_cast<double>(msgs);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // G7 on the market channel (§16.8), main step t: every home sends its metered n_i(t) beside its share (and the
+  // declared n_hat'_i(t) it sent in X1) on the active edges of G(t); each receiver's detector watches x_j =
+  // n_hat'_j − n_j, with its own honest n_hat_i − n_i in V. The step's new alarms (receiver, sender) are gathered
+  // on every rank (the alarm bits of X1 and of the G7 message, delivered): in the neighbours scope the edge
+  // leaves M_i and M_j from step t + 1, in the cell scope they count towards the sender's majority.
+  PetscErrorCode MarketDetect(std::int64_t t) {
+    PetscFunctionBeginUser;
+    const std::int64_t nl = block_.local();
+    mbuf_.resize(2 * nl), mghost_.resize(2 * graphs_->ghosts.size());
+    for (std::int64_t i = 0; i < nl; ++i) mbuf_[2 * i] = ndecl_[i], mbuf_[2 * i + 1] = net_[i];
+    PetscCall(ex_->Begin(mbuf_, mghost_, 2));
+    PetscCall(ex_->End());
+    const int B = graphs_->B, b = static_cast<int>(((t - 1) % B + B) % B);
+    const graph::Mixing &m = graphs_->graphs[b];
+    const std::vector<std::int32_t> &up = upos_[b];
+    std::vector<std::int64_t> mine;  // (receiver gid, sender gid) of the alarms raised here at t
+    mflags_ = 0;
+    for (std::int64_t i = 0; i < nl; ++i) {
+      int n = 0;
+      for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e) {
+        if (up[e] < 0 || !(graphs_->link_failure <= 0 || graphs_->edge_up(m.edge[e], t))) continue;
+        const std::int32_t c = m.col[e];
+        const double *v = c < nl ? &mbuf_[2 * c] : &mghost_[2 * (c - nl)];
+        det_x_[n] = v[0] - v[1], det_u_[n] = up[e], det_ch_[n] = &mcharts_[up[e]], n++;
+      }
+      if (n == 0) continue;
+      int raised = 0;
+      const int fl = gc::DetectStep(mdet_, nhat_[i] - net_[i], det_x_.data(), det_ch_.data(), nullptr, n, &msig_[i], det_scratch_.data(), &raised);
+      if (!attacker_[i]) mflags_ += fl;
+      for (int q = 0; q < n && raised > 0; ++q) {
+        const std::int64_t u = det_u_[q];
+        if (!mcharts_[u].alarmed || malarm_t_[u] != kNoAlarm) continue;
+        malarm_t_[u] = t, raised--;
+        if (!attacker_[i]) (nbr_att_[u] ? mah_ : mhh_) += 1;
+        mine.push_back(block_.start + i), mine.push_back(nbr_gid_[u]);
+      }
+    }
+    PetscCall(AddMarketAlarms(mine, t));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // Every rank's new alarms (pairs, or triples with the step when step < 0) into the global, sorted sets: the
+  // alarms, the cut edges and the local senders' alarm counts. Collective; the result is independent of the
+  // rank count (a set).
+  PetscErrorCode AddMarketAlarms(const std::vector<std::int64_t> &mine, std::int64_t step) {
+    PetscFunctionBeginUser;
+    std::vector<std::int64_t> all;
+    PetscCall(comm::AllgathervInt64(PETSC_COMM_WORLD, mine, &all));
+    const int w = step < 0 ? 3 : 2;
+    if (all.empty()) PetscFunctionReturn(PETSC_SUCCESS);
+    for (std::size_t q = 0; q + w <= all.size(); q += w) {
+      const std::int64_t r = all[q], snd = all[q + 1];
+      malarms_.push_back(r), malarms_.push_back(snd), malarms_.push_back(w == 3 ? all[q + 2] : step);
+      mcut_.push_back(std::min(r, snd)), mcut_.push_back(std::max(r, snd));
+      if (snd >= block_.start && snd < block_.start + block_.local()) mcount_[snd - block_.start]++;
+    }
+    // Sort the triples (receiver, sender) and the pairs, and drop the pairs cut twice (both ends alarmed).
+    auto sort_rows = [](std::vector<std::int64_t> &v, int width, bool unique) {
+      std::vector<std::vector<std::int64_t>> rows;
+      for (std::size_t q = 0; q < v.size(); q += width) rows.emplace_back(v.begin() + q, v.begin() + q + width);
+      std::sort(rows.begin(), rows.end());
+      if (unique) rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+      v.clear();
+      for (const auto &r : rows) v.insert(v.end(), r.begin(), r.end());
+    };
+    sort_rows(malarms_, 3, false), sort_rows(mcut_, 2, true);
+    mcut_version_++;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // The union-graph neighbours of each home (sorted by gid), each
@@ -1748,6 +1975,22 @@ class Gridcell final : public MarketProblem {
       v.push_back({"false alarm rate data", edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
       v.push_back({"alarm delay data", a[3] > 0 ? a[2] / a[3] : nan});
     }
+    if (mdetect_) {
+      // The same rates on the market channel (its charts sit on the same union in-edges).
+      double a[4] = {mah_, mhh_, 0, 0};
+      for (std::int64_t i = 0; i < nl; ++i)
+        for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && !attacker_[i]; ++u)
+          if (nbr_att_[u] && malarm_t_[u] != kNoAlarm) a[2] += static_cast<double>(malarm_t_[u] - attack_t0()), a[3] += 1;
+      PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, a, 4));
+      const double nan = std::nan("");
+      v.push_back({"attack edges market", edges_ah_});
+      v.push_back({"honest edges market", edges_hh_});
+      v.push_back({"detection rate market", edges_ah_ > 0 ? a[0] / edges_ah_ : nan});
+      v.push_back({"false alarm rate market", edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
+      v.push_back({"alarm delay market", a[3] > 0 ? a[2] / a[3] : nan});
+      v.push_back({"market alarms", static_cast<double>(malarms_.size() / 3)});
+      v.push_back({"market cut edges", static_cast<double>(mcut_.size() / 2)});
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -1826,6 +2069,8 @@ class Gridcell final : public MarketProblem {
 
   // ---- security (§16.8), the data channel: attackers, their poisoned shares, the detector ----
   bool security() const { return rho_a_ > 0 || det_.kind != gc::DetectKind::none; }
+  // The market channel is attacked or watched (SetMarketChannel).
+  bool market_on() const { return mattack_ || mdetect_; }
   // The first main step of the attack, t_A = 96 (d_A − 1) + 1.
   std::int64_t attack_t0() const { return 96 * (attack_day_ - 1) + 1; }
   PetscErrorCode SecurityFromOptions(PetscOptionItems *PetscOptionsObject) {
@@ -1838,8 +2083,8 @@ class Gridcell final : public MarketProblem {
                           "rho_A: attackers A = {i : u(GCATTACK, a = gid) < rho_A} poison what they send from day d_A (§16.8; 0: none)",
                           kUnit, &rho_a_, &sec_set_.fraction));
     PetscCall(OptionsString(PetscOptionsObject, "-attack_channels",
-                            "Channels attacked, comma-separated among data, market, dual (those that exist; only data, the shares, "
-                            "is implemented)", &attack_channels_));
+                            "Channels attacked, comma-separated among data (the shares), market (the declared positions of mmr and mfq) "
+                            "and dual (not implemented: use -attack_agents); the default attacks those that exist", &attack_channels_));
     PetscCall(OptionsChoice(PetscOptionsObject, "-attack_mode", "scale (send (1 + s) v + beta) or replay (send v of -gridcell_attack_lag steps earlier)",
                             kAttackModes, 2, &mode, &sec_set_.mode));
     PetscCall(OptionsInt(PetscOptionsObject, "-attack_start_day", "d_A: the first poisoned day of the main window (1-based)", 1, 100000,
@@ -1847,25 +2092,31 @@ class Gridcell final : public MarketProblem {
     PetscCall(OptionsInt(PetscOptionsObject, "-attack_lag", "replay: the lag in steps (96: yesterday)", 1, 100000, &attack_lag_,
                          &sec_set_.lag));
     PetscCall(PetscOptionsRealArray("-attack_data", "scale attack on the data channel: s, beta (default 0.5,0)", "", ad, &nad, &ad_set));
-    PetscCall(PetscOptionsRealArray("-attack_market", "scale attack on the market channel: s, beta [kW] (not implemented yet)", "", am, &nam,
-                                    &am_set));
+    PetscCall(PetscOptionsRealArray("-attack_market", "scale attack on the market channel: s, beta [kW] of n_hat' = (1 + s) n_hat + beta "
+                                    "(default 0,2)", "", am, &nam, &am_set));
     PetscCall(PetscOptionsRealArray("-attack_dual", "scale attack on the dual channel: s, beta_mu, beta_y (not implemented yet)", "", adu,
                                     &nadu, &adu_set));
     PetscCall(OptionsChoice(PetscOptionsObject, "-detect",
                             "Detector of poisoned shares: none (default), ewma (robust z + EWMA chart, §16.8) or cusum (§13.3)", kDetectors, 3,
                             &kind, &sec_set_.detect));
-    PetscCall(OptionsString(PetscOptionsObject, "-detect_channels", "Channels the detector watches (data, market, dual; only data is implemented)",
-                            &detect_channels_));
+    PetscCall(OptionsString(PetscOptionsObject, "-detect_channels",
+                            "Channels the detector watches, among data and market (dual: not implemented); the default watches those "
+                            "that exist", &detect_channels_));
     PetscCall(PetscOptionsRealArray("-detect_params", "1/nu_e, 1/omega_e [steps], h_m, flag z, minimum |V| (default 96,192,1,3.5,4)", "", dp,
                                     &ndp, &dp_set));
     PetscCall(PetscOptionsRealArray("-detect_floor", "sigma_fl of data, market, dual mu, dual y (default 0.05,0.05,0.01,0.1)", "", df, &ndf,
                                     &df_set));
     attack_mode_ = static_cast<int>(mode), det_.kind = static_cast<gc::DetectKind>(kind);
-    PetscCheck(!am_set && !adu_set, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "%s: attacks on the %s channel are not implemented yet (docs/gridcell.md, status): only the data channel (the shares) "
-               "can be attacked%s", am_set ? "-gridcell_attack_market" : "-gridcell_attack_dual", am_set ? "market" : "dual",
-               am_set ? "" : "; pdct's and li2022's (mu, y) messages can be attacked with the generic policy of algorithms.md §13.3 "
-                             "(-attack_agents, -attack_kind, -defense; docs/attacks.md)");
+    PetscCheck(!adu_set, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_dual: attacks on the dual channel in §16.8's form are not implemented yet (docs/gridcell.md, status); "
+               "pdct's and li2022's (mu, y) messages can be attacked with the generic policy of algorithms.md §13.3 (-attack_agents, "
+               "-attack_kind, -defense; docs/attacks.md)");
+    if (am_set) {
+      PetscCheck(nam == 2 && std::isfinite(am[0]) && std::isfinite(am[1]), PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
+                 "-gridcell_attack_market needs 2 finite values (s, beta [kW]), got %d", (int)nam);
+      mattack_s_ = am[0], mattack_beta_ = am[1];
+    }
+    sec_set_.market = am_set;
     if (ad_set) {
       PetscCheck(nad == 2 && std::isfinite(ad[0]) && std::isfinite(ad[1]), PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
                  "-gridcell_attack_data needs 2 finite values (s, beta), got %d", (int)nad);
@@ -1915,45 +2166,85 @@ class Gridcell final : public MarketProblem {
   // The options' consistency (after the shares' options are known): refused, naming the options, when a
   // setting would be ignored or cannot be met.
   PetscErrorCode SecurityCheck() {
-    bool ac[3], dc[3];
     PetscFunctionBeginUser;
-    PetscCall(ParseChannels("-gridcell_attack_channels", attack_channels_, ac));
-    PetscCall(ParseChannels("-gridcell_detect_channels", detect_channels_, dc));
+    PetscCall(ParseChannels("-gridcell_attack_channels", attack_channels_, ac_));
+    PetscCall(ParseChannels("-gridcell_detect_channels", detect_channels_, dc_));
     const bool ac_default = attack_channels_ == kAllChannels, dc_default = detect_channels_ == kAllChannels;
-    PetscCheck(ac_default || (!ac[1] && !ac[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "-gridcell_attack_channels %s: attacks on the market and dual channels are not implemented yet (docs/gridcell.md, "
-               "status); use -gridcell_attack_channels data (pdct's and li2022's messages: the generic -attack_agents, -attack_kind, "
-               "-defense of docs/attacks.md)", attack_channels_.c_str());
-    PetscCheck(dc_default || (!dc[1] && !dc[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "-gridcell_detect_channels %s: detection on the market and dual channels is not implemented yet (docs/gridcell.md, "
-               "status); use -gridcell_detect_channels data", detect_channels_.c_str());
-    // With the default lists: the channels that exist and are implemented, i.e. data.
-    const bool attack_data = ac[0], detect_data = dc[0];
-    if (rho_a_ > 0)
-      PetscCheck(attack_data && shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-                 "-gridcell_attack_fraction %g: no attacked channel exists: the data channel carries the shares of the neighbour-"
-                 "augmented RLS (-gridcell_forecast rls -gridcell_forecast_neighbours true%s), and attacks on the market and dual "
-                 "channels are not implemented yet", rho_a_, attack_data ? "" : ", and data in -gridcell_attack_channels");
+    PetscCheck(ac_default || !ac_[2], PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_channels %s: attacks on the dual channel in §16.8's form are not implemented yet (docs/gridcell.md, "
+               "status); use data and market (pdct's and li2022's messages: the generic -attack_agents, -attack_kind, -defense of "
+               "docs/attacks.md)", attack_channels_.c_str());
+    PetscCheck(dc_default || !dc_[2], PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_detect_channels %s: detection on the dual channel in §16.8's form is not implemented yet (docs/gridcell.md, "
+               "status); use data and market", detect_channels_.c_str());
+    // The data channel (the shares) is known here; the market channel once the algorithm is (SetMarketChannel).
+    dattack_ = rho_a_ > 0 && ac_[0] && shares(), ddetect_ = det_.kind != gc::DetectKind::none && dc_[0] && shares();
     if (rho_a_ == 0) {
       const char *given = sec_set_.mode ? "-gridcell_attack_mode" : sec_set_.day ? "-gridcell_attack_start_day" : sec_set_.lag ? "-gridcell_attack_lag"
-                          : sec_set_.data ? "-gridcell_attack_data" : !ac_default ? "-gridcell_attack_channels" : nullptr;
+                          : sec_set_.data ? "-gridcell_attack_data" : sec_set_.market ? "-gridcell_attack_market"
+                          : !ac_default ? "-gridcell_attack_channels" : nullptr;
       PetscCheck(!given, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "%s applies only with attackers (-gridcell_attack_fraction > 0)", given);
     }
     PetscCheck(!sec_set_.lag || attack_mode_ == 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "-gridcell_attack_lag applies to -gridcell_attack_mode replay only (the mode is scale)");
-    PetscCheck(!sec_set_.data || attack_mode_ == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "-gridcell_attack_data (s, beta) applies to -gridcell_attack_mode scale only (the mode is replay)");
+    PetscCheck(!(sec_set_.data || sec_set_.market) || attack_mode_ == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "%s (s, beta) applies to -gridcell_attack_mode scale only (the mode is replay)",
+               sec_set_.data ? "-gridcell_attack_data" : "-gridcell_attack_market");
     PetscCheck(rho_a_ == 0 || attack_day_ <= days_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-gridcell_attack_start_day %lld is after the main window's %lld days (-gridcell_days): nobody would attack",
                (long long)attack_day_, (long long)days_);
-    if (det_.kind != gc::DetectKind::none)
-      PetscCheck(detect_data && shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-                 "-gridcell_detect %s: no watched channel exists: the data channel carries the shares of the neighbour-augmented RLS "
-                 "(-gridcell_forecast rls -gridcell_forecast_neighbours true%s); detection on the market and dual channels is not "
-                 "implemented yet", kDetectors[static_cast<int>(det_.kind)], detect_data ? "" : ", and data in -gridcell_detect_channels");
-    else
+    if (det_.kind == gc::DetectKind::none)
       PetscCheck(!sec_set_.params && dc_default, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "%s applies only with a detector (-gridcell_detect ewma or cusum)",
                  sec_set_.params ? "-gridcell_detect_params/-gridcell_detect_floor" : "-gridcell_detect_channels");
+    mdet_ = det_, mdet_.floor = floors_[1];
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // §16.8's channels once the algorithm is known: the market channel exists when it clears a market (mmr, mfq).
+  // Every channel named explicitly must exist; attackers or a detector need at least one channel that does.
+  PetscErrorCode SetMarketChannel(bool clears) override {
+    PetscFunctionBeginUser;
+    clears_ = clears;
+    const bool ac_default = attack_channels_ == kAllChannels, dc_default = detect_channels_ == kAllChannels;
+    const char *alg = "-algorithm mmr or mfq (the market channel carries the declared positions of a clearing)";
+    const char *sh = "-gridcell_forecast rls -gridcell_forecast_neighbours true (the data channel carries their shares)";
+    if (rho_a_ > 0 && !ac_default) {
+      PetscCheck(!ac_[0] || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_attack_channels %s: data needs %s", attack_channels_.c_str(), sh);
+      PetscCheck(!ac_[1] || clears, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_attack_channels %s: market needs %s", attack_channels_.c_str(), alg);
+    }
+    mattack_ = rho_a_ > 0 && ac_[1] && clears;
+    if (rho_a_ > 0)
+      PetscCheck(dattack_ || mattack_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-gridcell_attack_fraction %g: no attacked channel exists: the data channel needs %s, the market channel %s",
+                 rho_a_, sh, alg);
+    PetscCheck(!sec_set_.market || mattack_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_market applies only when the market channel is attacked (%s, market in -gridcell_attack_channels)", alg);
+    const bool det = det_.kind != gc::DetectKind::none;
+    // The market detector compares n_hat'_j with the metered n_j, which rides on the shares' message (G7).
+    const char *msh = "the metered n_j it compares with n_hat'_j rides on the shares' message (-gridcell_forecast rls "
+                      "-gridcell_forecast_neighbours true)";
+    if (det && !dc_default) {
+      PetscCheck(!dc_[0] || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_detect_channels %s: data needs %s", detect_channels_.c_str(), sh);
+      PetscCheck(!dc_[1] || clears, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_detect_channels %s: market needs %s", detect_channels_.c_str(), alg);
+      PetscCheck(!dc_[1] || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_detect_channels %s: on the market channel, %s",
+                 detect_channels_.c_str(), msh);
+    }
+    mdetect_ = det && dc_[1] && clears && shares();
+    if (det)
+      PetscCheck(ddetect_ || mdetect_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-gridcell_detect %s: no watched channel exists: the data channel needs %s; the market channel needs %s, and %s",
+                 kDetectors[static_cast<int>(det_.kind)], sh, alg, msh);
+    if (market_on()) {
+      const std::int64_t nl = block_.local();
+      // The roles are pure in the id (SetupSecurity computes the same ones for the data channel).
+      attacker_.assign(nl, 0), mslot_.assign(nl, -1);
+      std::int64_t slots = 0;
+      for (std::int64_t i = 0; i < nl; ++i) {
+        attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
+        if (mattack_ && attacker_[i] && attack_mode_ == 1) mslot_[i] = slots++;
+      }
+      mring_.assign(slots * attack_lag_, 0.0);
+      ndecl_.assign(nl, 0.0), mkt_.assign(nl, 0.0), mcount_.assign(nl, 0);
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   // The sender's known obfuscation std σ_obf of the data channel (§16.8): laplace √2 b_z, masks σ_z sqrt(deg_j).
@@ -1970,7 +2261,7 @@ class Gridcell final : public MarketProblem {
   std::string attack_channels_ = kAllChannels, detect_channels_ = kAllChannels;
   struct {
     PetscBool fraction = PETSC_FALSE, mode = PETSC_FALSE, day = PETSC_FALSE, lag = PETSC_FALSE, detect = PETSC_FALSE;
-    bool data = false, params = false;
+    bool data = false, market = false, params = false;
   } sec_set_;
   gc::DetectParams det_;
   // Per local home: attacker, the replay ring (slot into replay_, −1: none), σ̂_i and its honest z̃_i; per union
@@ -1985,6 +2276,21 @@ class Gridcell final : public MarketProblem {
   std::vector<double> det_x_, det_obf_, det_scratch_;
   std::vector<gc::EdgeChart *> det_ch_;
   std::vector<std::int64_t> det_u_;
+  // The channels named in -gridcell_attack_channels/-gridcell_detect_channels (data, market, dual); which are
+  // attacked and watched: the data channel (the shares) and the market channel (the declared positions).
+  bool ac_[3] = {true, true, true}, dc_[3] = {true, true, true};
+  bool dattack_ = false, ddetect_ = false, clears_ = false, mattack_ = false, mdetect_ = false;
+  // ---- the market channel (§16.8): n_hat'_i declared (poisoned from t_A by attackers), what enters the market
+  // (0 for a cell-scope home excluded by a majority of its neighbours), the replay rings (main steps), per union
+  // in-edge the market charts and alarm steps, per home σ̂_i of the market detector and the alarms received;
+  // globally every alarm (receiver, sender, step) and the cut edges (min gid, max gid), sorted ----
+  double mattack_s_ = 0, mattack_beta_ = 2, mah_ = 0, mhh_ = 0, mflags_ = 0, mexcl_ = 0;
+  std::vector<double> ndecl_, mkt_, mring_, msig_, mbuf_, mghost_;
+  std::vector<std::int64_t> mslot_, malarm_t_, mcount_, malarms_, mcut_;
+  std::vector<gc::EdgeChart> mcharts_;
+  std::int64_t mcut_version_ = 0;
+  gc::DetectParams mdet_;
+  double mrow_[kMarketCols] = {};
   const GcEvents *gev_ = nullptr;
 
   Block block_;

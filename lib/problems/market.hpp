@@ -39,6 +39,16 @@ class MarketProblem : public Problem {
   // trading algorithms refuse it (§16.11).
   virtual const char *opt_option_given() const { return nullptr; }
 
+  // The market channel of §16.8 exists when the algorithm clears a market (mmr, mfq). The driver tells the family
+  // before SetGraph, so that it can refuse market-channel options the algorithm cannot honour.
+  virtual PetscErrorCode SetMarketChannel(bool /*clears*/) { return PETSC_SUCCESS; }
+  // After EndStep(t - 1): the undirected edges cut from the market by alarms (§16.8; sorted (min gid, max gid)
+  // pairs, flattened, the same on every rank), or nullptr; *version changes whenever the set grows.
+  virtual const std::vector<std::int64_t> *market_cut(std::int64_t *version) const {
+    *version = 0;
+    return nullptr;
+  }
+
   // Learning (`mfq` with -mfq_policy learn, docs/gridcell.md §16.5): the family owns Q_i and the per-home
   // learning state; the algorithm hands its options over in its Setup, before the first step.
   virtual PetscErrorCode SetupLearning(const gridcell::MfqParams &) {

@@ -35,6 +35,7 @@
                             costs; Tb_0 = Tb_min = 1e9 gives uniform actions (chi^2 over > 1e5 draws, p > 1e-3)
 Exit 1 with a message on the first failure."""
 import csv
+import math
 import os
 import subprocess
 import sys
@@ -93,6 +94,28 @@ def complete_graph(f):
     return (d.decode() if isinstance(d, bytes) else str(d)).startswith("complete")
 
 
+def declared(f):
+    """The positions that entered the market: /agents/declared when the market channel is attacked or watched
+    (§16.8), else the schedule n_hat = net_sched."""
+    return f["agents/declared"][...] if "declared" in f["agents"] else f["agents/net_sched"][...]
+
+
+def market_alarms(f):
+    """/summary/market_alarms as rows (receiver, sender, step); empty without a market detector."""
+    if "summary/market_alarms" not in f:
+        return np.zeros((0, 3), dtype=np.int64)
+    return f["summary/market_alarms"][...].reshape(-1, 3).astype(np.int64)
+
+
+def market_cut_steps(f):
+    """The first alarm step of each undirected edge (min, max) of the market channel."""
+    cut = {}
+    for r, snd, t in market_alarms(f):
+        k = (min(r, snd), max(r, snd))
+        cut[k] = min(cut.get(k, t), t)
+    return cut
+
+
 def neighbours_replay(f, rounds):
     """X1-X4 of §16.5 replayed from the recorded declared positions and graph, every step at once (numpy over
     the steps, the edges in the order of the C++ rows: increasing i, then increasing j). Returns sold, bought
@@ -106,25 +129,33 @@ def neighbours_replay(f, rounds):
     for u, v in edges:
         nbr[int(u)].append(int(v)), nbr[int(v)].append(int(u))
     nbr = [sorted(x) for x in nbr]
-    nh = f["agents/net_sched"][...]
+    nh = declared(f)
     s, d = on_grid(np.maximum(-nh, 0)), on_grid(np.maximum(nh, 0))
     sold, bought = np.zeros_like(s), np.zeros_like(s)
     zb, zs = {}, {}
+    # §16.8: an edge alarmed (either way) at step t leaves the market from t + 1 (row k = t - 1 < t: still in).
+    T = nh.shape[0]
+    cut = market_cut_steps(f)
+    inm = {}
+    for i in range(N):
+        for j in nbr[i]:
+            c = cut.get((min(i, j), max(i, j)))
+            inm[(i, j)] = np.ones(T, dtype=bool) if c is None else np.arange(T) < c
     for _ in range(rounds):
         S, D = np.zeros_like(s), np.zeros_like(s)
         for i in range(N):
             for j in nbr[i]:
-                S[:, i] += s[:, j]
-                D[:, i] += d[:, j]
+                S[:, i] += np.where(inm[(i, j)], s[:, j], 0.0)
+                D[:, i] += np.where(inm[(i, j)], d[:, j], 0.0)
         out, inn = np.zeros_like(s), np.zeros_like(s)
         for i in range(N):
             for j in nbr[i]:
                 # buyer end: z_{j->i}; seller end: z_{i->j}, each with the operands the C++ row of i uses
-                ok = (s[:, j] > 0) & (d[:, i] > 0)
+                ok = (s[:, j] > 0) & (d[:, i] > 0) & inm[(i, j)]
                 z = np.where(ok, (s[:, j] * d[:, i]) / np.where(ok, np.maximum(D[:, j], S[:, i]), 1.0), 0.0)
                 zb[(j, i)] = zb.get((j, i), 0.0) + z
                 inn[:, i] += z
-                ok = (s[:, i] > 0) & (d[:, j] > 0)
+                ok = (s[:, i] > 0) & (d[:, j] > 0) & inm[(i, j)]
                 z = np.where(ok, (s[:, i] * d[:, j]) / np.where(ok, np.maximum(D[:, i], S[:, j]), 1.0), 0.0)
                 zs[(i, j)] = zs.get((i, j), 0.0) + z
                 out[:, i] += z
@@ -145,7 +176,7 @@ def resumed(ref_path, run_path):
         fail(f"{run_path}: the gridcell_* summary attributes differ in name from {ref_path}")
     for k in keys:
         a, b = float(ref.attrs[k]), float(run.attrs[k])
-        if not abs(a - b) <= 1e-12 * max(1.0, abs(a)):
+        if not (abs(a - b) <= 1e-12 * max(1.0, abs(a)) or (math.isnan(a) and math.isnan(b))):  # NaN: undefined in both
             fail(f"{run_path}: attribute {k} = {b!r}, the uninterrupted run has {a!r}")
     print(f"OK: {run_path} resumed to {ref_path} ({len(keys)} summary attributes)")
 
@@ -202,7 +233,7 @@ def oracles(alg, path):
         S, B = sold.sum(axis=1), bought.sum(axis=1)
         if np.any(np.abs(S - B) > 1e-12 * np.maximum(S, 1e-300) + 1e-12):
             fail(f"market balance: |sum sold - sum bought| up to {np.abs(S - B).max():.3e}")
-        nh = a["net_sched"][...]
+        nh = declared(f)
         so, bi = np.maximum(-nh, 0), np.maximum(nh, 0)
         grid = 2.0 ** -30
         if np.any(sold > so * (1 + 1e-12) + grid) or np.any(bought > bi * (1 + 1e-12) + grid):
@@ -245,10 +276,13 @@ def oracles(alg, path):
                 for (j, i), z in zb.items():  # both ends of every edge hold bitwise the same z_{j->i}
                     if not np.array_equal(z, zs[(j, i)]):
                         fail(f"z_({j}->{i}) differs between its buyer and its seller end")
+                # the market edges of each step: the graph's less those cut by alarms at earlier steps (§16.8)
+                T = rs.shape[0]
+                E = E - sum((np.arange(T) >= c).astype(float) for c in market_cut_steps(f).values())
                 want = 2.0 * rounds * 2 * E  # X1 and X2 on each directed edge, each round
                 extra = 8.0 * 2 * E if alg == "mfq" else 0.0  # mfq: the action rides X1 of round 1 (8 B per directed edge)
                 if np.any(s["msgs_market"][...] != want) or np.any(s["bytes_market"][...] != 16 * want + extra):
-                    fail(f"msgs_market/bytes_market differ from 4 R_m |E| = {want:g} (and 16 B each, + {extra:g} B of actions)")
+                    fail(f"msgs_market/bytes_market differ from 4 R_m |E| = {np.max(want):g} (and 16 B each, + {np.max(extra):g} B of actions)")
         # 2. with ideal forecasts (declared = metered), C_t equals C^net_t to eps_g, and bill_i <= bill^x_i
         if f["inputs/gridcell"].attrs["forecast"] in ("ideal", b"ideal") and pooled:
             # 11. ideal forecasts give MAPE = 0
@@ -744,6 +778,168 @@ def security(dodge, outdir):
     print("OK: gridcell security on the data channel")
 
 
+def market_detector_replay(f):
+    """§16.8's detector on the market channel replayed from /agents (one graph, no link failures): x_j =
+    declared_j - net_j from each neighbour, the receiver's own honest net_sched_i - net_i in V, robust z, then the
+    EWMA chart (or CUSUM). Returns {(receiver, sender): alarm step} and the flags at honest receivers per step."""
+    a, g = f["inputs/gridcell"].attrs, f["inputs/graph"]
+    if int(g.attrs["switching_graphs"]) != 1 or float(g.attrs["link_failure"]) != 0:
+        fail("the market detector replay needs one graph without link failures")
+    kind = a["detect"].decode() if isinstance(a["detect"], bytes) else str(a["detect"])
+    nu, om, h, flagz = (float(a[k]) for k in ("detect_nu", "detect_omega", "detect_h", "detect_flag"))
+    minv, floor = int(a["detect_min_values"]), float(a["detect_floor_market"])
+    burn = int(round(1 / om)) if kind == "ewma" else 0
+    ag = f["agents"]
+    x, own = ag["declared"][...] - ag["net"][...], ag["net_sched"][...] - ag["net"][...]
+    T, N = x.shape
+    att = f["inputs/gridcell/attacker"][...] > 0
+    nbr = [set() for _ in range(N)]
+    for u, v in g["g1/edges"][...]:
+        nbr[int(u)].add(int(v)), nbr[int(v)].add(int(u))
+    nbr = [sorted(z) for z in nbr]
+    chart = {(i, j): [0.0, 0.0, 0] for i in range(N) for j in nbr[i]}
+    alarm, sigma, flags = {}, [math.nan] * N, np.zeros(T)
+
+    def middle(v):
+        v = sorted(v)
+        n = len(v)
+        return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+    scale_floor = math.sqrt(floor * floor + 0.0)
+    for k in range(T):
+        for i in range(N):
+            live = [j for j in nbr[i] if (i, j) not in alarm]
+            V = [own[k, i]] + [x[k, j] for j in live]
+            if not nbr[i] or len(V) < minv:
+                continue
+            med = middle(V)
+            mad = middle([abs(v - med) for v in V])
+            s_new = max(1.4826 * mad, floor)
+            sigma[i] = s_new if math.isnan(sigma[i]) else (1 - nu) * sigma[i] + nu * s_new
+            for j in live:
+                c = chart[(i, j)]
+                r = min(max((x[k, j] - med) / max(sigma[i], scale_floor), -10.0), 10.0)
+                if not att[i] and abs(r) > flagz:
+                    flags[k] += 1
+                c[2] += 1
+                if kind == "ewma":
+                    c[0] = (1 - om) * c[0] + om * r
+                    hit = c[2] >= burn and abs(c[0]) > h
+                else:
+                    c[0], c[1] = max(0.0, c[0] + r - 0.5), max(0.0, c[1] - r - 0.5)
+                    hit = c[0] > 5 or c[1] > 5
+                if hit:
+                    alarm[(i, j)] = k + 1
+    return alarm, flags
+
+
+def market(dodge, outdir):
+    """§16.8 on the market channel (mmr, mfq): the attackers' declarations, the detector replayed, the alarmed edges
+    out of the clearing (the X1-X4 replay with the cut), the cell scope's majority rule, the rates."""
+    base = [dodge, "-problem", "gridcell", "-algorithm", "mmr", "-gridcell_days", "6", "-gridcell_eval_days", "2", "-agents", "40",
+            "-gridcell_forecast_neighbours", "true", "-progress", "0", "-output_agents", "all", "-output_overwrite"]
+    att = ["-gridcell_attack_fraction", "0.15", "-gridcell_attack_start_day", "3"]
+    ewma = ["-gridcell_detect", "ewma"]
+    flat = ["-gridcell_load_sigma", "0", "-gridcell_load_kappa", "1,1", "-gridcell_pv_fraction", "0"]
+    runs = {"watched": ewma, "flat": flat + ewma, "flat_bias": flat + ewma + att, "ewma": ewma + att,
+            "scale": ewma + att + ["-gridcell_attack_market", "0.5,0", "-gridcell_detect_channels", "market"],
+            "cusum_replay": att + ["-gridcell_detect", "cusum", "-gridcell_attack_mode", "replay", "-gridcell_attack_lag", "96"],
+            "undetected": att, "cell": ewma + att + ["-gridcell_market_scope", "cell"],
+            "mfq": ewma + att + ["-algorithm", "mfq"]}
+    f = run_all(base, runs, outdir, "market")
+    t0 = int(f["ewma"]["inputs/gridcell"].attrs["attack_start_step"])
+    for name in ("ewma", "scale", "cusum_replay", "undetected", "cell", "mfq"):
+        a = f[name]["agents"]
+        isatt = f[name]["inputs/gridcell/attacker"][...] > 0
+        nh, dc = a["net_sched"][...], a["declared"][...]
+        mode = f[name]["inputs/gridcell"].attrs["attack_mode"]
+        mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+        ia = f[name]["inputs/gridcell"].attrs
+        s_, b_ = float(ia["attack_market_s"]), float(ia["attack_market_beta"])
+        want = nh.copy()
+        if mode == "scale":
+            want[t0 - 1:, isatt] = (1 + s_) * nh[t0 - 1:, isatt] + b_
+        else:
+            lag = int(ia["attack_lag"])
+            k0 = max(t0 - 1, lag)
+            want[k0:, isatt] = nh[k0 - lag:-lag, isatt]
+        if name == "cell":
+            # The majority rule: excluded from the step after a strict majority of the union neighbours alarmed it.
+            deg = np.zeros(nh.shape[1], dtype=int)
+            for u, v in f[name]["inputs/graph/g1/edges"][...]:
+                deg[u] += 1
+                deg[v] += 1
+            cnt = np.zeros_like(nh, dtype=int)
+            for r, snd, t in market_alarms(f[name]):
+                cnt[t:, snd] += 1
+            excl = 2 * cnt > deg[None, :]
+            want[excl] = 0.0
+            if not excl.any() or np.any(a["sold"][...][excl] != 0) or np.any(a["bought"][...][excl] != 0):
+                fail(f"cell scope: {int(excl.any(axis=0).sum())} homes excluded, but an excluded home traded (or none was)")
+            if not np.array_equal(f[name]["series/market_cut"][...], excl.sum(axis=1).astype(float)):
+                fail("cell scope: /series/market_cut differs from the homes excluded by the majority rule")
+            print(f"cell scope: {int(excl.any(axis=0).sum())} homes excluded by a majority, none traded after")
+        if not np.array_equal(dc, want):
+            fail(f"{name}: the declared positions are not n_hat before t_A and the {mode} attack of the attackers after "
+                 f"(max deviation {np.abs(dc - want).max():.3e})")
+        if np.array_equal(dc, nh):
+            fail(f"{name}: no declaration was poisoned")
+    # The detector, replayed: the same alarms at the same steps, the same flags.
+    for name in ("watched", "flat", "flat_bias", "ewma", "scale", "cusum_replay", "mfq"):
+        fr = f[name]
+        al, flags = market_detector_replay(fr)
+        got = {(int(r), int(snd)): int(t) for r, snd, t in market_alarms(fr)}
+        if got != al:
+            diff = sorted(set(got.items()) ^ set(al.items()))[:5]
+            fail(f"{name}: the market alarms differ from the replayed detector: {len(got)} against {len(al)}, e.g. {diff}")
+        if not np.array_equal(fr["series/flags_market"][...], flags):
+            fail(f"{name}: /series/flags_market differs from the replay")
+        isatt = fr["inputs/gridcell/attacker"][...] > 0
+        ah = sum(1 for (r, snd) in al if not isatt[r] and isatt[snd])
+        hh = sum(1 for (r, snd) in al if not isatt[r] and not isatt[snd])
+        s = fr["series"]
+        if s["alarms_attacker_market"][-1] != ah or s["alarms_honest_market"][-1] != hh:
+            fail(f"{name}: /series alarm counts {s['alarms_attacker_market'][-1]}, {s['alarms_honest_market'][-1]} against {ah}, {hh}")
+        cut = market_cut_steps(fr)
+        if s["market_cut"][-1] != len(cut):
+            fail(f"{name}: /series/market_cut ends at {s['market_cut'][-1]}, {len(cut)} edges alarmed")
+        print(f"{name}: {len(al)} alarms replayed ({ah} attacker -> honest, {hh} honest -> honest), {len(cut)} edges cut, "
+              f"{int(flags.sum())} flags")
+    # The clearing without the cut edges (X1-X4 replayed) and every market oracle, on the attacked runs.
+    for name in ("ewma", "flat_bias", "cusum_replay", "undetected", "cell"):
+        oracles("mmr", os.path.join(outdir, f"gridcell_market_{name}.h5"))
+    oracles("mfq", os.path.join(outdir, "gridcell_market_mfq.h5"))
+    # No attackers: never a flag on the noise-free cell, few false alarms on the default one.
+    if np.any(f["flat"]["series/flags_market"][...] != 0) or len(market_alarms(f["flat"])):
+        fail("flags or alarms on the noise-free cell without attackers")
+    fa0 = float(f["watched"].attrs["gridcell_false_alarm_rate_market"])
+    if fa0 > 0.05:
+        fail(f"without attackers: market false alarms {fa0}")
+    # A bias of 2 kW (40 floors) on the noise-free cell: every attacker edge into an honest home whose V keeps an
+    # honest median is alarmed exactly 20 steps after t_A (chart 10 (1 - (1 - 1/192)^k) > 1 from k = 21), and
+    # no honest edge is.
+    fb = f["flat_bias"]
+    al = {(int(r), int(snd)): int(t) for r, snd, t in market_alarms(fb)}
+    isatt = fb["inputs/gridcell/attacker"][...] > 0
+    mine = [(r, snd) for (r, snd) in al if not isatt[r]]
+    if not mine or any(not isatt[snd] or al[(r, snd)] != t0 + 20 for r, snd in mine):
+        fail(f"noise-free bias: alarms at honest homes {sorted((k, al[k]) for k in mine)[:6]}, expected attacker edges at t_A + 20 = {t0 + 20}")
+    e = f["ewma"].attrs
+    rate, fa, delay = (float(e[f"gridcell_{k}_market"]) for k in ("detection_rate", "false_alarm_rate", "alarm_delay"))
+    print(f"market ewma: detection {rate:.3f}, false alarms {fa:.4f}, mean delay {delay:.1f} steps; no attackers: false alarms {fa0:.4f}; "
+          f"noise-free bias: {len(mine)} attacker edges alarmed at t_A + 20")
+    if rate < 0.8 or fa > 0.05 or not 0 < delay <= 96:
+        fail(f"the market detector missed the 2 kW bias: detection {rate}, false alarms {fa}, delay {delay}")
+    # Bytes of the G7 message: z, n (and n_hat' in the cell scope) per message.
+    for name, w in (("ewma", 16), ("cell", 24)):
+        s = f[name]["series"]
+        if not np.array_equal(s["bytes_data"][...], w * s["msgs_data"][...]):
+            fail(f"{name}: bytes_data is not {w} per G7 message")
+    if "market_alarms" in f["undetected"]["summary"] or float(f["undetected"]["series/market_cut"][-1]) != 0:
+        fail("alarms without a market detector")
+    print("OK: gridcell security on the market channel")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "forecast":
         forecast(*sys.argv[2:5])
@@ -755,6 +951,8 @@ if __name__ == "__main__":
         scopes(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "security":
         security(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "market":
+        market(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "mfq":
         mfq(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "route":

@@ -59,7 +59,20 @@ dodge_rank_runs(gridcell_attack_replay ${GC_SHORT} -algorithm none ${GC_NB} -gri
 # EWMA detector, at 1-4 ranks (the policy's detection summary in /attack).
 dodge_rank_runs(gridcell_attack_dual ${GC_SHORT} -algorithm pdct -attack_agents 0.15 -attack_kind bias -attack_bias 0.1
                 -attack_start 200 -defense detect -defense_detector ewma)
-foreach(v attack_ewma attack_replay attack_dual)
+# The market channel (§16.8): declarations poisoned, the detector on n_hat' - n, alarmed edges out of the clearing;
+# with links failing and switching graphs (B = 3, the detector's edges follow G(t)), and in the cell scope with
+# the majority rule; mfq's actions and mean field on the cut market edges.
+dodge_rank_runs(gridcell_attack_market ${GC_SHORT} -algorithm mmr ${GC_NB} -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
+                -gridcell_detect ewma -gridcell_detect_params 48,96,1,3.5,3 -graph_link_failure 0.2
+                -graph_files ${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching/g1.txt,${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching/g2.txt,${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching/g3.txt)
+dodge_rank_runs(gridcell_attack_market_cell ${GC_SHORT} -algorithm mfq ${GC_NB} -gridcell_market_scope cell -gridcell_attack_fraction 0.15
+                -gridcell_attack_start_day 3 -gridcell_attack_mode replay -gridcell_attack_lag 48 -gridcell_detect cusum)
+dodge_rank_runs(gridcell_attack_market_mfq ${GC_SHORT} -algorithm mfq ${GC_NB} -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
+                -gridcell_detect ewma -gridcell_detect_channels market -gridcell_attack_market 0.3,1 -graph_link_failure 0.2)
+dodge_expect_test(NAME app_gridcell_market MATCH "OK: gridcell security on the market channel" REJECT "FAIL"
+         COMMAND ${PY} ${GC_CHECK} market ${DODGE_APP} ${APP_OUT})
+set_tests_properties(app_gridcell_market PROPERTIES ENVIRONMENT "${MPI_ENV}")
+foreach(v attack_ewma attack_replay attack_dual attack_market attack_market_cell attack_market_mfq)
   add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
   set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
 endforeach()
@@ -70,9 +83,19 @@ dodge_bad_input_exit(gridcell_attack_fraction 63 "-gridcell_attack_fraction" -pr
 dodge_bad_input_exit(gridcell_attack_own 75 "-gridcell_attack_fraction 0.1: no attacked channel exists" -problem gridcell
                      -gridcell_attack_fraction 0.1)
 dodge_bad_input_exit(gridcell_detect_own 75 "-gridcell_detect ewma: no watched channel exists" -problem gridcell -gridcell_detect ewma)
-dodge_bad_input_exit(gridcell_attack_market 75 "-gridcell_attack_market: attacks on the market channel are not implemented yet"
-                     -problem gridcell -algorithm mmr ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_market 0,2)
-dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: attacks on the market and dual channels are not implemented.*generic -attack_agents"
+dodge_bad_input_exit(gridcell_attack_market 75 "-gridcell_attack_market applies only when the market channel is attacked \\(-algorithm mmr or mfq"
+                     -problem gridcell -algorithm none ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_market 0,2)
+dodge_bad_input_exit(gridcell_attack_market_count 60 "-gridcell_attack_market needs 2 finite values \\(s, beta \\[kW\\]\\), got 1"
+                     -problem gridcell -algorithm mmr -gridcell_attack_fraction 0.1 -gridcell_attack_market 1)
+dodge_bad_input_exit(gridcell_attack_market_replay 75 "-gridcell_attack_market \\(s, beta\\) applies to -gridcell_attack_mode scale only"
+                     -problem gridcell -algorithm mmr -gridcell_attack_fraction 0.1 -gridcell_attack_mode replay -gridcell_attack_market 0,2)
+dodge_bad_input_exit(gridcell_attack_channels_market 75 "-gridcell_attack_channels market: market needs -algorithm mmr or mfq"
+                     -problem gridcell -algorithm pdct -gridcell_attack_fraction 0.1 -gridcell_attack_channels market)
+dodge_bad_input_exit(gridcell_attack_channels_data 75 "-gridcell_attack_channels data: data needs -gridcell_forecast rls -gridcell_forecast_neighbours true"
+                     -problem gridcell -algorithm mmr -gridcell_attack_fraction 0.1 -gridcell_attack_channels data)
+dodge_bad_input_exit(gridcell_detect_channels_market 75 "-gridcell_detect_channels market: on the market channel, the metered n_j .* rides on the shares' message"
+                     -problem gridcell -algorithm mmr -gridcell_detect ewma -gridcell_detect_channels market)
+dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: attacks on the dual channel in .* are not implemented.*generic -attack_agents"
                      -problem gridcell ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_channels dual)
 dodge_bad_input_exit(gridcell_attack_channel_name 62 "-gridcell_attack_channels: unknown channel 'voltage'" -problem gridcell ${GC_NB}
                      -gridcell_attack_fraction 0.1 -gridcell_attack_channels data,voltage)
@@ -233,7 +256,7 @@ set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
 foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
         none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5
         none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay mmr:rls:1:3:350:::route pdct:rls+mask:4:2:450:::realized
-        mfq:rls:1:3:350 mfq:rls+mask:4:2:450)
+        mfq:rls:1:3:350 mfq:rls+mask:4:2:450 mfq:rls+none:2:3:450::ewma)
   string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
   string(REGEX REPLACE "[:+]" "_" tag "${tag}")
   if(case MATCHES ":[0-9]+:[0-9]+:[0-9]+:([0-9]+)$")
@@ -247,7 +270,7 @@ foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persi
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
 endforeach()
-foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route hostile_mfq)
+foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route hostile_mfq hostile_market)
   dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)

@@ -11,7 +11,8 @@
 #        sixth field R_AVG adds model averaging every R_AVG steps (-gridcell_rls 4,0.99,100,R_AVG). An optional
 #        seventh field SEC turns §16.8 on (needs the shares): ewma = scale attackers (rho_A = 0.2 from day 2) and the
 #        EWMA chart (burn-in 48), replay = replaying attackers and the CUSUM; their charts, sigma_hat and replay rings
-#        are checkpointed too. An optional eighth field ROUTE turns routing on (§16.7) with links failing (q = 0.3):
+#        are checkpointed too; with ALG mmr or mfq the market channel (§16.8) is attacked and watched as well (its
+#        charts, sigma_hat, rings and the cut edges rebuilt from the alarms). An optional eighth field ROUTE turns routing on (§16.7) with links failing (q = 0.3):
 #        route = scheduled mode, realized = realized mode; its controller state, the copies' versions per edge and
 #        the PCC's state are checkpointed too. ALG mfq learns over -mfq_passes 2 (the kill falls in the recorded
 #        second pass) with -gridcell_output_q true: Q_i, the last state, action, mean field and bill, and the first
@@ -24,7 +25,8 @@
 #        hostile_counts, two tests that run side by side; the held shares: hostile_shares; the detector's charts,
 #        sigma_hat and the replay rings: hostile_security; routing's controller state, versions and PCC:
 #        hostile_route; mfq's Q tables, states, actions, mean fields and pass costs: hostile_mfq). The intact
-#        checkpoint then resumes (hostile_values, hostile_shares, hostile_security, hostile_route, hostile_mfq).
+#        checkpoint then resumes (hostile_values, hostile_shares, hostile_security, hostile_route, hostile_mfq,
+#        hostile_market: the market channel's charts, sigma_hat and replay rings of n_hat).
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,6 +86,10 @@ opts=(-algorithm mmr)
 [ $mode = hostile_shares ] && opts=(-algorithm none -gridcell_forecast_neighbours true -graph_link_failure 0.3)
 [ $mode = hostile_route ] && opts=(-algorithm mmr -gridcell_route true -graph_link_failure 0.3)
 [ $mode = hostile_mfq ] && opts=(-algorithm mfq -mfq_passes 2 -gridcell_output_q true)
+# The market channel (§16.8): replaying attackers (main-step rings of n_hat) and the EWMA chart on n_hat' - n.
+[ $mode = hostile_market ] && opts=(-algorithm mmr -gridcell_forecast_neighbours true -gridcell_attack_fraction 0.2
+  -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_attack_lag 24 -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3
+  -gridcell_detect_channels market)
 [ $mode = hostile_security ] && opts=(-algorithm none -gridcell_forecast_neighbours true -gridcell_attack_fraction 0.2
   -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3)
 # Step 300 checkpointed, killed at 320.
@@ -179,6 +185,25 @@ hostile replay_high forge "$ckre /state/gridcell_replay: entry 3 = 7 is not fini
 hostile charts_short forge "$ckre /state/gridcell_charts has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(4 per union-graph in-edge\)" \
   "x = f['state/gridcell_charts'][:-4]; del f['state/gridcell_charts']; f['state/gridcell_charts'] = x"
 hostile missing_replay forge "/state/gridcell_replay' in '$d/missing_replay\.ckpt\.h5'" "del f['state/gridcell_replay']"
+elif [ $mode = hostile_market ]; then
+# The market channel's state: its charts, sigma_hat (floor 0.05 kW) and the replay rings of n_hat (finite, |v| <= 10^6 kW).
+read -r nb0 < <(py "import h5py; print(h5py.File('$d/good.ckpt.h5', 'r')['state/gridcell_held_gid'][0])")
+py "import h5py; f = h5py.File('$d/good.ckpt.h5', 'r'); c = f['state/gridcell_charts_market'][...].reshape(-1, 4)
+import numpy as np; assert (~np.isnan(c[:, 3])).any(), 'no alarm before the checkpoint'; assert f['state/gridcell_replay_market'].size > 0" \
+  || fail "the checkpoint holds no market alarm or no replay ring: the hostile cases would not test the restored state"
+hostile mchart_nan forge "$ckre /state/gridcell_charts_market: home 0's chart of home $nb0 holds \(nan, .*\): a chart statistic is not finite" \
+  "f['state/gridcell_charts_market'][0] = np.nan"
+hostile mchart_high forge "$ckre /state/gridcell_charts_market: home 0's chart of home $nb0 holds \(-12, .*\): the EWMA chart must have \|s0\| <= 10" \
+  "f['state/gridcell_charts_market'][0] = -12"
+hostile mchart_alarm forge "$ckre /state/gridcell_charts_market: home 0's chart of home $nb0 .*, 301\): the alarm step is not a whole step" \
+  "f['state/gridcell_charts_market'][3] = 301"
+hostile msigma_low forge "$ckre /state/gridcell_sigma_market: home 2 has sigma = 0.01, not finite or below the floor 0.05" \
+  "f['state/gridcell_sigma_market'][2] = 0.01"
+hostile mreplay_huge forge "$ckre /state/gridcell_replay_market: entry 1 = 1000000000 is not finite or outside \[-1000000, 1000000\]" \
+  "f['state/gridcell_replay_market'][1] = 1e9"
+hostile mreplay_short forge "$ckre /state/gridcell_replay_market has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(the replaying attackers' rings\)" \
+  "x = f['state/gridcell_replay_market'][:-1]; del f['state/gridcell_replay_market']; f['state/gridcell_replay_market'] = x"
+hostile missing_msigma forge "/state/gridcell_sigma_market' in '$d/missing_msigma\.ckpt\.h5'" "del f['state/gridcell_sigma_market']"
 elif [ $mode = hostile_route ]; then
 # Routing's state: zeta within its limit (0.1 V* = 38 V), the copies' versions whole numbers (>= 0 per home, >= -1
 # per edge, each edge naming the run's neighbour), the PCC's six values; shapes and presence.

@@ -29,7 +29,7 @@ def edges(f):
 def test_table_recomputed(g7):
     fl = g7["json"]["experiments"]["G7"]["run_files"]
     _, rows = table_with(section(g7["md"], "G7"), "MAPE main %")
-    assert {r["run"] for r in rows} == {k for k in fl if not k.startswith("dual_")}, "one row per run"
+    assert {r["run"] for r in rows} == {k for k in fl if not k.startswith(("dual_", "market_"))}, "one row per run"
     rates = {}
     for row in rows:
         with h5py.File(fl[row["run"]], "r") as f:
@@ -86,6 +86,44 @@ def test_dual_table(g7):
             assert rcv.shape == snd.shape
             assert_close(r["detection rate"], alarmed[from_att].mean(), "detection rate")
             assert_close(r["false-alarm rate"], alarmed[honest].mean(), "false alarms")
+
+
+def test_market_table(g7):
+    """The market channel's rows, recomputed from /summary/market_alarms (receiver, sender, step), the attackers and
+    the recorded graph: detection and false-alarm rates over the honest receivers' in-edges, the cut edges, the savings."""
+    fl = g7["json"]["experiments"]["G7"]["run_files"]
+    _, rows = table_with(section(g7["md"], "G7"), "edges cut")
+    assert [r["run"] for r in rows] == ["market_clean", "market_clean_ewma", "market_none", "market_ewma", "market_cusum",
+                                        "market_replay_ewma"]
+    rates = {}
+    for r in rows:
+        with h5py.File(fl[r["run"]], "r") as f:
+            assert f.attrs["status"] in ("complete", b"complete")
+            assert_close(r["savings vs B1 %"], 100 * float(f.attrs["gridcell_savings"]), "savings")
+            att = f["inputs/gridcell/attacker"][...] > 0
+            honest = ~att
+            hs = 100 * (1 - f["summary/home_cost"][...][honest].sum() / f["summary/home_cost_shadow"][...][honest].sum())
+            assert_close(r["honest homes' savings %"], hs, "honest savings")
+            if r["detector"] == "none":
+                assert r["detection rate"] == "—" and "market_alarms" not in f["summary"]
+                continue
+            n_att, ah, hh = edges(f)
+            assert value(r["attackers"]) == n_att
+            al = f["summary/market_alarms"][...].reshape(-1, 3).astype(int)
+            at_honest = [(i, j) for i, j, _ in al if not att[i]]
+            fa = sum(1 for i, j in at_honest if not att[j]) / hh
+            assert_close(r["false-alarm rate"], fa, f"{r['run']} false alarms")
+            cut = {(min(i, j), max(i, j)) for i, j, _ in al}
+            assert value(r["edges cut"]) == len(cut) == f["series/market_cut"][-1]
+            if n_att:
+                det = sum(1 for i, j in at_honest if att[j]) / ah
+                assert_close(r["detection rate"], det, f"{r['run']} detection")
+                rates[r["run"]] = (det, fa)
+    # The check's outcome follows from the recomputed rates (its last cell: yes / no).
+    sep = rates["market_ewma"][0] >= 0.9 and rates["market_ewma"][1] <= 0.05
+    check = [ln for ln in section(g7["md"], "G7").splitlines() if ln.startswith("| poisoned declarations separated")]
+    assert len(check) == 1, check
+    assert check[0].rstrip(" |").split("|")[-1].strip().startswith("yes" if sep else "no"), check[0]
 
 
 def test_figure(g7):

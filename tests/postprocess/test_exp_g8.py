@@ -38,7 +38,7 @@ def test_rows_recomputed(g8):
             assert_close(r["SS_phys"], float(f.attrs["gridcell_ss_phys"]), "SS_phys")
             v[m, p, b] = (1 - c / c0, float(f.attrs["gridcell_ss_phys"]))
     pvs = sorted({p for _, p, _ in v})
-    up = all(v[m, a, 0.0][1] < v[m, c, 0.0][1] for m in ("mmr", "pdct") for a, c in zip(pvs, pvs[1:]))
+    up = all(v[m, a, 0.0][1] < v[m, c, 0.0][1] for m in ("mmr", "pdct", "mfq") for a, c in zip(pvs, pvs[1:]))
     more = all(v[m, p, b][1] > v[m, p, 0.0][1] for m, p, b in v if b > 0)
     assert up, "SS_phys does not grow with the PV share"
     assert ("**Verdict: differs" in sec) == (not (up and more)), sec[:1500]

@@ -3,7 +3,8 @@ the neighbour-augmented forecasters use (scale or replay), each receiver runs th
 CUSUM), and the shares are clear or obfuscated (Laplace over ε_dp, zero-sum masks). The claim under test is the
 paper's "poisoned data separable from obfuscated data". Every number is read from the run files: the root
 attributes gridcell_* (rates, delay, MAPE), /series (the cumulative alarms) and /inputs/gridcell (t_A). The market
-and dual channels are not attackable yet (docs/gridcell.md, status), so G7's rows for them are not run."""
+channel (mmr's declared positions) runs in §16.8's form: bias attackers and the EWMA chart on n̂′ − n, alarmed
+edges out of the market. The dual channel runs through the generic §13.3 policy (§16.8's form is not implemented)."""
 from __future__ import annotations
 
 import math
@@ -46,16 +47,26 @@ DUAL = [("dual_clean", "none", ()), ("dual_none", "none", DUAL_ATTACK),
         ("dual_ewma_late", "ewma from t_A", DUAL_ATTACK + ("-defense", "detect", "-defense_detector", "ewma",
                                                           "-defense_start", "673"))]
 PDCT = ("-problem", "gridcell", "-algorithm", "pdct", "-agents", "100")
+# The market channel (§16.8): mmr on the same cell, the same ρ_A from day 8, attackers declaring n̂ + 2 kW (the
+# spec's default) or replaying yesterday's n̂; only the market channel is attacked and watched.
+MMR = ("-problem", "gridcell", "-algorithm", "mmr", "-agents", "100", "-gridcell_forecast_neighbours", "true")
+MK_ATT = ATTACK + ("-gridcell_attack_channels", "market")
+MK_EWMA = ("-gridcell_detect", "ewma", "-gridcell_detect_channels", "market")
+MARKET = [("market_clean", "none", "none", ()), ("market_clean_ewma", "none", "ewma", MK_EWMA),
+          ("market_none", "bias 2 kW", "none", MK_ATT), ("market_ewma", "bias 2 kW", "ewma", MK_ATT + MK_EWMA),
+          ("market_cusum", "bias 2 kW", "cusum", MK_ATT + ("-gridcell_detect", "cusum", "-gridcell_detect_channels", "market")),
+          ("market_replay_ewma", "replay (96)", "ewma", MK_ATT + ("-gridcell_attack_mode", "replay") + MK_EWMA)]
 
 
 def g7_runs(ctx):
     # A run takes about 1.5 s at 2 ranks, so the quick mode runs the whole scenario too.
     return [RunSpec(GROUP, name, None, BASE + opts) for name, *_, opts in cases()] + \
-        [RunSpec(GROUP, name, None, PDCT + opts) for name, _, opts in DUAL]
+        [RunSpec(GROUP, name, None, PDCT + opts) for name, _, opts in DUAL] + \
+        [RunSpec(GROUP, name, None, MMR + opts) for name, *_, opts in MARKET]
 
 
-def rates(path) -> tuple[float, float, float]:
-    return tuple(float(root_attr(path, f"gridcell_{k}_data", math.nan))
+def rates(path, channel="data") -> tuple[float, float, float]:
+    return tuple(float(root_attr(path, f"gridcell_{k}_{channel}", math.nan))
                  for k in ("detection_rate", "false_alarm_rate", "alarm_delay"))
 
 
@@ -165,6 +176,44 @@ def g7(ctx, runs) -> Outcome:
             "chart accumulates. §16.8's dual channel (the burn-in of "
             "the EWMA chart, per-coordinate floors 0.01 $/kWh and 0.1 kW) is not implemented yet, and a bias of 0.1 on "
             "the duals destroys pdct's clearing"))
+    # The market channel in §16.8's form.
+    tm = Table("G7market", "The market channel: mmr on the same cell, attackers (ρ_A = 0.1 from day 8) declaring n̂ + 2 kW "
+                           "or yesterday's n̂, the detector on n̂′ − n (floor 0.05 kW), alarmed edges out of the market",
+               ["run", "attack", "detector", "attackers", "detection rate", "false-alarm rate", "delay [steps]",
+                "edges cut", "savings vs B1 %", "honest homes' savings %"])
+    rm = {}
+    for name, atk, det, _ in MARKET:
+        p = runs[name].path
+        d_, fa_, dl_ = rates(p, "market")
+        sv = 100 * float(root_attr(p, "gridcell_savings", math.nan))
+        cut = float(root_attr(p, "gridcell_market_cut_edges", 0.0))
+        honest = dataset(p, "inputs/gridcell/attacker") == 0
+        hs = 100 * (1 - dataset(p, "summary/home_cost")[honest].sum() / dataset(p, "summary/home_cost_shadow")[honest].sum())
+        rm[name] = (d_, fa_, dl_, sv, cut, hs)
+        watched = det != "none"
+        tm.rows.append([name, atk, det, float(root_attr(p, "gridcell_attackers", 0.0)) if atk != "none" or watched else 0,
+                        d_ if atk != "none" and watched else None, fa_ if watched else None,
+                        dl_ if atk != "none" and watched else None, cut if watched else None, sv, hs])
+    out.tables.append(tm)
+    d_, fa_, dl_, *_ = rm["market_ewma"]
+    out.checks.append(Check(
+        "poisoned declarations separated from honest ones", "(poisoned data detected)",
+        f"detection {num(d_)}, false alarms {num(fa_)}, mean delay {num(dl_)} steps", separable(d_, fa_),
+        criterion=f"EWMA on n̂′ − n, bias 2 kW: detection ≥ {DETECT_MIN}, false-alarm rate ≤ {FALSE_MAX}",
+        why="the chart does not separate the biased declarations from the honest forecast errors"))
+    out.checks.append(Check(
+        "what the market attack costs, and cutting the alarmed edges", "(not reported)",
+        f"honest homes' savings vs B1: clean {num(rm['market_clean'][5])} %, attacked without detector "
+        f"{num(rm['market_none'][5])} %, with EWMA {num(rm['market_ewma'][5])} % ({num(rm['market_ewma'][4])} edges cut), "
+        f"with CUSUM {num(rm['market_cusum'][5])} % ({num(rm['market_cusum'][4])} cut); no attackers, EWMA: false alarms "
+        f"{num(rm['market_clean_ewma'][1])}, savings {num(rm['market_clean_ewma'][5])} %; replay: detection "
+        f"{num(rm['market_replay_ewma'][0])}", True, kind="info", criterion="reported only", why=""))
+    out.notes.append("Market channel: the attackers' inflated bids crowd honest buyers out of their sellers' offers, "
+                     "so the attack lowers the honest homes' savings; but the edges the detector cuts also carried the "
+                     "attackers' real positions, so cutting them removes trading partners, and here it costs the honest "
+                     "homes more than the attack did (compare the honest homes' savings with and without the detector). "
+                     "Detection works; that cutting edges is the right response to a declaration attack is not "
+                     "supported on this cell. CUSUM's false alarms cut 142 edges and most of the market.")
     out.notes.append("A replay sends honest data of the day before, which a residual chart cannot tell from today's; "
                      "§13.3's CUSUM (k = 0.5, h = 5) assumes unit-variance residuals and alarms on the heavy tails of "
                      "the honest shares. The attack barely moves the load MAPE: ȳ is one of the forecaster's 13 "
@@ -173,9 +222,10 @@ def g7(ctx, runs) -> Outcome:
                      "negative because most of its attack-edge alarms are false alarms of the clean week that happen "
                      "to hit attackers. The detector is off by default (docs/gridcell.md).")
     out.headline = (f"clear shares: detection {num(d)}, false alarms {num(fa)}, delay {num(dl / 96)} days; "
-                    + "; ".join(txt[:1] + txt[-1:]))
+                    + "; ".join(txt[:1] + txt[-1:]) + f"; market channel: detection {num(rm['market_ewma'][0])}, false alarms "
+                    f"{num(rm['market_ewma'][1])}")
     # Detection timeline: the cumulative share of attack edges (and of honest edges) alarmed at honest homes.
-    fig, axes = new_figure(1, height=3.4)
+    fig, axes = new_figure(2, height=3.2)
     ax = axes[0]
     ta = None
     for name, lab, col in (("scale_ewma", "clear shares", "tab:blue"), ("laplace100_ewma", r"Laplace $\varepsilon_{dp}$ = 100", "tab:green"),
@@ -190,16 +240,31 @@ def g7(ctx, runs) -> Outcome:
         ta = float(group_attrs(p, "inputs/gridcell")["attack_start_step"])
     ax.axvline((ta - 1) / 96.0, color="0.4", ls=":", lw=0.9, label="attack starts")
     ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("fraction of edges alarmed")
+    ax.set_title(r"Data channel: EWMA detection of a 50 % inflation of the shares (N = 100, $\rho_A$ = 0.1)")
+    place_legend(ax)
+    ax = axes[1]
+    for name, lab, col in (("market_ewma", "EWMA, bias 2 kW", "tab:blue"), ("market_cusum", "CUSUM, bias 2 kW", "tab:orange"),
+                           ("market_replay_ewma", "EWMA, replay", "tab:red")):
+        p = runs[name].path
+        days = dataset(p, "series/time") / 24.0
+        ea, eh = float(root_attr(p, "gridcell_attack_edges_market")), float(root_attr(p, "gridcell_honest_edges_market"))
+        ax.plot(days, dataset(p, "series/alarms_attacker_market") / ea, color=col, label=f"{lab}: attack edges")
+        ax.plot(days, dataset(p, "series/alarms_honest_market") / eh, color=col, ls="--", lw=0.9, label=f"{lab}: honest edges")
+    ax.axvline((ta - 1) / 96.0, color="0.4", ls=":", lw=0.9, label="attack starts")
+    ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("day of the main window")
     ax.set_ylabel("fraction of edges alarmed")
-    ax.set_title(r"EWMA detection of a 50 % inflation of the shares (N = 100, $\rho_A$ = 0.1)")
+    ax.set_title(r"Market channel (mmr): detection on the declared minus the metered position")
     place_legend(ax)
-    ctx.figure(fig, "G7_detection", "Cumulative alarms at honest homes: attack edges (solid) and honest edges (dashed)", out)
+    ctx.figure(fig, "G7_detection", "Cumulative alarms at honest homes: attack edges (solid) and honest edges (dashed); "
+                                    "top the shares, bottom the declared positions", out)
     return out
 
 
 EXPERIMENT = Experiment(
-    id="G7", paper="[WLHQ20]", item="§16.13 G7 security (data and dual channels)",
+    id="G7", paper="[WLHQ20]", item="§16.13 G7 security (data, market and dual channels)",
     run="the default cell with attackers on the shares: scale and replay, EWMA and CUSUM, clear, Laplace and masked "
-        "shares; bias attackers on pdct's duals through the generic §13.3 policy",
+        "shares; bias and replay attackers on mmr's declared positions (§16.8's market channel); bias attackers on "
+        "pdct's duals through the generic §13.3 policy",
     reported="poisoned data separable from obfuscated data (no numbers)", runs=g7_runs, analyse=g7)
