@@ -241,7 +241,7 @@ def g7(ctx, runs) -> Outcome:
     ax.axvline((ta - 1) / 96.0, color="0.4", ls=":", lw=0.9, label="attack starts")
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("fraction of edges alarmed")
-    ax.set_title(r"Data channel: EWMA detection of a 50 % inflation of the shares (N = 100, $\rho_A$ = 0.1)")
+    ax.set_title(r"Data channel: 50 % inflation of the shares, EWMA ($\rho_A$ = 0.1)", fontsize=10)
     place_legend(ax)
     ax = axes[1]
     for name, lab, col in (("market_ewma", "EWMA, bias 2 kW", "tab:blue"), ("market_cusum", "CUSUM, bias 2 kW", "tab:orange"),
@@ -255,7 +255,7 @@ def g7(ctx, runs) -> Outcome:
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("day of the main window")
     ax.set_ylabel("fraction of edges alarmed")
-    ax.set_title(r"Market channel (mmr): detection on the declared minus the metered position")
+    ax.set_title("Market channel (mmr): declared minus metered position", fontsize=10)
     place_legend(ax)
     ctx.figure(fig, "G7_detection", "Cumulative alarms at honest homes: attack edges (solid) and honest edges (dashed); "
                                     "top the shares, bottom the declared positions", out)
