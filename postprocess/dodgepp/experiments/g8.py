@@ -86,8 +86,12 @@ def g8(ctx, runs) -> Outcome:
              + ": its local prices μ̂_i do not clear the trades (docs/gridcell.md, optimization-based clearing: Vio(T)/T "
                "= 1.13 kW on the default cell), and the pool settles the mismatch at the utility's prices; better steps "
                "for pdct on gridcell are an open G3/G5 item. " if any(v["pdct", p, b]["savings"] <= 0 for p, b in g) else "")
-            + "; ".join(f"{m} costs more than not trading at ρ_pv = {p:g}, ρ_bat·ρ_pv = {b:g}"
-                        for m in MECHS if m != "pdct" for p, b in g if v[m, p, b]["savings"] <= 0)))
+            + "; ".join(f"{m} costs more than not trading at "
+                        + ", ".join(f"(ρ_pv = {p:g}, ρ_bat·ρ_pv = {b:g})" for p, b in g if v[m, p, b]["savings"] <= 0)
+                        + (": its learned battery policy does worse than the rule it replaces (G3, G4), the more so the "
+                           f"more batteries learn (worst {num(100 * min(v[m, p, b]['savings'] for p, b in g))} %)"
+                           if m == "mfq" else "")
+                        for m in MECHS if m != "pdct" and any(v[m, p, b]["savings"] <= 0 for p, b in g))))
     best = max(((m, p, b) for m in MECHS for p, b in g), key=lambda k: v[k]["savings"])
     out.headline = (f"SS_phys without batteries {', '.join(num(x) for x in ss0['mmr'])} at ρ_pv = "
                     f"{', '.join(f'{p:g}' for p in pvs)} (mmr); largest saving {num(100 * v[best]['savings'])} % "
