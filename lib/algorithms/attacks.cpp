@@ -194,7 +194,7 @@ class AttackPolicy final : public SendPolicy {
 
   PetscErrorCode SaveState(io::Recorder &ckpt, const Block &block) const override {
     PetscFunctionBeginUser;
-    if (!hist_.empty()) {
+    if (o_.kind == AttackKind::replay) {  // collective: every rank, attackers or not
       std::int64_t n = natt_local_, off = 0;
       const std::int64_t rec = (o_.lag + 1) * W_;
       PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &n, 1));
@@ -216,21 +216,42 @@ class AttackPolicy final : public SendPolicy {
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  // Untrusted input: shapes; the replay rings finite; the charts finite (CUSUM sums non-negative); alarm steps and flag counts whole numbers in [0, t] of the checkpoint's step t.
   PetscErrorCode LoadState(io::Reader &ckpt, const Block &block) override {
+    std::int64_t t = 0;
     PetscFunctionBeginUser;
-    if (!hist_.empty()) {
-      std::int64_t off = 0;
+    PetscCall(ckpt.GetAttribute("/", "step", &t));
+    const double steps = static_cast<double>(t);
+    if (o_.kind == AttackKind::replay) {  // collective: every rank, attackers or not
+      std::int64_t off = 0, n = natt_local_;
       const std::int64_t rec = (o_.lag + 1) * W_;
       PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, natt_local_, &off));
+      PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &n, 1));
+      const char *what = "replay attack: the attackers' last L+1 stored values";
+      PetscCall(io::CheckStateShape(ckpt, "/state/attack_history", n * rec, what));
       PetscCall(ckpt.ReadSlice("/state/attack_history", off * rec, natt_local_ * rec, hist_.data()));
+      PetscCall(io::CheckStateValues(ckpt, "/state/attack_history", off * rec, hist_.data(), natt_local_ * rec, -HUGE_VAL, HUGE_VAL,
+                                     false, what));
     }
     if (o_.defense == Defense::detect) {
       const std::int64_t E = edges_.edges();
-      std::int64_t off = 0;
+      std::int64_t off = 0, Eg = E;
       PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, E, &off));
+      PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &Eg, 1));
+      PetscCall(io::CheckStateShape(ckpt, "/state/attack_chart", 2 * W_ * Eg, "2 per union in-edge and coordinate"));
+      PetscCall(io::CheckStateShape(ckpt, "/state/attack_alarm", Eg, "one per union in-edge"));
+      PetscCall(io::CheckStateShape(ckpt, "/state/attack_flags", Eg, "one per union in-edge"));
       PetscCall(ckpt.ReadSlice("/state/attack_chart", 2 * W_ * off, 2 * W_ * E, state_.data()));
       PetscCall(ckpt.ReadSlice("/state/attack_alarm", off, E, alarm_.data()));
       PetscCall(ckpt.ReadSlice("/state/attack_flags", off, E, flags_.data()));
+      const bool cusum = o_.detector == Detector::cusum;
+      PetscCall(io::CheckStateValues(ckpt, "/state/attack_chart", 2 * W_ * off, state_.data(), 2 * W_ * E, cusum ? 0.0 : -HUGE_VAL,
+                                     HUGE_VAL, false, cusum ? "the CUSUM sums G+, G- are non-negative" : "the EWMA chart"));
+      std::vector<double> a(alarm_.begin(), alarm_.end()), f(flags_.begin(), flags_.end());
+      PetscCall(io::CheckStateValues(ckpt, "/state/attack_alarm", off, a.data(), E, 0.0, steps, true,
+                                     "the step of the alarm, 0 for none, at most the checkpoint's step"));
+      PetscCall(io::CheckStateValues(ckpt, "/state/attack_flags", off, f.data(), E, 0.0, steps, true,
+                                     "steps flagged, at most the checkpoint's step"));
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }

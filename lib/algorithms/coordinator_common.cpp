@@ -251,6 +251,12 @@ PetscErrorCode Coordinator::LoadState(io::Reader &ckpt) {
   PetscCall(ckpt.ReadAll("/state/coordinator", &st));
   PetscCheck(st.size() == 3, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
              "checkpoint /state/coordinator has %zu values, expected 3", st.size());
+  std::int64_t t = 0;
+  PetscCall(ckpt.GetAttribute("/", "step", &t));
+  // Untrusted input: finite prices, and a whole count of unconverged steps up to the checkpoint's step.
+  PetscCall(io::CheckStateValues(ckpt, "/state/coordinator", 0, st.data(), 2, -HUGE_VAL, HUGE_VAL, false, "lambda_final, price"));
+  PetscCall(io::CheckStateValues(ckpt, "/state/coordinator", 2, st.data() + 2, 1, 0.0, static_cast<double>(t), true,
+                                 "steps not converged, at most the checkpoint's step"));
   lambda_ = st[0], price_ = st[1], not_converged_ = static_cast<std::int64_t>(st[2]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -105,11 +105,33 @@ class TriggerPolicy final : public SendPolicy {
     std::int64_t off = 0;
     PetscFunctionBeginUser;
     PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, E, &off));
+    // Untrusted input: shapes; the copies finite; versions (one per send, at most one per step), the held
+    // versions and the per-edge counts whole numbers in [0, t], an edge never carrying more messages than
+    // the steps it was active.
+    std::int64_t t = 0, Eg = E;
+    PetscCall(ckpt.GetAttribute("/", "step", &t));
+    PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &Eg, 1));
+    const double steps = static_cast<double>(t);
+    PetscCall(io::CheckStateShape(ckpt, "/state/exchange_copy", block.n * W_, "W per agent"));
+    PetscCall(io::CheckStateShape(ckpt, "/state/exchange_version", block.n, "one per agent"));
+    for (const char *p : {"/state/exchange_held", "/state/exchange_edge_sent", "/state/exchange_edge_active"})
+      PetscCall(io::CheckStateShape(ckpt, p, Eg, "one per union in-edge"));
     PetscCall(ckpt.ReadSlice("/state/exchange_copy", block.start * W_, nl * W_, copy_.data()));
     PetscCall(ckpt.ReadSlice("/state/exchange_version", block.start, nl, version_.data()));
     PetscCall(ckpt.ReadSlice("/state/exchange_held", off, E, held_.data()));
     PetscCall(ckpt.ReadSlice("/state/exchange_edge_sent", off, E, edge_sent_.data()));
     PetscCall(ckpt.ReadSlice("/state/exchange_edge_active", off, E, edge_active_.data()));
+    PetscCall(io::CheckStateValues(ckpt, "/state/exchange_copy", block.start * W_, copy_.data(), nl * W_, -HUGE_VAL, HUGE_VAL, false,
+                                   "the last-sent copies"));
+    PetscCall(io::CheckStateValues(ckpt, "/state/exchange_version", block.start, version_.data(), nl, 0.0, steps, true,
+                                   "versions count the sends, at most one per step"));
+    PetscCall(io::CheckStateValues(ckpt, "/state/exchange_held", off, held_.data(), E, 0.0, steps, true, "a version held"));
+    std::vector<double> sent(edge_sent_.begin(), edge_sent_.end()), active(edge_active_.begin(), edge_active_.end());
+    PetscCall(io::CheckStateValues(ckpt, "/state/exchange_edge_active", off, active.data(), E, 0.0, steps, true,
+                                   "steps the edge was active, at most the checkpoint's step"));
+    for (std::int64_t u = 0; u < E; ++u) sent[u] = sent[u] <= active[u] ? sent[u] : -1;  // more sent than active: refused
+    PetscCall(io::CheckStateValues(ckpt, "/state/exchange_edge_sent", off, sent.data(), E, 0.0, steps, true,
+                                   "messages on the edge: at most the steps it was active (shown as -1 when more)"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 

@@ -1,6 +1,8 @@
 // Setup, link-failure weights and checkpoints shared by the graph algorithms.
 #include "algorithms/graph_algorithm.hpp"
 
+#include <cmath>
+
 #include <cstdio>
 #include <cstring>
 
@@ -226,19 +228,28 @@ PetscErrorCode GraphAlgorithm::SaveState(io::Recorder &ckpt) const {
 }
 
 PetscErrorCode GraphAlgorithm::LoadState(io::Reader &ckpt) {
-  const std::int64_t off = block_.start, nl = nloc_;
+  const std::int64_t off = block_.start, nl = nloc_, n = block_.n;
   const int W = stride_;
   PetscFunctionBeginUser;
-  PetscCall(ckpt.ReadSlice("/state/x", off * dim_, nl * dim_, x_.data()));
+  // Untrusted input: every array has this run's shape and finite values (a forged NaN or inf would otherwise
+  // surface steps later as a non-finite metric, far from its cause).
+  const auto read = [&](const std::string &path, std::int64_t width, double *into, const char *what) -> PetscErrorCode {
+    PetscFunctionBeginUser;
+    PetscCall(io::CheckStateShape(ckpt, path, n * width, what));
+    PetscCall(ckpt.ReadSlice(path, off * width, nl * width, into));
+    PetscCall(io::CheckStateValues(ckpt, path, off * width, into, nl * width, -HUGE_VAL, HUGE_VAL, false, what));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  };
+  PetscCall(read("/state/x", dim_, x_.data(), "the decisions x_i"));
   for (std::size_t s = 0; s < slots_.size(); ++s) {
     const int wd = slots_[s].per_row ? rows_ : 1;
     std::vector<double> v(nl * wd);
-    PetscCall(ckpt.ReadSlice("/state/" + slots_[s].name, off * wd, nl * wd, v.data()));
+    PetscCall(read("/state/" + slots_[s].name, wd, v.data(), "the algorithm's exchanged state"));
     for (std::int64_t i = 0; i < nl; ++i)
       for (int r = 0; r < wd; ++r) cur_[W * i + slot_offset_[s] + r] = v[wd * i + r];
   }
-  if (track_) PetscCall(ckpt.ReadSlice("/state/cprev", off * rows_, nl * rows_, c_.data()));
-  if (prices_) PetscCall(ckpt.ReadSlice("/state/price", off, nl, price_prev_.data()));
+  if (track_) PetscCall(read("/state/cprev", rows_, c_.data(), "g_{i,t}(x_{i,t})"));
+  if (prices_) PetscCall(read("/state/price", 1, price_prev_.data(), "the price estimate of step t"));
   if (policy_) PetscCall(policy_->LoadState(ckpt, block_));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -129,6 +129,7 @@ class Offline final : public Algorithm {
     PetscCall(ckpt.ReadAll("/state/offline_warm", &w));
     PetscCheck(w.size() == 1, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED, "checkpoint /state/offline_warm has %zu values, expected 1",
                w.size());
+    PetscCall(io::CheckStateValues(ckpt, "/state/offline_warm", 0, w.data(), 1, -HUGE_VAL, HUGE_VAL, false, "the oracle's warm start"));
     warm_ = w[0];
     PetscFunctionReturn(PETSC_SUCCESS);
   }

@@ -3,6 +3,11 @@
 
 #include "io/h5_util.hpp"
 
+#include <cmath>
+#include <cstdio>
+
+#include "comm/collectives.hpp"
+
 #include <algorithm>
 #include <climits>
 
@@ -365,5 +370,38 @@ const std::string &Reader::Path() const { return impl_->path; }
 bool Reader::IsOpen() const { return impl_->file.valid(); }
 void Reader::SetMaxReadBytes(std::size_t bytes) { impl_->max_read_bytes = bytes; }
 std::size_t Reader::MaxReadBytes() const { return impl_->max_read_bytes; }
+
+PetscErrorCode CheckStateShape(Reader &ck, const std::string &path, std::int64_t total, const std::string &what) {
+  std::vector<std::int64_t> dims;
+  PetscFunctionBeginUser;
+  PetscCall(ck.Shape(path, &dims));
+  PetscCheck(dims.size() == 1 && dims[0] == total, PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+             "checkpoint %s: dataset %s has %zu dimension(s) of length %lld, expected one of %lld (%s); it is damaged or not "
+             "this run's, and is not resumed",
+             ck.Path().c_str(), path.c_str(), dims.size(), (long long)(dims.empty() ? 0 : dims[0]), (long long)total, what.c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode CheckStateValues(Reader &ck, const std::string &path, std::int64_t off, const double *v, std::int64_t n, double lo,
+                                double hi, bool whole, const std::string &what) {
+  std::string bad;
+  PetscFunctionBeginUser;
+  for (std::int64_t q = 0; q < n && bad.empty(); ++q) {
+    const double x = v[q];
+    const char *why = !std::isfinite(x) ? "not finite" : (x < lo || x > hi) ? "outside" : (whole && x != std::floor(x)) ? "not a whole number" : nullptr;
+    if (!why) continue;
+    char m[320];
+    if (why[0] == 'o')
+      std::snprintf(m, sizeof m, "entry %lld = %.17g is outside [%.15g, %.15g] (%s)", (long long)(off + q), x, lo, hi, what.c_str());
+    else
+      std::snprintf(m, sizeof m, "entry %lld = %.17g is %s (%s)", (long long)(off + q), x, why, what.c_str());
+    bad = m;
+  }
+  PetscCall(comm::FirstMessage(PETSC_COMM_WORLD, bad, &bad));
+  PetscCheck(bad.empty(), PETSC_COMM_WORLD, PETSC_ERR_FILE_UNEXPECTED,
+             "checkpoint %s: dataset %s: %s; it is damaged or not this run's, and is not resumed", ck.Path().c_str(), path.c_str(),
+             bad.c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 }  // namespace dodge::io

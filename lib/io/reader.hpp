@@ -79,4 +79,13 @@ class Reader {
   std::unique_ptr<Impl> impl_;
 };
 
+// Checkpoints are untrusted input: the state a component reads back is checked against what it can hold.
+// CheckStateShape: `path` has one dimension of length `total` (else the message names the file, the dataset,
+// the shape and `what`). CheckStateValues: this rank's n values v of `path`, starting at global entry `off`,
+// are finite, in [lo, hi] and, with `whole`, whole numbers; the first bad entry over all ranks is named with
+// its value. Both collective on the reader's communicator; they fail with PETSC_ERR_FILE_UNEXPECTED.
+PetscErrorCode CheckStateShape(Reader &ck, const std::string &path, std::int64_t total, const std::string &what);
+PetscErrorCode CheckStateValues(Reader &ck, const std::string &path, std::int64_t off, const double *v, std::int64_t n, double lo,
+                                double hi, bool whole, const std::string &what);
+
 }  // namespace dodge::io

@@ -50,6 +50,83 @@ hostile no_manifest "has no root attribute state_manifest" "del f.attrs['state_m
 hostile old_format "checkpoint_format 1.*resumes only checkpoint_format 2" "f.attrs['checkpoint_format'] = np.int64(1)"
 hostile other_version "dodge_version 0\.0\.0-other.*of its own version" "f.attrs['dodge_version'] = '0.0.0-other'"
 hostile incomplete "is incomplete \(status running\)" "f.attrs['status'] = 'running'"
+# Forged checkpoints: values altered and the manifest rewritten to match, as a forger who knows the format
+# would; the components' own checks refuse them (the generic algorithm's state, the attack policy's charts,
+# alarms, flags and replay rings, the event trigger's copies, versions and per-edge counts).
+# forge NAME CKPT OUTPUT PATTERN PYTHON [OPTS...]: CKPT altered by PYTHON (f is the open file) is refused with PATTERN
+# when resumed into OUTPUT (whose .partial copy OUTPUT_copy.h5 is restored first) with OPTS.
+forge() {
+  local name=$1 good=$2 output=$3 pattern=$4 code=$5 ck=$d/$1.ckpt.h5 log rc
+  shift 5
+  cp "$good" "$ck"
+  py "import h5py, numpy as np
+f = h5py.File('$ck', 'r+')
+$code
+def fnv(a):
+    h = 0xcbf29ce484222325
+    for b in np.ascontiguousarray(a).tobytes():
+        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+    return '%016x' % h
+lines = []
+for line in f.attrs['state_manifest'].splitlines():
+    p, shape, s = line.split()
+    if p[0] != '@' and s != 'netcdf-dimension':
+        if p[1:] not in f:
+            continue
+        v = f[p[1:]][...]
+        shape, s = 'x'.join(str(n) for n in v.shape), fnv(v.astype('<f8' if v.dtype.kind == 'f' else '<i8'))
+    lines.append(' '.join((p, shape, s)))
+f.attrs['state_manifest'] = '\n'.join(lines) + '\n'
+f.close()" || fail "$name: could not alter the checkpoint"
+  cp "${output%.h5}_copy.h5" "$output.partial"
+  log=$(run "$np" "$@" -output_file "$output" -checkpoint_file "$ck" -restart); rc=$?
+  [ $rc -ne 0 ] || { echo "$log"; fail "$name: the forged checkpoint was resumed (exit 0)"; }
+  grep -E -q -- "$pattern" <<<"$log" || { echo "$log"; fail "$name: message does not match /$pattern/"; }
+  grep -q -E 'Segmentation|signal 11|core dumped' <<<"$log" && { echo "$log"; fail "$name: crashed"; }
+  [ "$(status "$output.partial")" = running ] || fail "$name: the output says $(status "$output.partial") after a refused restart"
+  echo "ok: $name refused (exit $rc): $(grep -E -m1 -o -- "$pattern.*" <<<"$log" | head -c 250)"
+}
+ck_re="checkpoint $d/[a-z_]+\.ckpt\.h5: dataset"
+forge x_nan "$d/good.ckpt.h5" "$d/a.h5" "$ck_re /state/x: entry 5 = nan is not finite \(the decisions x_i\)" "f['state/x'][5] = np.nan"
+forge x_short "$d/good.ckpt.h5" "$d/a.h5" "$ck_re /state/x has 1 dimension\(s\) of length 16, expected one of 17" \
+  "x = f['state/x'][:16]; del f['state/x']; f['state/x'] = x"
+# The attack policy (replaying attackers, the CUSUM detector) and the event trigger, each in its own killed run.
+att=(-attack_agents 0.2 -attack_kind replay -attack_lag 5 -defense detect -defense_detector cusum)
+trig=(-exchange_trigger true -exchange_trigger_c0 0.01)
+for pol in att trig; do
+  declare -n opts=$pol
+  run 2 "${opts[@]}" -output_file "$d/$pol.h5" -checkpoint_every 50 -checkpoint_kill_at_step 110 > "$d/$pol.log"
+  [ -f "$d/$pol.ckpt.h5" ] || { cat "$d/$pol.log"; fail "no checkpoint $d/$pol.ckpt.h5"; }
+  mv "$d/$pol.ckpt.h5" "$d/${pol}_good.ckpt.h5"
+  cp "$d/$pol.h5.partial" "$d/${pol}_copy.h5"
+done
+py "import h5py; f = h5py.File('$d/att_good.ckpt.h5', 'r'); assert (f['state/attack_alarm'][...] > 0).any(), 'no alarm'" \
+  || fail "the attack checkpoint holds no alarm: the alarm cases would not test a restored alarm"
+forge chart_negative "$d/att_good.ckpt.h5" "$d/att.h5" "$ck_re /state/attack_chart: entry 3 = -0.5 is outside \[0, inf\]" \
+  "f['state/attack_chart'][3] = -0.5" "${att[@]}"
+forge alarm_future "$d/att_good.ckpt.h5" "$d/att.h5" "$ck_re /state/attack_alarm: entry 2 = 101 is outside \[0, 100\]" \
+  "f['state/attack_alarm'][2] = 101" "${att[@]}"
+forge flags_negative "$d/att_good.ckpt.h5" "$d/att.h5" "$ck_re /state/attack_flags: entry 0 = -3 is outside \[0, 100\]" \
+  "f['state/attack_flags'][0] = -3" "${att[@]}"
+forge history_inf "$d/att_good.ckpt.h5" "$d/att.h5" "$ck_re /state/attack_history: entry 1 = inf is not finite" \
+  "f['state/attack_history'][1] = np.inf" "${att[@]}"
+forge version_fraction "$d/trig_good.ckpt.h5" "$d/trig.h5" "$ck_re /state/exchange_version: entry 4 = 3.5 is not a whole number" \
+  "f['state/exchange_version'][4] = 3.5" "${trig[@]}"
+forge sent_over_active "$d/trig_good.ckpt.h5" "$d/trig.h5" "$ck_re /state/exchange_edge_sent: entry 0 = -1 is outside .*at most the steps it was active" \
+  "f['state/exchange_edge_sent'][0] = f['state/exchange_edge_active'][0] + 1" "${trig[@]}"
+forge held_future "$d/trig_good.ckpt.h5" "$d/trig.h5" "$ck_re /state/exchange_held: entry 1 = 500 is outside \[0, 100\]" \
+  "f['state/exchange_held'][1] = 500" "${trig[@]}"
+# The intact policy checkpoints still resume.
+for pol in att trig; do
+  declare -n opts=$pol
+  cp "$d/${pol}_copy.h5" "$d/$pol.h5.partial"
+  run "$np" "${opts[@]}" -output_file "$d/$pol.h5" -checkpoint_file "$d/${pol}_good.ckpt.h5" -restart > "$d/${pol}_good.log" \
+    || { cat "$d/${pol}_good.log"; fail "intact $pol checkpoint refused"; }
+  # ... to the uninterrupted run's result (a rank without attackers takes part in the rings' collective I/O).
+  run 2 "${opts[@]}" -output_file "$d/${pol}_ref.h5" > "$d/${pol}_ref.log" || { cat "$d/${pol}_ref.log"; fail "$pol reference run"; }
+  /usr/bin/python3 "$here/compare_runs.py" "$d/${pol}_ref.h5" "$d/$pol.h5" || fail "the resumed $pol run differs from the uninterrupted one"
+done
+echo "ok: forged values refused and intact policy checkpoints resumed like the uninterrupted runs"
 # A checkpoint of run b into the output of run a: same scenario, another run.
 cp "$d/a_copy.h5" "$d/a.h5.partial"
 log=$(run "$np" -output_file "$d/a.h5" -checkpoint_file "$d/b.ckpt.h5" -restart); rc=$?
