@@ -109,23 +109,8 @@ hostile() {
   py "import h5py, numpy as np
 f = h5py.File('$ck', 'r+')
 $code
-if '$forge' == 'forge':
-    def fnv(a):
-        h = 0xcbf29ce484222325
-        for b in np.ascontiguousarray(a).tobytes():
-            h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-        return '%016x' % h
-    lines = []
-    for line in f.attrs['state_manifest'].splitlines():
-        p, shape, s = line.split()
-        if p[0] != '@' and s != 'netcdf-dimension':
-            if p[1:] not in f:
-                continue
-            v = f[p[1:]][...]
-            shape, s = 'x'.join(str(n) for n in v.shape), fnv(v.astype('<f8' if v.dtype.kind == 'f' else '<i8'))
-        lines.append(' '.join((p, shape, s)))
-    f.attrs['state_manifest'] = '\n'.join(lines) + '\n'
 f.close()" || fail "$name: could not alter the checkpoint"
+  [ "$forge" != forge ] || /usr/bin/python3 "$here/forge_manifest.py" "$ck" || fail "$name: could not rewrite the manifest"
   cp "$d/a_copy.h5" "$d/a.h5.partial"
   log=$(run 2 "${opts[@]}" -output_file "$d/a.h5" -checkpoint_file "$ck" -restart); rc=$?
   [ $rc -ne 0 ] || { echo "$log"; fail "$name: the altered checkpoint was resumed (exit 0)"; }

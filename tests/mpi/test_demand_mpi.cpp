@@ -431,6 +431,8 @@ TEST_CASE("demand + coordinators and offline: a checkpoint round trip resumes th
     {
       std::unique_ptr<io::Recorder> rec;
       REQUIRE(io::Recorder::Create(PETSC_COMM_WORLD, path, &rec) == 0);
+      // As run/checkpoint.cpp writes it: the checkpointed step (the components check their state against it).
+      REQUIRE(rec->SetAttribute("/", "step", tc) == 0);
       REQUIRE(first.algorithm->SaveState(*rec) == 0);
       REQUIRE(first.problem->SaveState(*rec) == 0);
       REQUIRE(rec->Close() == 0);
