@@ -1978,35 +1978,30 @@ class Gridcell final : public MarketProblem {
         v.push_back({"mfq pass " + std::to_string(q) + " cost", c});
       }
     }
-    if (shares() && security()) {
-      // §16.9 security of the data channel, over the alarms at honest receivers: detection and false-alarm
-      // rates per directed union edge, and the mean delay from t_A to the alarm (steps; < 0: before the attack).
-      double a[4] = {alarms_ah_, alarms_hh_, 0, 0};  // alarms, then Σ (t_alarm − t_A) and their count
+    // §16.9 security of a channel, over the alarms at honest receivers: detection and false-alarm rates per
+    // directed union edge, and the mean delay from t_A to the alarm (steps; < 0: before the attack).
+    const auto rates = [&](const std::string &ch, double ah, double hh, const std::vector<std::int64_t> &alarm_t) -> PetscErrorCode {
+      double a[4] = {ah, hh, 0, 0};  // alarms, then Σ (t_alarm − t_A) and their count
+      PetscFunctionBeginUser;
       for (std::int64_t i = 0; i < nl; ++i)
         for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && !attacker_[i]; ++u)
-          if (nbr_att_[u] && alarm_t_[u] != kNoAlarm) a[2] += static_cast<double>(alarm_t_[u] - attack_t0()), a[3] += 1;
+          if (nbr_att_[u] && alarm_t[u] != kNoAlarm) a[2] += static_cast<double>(alarm_t[u] - attack_t0()), a[3] += 1;
       PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, a, 4));
       const double nan = std::nan("");
+      v.push_back({"attack edges " + ch, edges_ah_});
+      v.push_back({"honest edges " + ch, edges_hh_});
+      v.push_back({"detection rate " + ch, edges_ah_ > 0 ? a[0] / edges_ah_ : nan});
+      v.push_back({"false alarm rate " + ch, edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
+      v.push_back({"alarm delay " + ch, a[3] > 0 ? a[2] / a[3] : nan});
+      PetscFunctionReturn(PETSC_SUCCESS);
+    };
+    if (shares() && security()) {
       v.push_back({"attackers", attackers_});
-      v.push_back({"attack edges data", edges_ah_});
-      v.push_back({"honest edges data", edges_hh_});
-      v.push_back({"detection rate data", edges_ah_ > 0 ? a[0] / edges_ah_ : nan});
-      v.push_back({"false alarm rate data", edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
-      v.push_back({"alarm delay data", a[3] > 0 ? a[2] / a[3] : nan});
+      PetscCall(rates("data", alarms_ah_, alarms_hh_, alarm_t_));
     }
     if (mdetect_) {
-      // The same rates on the market channel (its charts sit on the same union in-edges).
-      double a[4] = {mah_, mhh_, 0, 0};
-      for (std::int64_t i = 0; i < nl; ++i)
-        for (std::int64_t u = nbr_ptr_[i]; u < nbr_ptr_[i + 1] && !attacker_[i]; ++u)
-          if (nbr_att_[u] && malarm_t_[u] != kNoAlarm) a[2] += static_cast<double>(malarm_t_[u] - attack_t0()), a[3] += 1;
-      PetscCall(comm::AllreduceSum(PETSC_COMM_WORLD, a, 4));
-      const double nan = std::nan("");
-      v.push_back({"attack edges market", edges_ah_});
-      v.push_back({"honest edges market", edges_hh_});
-      v.push_back({"detection rate market", edges_ah_ > 0 ? a[0] / edges_ah_ : nan});
-      v.push_back({"false alarm rate market", edges_hh_ > 0 ? a[1] / edges_hh_ : nan});
-      v.push_back({"alarm delay market", a[3] > 0 ? a[2] / a[3] : nan});
+      // The market channel's charts sit on the same union in-edges.
+      PetscCall(rates("market", mah_, mhh_, malarm_t_));
       v.push_back({"market alarms", static_cast<double>(malarms_.size() / 3)});
       v.push_back({"market cut edges", static_cast<double>(mcut_.size() / 2)});
     }
