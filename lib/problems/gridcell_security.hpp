@@ -60,10 +60,12 @@ inline void MedianMad(double *v, int n, double *med, double *mad) {
 // in increasing sender gid, with their charts ch[k] and the senders' obfuscation std sigma_obf[k] (nullptr: 0).
 // Alarmed senders are left out of V and their charts do not move. *sigma: σ̂_i, NaN until its first value.
 // scratch holds at least n + 1 doubles. Returns the number of flags (|r| > flag); *alarms counts the charts
-// that alarmed at this step. A step with |V| < min_values changes nothing.
+// that alarmed at this step; flagged (if not nullptr) gets 1 for each k flagged at this step, else 0. A step
+// with |V| < min_values changes nothing.
 inline int DetectStep(const DetectParams &p, double own, const double *x, EdgeChart *const *ch, const double *sigma_obf,
-                      int n, double *sigma, double *scratch, int *alarms) {
+                      int n, double *sigma, double *scratch, int *alarms, char *flagged = nullptr) {
   *alarms = 0;
+  if (flagged) std::fill(flagged, flagged + n, 0);
   if (p.kind == DetectKind::none) return 0;
   int m = 0;
   scratch[m++] = own;
@@ -82,7 +84,9 @@ inline int DetectStep(const DetectParams &p, double own, const double *x, EdgeCh
     const double so = sigma_obf ? sigma_obf[k] : 0.0;
     const double scale = std::max(*sigma, std::sqrt(p.floor * p.floor + so * so));
     const double r = std::min(std::max((x[k] - med) / scale, -10.0), 10.0);
-    flags += std::fabs(r) > p.flag;
+    const bool flag = std::fabs(r) > p.flag;
+    flags += flag;
+    if (flagged) flagged[k] = flag;
     c.seen++;
     bool alarm;
     if (p.kind == DetectKind::ewma) {

@@ -158,3 +158,20 @@ TEST_CASE("gridcell detector: obfuscation raises the scale and hides a bias", "[
   CHECK(alarmed[0] == 1);  // clear shares: scale 0.05, r = 10
   CHECK(alarmed[1] == 0);  // scale sqrt(0.05^2 + 4) ~ 2: r = 0.25, chi -> 0.25 < 1
 }
+
+TEST_CASE("gridcell detector: the flagged senders are named, and their count is the return value", "[gridcell][security]") {
+  Receiver r(5);
+  r.p.kind = gc::DetectKind::ewma;
+  int a = 0;
+  std::vector<char> flagged(5, 7);
+  r.x = {1.0, 1.3, 1.0, 0.7, 1.01};
+  // Median of {1, 1, 1.3, 1, 0.7, 1.01} is 1, MAD 0: the scale is the floor 0.05, so |r| = 6 for senders 1 and 3
+  // (flags), 0.2 for sender 4.
+  const int n = gc::DetectStep(r.p, 1.0, r.x.data(), r.ptr.data(), nullptr, 5, &r.sigma, r.scratch.data(), &a, flagged.data());
+  CHECK(n == 2);
+  CHECK(flagged == std::vector<char>{0, 1, 0, 1, 0});
+  // A skipped step (|V| < the minimum) clears the flags too.
+  r.p.min_values = 10;
+  CHECK(gc::DetectStep(r.p, 1.0, r.x.data(), r.ptr.data(), nullptr, 5, &r.sigma, r.scratch.data(), &a, flagged.data()) == 0);
+  CHECK(flagged == std::vector<char>(5, 0));
+}
