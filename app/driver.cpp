@@ -325,13 +325,16 @@ PetscErrorCode Run(int *exit_code) {
     PetscCall(graph::HaloStatsCompute(graphs, &halo));
   }
   // A market family learns whether the algorithm clears a market (the market channel of §16.8) before its graph setup.
-  if (auto *mp = dynamic_cast<problems::MarketProblem *>(problem.get())) PetscCall(mp->SetMarketChannel(algorithm->clears()));
+  auto *market_problem = dynamic_cast<problems::MarketProblem *>(problem.get());
+  if (market_problem) PetscCall(market_problem->SetMarketChannel(algorithm->clears(), algorithm->mixes_duals()));
   // A problem that uses the graph (gridcell's shares) finishes its setup on it, after its own validation.
   if (problem->uses_graph()) PetscCall(problem->SetGraph(graphs));
   algorithm->SetSeed(seed);
   PetscCall(algorithm->Setup(block, *problem, algorithm->uses_graph() ? &graphs : nullptr, T));
   PetscCall(algorithms::ExchangeFeaturesInstall(features, *algorithm, seed));
   PetscCall(algorithms::AttackInstall(attack, *algorithm, seed));
+  // A market family's dual channel (§16.8's form; gridcell's attackers and detector on pdct's and li2022's messages).
+  if (market_problem && market_problem->dual_channel()) PetscCall(algorithms::AttackInstallDual(*market_problem->dual_channel(), *algorithm));
   // Every input has been read: refuse an output or checkpoint path that is one of them, an existing file the
   // user did not ask to replace, or an unusable location, before anything is written (run/path_policy.hpp).
   run::OutputLock lock;

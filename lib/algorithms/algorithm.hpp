@@ -82,6 +82,8 @@ class Algorithm {
   // Whether it clears a market of declared positions (mmr, mfq; docs/gridcell.md §16.5): the market channel of
   // §16.8 exists then.
   virtual bool clears() const { return false; }
+  // Whether it exchanges multipliers between neighbours (pdct, li2022): the dual channel of §16.8 exists then.
+  virtual bool mixes_duals() const { return false; }
   // Bytes per owned agent of the algorithm's own state for a problem with decision dimension d and m
   // constraint rows, known before Setup (the memory estimate, run/memory.hpp; ghost copies are the halo,
   // counted apart). Default: a coordinator's x, c and reply (16d + 8m), or one value for a scheduling or

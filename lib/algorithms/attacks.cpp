@@ -20,6 +20,7 @@
 #include "graph/union_rows.hpp"
 #include "io/reader.hpp"
 #include "io/recorder.hpp"
+#include "problems/gridcell_security.hpp"
 
 namespace dodge::algorithms {
 
@@ -61,6 +62,8 @@ double TrimmedMean(double own, const double *v, int n, int F, std::vector<double
 }  // namespace attacks
 
 namespace {
+
+namespace gc = problems::gridcell;
 
 const char *const kKinds[] = {"scale", "bias", "replay"};
 const char *const kDefenses[] = {"none", "detect", "trimmed"};
@@ -110,6 +113,19 @@ class AttackPolicy final : public SendPolicy {
       state_.assign(2 * W * E, 0.0), alarm_.assign(E, 0), flags_.assign(E, 0);
     }
   }
+  // §16.8's form of a market family's dual channel (AttackInstallDual): the per-coordinate bias, the detector
+  // per coordinate with its floor, σ̂ per (receiver, coordinate) and the charts per (union in-edge, coordinate).
+  void SetDual(const problems::DualChannel &c, std::int64_t nloc) {
+    dual_ = true, dual_s_ = c.s;
+    beta_.assign(c.beta, c.beta + W_);
+    dets_.assign(W_, c.det);
+    for (int s = 0; s < W_; ++s) dets_[s].floor = c.floor[s];
+    if (o_.defense == Defense::detect) {
+      state_.clear();
+      charts_.assign(static_cast<std::size_t>(W_) * edges_.edges(), gc::EdgeChart{});
+      sig_.assign(static_cast<std::size_t>(W_) * nloc, NAN);
+    }
+  }
   const char *name() const override { return "attack"; }
   bool mixes_rows() const override { return o_.defense != Defense::none; }
 
@@ -137,7 +153,7 @@ class AttackPolicy final : public SendPolicy {
       }
       for (int s = 0; s < W; ++s) {
         switch (o_.kind) {
-          case AttackKind::scale: out[s] = (1.0 + o_.scale) * v[s]; break;
+          case AttackKind::scale: out[s] = dual_ ? gc::PoisonScale(v[s], dual_s_, beta_[s]) : (1.0 + o_.scale) * v[s]; break;
           case AttackKind::bias: out[s] = v[s] + o_.bias; break;
           case AttackKind::replay: out[s] = replayed[s]; break;
         }
@@ -163,7 +179,26 @@ class AttackPolicy final : public SendPolicy {
     // and the agent's own value, per coordinate; an edge alarms when any coordinate's chart does. Before
     // -defense_start nothing is watched (an algorithm's start-up transient is not an attack).
     newly_.clear();
-    for (int s = 0; s < W && t >= o_.detect_start; ++s) {
+    // §16.8's form: per coordinate, the values of the active, not yet alarmed in-neighbours (in entry order, by
+    // global id) through the family's detector kernel; σ̂ per (receiver, coordinate).
+    for (int s = 0; s < W && dual_; ++s) {
+      dx_.clear(), dch_.clear(), du_.clear();
+      for (std::int64_t e = e0; e < e1; ++e) {
+        const std::int64_t u = map[e];
+        if (u < 0 || w[e] <= 0 || alarm_[u] != 0) continue;
+        dx_.push_back(sent[sw * m.col[e] + s]), dch_.push_back(&charts_[W * u + s]), du_.push_back(u);
+      }
+      const int n = static_cast<int>(dx_.size());
+      dscratch_.resize(n + 1), dflag_.resize(n);
+      int alarms = 0;
+      gc::DetectStep(dets_[s], own[s], dx_.data(), dch_.data(), nullptr, n, &sig_[W * i + s], dscratch_.data(), &alarms,
+                     dflag_.data());
+      for (int k = 0; k < n; ++k) {
+        if (dflag_[k]) flagged_.push_back(du_[k]);
+        if (dch_[k]->alarmed) newly_.push_back(du_[k]);
+      }
+    }
+    for (int s = 0; s < W && !dual_ && t >= o_.detect_start; ++s) {
       vals_.assign(1, own[s]);
       for (std::int64_t e = e0; e < e1; ++e)
         if (map[e] >= 0 && w[e] > 0 && alarm_[map[e]] == 0) vals_.push_back(sent[sw * m.col[e] + s]);
@@ -177,7 +212,10 @@ class AttackPolicy final : public SendPolicy {
         if (attacks::ChartStep(chart_, r, state_.data() + 2 * (W * u + s))) newly_.push_back(u);
       }
     }
-    for (std::int64_t u : newly_) alarm_[u] = t;
+    for (std::int64_t u : newly_) {
+      alarm_[u] = t;
+      for (int s = 0; s < W && dual_; ++s) charts_[W * u + s].alarmed = true;
+    }
     std::sort(flagged_.begin(), flagged_.end());
     flagged_.erase(std::unique(flagged_.begin(), flagged_.end()), flagged_.end());
     for (std::int64_t u : flagged_) ++flags_[u];
@@ -207,8 +245,21 @@ class AttackPolicy final : public SendPolicy {
       std::int64_t Eg = E, off = 0;
       PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &Eg, 1));
       PetscCall(comm::ExscanInt(PETSC_COMM_WORLD, E, &off));
-      PetscCall(ckpt.WriteDistributedArray("/state/attack_chart", 2 * W_ * Eg, 2 * W_ * off, 2 * W_ * E, state_.data(), "1",
-                                           "detector chart state per (receiver, sender, coordinate)"));
+      if (dual_) {
+        std::vector<double> chart(2 * W_ * E);
+        std::vector<std::int64_t> seen(W_ * E);
+        for (std::int64_t q = 0; q < W_ * E; ++q)
+          chart[2 * q] = charts_[q].s[0], chart[2 * q + 1] = charts_[q].s[1], seen[q] = charts_[q].seen;
+        PetscCall(ckpt.WriteDistributedArray("/state/attack_chart", 2 * W_ * Eg, 2 * W_ * off, 2 * W_ * E, chart.data(), "1",
+                                             "detector chart state per (receiver, sender, coordinate)"));
+        PetscCall(ckpt.WriteDistributedArray("/state/attack_seen", W_ * Eg, W_ * off, W_ * E, seen.data(), "1",
+                                             "values each chart has seen (the burn-in, docs/gridcell.md §16.8)"));
+        PetscCall(ckpt.WriteDistributedArray("/state/attack_sigma", W_ * block.n, W_ * block.start, W_ * block.local(), sig_.data(),
+                                             "per coordinate", "residual scale sigma_hat per (receiver, coordinate); NaN: none yet"));
+      } else {
+        PetscCall(ckpt.WriteDistributedArray("/state/attack_chart", 2 * W_ * Eg, 2 * W_ * off, 2 * W_ * E, state_.data(), "1",
+                                             "detector chart state per (receiver, sender, coordinate)"));
+      }
       PetscCall(ckpt.WriteDistributedArray("/state/attack_alarm", Eg, off, E, alarm_.data(), "step",
                                            "step of the alarm per union in-edge (0: none)"));
       PetscCall(ckpt.WriteDistributedArray("/state/attack_flags", Eg, off, E, flags_.data(), "1",
@@ -241,17 +292,52 @@ class AttackPolicy final : public SendPolicy {
       PetscCall(io::CheckStateShape(ckpt, "/state/attack_chart", 2 * W_ * Eg, "2 per union in-edge and coordinate"));
       PetscCall(io::CheckStateShape(ckpt, "/state/attack_alarm", Eg, "one per union in-edge"));
       PetscCall(io::CheckStateShape(ckpt, "/state/attack_flags", Eg, "one per union in-edge"));
-      PetscCall(ckpt.ReadSlice("/state/attack_chart", 2 * W_ * off, 2 * W_ * E, state_.data()));
       PetscCall(ckpt.ReadSlice("/state/attack_alarm", off, E, alarm_.data()));
       PetscCall(ckpt.ReadSlice("/state/attack_flags", off, E, flags_.data()));
-      const bool cusum = o_.detector == Detector::cusum;
-      PetscCall(io::CheckStateValues(ckpt, "/state/attack_chart", 2 * W_ * off, state_.data(), 2 * W_ * E, cusum ? 0.0 : -HUGE_VAL,
-                                     HUGE_VAL, false, cusum ? "the CUSUM sums G+, G- are non-negative" : "the EWMA chart"));
+      if (dual_) {
+        PetscCall(LoadDual(ckpt, block, off, Eg, steps));
+      } else {
+        PetscCall(ckpt.ReadSlice("/state/attack_chart", 2 * W_ * off, 2 * W_ * E, state_.data()));
+        const bool cusum = o_.detector == Detector::cusum;
+        PetscCall(io::CheckStateValues(ckpt, "/state/attack_chart", 2 * W_ * off, state_.data(), 2 * W_ * E, cusum ? 0.0 : -HUGE_VAL,
+                                       HUGE_VAL, false, cusum ? "the CUSUM sums G+, G- are non-negative" : "the EWMA chart"));
+      }
       std::vector<double> a(alarm_.begin(), alarm_.end()), f(flags_.begin(), flags_.end());
       PetscCall(io::CheckStateValues(ckpt, "/state/attack_alarm", off, a.data(), E, 0.0, steps, true,
                                      "the step of the alarm, 0 for none, at most the checkpoint's step"));
       PetscCall(io::CheckStateValues(ckpt, "/state/attack_flags", off, f.data(), E, 0.0, steps, true,
                                      "steps flagged, at most the checkpoint's step"));
+    }
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+
+  // §16.8's detector state: the charts (EWMA χ within the residual clip ±10, CUSUM sums non-negative), the
+  // values seen (whole, at most the step), σ̂ (NaN before its first value, else positive); an alarmed edge's
+  // charts are alarmed on every coordinate.
+  PetscErrorCode LoadDual(io::Reader &ckpt, const Block &block, std::int64_t off, std::int64_t Eg, double steps) {
+    const std::int64_t E = edges_.edges();
+    std::vector<double> chart(2 * W_ * E), seen(W_ * E);
+    PetscFunctionBeginUser;
+    PetscCall(io::CheckStateShape(ckpt, "/state/attack_seen", W_ * Eg, "one per union in-edge and coordinate"));
+    PetscCall(io::CheckStateShape(ckpt, "/state/attack_sigma", W_ * block.n, "one per agent and coordinate"));
+    PetscCall(ckpt.ReadSlice("/state/attack_chart", 2 * W_ * off, 2 * W_ * E, chart.data()));
+    std::vector<std::int64_t> seen_i(W_ * E);
+    PetscCall(ckpt.ReadSlice("/state/attack_seen", W_ * off, W_ * E, seen_i.data()));
+    for (std::int64_t q = 0; q < W_ * E; ++q) seen[q] = static_cast<double>(seen_i[q]);
+    PetscCall(ckpt.ReadSlice("/state/attack_sigma", W_ * block.start, W_ * block.local(), sig_.data()));
+    const bool cusum = dets_[0].kind == gc::DetectKind::cusum;
+    PetscCall(io::CheckStateValues(ckpt, "/state/attack_chart", 2 * W_ * off, chart.data(), 2 * W_ * E, cusum ? 0.0 : -10.0,
+                                   cusum ? HUGE_VAL : 10.0, false,
+                                   cusum ? "the CUSUM sums G+, G- are non-negative" : "the EWMA chart of residuals clipped to [-10, 10]"));
+    PetscCall(io::CheckStateValues(ckpt, "/state/attack_seen", W_ * off, seen.data(), W_ * E, 0.0, steps, true,
+                                   "values seen, at most the checkpoint's step"));
+    std::vector<double> sig(sig_);
+    for (double &v : sig) v = std::isnan(v) ? 1.0 : v;  // NaN: no value yet (allowed)
+    PetscCall(io::CheckStateValues(ckpt, "/state/attack_sigma", W_ * block.start, sig.data(), W_ * block.local(), 1e-300, HUGE_VAL,
+                                   false, "the residual scale is positive (NaN: no value yet)"));
+    for (std::int64_t q = 0; q < W_ * E; ++q) {
+      charts_[q].s[0] = chart[2 * q], charts_[q].s[1] = chart[2 * q + 1];
+      charts_[q].seen = static_cast<std::int64_t>(seen[q]), charts_[q].alarmed = alarm_[q / W_] != 0;
     }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -278,7 +364,18 @@ class AttackPolicy final : public SendPolicy {
     PetscCall(param("detect_start", static_cast<double>(o_.detect_start), "step"));
     PetscCall(rec.SetAttribute("/inputs/attack", "kind", std::string(kKinds[static_cast<int>(o_.kind)])));
     PetscCall(rec.SetAttribute("/inputs/attack", "defense", std::string(kDefenses[static_cast<int>(o_.defense)])));
-    PetscCall(rec.SetAttribute("/inputs/attack", "detector", std::string(kDetectors[static_cast<int>(o_.detector)])));
+    PetscCall(rec.SetAttribute("/inputs/attack", "detector", detector_name()));
+    if (dual_) {
+      PetscCall(rec.SetAttribute("/inputs/attack", "form", std::string("gridcell dual channel (docs/gridcell.md §16.8)")));
+      PetscCall(rec.WriteGlobalArray("attack/beta", beta_.data(), W_, "per coordinate", "bias per exchanged coordinate (mu [$/kWh], y [kW])"));
+      std::vector<double> fl(W_);
+      for (int s = 0; s < W_; ++s) fl[s] = dets_[s].floor;
+      PetscCall(rec.WriteGlobalArray("attack/sigma_floors", fl.data(), W_, "per coordinate", "sigma_fl per exchanged coordinate"));
+      PetscCall(param("nu", dets_[0].nu, "1"));
+      PetscCall(param("omega", dets_[0].omega, "1"));
+      PetscCall(param("h", dets_[0].h, "1"));
+      PetscCall(param("min_values", static_cast<double>(dets_[0].min_values), "1"));
+    }
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
@@ -294,7 +391,7 @@ class AttackPolicy final : public SendPolicy {
     PetscCall(rec.SetAttribute("/attack", "kind", std::string(kKinds[static_cast<int>(o_.kind)])));
     PetscCall(rec.SetAttribute("/attack", "defense", std::string(kDefenses[static_cast<int>(o_.defense)])));
     if (o_.defense != Defense::detect) PetscFunctionReturn(PETSC_SUCCESS);
-    PetscCall(rec.SetAttribute("/attack", "detector", std::string(kDetectors[static_cast<int>(o_.detector)])));
+    PetscCall(rec.SetAttribute("/attack", "detector", detector_name()));
     const std::int64_t E = edges_.edges();
     std::int64_t Eg = E, off = 0, T = last_t_;
     PetscCall(comm::AllreduceSumInt(PETSC_COMM_WORLD, &Eg, 1));
@@ -354,11 +451,16 @@ class AttackPolicy final : public SendPolicy {
     const char *kind = kKinds[static_cast<int>(o_.kind)];
     int k = snprintf(s, sizeof s, "%zu attacker%s (%s", attackers_.size(), attackers_.size() == 1 ? "" : "s", kind);
     if (o_.kind == AttackKind::scale) k += snprintf(s + k, sizeof s - k, " s = %g", o_.scale);
+    if (o_.kind == AttackKind::scale && dual_)
+      k += snprintf(s + k, sizeof s - k, " beta = %g%s%g", beta_[0], W_ > 1 ? "/" : "", W_ > 1 ? beta_[1] : 0.0);
     if (o_.kind == AttackKind::bias) k += snprintf(s + k, sizeof s - k, " beta = %g", o_.bias);
     if (o_.kind == AttackKind::replay) k += snprintf(s + k, sizeof s - k, " L = %lld", static_cast<long long>(o_.lag));
     k += snprintf(s + k, sizeof s - k, " from step %lld), defense %s", static_cast<long long>(o_.start),
                   kDefenses[static_cast<int>(o_.defense)]);
-    if (o_.defense == Defense::detect)
+    if (o_.defense == Defense::detect && dual_)
+      snprintf(s + k, sizeof s - k, " (%s, floors %g/%g, burn-in %lld) (gridcell.md §16.8, dual channel)", detector_name().c_str(),
+               dets_[0].floor, W_ > 1 ? dets_[1].floor : dets_[0].floor, static_cast<long long>(dets_[0].burn_in()));
+    else if (o_.defense == Defense::detect)
       snprintf(s + k, sizeof s - k, " (%s, sigma_floor %g, from step %lld) (algorithms.md §13.3)",
                kDetectors[static_cast<int>(o_.detector)], o_.sigma_floor, static_cast<long long>(o_.detect_start));
     else if (o_.defense == Defense::trimmed)
@@ -367,6 +469,10 @@ class AttackPolicy final : public SendPolicy {
   }
 
  private:
+  std::string detector_name() const {
+    if (dual_) return dets_[0].kind == gc::DetectKind::cusum ? "cusum (§16.8)" : "ewma (§16.8)";
+    return kDetectors[static_cast<int>(o_.detector)];
+  }
   bool IsAttacker(std::int64_t gid) const { return std::binary_search(attackers_.begin(), attackers_.end(), gid); }
 
   AttackOptions o_;
@@ -380,6 +486,15 @@ class AttackPolicy final : public SendPolicy {
   std::vector<std::int64_t> alarm_, flags_;
   std::vector<double> vals_, scratch_;
   std::vector<std::int64_t> newly_, flagged_;
+  // §16.8's form (SetDual)
+  bool dual_ = false;
+  double dual_s_ = 0;
+  std::vector<double> beta_, sig_, dx_, dscratch_;
+  std::vector<gc::DetectParams> dets_;
+  std::vector<gc::EdgeChart> charts_;
+  std::vector<gc::EdgeChart *> dch_;
+  std::vector<std::int64_t> du_;
+  std::vector<char> dflag_;
 };
 
 }  // namespace
@@ -508,6 +623,35 @@ PetscErrorCode AttackInstall(const AttackOptions &o, Algorithm &algorithm, std::
                static_cast<long long>(-worst[0]));
   }
   g->SetSendPolicy(std::make_unique<AttackPolicy>(o, graphs, block, g->exchanged_values(), std::move(ids)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode AttackInstallDual(const problems::DualChannel &c, Algorithm &algorithm) {
+  const char *opt = c.attack ? "-gridcell_attack_fraction" : "-gridcell_detect";
+  PetscFunctionBeginUser;
+  if (!c.on()) PetscFunctionReturn(PETSC_SUCCESS);
+  GraphAlgorithm *g = nullptr;
+  PetscCall(SendPolicyTarget(algorithm, opt, "docs/gridcell.md §16.8: the dual channel is pdct's and li2022's (mu, y)", &g));
+  PetscCheck(!g->send_policy(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "%s on the dual channel (docs/gridcell.md §16.8) cannot be combined with %s (%s is installed): one send policy per "
+             "run; leave the dual channel out with -gridcell_%s_channels data,market",
+             opt, std::string(g->send_policy()->name()) == "attack" ? "-attack_agents/-defense" : "-exchange_trigger or -exchange_privacy",
+             g->send_policy()->name(), c.attack ? "attack" : "detect");
+  const int W = g->exchanged_values();
+  // pdct exchanges (mu, y), li2022 mu alone; a vector family would exchange m of each (gridcell is scalar).
+  PetscCheck(W == 1 + (g->tracks() ? 1 : 0), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+             "%s: the dual channel needs a scalar constraint (mu and, for pdct, y); -algorithm %s exchanges %d values", opt,
+             algorithm.name(), W);
+  const graph::LocalGraphs &graphs = *g->graphs();
+  AttackOptions o;
+  o.agents = c.attackers.empty() ? "" : "family";
+  o.kind = c.replay ? AttackKind::replay : AttackKind::scale;
+  o.scale = c.s, o.bias = 0, o.lag = c.lag, o.start = c.start;
+  o.defense = c.detect ? Defense::detect : Defense::none;
+  o.flag = c.det.flag;
+  auto policy = std::make_unique<AttackPolicy>(o, graphs, graphs.block, W, c.attackers);
+  policy->SetDual(c, graphs.block.local());
+  g->SetSendPolicy(std::move(policy));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -13,6 +13,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "core/petsc_compat.hpp"
+#include "problems/market.hpp"
 
 namespace dodge::algorithms {
 
@@ -55,6 +56,15 @@ PetscErrorCode AttackOptionsRead(AttackOptions *o);
 // -defense trimmed on a graph where some agent has fewer than 2F + 1 in-neighbours in some graph of the
 // sequence. Nothing happens when nothing is on. Collective.
 PetscErrorCode AttackInstall(const AttackOptions &o, Algorithm &algorithm, std::uint64_t seed);
+
+// Installs the dual channel of a market family in §16.8's form (docs/gridcell.md; problems/market.hpp): the
+// family's attackers send (1 + s) v + β per coordinate (μ, then pdct's y) or replay v of `lag` steps earlier
+// from step `start`, and every receiver runs §16.8's detector per coordinate (robust z on a smoothed residual
+// scale σ̂_i with the coordinate's floor, the EWMA chart with its burn-in, or §13.3's CUSUM) and sets w_ij = 0
+// (the weight to w_ii) for an alarmed neighbour. Fails naming -gridcell_attack_fraction / -gridcell_detect when
+// another send policy is installed (the generic -attack_agents/-defense, -exchange_trigger, -exchange_privacy).
+// Nothing happens when the channel is off. Collective.
+PetscErrorCode AttackInstallDual(const problems::DualChannel &c, Algorithm &algorithm);
 
 // The attacking agents (sorted global ids) of -attack_agents over n agents; false with a message naming the
 // option on a malformed spec or an id outside [0, n). Pure (no MPI), identical on every rank.

@@ -35,6 +35,7 @@ void BanditDirection(std::uint64_t seed, std::int64_t gid, std::int64_t t, doubl
 class Li2022 final : public GraphAlgorithm {
  public:
   const char *name() const override { return "li2022"; }
+  bool mixes_duals() const override { return true; }
   double state_bytes_per_agent(int d, int m) const override { return GraphStateBytes(d, m, m); }  // μ
 
   PetscErrorCode SetFromOptions() override {

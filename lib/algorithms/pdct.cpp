@@ -15,6 +15,7 @@ namespace {
 class Pdct final : public GraphAlgorithm {
  public:
   const char *name() const override { return "pdct"; }
+  bool mixes_duals() const override { return true; }
   double state_bytes_per_agent(int d, int m) const override { return GraphStateBytes(d, m, 2.0 * m); }  // μ, ŷ
   // Doubly stochastic weights: a weight file must pass the column check too.
   void ConfigureGraph(graph::Options &opts) const override { opts.weight_columns = true; }

@@ -967,8 +967,13 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "share_eps", share_eps_));
     PetscCall(rec.SetAttribute(g, "share_mask_sigma", mask_sigma_));
     PetscCall(rec.SetAttribute(g, "attack_fraction", rho_a_));
-    const std::string attacked = std::string(dattack_ ? "data" : "") + (dattack_ && mattack_ ? "," : "") + (mattack_ ? "market" : "");
-    const std::string watched = std::string(ddetect_ ? "data" : "") + (ddetect_ && mdetect_ ? "," : "") + (mdetect_ ? "market" : "");
+    const auto join = [](bool d, bool m, bool u) {
+      std::string out;
+      for (auto [on, name] : {std::pair{d, "data"}, std::pair{m, "market"}, std::pair{u, "dual"}})
+        if (on) out += (out.empty() ? "" : ",") + std::string(name);
+      return out;
+    };
+    const std::string attacked = join(dattack_, mattack_, dual_.attack), watched = join(ddetect_, mdetect_, dual_.detect);
     PetscCall(rec.SetAttribute(g, "attack_channels", attacked));
     PetscCall(rec.SetAttribute(g, "attack_mode", std::string(kAttackModes[attack_mode_])));
     PetscCall(rec.SetAttribute(g, "attack_start_day", attack_day_));
@@ -981,6 +986,11 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "attack_market_s", mattack_s_));
     PetscCall(rec.SetAttribute(g, "attack_market_beta", mattack_beta_));
     PetscCall(rec.SetAttribute(g, "detect_floor_market", floors_[1]));
+    PetscCall(rec.SetAttribute(g, "attack_dual_s", dual_.s));
+    PetscCall(rec.SetAttribute(g, "attack_dual_beta_mu", dual_.beta[0]));
+    PetscCall(rec.SetAttribute(g, "attack_dual_beta_y", dual_.beta[1]));
+    PetscCall(rec.SetAttribute(g, "detect_floor_dual_mu", floors_[2]));
+    PetscCall(rec.SetAttribute(g, "detect_floor_dual_y", floors_[3]));
     PetscCall(rec.SetAttribute(g, "detect_nu", det_.nu));
     PetscCall(rec.SetAttribute(g, "detect_omega", det_.omega));
     PetscCall(rec.SetAttribute(g, "detect_h", det_.h));
@@ -1998,6 +2008,8 @@ class Gridcell final : public MarketProblem {
     if (shares() && security()) {
       v.push_back({"attackers", attackers_});
       PetscCall(rates("data", alarms_ah_, alarms_hh_, alarm_t_));
+    } else if (dual_.attack) {
+      v.push_back({"attackers", static_cast<double>(dual_.attackers.size())});  // the dual channel's rates: /attack
     }
     if (mdetect_) {
       // The market channel's charts sit on the same union in-edges.
@@ -2098,7 +2110,7 @@ class Gridcell final : public MarketProblem {
                           kUnit, &rho_a_, &sec_set_.fraction));
     PetscCall(OptionsString(PetscOptionsObject, "-attack_channels",
                             "Channels attacked, comma-separated among data (the shares), market (the declared positions of mmr and mfq) "
-                            "and dual (not implemented: use -attack_agents); the default attacks those that exist", &attack_channels_));
+                            "and dual (pdct's and li2022's mu, y); the default attacks those that exist", &attack_channels_));
     PetscCall(OptionsChoice(PetscOptionsObject, "-attack_mode", "scale (send (1 + s) v + beta) or replay (send v of -gridcell_attack_lag steps earlier)",
                             kAttackModes, 2, &mode, &sec_set_.mode));
     PetscCall(OptionsInt(PetscOptionsObject, "-attack_start_day", "d_A: the first poisoned day of the main window (1-based)", 1, 100000,
@@ -2108,23 +2120,24 @@ class Gridcell final : public MarketProblem {
     PetscCall(PetscOptionsRealArray("-attack_data", "scale attack on the data channel: s, beta (default 0.5,0)", "", ad, &nad, &ad_set));
     PetscCall(PetscOptionsRealArray("-attack_market", "scale attack on the market channel: s, beta [kW] of n_hat' = (1 + s) n_hat + beta "
                                     "(default 0,2)", "", am, &nam, &am_set));
-    PetscCall(PetscOptionsRealArray("-attack_dual", "scale attack on the dual channel: s, beta_mu, beta_y (not implemented yet)", "", adu,
+    PetscCall(PetscOptionsRealArray("-attack_dual", "scale attack on the dual channel: s, beta_mu [$/kWh], beta_y [kW] of v' = (1 + s) v + beta (default 0,0.1,1)", "", adu,
                                     &nadu, &adu_set));
     PetscCall(OptionsChoice(PetscOptionsObject, "-detect",
                             "Detector of poisoned shares: none (default), ewma (robust z + EWMA chart, §16.8) or cusum (§13.3)", kDetectors, 3,
                             &kind, &sec_set_.detect));
     PetscCall(OptionsString(PetscOptionsObject, "-detect_channels",
-                            "Channels the detector watches, among data and market (dual: not implemented); the default watches those "
-                            "that exist", &detect_channels_));
+                            "Channels the detector watches, among data, market and dual; the default watches those that exist", &detect_channels_));
     PetscCall(PetscOptionsRealArray("-detect_params", "1/nu_e, 1/omega_e [steps], h_m, flag z, minimum |V| (default 96,192,1,3.5,4)", "", dp,
                                     &ndp, &dp_set));
     PetscCall(PetscOptionsRealArray("-detect_floor", "sigma_fl of data, market, dual mu, dual y (default 0.05,0.05,0.01,0.1)", "", df, &ndf,
                                     &df_set));
     attack_mode_ = static_cast<int>(mode), det_.kind = static_cast<gc::DetectKind>(kind);
-    PetscCheck(!adu_set, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "-gridcell_attack_dual: attacks on the dual channel in §16.8's form are not implemented yet (docs/gridcell.md, status); "
-               "pdct's and li2022's (mu, y) messages can be attacked with the generic policy of algorithms.md §13.3 (-attack_agents, "
-               "-attack_kind, -defense; docs/attacks.md)");
+    if (adu_set) {
+      PetscCheck(nadu == 3 && std::isfinite(adu[0]) && std::isfinite(adu[1]) && std::isfinite(adu[2]), PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
+                 "-gridcell_attack_dual needs 3 finite values (s, beta_mu [$/kWh], beta_y [kW]), got %d", (int)nadu);
+      dual_.s = adu[0], dual_.beta[0] = adu[1], dual_.beta[1] = adu[2];
+    }
+    sec_set_.dual = adu_set;
     if (am_set) {
       PetscCheck(nam == 2 && std::isfinite(am[0]) && std::isfinite(am[1]), PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ,
                  "-gridcell_attack_market needs 2 finite values (s, beta [kW]), got %d", (int)nam);
@@ -2184,26 +2197,20 @@ class Gridcell final : public MarketProblem {
     PetscCall(ParseChannels("-gridcell_attack_channels", attack_channels_, ac_));
     PetscCall(ParseChannels("-gridcell_detect_channels", detect_channels_, dc_));
     const bool ac_default = attack_channels_ == kAllChannels, dc_default = detect_channels_ == kAllChannels;
-    PetscCheck(ac_default || !ac_[2], PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "-gridcell_attack_channels %s: attacks on the dual channel in §16.8's form are not implemented yet (docs/gridcell.md, "
-               "status); use data and market (pdct's and li2022's messages: the generic -attack_agents, -attack_kind, -defense of "
-               "docs/attacks.md)", attack_channels_.c_str());
-    PetscCheck(dc_default || !dc_[2], PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-               "-gridcell_detect_channels %s: detection on the dual channel in §16.8's form is not implemented yet (docs/gridcell.md, "
-               "status); use data and market", detect_channels_.c_str());
     // The data channel (the shares) is known here; the market channel once the algorithm is (SetMarketChannel).
     dattack_ = rho_a_ > 0 && ac_[0] && shares(), ddetect_ = det_.kind != gc::DetectKind::none && dc_[0] && shares();
     if (rho_a_ == 0) {
       const char *given = sec_set_.mode ? "-gridcell_attack_mode" : sec_set_.day ? "-gridcell_attack_start_day" : sec_set_.lag ? "-gridcell_attack_lag"
                           : sec_set_.data ? "-gridcell_attack_data" : sec_set_.market ? "-gridcell_attack_market"
+                          : sec_set_.dual ? "-gridcell_attack_dual"
                           : !ac_default ? "-gridcell_attack_channels" : nullptr;
       PetscCheck(!given, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "%s applies only with attackers (-gridcell_attack_fraction > 0)", given);
     }
     PetscCheck(!sec_set_.lag || attack_mode_ == 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "-gridcell_attack_lag applies to -gridcell_attack_mode replay only (the mode is scale)");
-    PetscCheck(!(sec_set_.data || sec_set_.market) || attack_mode_ == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+    PetscCheck(!(sec_set_.data || sec_set_.market || sec_set_.dual) || attack_mode_ == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "%s (s, beta) applies to -gridcell_attack_mode scale only (the mode is replay)",
-               sec_set_.data ? "-gridcell_attack_data" : "-gridcell_attack_market");
+               sec_set_.data ? "-gridcell_attack_data" : sec_set_.market ? "-gridcell_attack_market" : "-gridcell_attack_dual");
     PetscCheck(rho_a_ == 0 || attack_day_ <= days_, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
                "-gridcell_attack_start_day %lld is after the main window's %lld days (-gridcell_days): nobody would attack",
                (long long)attack_day_, (long long)days_);
@@ -2215,21 +2222,27 @@ class Gridcell final : public MarketProblem {
   }
   // §16.8's channels once the algorithm is known: the market channel exists when it clears a market (mmr, mfq).
   // Every channel named explicitly must exist; attackers or a detector need at least one channel that does.
-  PetscErrorCode SetMarketChannel(bool clears) override {
+  PetscErrorCode SetMarketChannel(bool clears, bool duals) override {
     PetscFunctionBeginUser;
     clears_ = clears;
     const bool ac_default = attack_channels_ == kAllChannels, dc_default = detect_channels_ == kAllChannels;
     const char *alg = "-algorithm mmr or mfq (the market channel carries the declared positions of a clearing)";
+    const char *dalg = "-algorithm pdct or li2022 (the dual channel carries their exchanged mu, y)";
     const char *sh = "-gridcell_forecast rls -gridcell_forecast_neighbours true (the data channel carries their shares)";
     if (rho_a_ > 0 && !ac_default) {
       PetscCheck(!ac_[0] || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_attack_channels %s: data needs %s", attack_channels_.c_str(), sh);
       PetscCheck(!ac_[1] || clears, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_attack_channels %s: market needs %s", attack_channels_.c_str(), alg);
+      PetscCheck(!ac_[2] || duals, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_attack_channels %s: dual needs %s", attack_channels_.c_str(), dalg);
     }
     mattack_ = rho_a_ > 0 && ac_[1] && clears;
+    dual_.attack = rho_a_ > 0 && ac_[2] && duals;
     if (rho_a_ > 0)
-      PetscCheck(dattack_ || mattack_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-                 "-gridcell_attack_fraction %g: no attacked channel exists: the data channel needs %s, the market channel %s",
-                 rho_a_, sh, alg);
+      PetscCheck(dattack_ || mattack_ || dual_.attack, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-gridcell_attack_fraction %g: no attacked channel exists: the data channel needs %s, the market channel %s, the dual "
+                 "channel %s",
+                 rho_a_, sh, alg, dalg);
+    PetscCheck(!sec_set_.dual || dual_.attack, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+               "-gridcell_attack_dual applies only when the dual channel is attacked (%s, dual in -gridcell_attack_channels)", dalg);
     PetscCheck(!sec_set_.market || mattack_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
                "-gridcell_attack_market applies only when the market channel is attacked (%s, market in -gridcell_attack_channels)", alg);
     const bool det = det_.kind != gc::DetectKind::none;
@@ -2241,12 +2254,27 @@ class Gridcell final : public MarketProblem {
       PetscCheck(!dc_[1] || clears, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_detect_channels %s: market needs %s", detect_channels_.c_str(), alg);
       PetscCheck(!dc_[1] || shares(), PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_detect_channels %s: on the market channel, %s",
                  detect_channels_.c_str(), msh);
+      PetscCheck(!dc_[2] || duals, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP, "-gridcell_detect_channels %s: dual needs %s", detect_channels_.c_str(), dalg);
     }
     mdetect_ = det && dc_[1] && clears && shares();
+    dual_.detect = det && dc_[2] && duals;
     if (det)
-      PetscCheck(ddetect_ || mdetect_, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
-                 "-gridcell_detect %s: no watched channel exists: the data channel needs %s; the market channel needs %s, and %s",
-                 kDetectors[static_cast<int>(det_.kind)], sh, alg, msh);
+      PetscCheck(ddetect_ || mdetect_ || dual_.detect, PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
+                 "-gridcell_detect %s: no watched channel exists: the data channel needs %s; the market channel needs %s, and %s; the "
+                 "dual channel needs %s",
+                 kDetectors[static_cast<int>(det_.kind)], sh, alg, msh, dalg);
+    if (dual_.on()) {
+      // Every attacker (pure in the id), the clock (the algorithm's steps are the main steps) and the detector.
+      dual_.attackers.clear();
+      for (std::int64_t g = 0; g < block_.n && dual_.attack; ++g)
+        if (gc::IsAttacker(seed_, g, rho_a_)) dual_.attackers.push_back(g);
+      dual_.replay = attack_mode_ == 1, dual_.lag = attack_lag_, dual_.start = attack_t0();
+      dual_.det = det_, dual_.floor[0] = floors_[2], dual_.floor[1] = floors_[3];
+      if (dual_.attack && attacker_.empty()) {  // /inputs/gridcell/attacker
+        attacker_.assign(block_.local(), 0);
+        for (std::int64_t i = 0; i < block_.local(); ++i) attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
+      }
+    }
     if (market_on()) {
       const std::int64_t nl = block_.local();
       // The roles are pure in the id (SetupSecurity computes the same ones for the data channel).
@@ -2275,7 +2303,7 @@ class Gridcell final : public MarketProblem {
   std::string attack_channels_ = kAllChannels, detect_channels_ = kAllChannels;
   struct {
     PetscBool fraction = PETSC_FALSE, mode = PETSC_FALSE, day = PETSC_FALSE, lag = PETSC_FALSE, detect = PETSC_FALSE;
-    bool data = false, market = false, params = false;
+    bool data = false, market = false, dual = false, params = false;
   } sec_set_;
   gc::DetectParams det_;
   // Per local home: attacker, the replay ring (slot into replay_, −1: none), σ̂_i and its honest z̃_i; per union
@@ -2305,6 +2333,9 @@ class Gridcell final : public MarketProblem {
   std::int64_t mcut_version_ = 0;
   gc::DetectParams mdet_;
   double mrow_[kMarketCols] = {};
+  // ---- the dual channel (§16.8): what the family asks of the generic send policy (AttackInstallDual) ----
+  DualChannel dual_;
+  const DualChannel *dual_channel() const override { return dual_.on() ? &dual_ : nullptr; }
   const GcEvents *gev_ = nullptr;
 
   Block block_;

@@ -8,9 +8,24 @@
 #include <vector>
 
 #include "problems/gridcell_mfq.hpp"
+#include "problems/gridcell_security.hpp"
 #include "problems/problem.hpp"
 
 namespace dodge::problems {
+
+// The dual channel of §16.8 as the family configures it: pdct's and li2022's exchanged multiplier μ (and pdct's
+// tracker y) poisoned by the family's attackers and watched by its detector. The generic send policy of
+// lib/algorithms/attacks.cpp carries it out (AttackInstallDual); the family only says what.
+struct DualChannel {
+  bool attack = false, detect = false;
+  std::vector<std::int64_t> attackers;  // sorted global ids (§16.8's A, every attacker, not only the local ones)
+  bool replay = false;                  // replay v of `lag` steps earlier; else v' = (1 + s) v + β
+  double s = 0, beta[2] = {0.1, 1.0};   // β per coordinate: μ [$/kWh], y [kW]
+  std::int64_t lag = 96, start = 1;     // the replay lag and t_A (steps of the algorithm = main steps)
+  gridcell::DetectParams det;           // the chart; det.floor is unused (floor[] per coordinate)
+  double floor[2] = {0.01, 0.1};        // σ_fl of μ [$/kWh] and y [kW]
+  bool on() const { return attack || detect; }
+};
 
 class MarketProblem : public Problem {
  public:
@@ -39,9 +54,12 @@ class MarketProblem : public Problem {
   // trading algorithms refuse it (§16.11).
   virtual const char *opt_option_given() const { return nullptr; }
 
-  // The market channel of §16.8 exists when the algorithm clears a market (mmr, mfq). The driver tells the family
-  // before SetGraph, so that it can refuse market-channel options the algorithm cannot honour.
-  virtual PetscErrorCode SetMarketChannel(bool /*clears*/) { return PETSC_SUCCESS; }
+  // The market channel of §16.8 exists when the algorithm clears a market (mmr, mfq), the dual channel when it
+  // exchanges multipliers (pdct, li2022). The driver tells the family before SetGraph, so that it can refuse
+  // channel options the algorithm cannot honour.
+  virtual PetscErrorCode SetMarketChannel(bool /*clears*/, bool /*duals*/) { return PETSC_SUCCESS; }
+  // After SetMarketChannel: the dual channel's attack and detector, or nullptr when neither is on.
+  virtual const DualChannel *dual_channel() const { return nullptr; }
   // After EndStep(t - 1): the undirected edges cut from the market by alarms (§16.8; sorted (min gid, max gid)
   // pairs, flattened, the same on every rank), or nullptr; *version changes whenever the set grows.
   virtual const std::vector<std::int64_t> *market_cut(std::int64_t *version) const {

@@ -940,6 +940,153 @@ def market(dodge, outdir):
     print("OK: gridcell security on the market channel")
 
 
+def dual_detector_replay(f):
+    """§16.8's detector on the dual channel replayed from /agents (one graph, no link failures): what each neighbour
+    sent at step t (its recorded mu and, for pdct, y of step t; an attacker's (1 + s) v + beta per coordinate, or v
+    of `lag` steps earlier, from t_A), the receiver's own stored values in V, per coordinate the robust z on
+    sigma_hat with the coordinate's floor, then the EWMA chart with its burn-in (or CUSUM); an edge alarms when
+    any coordinate does, and is left out of V from that step on. Returns {(receiver, sender): alarm step} and
+    {(receiver, sender): steps flagged}."""
+    ia, g, att_in = f["inputs/gridcell"].attrs, f["inputs/graph"], f["inputs/attack"]
+    if int(g.attrs["switching_graphs"]) != 1 or float(g.attrs["link_failure"]) != 0:
+        fail("the dual detector replay needs one graph without link failures")
+    kind = ia["detect"].decode() if isinstance(ia["detect"], bytes) else str(ia["detect"])
+    nu, om, h, flagz = (float(att_in[k][0]) for k in ("nu", "omega", "h", "flag"))
+    minv = int(att_in["min_values"][0])
+    floors, beta = att_in["sigma_floors"][...], att_in["beta"][...]
+    W = len(floors)
+    s_, lag, t0 = float(att_in["scale"][0]), int(att_in["lag"][0]), int(att_in["start"][0])
+    mode = ia["attack_mode"].decode() if isinstance(ia["attack_mode"], bytes) else str(ia["attack_mode"])
+    burn = int(round(1 / om)) if kind == "ewma" else 0
+    ag = f["agents"]
+    stored = np.stack([ag["mu"][...], ag["y"][...]][:W], axis=2)  # (T, N, W)
+    T, N, _ = stored.shape
+    att = set(int(a) for a in att_in["attackers"][...])
+    sent = stored.copy()
+    for j in att:
+        for k in range(t0 - 1, T):
+            if mode == "scale":
+                sent[k, j] = (1 + s_) * stored[k, j] + beta
+            else:
+                sent[k, j] = stored[k - lag, j] if k - lag >= 0 else stored[k, j]
+    nbr = [set() for _ in range(N)]
+    for u, v in g["g1/edges"][...]:
+        nbr[int(u)].add(int(v)), nbr[int(v)].add(int(u))
+    nbr = [sorted(z) for z in nbr]
+    chart = {(i, j, c): [0.0, 0.0, 0] for i in range(N) for j in nbr[i] for c in range(W)}
+    alarm, flags, sigma = {}, {}, np.full((N, W), math.nan)
+
+    def middle(v):
+        v = sorted(v)
+        n = len(v)
+        return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+    for k in range(T):
+        for i in range(N):
+            live = [j for j in nbr[i] if (i, j) not in alarm]
+            new, flagged = set(), set()
+            for c in range(W):
+                V = [stored[k, i, c]] + [sent[k, j, c] for j in live]
+                if len(V) < minv:
+                    continue
+                med = middle(V)
+                mad = middle([abs(v - med) for v in V])
+                s_new = max(1.4826 * mad, floors[c])
+                sigma[i, c] = s_new if math.isnan(sigma[i, c]) else (1 - nu) * sigma[i, c] + nu * s_new
+                for j in live:
+                    ch = chart[(i, j, c)]
+                    r = min(max((sent[k, j, c] - med) / max(sigma[i, c], math.sqrt(floors[c] ** 2)), -10.0), 10.0)
+                    if abs(r) > flagz:
+                        flagged.add(j)
+                    ch[2] += 1
+                    if kind == "ewma":
+                        ch[0] = (1 - om) * ch[0] + om * r
+                        hit = ch[2] >= burn and abs(ch[0]) > h
+                    else:
+                        ch[0], ch[1] = max(0.0, ch[0] + r - 0.5), max(0.0, ch[1] - r - 0.5)
+                        hit = ch[0] > 5 or ch[1] > 5
+                    if hit:
+                        new.add(j)
+            for j in new:
+                alarm[(i, j)] = k + 1
+            for j in flagged:
+                flags[(i, j)] = flags.get((i, j), 0) + 1
+    return alarm, flags
+
+
+def policy_alarms(f):
+    """The policy's per-edge alarm steps and flag counts from /attack: {(receiver, sender): step}, {(.,.): flags}."""
+    a = f["attack"]
+    r, snd, st, fl = (a[k][...].astype(int) for k in ("edge_receiver", "edge_sender", "edge_alarm_step", "edge_flags"))
+    return ({(int(x), int(y)): int(t) for x, y, t in zip(r, snd, st) if t > 0},
+            {(int(x), int(y)): int(n) for x, y, n in zip(r, snd, fl) if n > 0})
+
+
+def dual(dodge, outdir):
+    """§16.8 on the dual channel (pdct's mu and y, li2022's mu): the family's attackers and detector carried by the
+    send policy, replayed in Python (alarm steps and flags per edge bitwise); the clean run untouched before t_A; no
+    flag on the noise-free cell; the summary's rates from the edges."""
+    base = [dodge, "-problem", "gridcell", "-algorithm", "pdct", "-gridcell_days", "6", "-gridcell_eval_days", "2", "-agents", "40",
+            "-progress", "0", "-output_agents", "all", "-output_overwrite"]
+    att = ["-gridcell_attack_fraction", "0.15", "-gridcell_attack_start_day", "3"]
+    ewma = ["-gridcell_detect", "ewma"]
+    flat = ["-gridcell_load_sigma", "0", "-gridcell_load_kappa", "1,1", "-gridcell_pv_fraction", "0", "-pdct_init", "lower"]
+    runs = {"clean": [], "undetected": att, "watched": ewma, "ewma": ewma + att, "flat": flat + ewma,
+            "scale": ewma + att + ["-gridcell_attack_dual", "0.5,0,0", "-gridcell_detect_params", "48,96,1,3.5,4"],
+            "ybias": ewma + att + ["-gridcell_attack_dual", "0,0,1"],  # y alone: the coordinates' biases apart
+            "cusum_replay": att + ["-gridcell_detect", "cusum", "-gridcell_attack_mode", "replay", "-gridcell_attack_lag", "96"],
+            "li2022": ewma + att + ["-algorithm", "li2022"]}
+    f = run_all(base, runs, outdir, "dual")
+    t0 = int(f["ewma"]["inputs/gridcell"].attrs["attack_start_step"])
+    # Honest until t_A: the attacked runs' trajectories are the clean run's bit for bit before it, not after.
+    for name in ("undetected", "ewma"):
+        for k in ("mu", "y", "x"):
+            c, a = f["clean"]["agents"][k][...], f[name]["agents"][k][...]
+            if name == "undetected" and not np.array_equal(c[:t0 - 1], a[:t0 - 1]):
+                fail(f"{name}: /agents/{k} differs from the clean run before t_A = {t0}")
+            if np.array_equal(c[t0:], a[t0:]):
+                fail(f"{name}: the attack changed no /agents/{k} after t_A")
+        ids = f[name]["inputs/attack/attackers"][...].astype(int)
+        isatt = f[name]["inputs/gridcell/attacker"][...] > 0
+        if not np.array_equal(np.flatnonzero(isatt), ids) or not 0 < ids.size < isatt.size:
+            fail(f"{name}: the policy's attackers {ids.tolist()} are not the family's {np.flatnonzero(isatt).tolist()}")
+    if "attack" in f["clean"]:
+        fail("the clean run installed an attack policy")
+    # The detector, replayed: the same alarms at the same steps, the same flags per edge.
+    for name in ("watched", "ewma", "flat", "scale", "ybias", "cusum_replay", "li2022"):
+        fr = f[name]
+        al, fl = dual_detector_replay(fr)
+        got, gfl = policy_alarms(fr)
+        if got != al:
+            diff = sorted(set(got.items()) ^ set(al.items()))[:5]
+            fail(f"{name}: the dual alarms differ from the replayed detector: {len(got)} against {len(al)}, e.g. {diff}")
+        if gfl != fl:
+            diff = sorted(set(gfl.items()) ^ set(fl.items()))[:5]
+            fail(f"{name}: the dual flags differ from the replay, e.g. {diff}")
+        a = fr["attack"]
+        ids = set(a["attacker"][...].astype(int).tolist())
+        snd, st = a["edge_sender"][...].astype(int), a["edge_alarm_step"][...]
+        bad = np.array([j in ids for j in snd], dtype=bool)
+        want = [float((st[bad] > 0).mean()) if bad.any() else math.nan, float((st[~bad] > 0).mean())]
+        gotr = [float(a.attrs["detection_rate"]), float(a.attrs["false_alarm_rate"])]
+        if not (np.allclose(gotr, want, rtol=0, atol=1e-15, equal_nan=True)):
+            fail(f"{name}: /attack rates {gotr} against {want} from the edges")
+        print(f"{name}: {len(al)} alarms replayed ({int((st[bad] > 0).sum())} of {int(bad.sum())} attacker edges, "
+              f"{int((st[~bad] > 0).sum())} of {int((~bad).sum())} honest), {sum(fl.values())} flags; "
+              f"detection {gotr[0]:.3f}, false alarms {gotr[1]:.3f}")
+    # The noise-free cell with equal starts: every home's (mu, y) equal, never a flag, never an alarm.
+    if policy_alarms(f["flat"]) != ({}, {}):
+        fail("flags or alarms on the noise-free cell without attackers")
+    # The attack is detected: most attacker edges alarmed after t_A on the default-like cell, none before.
+    a = f["ewma"]["attack"]
+    ids = set(a["attacker"][...].astype(int).tolist())
+    snd, st = a["edge_sender"][...].astype(int), a["edge_alarm_step"][...]
+    bad = np.array([j in ids for j in snd], dtype=bool)
+    if not (st[bad] > 0).any() or np.any((st[bad] > 0) & (st[bad] < t0)):
+        fail(f"ewma: attacker edges alarmed at {sorted(st[bad][st[bad] > 0].tolist())} with t_A = {t0}")
+    print("OK: gridcell security on the dual channel")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "forecast":
         forecast(*sys.argv[2:5])
@@ -953,6 +1100,8 @@ if __name__ == "__main__":
         security(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "market":
         market(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "dual":
+        dual(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "mfq":
         mfq(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "route":

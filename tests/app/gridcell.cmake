@@ -59,6 +59,17 @@ dodge_rank_runs(gridcell_attack_replay ${GC_SHORT} -algorithm none ${GC_NB} -gri
 # EWMA detector, at 1-4 ranks (the policy's detection summary in /attack).
 dodge_rank_runs(gridcell_attack_dual ${GC_SHORT} -algorithm pdct -attack_agents 0.15 -attack_kind bias -attack_bias 0.1
                 -attack_start 200 -defense detect -defense_detector ewma)
+# The dual channel in §16.8's form: the family's attackers (v' = (1 + s) v + beta per coordinate, or a replay) and its
+# detector per coordinate with the dual floors, carried by the same send policy: pdct with links failing and B = 3
+# switching graphs, li2022 with replay and CUSUM, at 1-4 ranks; the detector replayed in Python (app_gridcell_dual).
+dodge_rank_runs(gridcell_attack_dual168 ${GC_SHORT} -algorithm pdct -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
+                -gridcell_detect ewma -gridcell_detect_params 48,96,1,3.5,3 -gridcell_attack_dual 0.2,0.05,0.5 -graph_link_failure 0.2
+                -graph_files ${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching/g1.txt,${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching/g2.txt,${PROJECT_SOURCE_DIR}/tests/data/gridcell_switching/g3.txt)
+dodge_rank_runs(gridcell_attack_dual168_li ${GC_SHORT} -algorithm li2022 -gridcell_attack_fraction 0.15 -gridcell_attack_start_day 3
+                -gridcell_attack_mode replay -gridcell_attack_lag 48 -gridcell_detect cusum)
+dodge_expect_test(NAME app_gridcell_dual MATCH "OK: gridcell security on the dual channel" REJECT "FAIL"
+         COMMAND ${PY} ${GC_CHECK} dual ${DODGE_APP} ${APP_OUT})
+set_tests_properties(app_gridcell_dual PROPERTIES ENVIRONMENT "${MPI_ENV}")
 # The market channel (§16.8): declarations poisoned, the detector on n_hat' - n, alarmed edges out of the clearing;
 # with links failing and switching graphs (B = 3, the detector's edges follow G(t)), and in the cell scope with
 # the majority rule; mfq's actions and mean field on the cut market edges.
@@ -72,7 +83,7 @@ dodge_rank_runs(gridcell_attack_market_mfq ${GC_SHORT} -algorithm mfq ${GC_NB} -
 dodge_expect_test(NAME app_gridcell_market MATCH "OK: gridcell security on the market channel" REJECT "FAIL"
          COMMAND ${PY} ${GC_CHECK} market ${DODGE_APP} ${APP_OUT})
 set_tests_properties(app_gridcell_market PROPERTIES ENVIRONMENT "${MPI_ENV}")
-foreach(v attack_ewma attack_replay attack_dual attack_market attack_market_cell attack_market_mfq)
+foreach(v attack_ewma attack_replay attack_dual attack_dual168 attack_dual168_li attack_market attack_market_cell attack_market_mfq)
   add_test(NAME app_gridcell_${v}_identical COMMAND ${PY} ${GC_CHECK} identical ${gridcell_${v}_FILES})
   set_tests_properties(app_gridcell_${v}_identical PROPERTIES FIXTURES_REQUIRED gridcell_${v}_runs)
 endforeach()
@@ -80,9 +91,10 @@ dodge_expect_test(NAME app_gridcell_security MATCH "OK: gridcell security on the
          COMMAND ${PY} ${GC_CHECK} security ${DODGE_APP} ${APP_OUT})
 set_tests_properties(app_gridcell_security PROPERTIES ENVIRONMENT "${MPI_ENV}")
 dodge_bad_input_exit(gridcell_attack_fraction 63 "-gridcell_attack_fraction" -problem gridcell ${GC_NB} -gridcell_attack_fraction 1.5)
-dodge_bad_input_exit(gridcell_attack_own 75 "-gridcell_attack_fraction 0.1: no attacked channel exists" -problem gridcell
-                     -gridcell_attack_fraction 0.1)
-dodge_bad_input_exit(gridcell_detect_own 75 "-gridcell_detect ewma: no watched channel exists" -problem gridcell -gridcell_detect ewma)
+# (the default algorithm, pdct, has the dual channel: -algorithm none has no channel without the shares)
+dodge_bad_input_exit(gridcell_attack_own 75 "-gridcell_attack_fraction 0.1: no attacked channel exists.*the dual channel -algorithm pdct or li2022"
+                     -problem gridcell -algorithm none -gridcell_attack_fraction 0.1)
+dodge_bad_input_exit(gridcell_detect_own 75 "-gridcell_detect ewma: no watched channel exists" -problem gridcell -algorithm none -gridcell_detect ewma)
 dodge_bad_input_exit(gridcell_attack_market 75 "-gridcell_attack_market applies only when the market channel is attacked \\(-algorithm mmr or mfq"
                      -problem gridcell -algorithm none ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_market 0,2)
 dodge_bad_input_exit(gridcell_attack_market_count 60 "-gridcell_attack_market needs 2 finite values \\(s, beta \\[kW\\]\\), got 1"
@@ -95,8 +107,22 @@ dodge_bad_input_exit(gridcell_attack_channels_data 75 "-gridcell_attack_channels
                      -problem gridcell -algorithm mmr -gridcell_attack_fraction 0.1 -gridcell_attack_channels data)
 dodge_bad_input_exit(gridcell_detect_channels_market 75 "-gridcell_detect_channels market: on the market channel, the metered n_j .* rides on the shares' message"
                      -problem gridcell -algorithm mmr -gridcell_detect ewma -gridcell_detect_channels market)
-dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: attacks on the dual channel in .* are not implemented.*generic -attack_agents"
-                     -problem gridcell ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_channels dual)
+dodge_bad_input_exit(gridcell_attack_channels_dual 75 "-gridcell_attack_channels dual: dual needs -algorithm pdct or li2022"
+                     -problem gridcell -algorithm mmr ${GC_NB} -gridcell_attack_fraction 0.1 -gridcell_attack_channels dual)
+dodge_bad_input_exit(gridcell_detect_channels_dual 75 "-gridcell_detect_channels dual: dual needs -algorithm pdct or li2022"
+                     -problem gridcell -algorithm mmr -gridcell_detect ewma -gridcell_detect_channels dual)
+dodge_bad_input_exit(gridcell_attack_dual_count 60 "-gridcell_attack_dual needs 3 finite values \\(s, beta_mu \\[\\$/kWh\\], beta_y \\[kW\\]\\), got 2"
+                     -problem gridcell -algorithm pdct -gridcell_attack_fraction 0.1 -gridcell_attack_dual 0,0.1)
+dodge_bad_input_exit(gridcell_attack_dual_unused 75 "-gridcell_attack_dual applies only when the dual channel is attacked \\(-algorithm pdct or li2022"
+                     -problem gridcell -algorithm mmr -gridcell_attack_fraction 0.1 -gridcell_attack_dual 0,0.1,1)
+dodge_bad_input_exit(gridcell_attack_dual_replay 75 "-gridcell_attack_dual \\(s, beta\\) applies to -gridcell_attack_mode scale only"
+                     -problem gridcell -algorithm pdct -gridcell_attack_fraction 0.1 -gridcell_attack_mode replay -gridcell_attack_dual 0,0.1,1)
+dodge_bad_input_exit(gridcell_attack_dual_generic 75 "-gridcell_attack_fraction on the dual channel .* cannot be combined with -attack_agents/-defense"
+                     -problem gridcell -algorithm pdct -gridcell_attack_fraction 0.1 -attack_agents 3)
+dodge_bad_input_exit(gridcell_detect_dual_trigger 75 "-gridcell_detect on the dual channel .* cannot be combined with -exchange_trigger or -exchange_privacy"
+                     -problem gridcell -algorithm pdct -gridcell_detect ewma -exchange_trigger true)
+dodge_bad_input_exit(gridcell_attack_dual_dopp 75 "-gridcell_attack_channels dual: dual needs -algorithm pdct or li2022"
+                     -problem gridcell -algorithm dopp -gridcell_attack_fraction 0.1 -gridcell_attack_channels dual)
 dodge_bad_input_exit(gridcell_attack_channel_name 62 "-gridcell_attack_channels: unknown channel 'voltage'" -problem gridcell ${GC_NB}
                      -gridcell_attack_fraction 0.1 -gridcell_attack_channels data,voltage)
 dodge_bad_input_exit(gridcell_attack_day 63 "-gridcell_attack_start_day 40 is after the main window's 35 days" -problem gridcell ${GC_NB}
@@ -256,7 +282,8 @@ set(GC_CKPT ${CMAKE_CURRENT_SOURCE_DIR}/gridcell_checkpoint_test.sh)
 foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persistence:1:3:520 pdct:rls:1:2:350
         none:rls+none:1:3:350 mmr:rls+mask:4:2:450 pdct:rls+laplace:2:1:420 none:rls+none:3:1:380:5
         none:rls+none:1:3:350::ewma mmr:rls+mask:4:2:450::replay mmr:rls:1:3:350:::route pdct:rls+mask:4:2:450:::realized
-        mfq:rls:1:3:350 mfq:rls+mask:4:2:450 mfq:rls+none:2:3:450::ewma)
+        mfq:rls:1:3:350 mfq:rls+mask:4:2:450 mfq:rls+none:2:3:450::ewma
+        pdct:rls+none:2:3:350::ewma li2022:persistence:3:1:350::replay)
   string(REGEX MATCH "^[a-z]+:[a-z+]+" tag "${case}")
   string(REGEX REPLACE "[:+]" "_" tag "${tag}")
   if(case MATCHES ":[0-9]+:[0-9]+:[0-9]+:([0-9]+)$")
@@ -270,7 +297,7 @@ foreach(case none:rls:1:2:350 mmr:rls:3:2:450 none:persistence:4:1:250 mmr:persi
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${tag} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 4 TIMEOUT 300)
 endforeach()
-foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route hostile_mfq hostile_market)
+foreach(case hostile_values hostile_counts hostile_shares hostile_security hostile_route hostile_mfq hostile_market hostile_dual)
   dodge_expect_test(NAME app_gridcell_checkpoint_${case} MATCH "ok: gridcell ${case} checkpoints" REJECT "FAIL"
            COMMAND ${GC_CKPT} ${DODGE_APP} ${APP_OUT}/gridcell_checkpoint ${case})
   set_tests_properties(app_gridcell_checkpoint_${case} PROPERTIES ENVIRONMENT "${MPI_ENV}" PROCESSORS 3 TIMEOUT 300)

@@ -26,7 +26,8 @@
 #        sigma_hat and the replay rings: hostile_security; routing's controller state, versions and PCC:
 #        hostile_route; mfq's Q tables, states, actions, mean fields and pass costs: hostile_mfq). The intact
 #        checkpoint then resumes (hostile_values, hostile_shares, hostile_security, hostile_route, hostile_mfq,
-#        hostile_market: the market channel's charts, sigma_hat and replay rings of n_hat).
+#        hostile_market: the market channel's charts, sigma_hat and replay rings of n_hat; hostile_dual: the dual
+#        channel's charts, values seen and sigma_hat in the send policy, pdct).
 set -u
 dodge=$1 out=$2 mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +87,9 @@ opts=(-algorithm mmr)
 [ $mode = hostile_shares ] && opts=(-algorithm none -gridcell_forecast_neighbours true -graph_link_failure 0.3)
 [ $mode = hostile_route ] && opts=(-algorithm mmr -gridcell_route true -graph_link_failure 0.3)
 [ $mode = hostile_mfq ] && opts=(-algorithm mfq -mfq_passes 2 -gridcell_output_q true)
+# The dual channel (§16.8's form, pdct's mu and y): scale attackers from day 2 and the EWMA chart (burn-in 48).
+[ $mode = hostile_dual ] && opts=(-algorithm pdct -gridcell_attack_fraction 0.2 -gridcell_attack_start_day 2 -gridcell_detect ewma
+  -gridcell_detect_params 24,48,1,3.5,3)
 # The market channel (§16.8): replaying attackers (main-step rings of n_hat) and the EWMA chart on n_hat' - n.
 [ $mode = hostile_market ] && opts=(-algorithm mmr -gridcell_forecast_neighbours true -gridcell_attack_fraction 0.2
   -gridcell_attack_start_day 2 -gridcell_attack_mode replay -gridcell_attack_lag 24 -gridcell_detect ewma -gridcell_detect_params 24,48,1,3.5,3
@@ -189,6 +193,21 @@ hostile mreplay_huge forge "$ckre /state/gridcell_replay_market: entry 1 = 10000
 hostile mreplay_short forge "$ckre /state/gridcell_replay_market has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(the replaying attackers' rings\)" \
   "x = f['state/gridcell_replay_market'][:-1]; del f['state/gridcell_replay_market']; f['state/gridcell_replay_market'] = x"
 hostile missing_msigma forge "/state/gridcell_sigma_market' in '$d/missing_msigma\.ckpt\.h5'" "del f['state/gridcell_sigma_market']"
+elif [ $mode = hostile_dual ]; then
+# The dual channel's detector state in the send policy: the charts (EWMA |chi| <= 10), the values seen (whole, at
+# most the step), sigma_hat (positive, NaN before its first value); shapes and presence.
+py "import h5py, numpy as np; f = h5py.File('$d/good.ckpt.h5', 'r'); assert (f['state/attack_alarm'][...] > 0).any(), 'no alarm'
+assert (f['state/attack_seen'][...] > 0).any()" || fail "the checkpoint holds no dual alarm: the hostile cases would not test the restored state"
+hostile dchart_high forge "$ckre /state/attack_chart: .*-12.*\[-10, 10\]" "f['state/attack_chart'][4] = -12"
+hostile dchart_nan forge "$ckre /state/attack_chart: .*nan" "f['state/attack_chart'][2] = np.nan"
+hostile dseen_negative forge "$ckre /state/attack_seen: .*-1" "f['state/attack_seen'][1] = -1"
+hostile dseen_future forge "$ckre /state/attack_seen: .*301.*at most the checkpoint's step" "f['state/attack_seen'][0] = 301"
+hostile dsigma_negative forge "$ckre /state/attack_sigma: .*-0\.5.*the residual scale is positive" "f['state/attack_sigma'][3] = -0.5"
+hostile dsigma_inf forge "$ckre /state/attack_sigma: .*inf" "f['state/attack_sigma'][0] = np.inf"
+hostile dalarm_future forge "$ckre /state/attack_alarm: .*400" "f['state/attack_alarm'][0] = 400"
+hostile dseen_short forge "$ckre /state/attack_seen has 1 dimension\(s\) of length [0-9]+, expected one of [0-9]+ \(one per union in-edge and coordinate\)" \
+  "x = f['state/attack_seen'][:-1]; del f['state/attack_seen']; f['state/attack_seen'] = x"
+hostile missing_dsigma forge "/state/attack_sigma' in '$d/missing_dsigma\.ckpt\.h5'" "del f['state/attack_sigma']"
 elif [ $mode = hostile_route ]; then
 # Routing's state: zeta within its limit (0.1 V* = 38 V), the copies' versions whole numbers (>= 0 per home, >= -1
 # per edge, each edge naming the run's neighbour), the PCC's six values; shapes and presence.
