@@ -29,7 +29,7 @@ def edges(f):
 def test_table_recomputed(g7):
     fl = g7["json"]["experiments"]["G7"]["run_files"]
     _, rows = table_with(section(g7["md"], "G7"), "MAPE main %")
-    assert {r["run"] for r in rows} == {k for k in fl if not k.startswith(("dual_", "market_"))}, "one row per run"
+    assert {r["run"] for r in rows} == {k for k in fl if not k.startswith(("dual_", "dual168_", "market_"))}, "one row per run"
     rates = {}
     for row in rows:
         with h5py.File(fl[row["run"]], "r") as f:
@@ -88,6 +88,49 @@ def test_dual_table(g7):
             assert_close(r["false-alarm rate"], alarmed[honest].mean(), "false alarms")
 
 
+def test_dual168_table(g7):
+    """The dual channel in §16.8's form: the family's attackers are the policy's, and every rate, count and delay of
+    the table follows from /attack's per-edge alarm steps; the check's outcome from the recomputed rates."""
+    fl = g7["json"]["experiments"]["G7"]["run_files"]
+    _, rows = table_with(section(g7["md"], "G7"), "honest edges alarmed ≤ 96 steps after t_A")
+    assert [r["run"] for r in rows] == ["dual168_clean_ewma", "dual168_none", "dual168_ewma", "dual168_cusum",
+                                        "dual168_replay_ewma"]
+    rates = {}
+    for r in rows:
+        with h5py.File(fl[r["run"]], "r") as f:
+            assert f.attrs["status"] in ("complete", b"complete")
+            assert_close(r["savings vs B1 %"], 100 * float(f.attrs["gridcell_savings"]), "savings")
+            fam = np.flatnonzero(f["inputs/gridcell/attacker"][...] > 0)
+            a = f["attack"]
+            assert np.array_equal(a["attacker"][...].astype(int), fam), "the policy's attackers are not the family's"
+            assert value(r["attackers"]) == fam.size
+            if r["detector"] == "none":
+                assert r["detection rate"] == "—" and "edge_alarm_step" not in a
+                continue
+            t_a = int(f["inputs/gridcell"].attrs["attack_start_step"])
+            snd, alarm = a["edge_sender"][...].astype(int), a["edge_alarm_step"][...]
+            bad = np.isin(snd, fam)
+            fa = (alarm[~bad] > 0).mean()
+            assert_close(r["false-alarm rate"], fa, f"{r['run']} false alarms")
+            assert value(r["honest edges alarmed before t_A"]) == int(((alarm > 0) & (alarm < t_a) & ~bad).sum())
+            assert value(r["honest edges alarmed ≤ 96 steps after t_A"]) == int(((alarm >= t_a) & (alarm <= t_a + 96) & ~bad).sum())
+            if fam.size:
+                det = (alarm[bad] > 0).mean()
+                assert_close(r["detection rate"], det, f"{r['run']} detection")
+                first = [alarm[bad & (snd == j) & (alarm > 0)].min() for j in fam if (bad & (snd == j) & (alarm > 0)).any()]
+                late = [x - t_a for x in first if x >= t_a]
+                col = "median delay [steps] (attackers first alarmed from t_A)"
+                if late:
+                    assert_close(r[col], float(np.median(late)), "delay")
+                else:
+                    assert r[col] in ("n/a", "—"), r[col]
+                rates[r["run"]] = (det, fa)
+    sep = rates["dual168_ewma"][0] >= 0.9 and rates["dual168_ewma"][1] <= 0.05
+    check = [ln for ln in section(g7["md"], "G7").splitlines() if ln.startswith("| poisoned duals separable (§16.8")]
+    assert len(check) == 1, check
+    assert check[0].rstrip(" |").split("|")[-1].strip().strip("*").startswith("yes" if sep else "no"), check[0]
+
+
 def test_market_table(g7):
     """The market channel's rows, recomputed from /summary/market_alarms (receiver, sender, step), the attackers and
     the recorded graph: detection and false-alarm rates over the honest receivers' in-edges, the cut edges, the savings."""
@@ -123,7 +166,7 @@ def test_market_table(g7):
     sep = rates["market_ewma"][0] >= 0.9 and rates["market_ewma"][1] <= 0.05
     check = [ln for ln in section(g7["md"], "G7").splitlines() if ln.startswith("| poisoned declarations separated")]
     assert len(check) == 1, check
-    assert check[0].rstrip(" |").split("|")[-1].strip().startswith("yes" if sep else "no"), check[0]
+    assert check[0].rstrip(" |").split("|")[-1].strip().strip("*").startswith("yes" if sep else "no"), check[0]
 
 
 def test_figure(g7):
