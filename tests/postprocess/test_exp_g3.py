@@ -53,9 +53,14 @@ def recompute(path) -> dict:
 
 
 def test_table_recomputed(g3):
-    fl = g3["json"]["experiments"]["G3"]["run_files"]
+    check_mechanisms(g3, "G3")
+
+
+def check_mechanisms(rep, exp):
+    """The mechanism table of experiment exp (G3, or G10 on the dynamic price) and its verdict, recomputed."""
+    fl = rep["json"]["experiments"][exp]["run_files"]
     assert set(fl) == set(RUNS)
-    sec = section(g3["md"], "G3")
+    sec = section(rep["md"], exp)
     _, rows = table_with(sec, "mean saving sellers ($/day)")
     assert [r["run"] for r in rows] == list(RUNS) + ["C^net"], "one row per run, then the netting bound"
     r = {k: recompute(fl[k]) for k in RUNS}

@@ -86,15 +86,17 @@ def signed(v: float) -> str:
     return f"{v:+.3f}" if math.isfinite(v) else "n/a"
 
 
-def g3(ctx, runs) -> Outcome:
+def g3(ctx, runs, exp: str = "G3", caption: str | None = None) -> Outcome:
+    """The mechanism comparison on the runs of cases(); G10 (g10.py) calls it on the dynamic-price cell with its own
+    table id and caption (the figure is named after the id)."""
     out = Outcome()
     r = {name: measure(runs[name].path) for name, *_ in cases()}
     b1 = r["none"]["cost"]
     net = r["none"]["cost_netting"]
     tm = dataset(runs["none"].path, "series/time")
     days = len(tm) * float(tm[1] - tm[0]) / 24.0
-    t = Table("G3", "Mechanisms on the default cell (sce, N = 100, watts_strogatz, 35 days after a 3-day warm-up, "
-                    "seed 1); savings in $/day per home against B1",
+    t = Table(exp, caption or "Mechanisms on the default cell (sce, N = 100, watts_strogatz, 35 days after a 3-day warm-up, "
+                              "seed 1); savings in $/day per home against B1",
               ["run", "mechanism", "scope", "cost ($)", "/ B1", "/ C^net", "eval window / B1", "SS_phys", "SS_util",
                "matched (kWh)", "homes worse off (%)", "sellers / buyers / no trade", "mean saving sellers ($/day)",
                "mean saving buyers ($/day)"])
@@ -201,7 +203,7 @@ def g3(ctx, runs) -> Outcome:
     ax.set_ylabel(escape("saving against B1 [$/day per home]"))
     ax.set_title(f"Saving of each net seller and net buyer (N = 100, {days:g} days)")
     place_legend(ax, fontsize=8)
-    ctx.figure(fig, "G3_savings", "Per-home saving against the no-trading baseline B1, net sellers (solid) and "
+    ctx.figure(fig, f"{exp}_savings", "Per-home saving against the no-trading baseline B1, net sellers (solid) and "
                                   "net buyers (dashed), each group sorted; legend: the group's mean in $/day", out)
     return out
 
