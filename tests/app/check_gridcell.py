@@ -1052,6 +1052,13 @@ def dual(dodge, outdir):
             fail(f"{name}: the policy's attackers {ids.tolist()} are not the family's {np.flatnonzero(isatt).tolist()}")
     if "attack" in f["clean"]:
         fail("the clean run installed an attack policy")
+    # Oracle 13's last item on this channel: a detector that never alarms leaves the run bitwise the clean one (the
+    # policy's mix without an alarm is the plain mix).
+    if policy_alarms(f["watched"])[0]:
+        fail("the detector alarmed without attackers on this cell; the bitwise comparison needs a run without alarms")
+    for k in ("x", "mu", "y", "trade", "bill"):
+        if not np.array_equal(f["clean"]["agents"][k][...], f["watched"]["agents"][k][...]):
+            fail(f"watched (no attacker, no alarm): /agents/{k} differs from the clean run")
     # The detector, replayed: the same alarms at the same steps, the same flags per edge.
     for name in ("watched", "ewma", "flat", "scale", "ybias", "cusum_replay", "li2022"):
         fr = f[name]
