@@ -778,6 +778,17 @@ def security(dodge, outdir):
     print("OK: gridcell security on the data channel")
 
 
+def chart_step(c, r, kind, om, burn, h):
+    """One step of a §16.8 chart on residual r, c = [s0, s1, values seen]: the EWMA chart (alarm once `burn` values
+    are seen and |s0| > h) or §13.3's CUSUM (k = 0.5, h = 5). Returns whether it alarms."""
+    c[2] += 1
+    if kind == "ewma":
+        c[0] = (1 - om) * c[0] + om * r
+        return c[2] >= burn and abs(c[0]) > h
+    c[0], c[1] = max(0.0, c[0] + r - 0.5), max(0.0, c[1] - r - 0.5)
+    return c[0] > 5 or c[1] > 5
+
+
 def market_detector_replay(f):
     """§16.8's detector on the market channel replayed from /agents (one graph, no link failures): x_j =
     declared_j - net_j from each neighbour, the receiver's own honest net_sched_i - net_i in V, robust z, then the
@@ -821,14 +832,7 @@ def market_detector_replay(f):
                 r = min(max((x[k, j] - med) / max(sigma[i], scale_floor), -10.0), 10.0)
                 if not att[i] and abs(r) > flagz:
                     flags[k] += 1
-                c[2] += 1
-                if kind == "ewma":
-                    c[0] = (1 - om) * c[0] + om * r
-                    hit = c[2] >= burn and abs(c[0]) > h
-                else:
-                    c[0], c[1] = max(0.0, c[0] + r - 0.5), max(0.0, c[1] - r - 0.5)
-                    hit = c[0] > 5 or c[1] > 5
-                if hit:
+                if chart_step(c, r, kind, om, burn, h):
                     alarm[(i, j)] = k + 1
     return alarm, flags
 
@@ -998,14 +1002,7 @@ def dual_detector_replay(f):
                     r = min(max((sent[k, j, c] - med) / max(sigma[i, c], math.sqrt(floors[c] ** 2)), -10.0), 10.0)
                     if abs(r) > flagz:
                         flagged.add(j)
-                    ch[2] += 1
-                    if kind == "ewma":
-                        ch[0] = (1 - om) * ch[0] + om * r
-                        hit = ch[2] >= burn and abs(ch[0]) > h
-                    else:
-                        ch[0], ch[1] = max(0.0, ch[0] + r - 0.5), max(0.0, ch[1] - r - 0.5)
-                        hit = ch[0] > 5 or ch[1] > 5
-                    if hit:
+                    if chart_step(ch, r, kind, om, burn, h):
                         new.add(j)
             for j in new:
                 alarm[(i, j)] = k + 1
