@@ -451,15 +451,15 @@ class AttackPolicy final : public SendPolicy {
     const char *kind = kKinds[static_cast<int>(o_.kind)];
     int k = snprintf(s, sizeof s, "%zu attacker%s (%s", attackers_.size(), attackers_.size() == 1 ? "" : "s", kind);
     if (o_.kind == AttackKind::scale) k += snprintf(s + k, sizeof s - k, " s = %g", o_.scale);
-    if (o_.kind == AttackKind::scale && dual_)
-      k += snprintf(s + k, sizeof s - k, " beta = %g%s%g", beta_[0], W_ > 1 ? "/" : "", W_ > 1 ? beta_[1] : 0.0);
+    if (o_.kind == AttackKind::scale && dual_ && W_ > 1) k += snprintf(s + k, sizeof s - k, " beta = %g/%g", beta_[0], beta_[1]);
+    if (o_.kind == AttackKind::scale && dual_ && W_ == 1) k += snprintf(s + k, sizeof s - k, " beta = %g", beta_[0]);
     if (o_.kind == AttackKind::bias) k += snprintf(s + k, sizeof s - k, " beta = %g", o_.bias);
     if (o_.kind == AttackKind::replay) k += snprintf(s + k, sizeof s - k, " L = %lld", static_cast<long long>(o_.lag));
     k += snprintf(s + k, sizeof s - k, " from step %lld), defense %s", static_cast<long long>(o_.start),
                   kDefenses[static_cast<int>(o_.defense)]);
     if (o_.defense == Defense::detect && dual_)
-      snprintf(s + k, sizeof s - k, " (%s, floors %g/%g, burn-in %lld) (gridcell.md §16.8, dual channel)", detector_name().c_str(),
-               dets_[0].floor, W_ > 1 ? dets_[1].floor : dets_[0].floor, static_cast<long long>(dets_[0].burn_in()));
+      snprintf(s + k, sizeof s - k, " (%s, floors %s, burn-in %lld) (gridcell.md §16.8, dual channel)", detector_name().c_str(),
+               floors().c_str(), static_cast<long long>(dets_[0].burn_in()));
     else if (o_.defense == Defense::detect)
       snprintf(s + k, sizeof s - k, " (%s, sigma_floor %g, from step %lld) (algorithms.md §13.3)",
                kDetectors[static_cast<int>(o_.detector)], o_.sigma_floor, static_cast<long long>(o_.detect_start));
@@ -469,6 +469,13 @@ class AttackPolicy final : public SendPolicy {
   }
 
  private:
+  // The dual channel's floors per coordinate, "0.01/0.1" (μ/y) or "0.01" (μ alone).
+  std::string floors() const {
+    std::string out;
+    char v[32];
+    for (int c = 0; c < W_; ++c) snprintf(v, sizeof v, "%s%g", c ? "/" : "", dets_[c].floor), out += v;
+    return out;
+  }
   std::string detector_name() const {
     if (dual_) return dets_[0].kind == gc::DetectKind::cusum ? "cusum (§16.8)" : "ewma (§16.8)";
     return kDetectors[static_cast<int>(o_.detector)];
