@@ -963,6 +963,11 @@ class Gridcell final : public MarketProblem {
     PetscCall(rec.SetAttribute(g, "currency", money_));
     if (tariff_ == 1) PetscCall(rec.SetAttribute(g, "aemo_adder", adder_));
     PetscCall(rec.SetAttribute(g, "forecast_neighbours", shares() ? 1.0 : 0.0));
+    // -gridcell_rls as run: L, λ_f, the P_0 scale and R_avg (0: no model averaging).
+    PetscCall(rec.SetAttribute(g, "rls_lags", static_cast<double>(L_)));
+    PetscCall(rec.SetAttribute(g, "rls_lambda", rls_.lambda));
+    PetscCall(rec.SetAttribute(g, "rls_p0", rls_.p0));
+    PetscCall(rec.SetAttribute(g, "rls_avg", static_cast<double>(ravg_)));
     PetscCall(rec.SetAttribute(g, "share_privacy", std::string(shares() ? kPrivacy[privacy_] : "none")));
     PetscCall(rec.SetAttribute(g, "share_eps", share_eps_));
     PetscCall(rec.SetAttribute(g, "share_mask_sigma", mask_sigma_));
