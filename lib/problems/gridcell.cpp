@@ -975,7 +975,10 @@ class Gridcell final : public MarketProblem {
     const auto join = [](bool d, bool m, bool u) {
       std::string out;
       for (auto [on, name] : {std::pair{d, "data"}, std::pair{m, "market"}, std::pair{u, "dual"}})
-        if (on) out += (out.empty() ? "" : ",") + std::string(name);
+        if (on) {
+          if (!out.empty()) out += ',';
+          out += name;
+        }
       return out;
     };
     const std::string attacked = join(dattack_, mattack_, dual_.attack), watched = join(ddetect_, mdetect_, dual_.detect);
@@ -1810,12 +1813,12 @@ class Gridcell final : public MarketProblem {
   PetscErrorCode SetupSecurity(const std::vector<std::int32_t> &nbr_col) {
     PetscFunctionBeginUser;
     const std::int64_t nl = block_.local(), ne = static_cast<std::int64_t>(nbr_gid_.size());
-    attacker_.assign(nl, 0), nbr_att_.assign(ne, 0), replay_slot_.assign(nl, -1);
+    FillAttackers();
+    nbr_att_.assign(ne, 0), replay_slot_.assign(nl, -1);
     if (!security()) PetscFunctionReturn(PETSC_SUCCESS);
     double cnt[3] = {0, 0, 0};  // attackers, attacker -> honest edges, honest -> honest edges
     std::int64_t slots = 0, maxdeg = 0;
     for (std::int64_t i = 0; i < nl; ++i) {
-      attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
       cnt[0] += attacker_[i];
       if (attacker_[i] && attack_mode_ == 1) replay_slot_[i] = slots++;
       maxdeg = std::max(maxdeg, nbr_ptr_[i + 1] - nbr_ptr_[i]);
@@ -2225,6 +2228,8 @@ class Gridcell final : public MarketProblem {
     mdet_ = det_, mdet_.floor = floors_[1];
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+
+ public:
   // §16.8's channels once the algorithm is known: the market channel exists when it clears a market (mmr, mfq).
   // Every channel named explicitly must exist; attackers or a detector need at least one channel that does.
   PetscErrorCode SetMarketChannel(bool clears, bool duals) override {
@@ -2275,24 +2280,28 @@ class Gridcell final : public MarketProblem {
         if (gc::IsAttacker(seed_, g, rho_a_)) dual_.attackers.push_back(g);
       dual_.replay = attack_mode_ == 1, dual_.lag = attack_lag_, dual_.start = attack_t0();
       dual_.det = det_, dual_.floor[0] = floors_[2], dual_.floor[1] = floors_[3];
-      if (dual_.attack && attacker_.empty()) {  // /inputs/gridcell/attacker
-        attacker_.assign(block_.local(), 0);
-        for (std::int64_t i = 0; i < block_.local(); ++i) attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
-      }
+      if (dual_.attack && attacker_.empty()) FillAttackers();  // /inputs/gridcell/attacker (no shares: no SetupSecurity)
     }
     if (market_on()) {
       const std::int64_t nl = block_.local();
-      // The roles are pure in the id (SetupSecurity computes the same ones for the data channel).
-      attacker_.assign(nl, 0), mslot_.assign(nl, -1);
+      FillAttackers();
+      mslot_.assign(nl, -1);
       std::int64_t slots = 0;
-      for (std::int64_t i = 0; i < nl; ++i) {
-        attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
+      for (std::int64_t i = 0; i < nl; ++i)
         if (mattack_ && attacker_[i] && attack_mode_ == 1) mslot_[i] = slots++;
-      }
       mring_.assign(slots * attack_lag_, 0.0);
       ndecl_.assign(nl, 0.0), mkt_.assign(nl, 0.0), mcount_.assign(nl, 0);
     }
     PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  // The dual channel (§16.8): what the family asks of the generic send policy (AttackInstallDual).
+  const DualChannel *dual_channel() const override { return dual_.on() ? &dual_ : nullptr; }
+
+ private:
+  // attacker_ per local home: the roles are pure in the id, the same on every channel (§16.8); 0 without attackers.
+  void FillAttackers() {
+    attacker_.assign(block_.local(), 0);
+    for (std::int64_t i = 0; i < block_.local(); ++i) attacker_[i] = gc::IsAttacker(seed_, block_.start + i, rho_a_);
   }
   // The sender's known obfuscation std σ_obf of the data channel (§16.8): laplace √2 b_z, masks σ_z sqrt(deg_j).
   double SigmaObf(double deg) const {
@@ -2340,7 +2349,6 @@ class Gridcell final : public MarketProblem {
   double mrow_[kMarketCols] = {};
   // ---- the dual channel (§16.8): what the family asks of the generic send policy (AttackInstallDual) ----
   DualChannel dual_;
-  const DualChannel *dual_channel() const override { return dual_.on() ? &dual_ : nullptr; }
   const GcEvents *gev_ = nullptr;
 
   Block block_;
