@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <tuple>
 
@@ -233,7 +234,8 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
   PetscBool files_set = PETSC_FALSE, directed = o.directed_files ? PETSC_TRUE : PETSC_FALSE;
   double q = o.link_failure;
   static const char *const kErSampling[] = {"pairs", "skip"};
-  PetscInt er = 0;
+  static const char *const kPrefetch[] = {"auto", "on", "off"};
+  PetscInt er = 0, pf = 0;
   PetscBool er_set = PETSC_FALSE;
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "graph_", "Communication graph (algorithms.md §7)", nullptr);
@@ -268,8 +270,13 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
                           "erdos_renyi sampling: pairs (algorithms.md §7: one draw per pair, O(n^2), up to n ~ 2e4) or skip "
                           "(geometric skips, O(edges): the same G(n,p) law, another sample)",
                           kErSampling, 2, &er, &er_set));
+  PetscCall(OptionsChoice(PetscOptionsObject, "-prefetch",
+                          "Software prefetch of the neighbours' values in the mixing rows: auto (on graphs whose rows reach "
+                          "far in memory, e.g. watts_strogatz, erdos_renyi), on or off; changes no result",
+                          kPrefetch, 3, &pf, nullptr));
   PetscOptionsEnd();
   o.er_sampling = kErSampling[er];
+  o.prefetch = kPrefetch[pf];
 
   o.family = family;
   PetscCheck(!er_set || o.family == "erdos_renyi" || o.family == "erdos_renyi_directed", PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
@@ -402,6 +409,11 @@ PetscErrorCode GraphsBuild(const Options &opts, const Block &block, MPI_Comm com
       if (kind == WeightKind::outdegree) m.w[first + self_pos] = OutdegreeWeight(deg_i);
       m.rowptr.push_back(static_cast<std::int64_t>(m.gid.size()));
     }
+    std::int64_t far = 0;  // off-diagonal entries far in memory from their row
+    for (std::int64_t i = 0; i < nloc; ++i)
+      for (std::int64_t e = m.rowptr[i]; e < m.rowptr[i + 1]; ++e)
+        far += m.col[e] >= nloc || std::abs(m.col[e] - i) > kPrefetchNear;
+    m.prefetch = opts.prefetch == "on" || (opts.prefetch == "auto" && 100 * far >= m.active_edges_local && far > 0);
     if (directed) {
       m.out_rowptr.reserve(nloc + 1);
       m.out_rowptr.push_back(0);

@@ -21,6 +21,7 @@ struct Options {
   std::string weight_file;            // -graph_weight_file: "i j w" lines (0-based, diagonal included)
   double link_failure = 0.0;          // -graph_link_failure q in [0,1]
   std::string er_sampling = "pairs";  // -graph_er_sampling: pairs (§7, O(n^2) draws) | skip (geometric skips, O(edges))
+  std::string prefetch = "auto";      // -graph_prefetch: auto | on | off (Mixing::prefetch; performance only)
   std::uint64_t seed = 1;             // seed of the GRAPH and LINK streams (the run seed)
   // Not an option: set by push-sum algorithms (dopp) before GraphsBuild so that weight-file columns must sum
   // to 1 as well as rows. Columns are always checked on directed graphs (pdct and li2022 need doubly
@@ -37,6 +38,8 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
 
 // One mixing row per owned agent: in-neighbours j (self included), sorted by increasing global id, with
 // w_ij. `col` indexes the extended value array [owned agents (local index) | ghosts (nlocal + slot)].
+inline constexpr std::int64_t kPrefetchNear = 4096;  // agents: a neighbour this close to its row is near in memory
+
 struct Mixing {
   std::vector<std::int64_t> rowptr;  // size nlocal + 1
   std::vector<std::int32_t> col;     // extended index of j
@@ -44,6 +47,9 @@ struct Mixing {
   std::vector<std::int64_t> edge;    // union edge index of (i,j) (-1 for the self entry), for LINK draws
   std::vector<double> w;             // static weight w_ij (no failures)
   std::int64_t active_edges_local = 0;  // directed in-edges j -> i (j != i) over owned i: messages received
+  // The mixing rows prefetch their neighbours' values (-graph_prefetch; auto: when at least 1 % of the
+  // off-diagonal entries are ghosts or more than kPrefetchNear local agents away). Changes no result.
+  bool prefetch = false;
   // Directed graphs only: union edge indices of the out-edges i -> j of each owned i (surviving out-degrees).
   std::vector<std::int64_t> out_rowptr;  // size nlocal + 1
   std::vector<std::int64_t> out_edge;
