@@ -36,10 +36,10 @@ enum class WeightKind { metropolis, outdegree, file };
 // gridcell's watts_strogatz, docs/gridcell.md §16.1); nullptr keeps switching3.
 PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, const char *family_default = nullptr);
 
-// One mixing row per owned agent: in-neighbours j (self included), sorted by increasing global id, with
-// w_ij. `col` indexes the extended value array [owned agents (local index) | ghosts (nlocal + slot)].
 inline constexpr std::int64_t kPrefetchNear = 4096;  // agents: a neighbour this close to its row is near in memory
 
+// One mixing row per owned agent: in-neighbours j (self included), sorted by increasing global id, with
+// w_ij. `col` indexes the extended value array [owned agents (local index) | ghosts (nlocal + slot)].
 struct Mixing {
   std::vector<std::int64_t> rowptr;  // size nlocal + 1
   std::vector<std::int32_t> col;     // extended index of j
