@@ -210,6 +210,12 @@ void GraphAlgorithm::Pass1Dispatch(const K &k, StepContext &ctx) {
 // memory (graph::Mixing::prefetch: random families). Performance only: the loads and sums are unchanged.
 inline constexpr std::int64_t kPrefetchRows = 16;
 
+// Prefetch the first line of every in-neighbour's record (stride values per agent) of row r.
+inline void PrefetchRow(const std::int64_t *__restrict rp, const std::int32_t *__restrict col,
+                        const double *__restrict from, int stride, std::int64_t r) {
+  for (std::int64_t e = rp[r]; e < rp[r + 1]; ++e) __builtin_prefetch(from + static_cast<std::int64_t>(stride) * col[e]);
+}
+
 template <int KV, bool Apart, bool PerEdge, class Row>
 void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row) {
   const double *__restrict cur = cur_.data();
@@ -224,8 +230,7 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
   const double *__restrict from = Apart ? sent : cur;  // where the neighbours' values are read
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (m.prefetch && i + kPrefetchRows < run.second)
-        for (std::int64_t e = rp[i + kPrefetchRows]; e < rp[i + kPrefetchRows + 1]; ++e) __builtin_prefetch(from + sw * col[e]);
+      if (m.prefetch && i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
       double mixed[KV] = {};
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
@@ -380,8 +385,7 @@ void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w,
   const double *__restrict from = Apart ? sent : cur;  // where the neighbours' values are read (first line only)
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (m.prefetch && i + kPrefetchRows < run.second)
-        for (std::int64_t e = rp[i + kPrefetchRows]; e < rp[i + kPrefetchRows + 1]; ++e) __builtin_prefetch(from + sw * col[e]);
+      if (m.prefetch && i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
       for (int s = 0; s < W; ++s) mixed[s] = 0.0;
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
