@@ -208,7 +208,28 @@ void GraphAlgorithm::Pass1Dispatch(const K &k, StepContext &ctx) {
 
 // Software prefetch of the neighbours' values kPrefetchRows rows ahead, on graphs whose rows reach far in
 // memory (graph::Mixing::prefetch: random families). Performance only: the loads and sums are unchanged.
+// "Ahead" counts rows in the order the runs visit them, across runs: on several ranks a random graph's rows
+// split into interior and boundary runs of a few rows each, and a prefetch confined to its run would never fire.
 inline constexpr std::int64_t kPrefetchRows = 16;
+
+// The row `ahead` rows after the current one in a list of runs [first, second) (each non-empty).
+class RowCursor {
+ public:
+  RowCursor(const std::vector<std::pair<std::int64_t, std::int64_t>> &runs, std::int64_t ahead) : runs_(runs) {
+    if (!runs_.empty()) row_ = runs_[0].first;
+    for (std::int64_t k = 0; k < ahead; ++k) Next();
+  }
+  bool valid() const { return run_ < runs_.size(); }
+  std::int64_t row() const { return row_; }
+  void Next() {
+    if (valid() && ++row_ == runs_[run_].second && ++run_ < runs_.size()) row_ = runs_[run_].first;
+  }
+
+ private:
+  const std::vector<std::pair<std::int64_t, std::int64_t>> &runs_;
+  std::size_t run_ = 0;
+  std::int64_t row_ = 0;
+};
 
 // Prefetch the first line of every in-neighbour's record (stride values per agent) of row r.
 inline void PrefetchRow(const std::int64_t *__restrict rp, const std::int32_t *__restrict col,
@@ -228,9 +249,10 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
   const OwnTerm own = Apart ? policy_->own_term() : OwnTerm::Stored;
   const int held_from = (Apart && own == OwnTerm::HeldCopy && track_) ? 1 : KV;  // the tracker slot, if any
   const double *__restrict from = Apart ? sent : cur;  // where the neighbours' values are read
+  RowCursor ahead(runs, kPrefetchRows);
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (m.prefetch && i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
+      if (m.prefetch && ahead.valid()) PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
       double mixed[KV] = {};
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
@@ -383,9 +405,10 @@ void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w,
   double *__restrict mixed = mixed_.data();
   std::vector<double> seen(PerEdge ? W : 0);
   const double *__restrict from = Apart ? sent : cur;  // where the neighbours' values are read (first line only)
+  RowCursor ahead(runs, kPrefetchRows);
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (m.prefetch && i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
+      if (m.prefetch && ahead.valid()) PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
       for (int s = 0; s < W; ++s) mixed[s] = 0.0;
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
