@@ -215,20 +215,20 @@ inline constexpr std::int64_t kPrefetchRows = 16;
 // The row `ahead` rows after the current one in a list of runs [first, second) (each non-empty).
 class RowCursor {
  public:
-  RowCursor(const std::vector<std::pair<std::int64_t, std::int64_t>> &runs, std::int64_t ahead) : runs_(runs) {
-    if (!runs_.empty()) row_ = runs_[0].first;
+  RowCursor(const std::vector<std::pair<std::int64_t, std::int64_t>> &runs, std::int64_t ahead)
+      : run_(runs.data()), last_(runs.data() + runs.size()) {
+    if (run_ < last_) row_ = run_->first, end_ = run_->second;
     for (std::int64_t k = 0; k < ahead; ++k) Next();
   }
-  bool valid() const { return run_ < runs_.size(); }
+  bool valid() const { return run_ < last_; }
   std::int64_t row() const { return row_; }
   void Next() {
-    if (valid() && ++row_ == runs_[run_].second && ++run_ < runs_.size()) row_ = runs_[run_].first;
+    if (valid() && ++row_ == end_ && ++run_ < last_) row_ = run_->first, end_ = run_->second;
   }
 
  private:
-  const std::vector<std::pair<std::int64_t, std::int64_t>> &runs_;
-  std::size_t run_ = 0;
-  std::int64_t row_ = 0;
+  const std::pair<std::int64_t, std::int64_t> *run_, *last_;  // the current run; one past the last
+  std::int64_t row_ = 0, end_ = 0;
 };
 
 // Prefetch the first line of every in-neighbour's record (stride values per agent) of row r.
@@ -250,9 +250,15 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
   const int held_from = (Apart && own == OwnTerm::HeldCopy && track_) ? 1 : KV;  // the tracker slot, if any
   const double *__restrict from = Apart ? sent : cur;  // where the neighbours' values are read
   RowCursor ahead(runs, kPrefetchRows);
+  const bool one_run = runs.size() == 1;
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (m.prefetch && ahead.valid()) PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
+      if (!m.prefetch) {
+      } else if (one_run) {  // one rank: the plain lookahead (the cursor's bookkeeping costs ~5 % here)
+        if (i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
+      } else if (ahead.valid()) {
+        PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
+      }
       double mixed[KV] = {};
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
@@ -406,9 +412,15 @@ void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w,
   std::vector<double> seen(PerEdge ? W : 0);
   const double *__restrict from = Apart ? sent : cur;  // where the neighbours' values are read (first line only)
   RowCursor ahead(runs, kPrefetchRows);
+  const bool one_run = runs.size() == 1;
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (m.prefetch && ahead.valid()) PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
+      if (!m.prefetch) {
+      } else if (one_run) {  // one rank: the plain lookahead (the cursor's bookkeeping costs ~5 % here)
+        if (i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
+      } else if (ahead.valid()) {
+        PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
+      }
       for (int s = 0; s < W; ++s) mixed[s] = 0.0;
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
