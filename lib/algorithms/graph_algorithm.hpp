@@ -237,6 +237,18 @@ inline void PrefetchRow(const std::int64_t *__restrict rp, const std::int32_t *_
   for (std::int64_t e = rp[r]; e < rp[r + 1]; ++e) __builtin_prefetch(from + static_cast<std::int64_t>(stride) * col[e]);
 }
 
+// Row i of a run ending at run_end is being mixed: prefetch the row kPrefetchRows ahead. With one run (one
+// rank) the plain in-run lookahead (the cursor's bookkeeping costs ~5 % there); with several, the cursor's.
+inline void PrefetchAhead(bool one_run, std::int64_t i, std::int64_t run_end, RowCursor &ahead,
+                          const std::int64_t *__restrict rp, const std::int32_t *__restrict col,
+                          const double *__restrict from, int stride) {
+  if (one_run) {
+    if (i + kPrefetchRows < run_end) PrefetchRow(rp, col, from, stride, i + kPrefetchRows);
+  } else if (ahead.valid()) {
+    PrefetchRow(rp, col, from, stride, ahead.row()), ahead.Next();
+  }
+}
+
 template <int KV, bool Apart, bool PerEdge, class Row>
 void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, const std::vector<Run> &runs, Row &row) {
   const double *__restrict cur = cur_.data();
@@ -253,12 +265,7 @@ void GraphAlgorithm::Rows(const graph::Mixing &m, const double *__restrict w, co
   const bool one_run = runs.size() == 1;
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (!m.prefetch) {
-      } else if (one_run) {  // one rank: the plain lookahead (the cursor's bookkeeping costs ~5 % here)
-        if (i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
-      } else if (ahead.valid()) {
-        PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
-      }
+      if (m.prefetch) PrefetchAhead(one_run, i, run.second, ahead, rp, col, from, sw);
       double mixed[KV] = {};
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
@@ -415,12 +422,7 @@ void GraphAlgorithm::RowsVec(const graph::Mixing &m, const double *__restrict w,
   const bool one_run = runs.size() == 1;
   for (const Run &run : runs)
     for (std::int64_t i = run.first; i < run.second; ++i) {
-      if (!m.prefetch) {
-      } else if (one_run) {  // one rank: the plain lookahead (the cursor's bookkeeping costs ~5 % here)
-        if (i + kPrefetchRows < run.second) PrefetchRow(rp, col, from, sw, i + kPrefetchRows);
-      } else if (ahead.valid()) {
-        PrefetchRow(rp, col, from, sw, ahead.row()), ahead.Next();
-      }
+      if (m.prefetch) PrefetchAhead(one_run, i, run.second, ahead, rp, col, from, sw);
       for (int s = 0; s < W; ++s) mixed[s] = 0.0;
       [[maybe_unused]] double woff = 0;
       for (std::int64_t e = rp[i]; e < rp[i + 1]; ++e) {
