@@ -37,7 +37,30 @@ def test_w6_control_gap_vanishes(rep):
     assert [r[0] for r in rows] == ["0.01", "0.0001", "1e-06", "1e-09"]
     assert all(b < a for a, b in zip(gaps, gaps[1:]))  # tighter eps: doa's peak closer to coa's
     assert gaps[-1] < 1e-8
-    assert "vanishing with ε" in sec
+    # the report says so: the control's row holds (the P̄ check's reason, which said it too, shows only on a failure)
+    row = next(line for line in sec.splitlines() if line.startswith("| control: DOA's P̄ gap vanishes"))
+    assert row.rstrip().endswith("| yes (info) |")
+
+
+def test_w6_peak_tie(rep):
+    """'P̄: COA best' counts a tie as a tie: DOA may sit below COA by less than doa's mean relative price error
+    against COA's λ* (its resolution at ε = 0.01), recomputed here from /series/lambda and /series/load."""
+    sec = section(rep["md"], "W6")
+    demand = rep["out"] / "demand"
+    with h5py.File(demand / "w6_n200_coa.h5", "r") as f:
+        lam_c, load_c = f["series/lambda"][...], f["series/load"][...]
+    with h5py.File(demand / "w6_n200_doa.h5", "r") as f:
+        lam_d, load_d = f["series/lambda"][...], f["series/load"][...]
+    with h5py.File(demand / "w6_n200_dpa.h5", "r") as f:
+        load_p = f["series/load"][...]
+    err = float(np.mean(np.abs(lam_d - lam_c)) / np.mean(lam_c))
+    gap = (load_d.max() - load_c.max()) / load_c.max()
+    assert 0 < err < 0.05  # doa stops on ε = 0.01: its price is near coa's, not on it
+    row = next(line for line in sec.splitlines() if line.startswith("| P̄: COA best"))
+    assert f"N=200: {gap:+.2g} (doa's price error {err:.2g})" in row
+    expected = load_c.max() <= load_p.max() and (gap >= 0 or -gap <= err)  # the quick control's gap vanishes (above)
+    assert row.rstrip().endswith("| yes |") == expected
+    assert row.rstrip().endswith("| yes |") or row.rstrip().endswith("| **no** |")
 
 
 def test_w5_single_step_control(rep):
@@ -91,3 +114,8 @@ def test_w4_window_control(rep):
         vr = [d for d in (2, 3) if load["consecutive"][96 * (d - 1):96 * d].var() < load["separate"][96 * (d - 1):96 * d].var()]
         assert peak_days == (", ".join(map(str, pk)) or "none")
         assert var_days == (", ".join(map(str, vr)) or "none")
+    # the paper's load measure is the peak (PR, §12): the variance reading is reported beside it, not judged
+    row = next(line for line in sec.splitlines() if line.startswith("| c-DOA better on days 2–3 (load variance)"))
+    assert "(info)" in row
+    row = next(line for line in sec.splitlines() if line.startswith("| c-DOA better on days 2–3 (peak)"))
+    assert "(info)" not in row
