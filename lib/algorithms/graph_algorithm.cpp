@@ -36,7 +36,8 @@ PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem 
   if (!graphs->ghosts.empty() || block.size > 1)
     PetscCall(comm::Exchange::Create(PETSC_COMM_WORLD, block, graphs->ghosts, &exchange_));
   // Rows that read only owned values are updated while the halo is in flight; runs of consecutive rows keep
-  // the hot loop's bookkeeping at two numbers per run.
+  // the hot loop's bookkeeping at two numbers per run. Without overlap (graph::LocalGraphs::overlap) every row
+  // is a boundary row: one run, mixed after the halo has arrived (rows are independent: the same results).
   interior_.assign(graphs->B, {}), boundary_.assign(graphs->B, {});
   messages_.assign(graphs->B, 0.0);
   for (int b = 0; b < graphs->B; ++b) {
@@ -47,6 +48,12 @@ PetscErrorCode GraphAlgorithm::SetupGraph(const Block &block, problems::Problem 
       auto &runs = inner ? interior_[b] : boundary_[b];
       if (!runs.empty() && runs.back().second == i) runs.back().second = i + 1;
       else runs.emplace_back(i, i + 1);
+    }
+    const auto nruns = static_cast<std::int64_t>(interior_[b].size() + boundary_[b].size());
+    const bool overlap = graphs->overlap == "on" || (graphs->overlap == "auto" && nruns * graph::kOverlapMinRun <= nloc);
+    if (!overlap && !interior_[b].empty()) {
+      interior_[b].clear(), boundary_[b].clear();
+      if (nloc > 0) boundary_[b].emplace_back(0, nloc);
     }
     // Logical messages (§12): one per active directed edge j → i (an undirected edge counts each way).
     std::int64_t edges = m.active_edges_local;

@@ -235,7 +235,9 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
   double q = o.link_failure;
   static const char *const kErSampling[] = {"pairs", "skip"};
   static const char *const kPrefetch[] = {"auto", "on", "off"};
+  static const char *const kOverlap[] = {"auto", "on", "off"};
   PetscInt er = 0, pf = 0;
+  PetscInt ov = 0;
   PetscBool er_set = PETSC_FALSE;
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "graph_", "Communication graph (algorithms.md §7)", nullptr);
@@ -274,7 +276,14 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
                           "Software prefetch of the neighbours' values in the mixing rows: auto (on graphs whose rows reach "
                           "far in memory, e.g. watts_strogatz, erdos_renyi), on or off; changes no result",
                           kPrefetch, 3, &pf, nullptr));
+  PetscCall(OptionsChoice(PetscOptionsObject, "-overlap",
+                          "Mix the rows that read no ghost while the halo is in flight, then the others (on), or every row in "
+                          "one sweep after the halo has arrived (off); auto: on where the two kinds of rows form runs of 64 "
+                          "rows or more on average (ring, torus), off where they interleave (random graphs); changes no "
+                          "result, only speed",
+                          kOverlap, 3, &ov, nullptr));
   PetscOptionsEnd();
+  o.overlap = kOverlap[ov];
   o.er_sampling = kErSampling[er];
   o.prefetch = kPrefetch[pf];
 
@@ -365,6 +374,7 @@ PetscErrorCode GraphsBuild(const Options &opts, const Block &block, MPI_Comm com
   g.directed = directed;
   g.B = topo->B;
   g.link_failure = opts.link_failure;
+  g.overlap = opts.overlap;
   g.seed = opts.seed;
   g.union_edges = total;
   g.weights = kind;

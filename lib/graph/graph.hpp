@@ -22,6 +22,7 @@ struct Options {
   double link_failure = 0.0;          // -graph_link_failure q in [0,1]
   std::string er_sampling = "pairs";  // -graph_er_sampling: pairs (§7, O(n^2) draws) | skip (geometric skips, O(edges))
   std::string prefetch = "auto";      // -graph_prefetch: auto | on | off (Mixing::prefetch; performance only)
+  std::string overlap = "auto";       // -graph_overlap: auto | on | off (LocalGraphs::overlap; performance only)
   std::uint64_t seed = 1;             // seed of the GRAPH and LINK streams (the run seed)
   // Not an option: set by push-sum algorithms (dopp) before GraphsBuild so that weight-file columns must sum
   // to 1 as well as rows. Columns are always checked on directed graphs (pdct and li2022 need doubly
@@ -37,6 +38,7 @@ enum class WeightKind { metropolis, outdegree, file };
 PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, const char *family_default = nullptr);
 
 inline constexpr std::int64_t kPrefetchNear = 4096;  // agents: a neighbour this close to its row is near in memory
+inline constexpr std::int64_t kOverlapMinRun = 64;  // rows: interior/boundary runs shorter on average: one sweep
 
 // One mixing row per owned agent: in-neighbours j (self included), sorted by increasing global id, with
 // w_ij. `col` indexes the extended value array [owned agents (local index) | ghosts (nlocal + slot)].
@@ -67,6 +69,11 @@ class LocalGraphs {
   std::string description;            // e.g. "switching3 (B = 3, n = 6, 7 union edges)"
   std::int64_t union_edges = 0;       // global count of union edges
   WeightKind weights = WeightKind::metropolis;
+  // Rows that read no ghost are mixed while the halo is in flight, the others after it (-graph_overlap on), or
+  // every row in one sweep after the halo (off). auto: overlap only where the two kinds of rows form runs of at
+  // least kOverlapMinRun rows on average; on a random graph they interleave row by row, and two sweeps over
+  // interleaved rows read most cache lines twice (docs/performance.md, "The 2-rank cost of overlapping").
+  std::string overlap = "auto";
 
   int which(std::int64_t t) const { return static_cast<int>((t - 1) % B); }
 
