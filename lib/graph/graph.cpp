@@ -234,10 +234,8 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
   PetscBool files_set = PETSC_FALSE, directed = o.directed_files ? PETSC_TRUE : PETSC_FALSE;
   double q = o.link_failure;
   static const char *const kErSampling[] = {"pairs", "skip"};
-  static const char *const kPrefetch[] = {"auto", "on", "off"};
-  static const char *const kOverlap[] = {"auto", "on", "off"};
-  PetscInt er = 0, pf = 0;
-  PetscInt ov = 0;
+  static const char *const kAutoOnOff[] = {"auto", "on", "off"};  // -graph_prefetch and -graph_overlap
+  PetscInt er = 0, pf = 0, ov = 0;
   PetscBool er_set = PETSC_FALSE;
   PetscFunctionBeginUser;
   PetscOptionsBegin(PETSC_COMM_WORLD, "graph_", "Communication graph (algorithms.md §7)", nullptr);
@@ -275,17 +273,17 @@ PetscErrorCode GraphOptionsFromDatabase(std::uint64_t run_seed, Options *opts, c
   PetscCall(OptionsChoice(PetscOptionsObject, "-prefetch",
                           "Software prefetch of the neighbours' values in the mixing rows: auto (on graphs whose rows reach "
                           "far in memory, e.g. watts_strogatz, erdos_renyi), on or off; changes no result",
-                          kPrefetch, 3, &pf, nullptr));
+                          kAutoOnOff, 3, &pf, nullptr));
   PetscCall(OptionsChoice(PetscOptionsObject, "-overlap",
                           "Mix the rows that read no ghost while the halo is in flight, then the others (on), or every row in "
                           "one sweep after the halo has arrived (off); auto: on where the two kinds of rows form runs of 64 "
                           "rows or more on average (ring, torus), off where they interleave (random graphs); changes no "
                           "result, only speed",
-                          kOverlap, 3, &ov, nullptr));
+                          kAutoOnOff, 3, &ov, nullptr));
   PetscOptionsEnd();
-  o.overlap = kOverlap[ov];
+  o.overlap = kAutoOnOff[ov];
   o.er_sampling = kErSampling[er];
-  o.prefetch = kPrefetch[pf];
+  o.prefetch = kAutoOnOff[pf];
 
   o.family = family;
   PetscCheck(!er_set || o.family == "erdos_renyi" || o.family == "erdos_renyi_directed", PETSC_COMM_WORLD, PETSC_ERR_ARG_INCOMP,
